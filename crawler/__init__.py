@@ -1,0 +1,1 @@
+"""The Scrapy project: config-driven spiders extract, pipelines normalise, analyse and store."""

@@ -1,0 +1,59 @@
+"""Records each source's crawl run (pages, items, new, errors, last error) for `tousu sources`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from tousu.health import finish_run, start_run
+from tousu.state import StateDB
+
+
+class SourceHealth:
+    """Opens a run row when a spider opens and closes it with the spider's stats."""
+
+    def __init__(self, crawler: Crawler, state: StateDB):
+        self.crawler = crawler
+        self.state = state
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "SourceHealth":
+        config = crawler.settings.get("TOUSU_CONFIG")
+        if config is None:
+            raise NotConfigured("TOUSU_CONFIG is not set")
+        ext = cls(crawler, StateDB(config.state_path))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Any) -> None:
+        self.run_id = start_run(self.state, spider.name)
+
+    def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        stats = self.crawler.stats
+        stats.inc_value("tousu/errors")
+        stats.set_value("tousu/last_error", f"{response.url}: {failure.getErrorMessage()}"[:500])
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        stats = self.crawler.stats
+        errors = int(stats.get_value("tousu/errors", 0))
+        last_error = stats.get_value("tousu/last_error")
+        pages = int(stats.get_value("tousu/pages", 0))
+        if pages == 0 and not last_error:
+            status_codes = {k: v for k, v in stats.get_stats().items()
+                            if k.startswith("downloader/response_status_count/")}
+            exc = stats.get_value("downloader/exception_type_count")
+            last_error = f"no page parsed ({status_codes or exc or reason})"
+            errors = max(errors, 1)
+        status = "ok" if errors == 0 else ("failed" if pages == 0 else "partial")
+        if self.run_id is not None:
+            finish_run(self.state, self.run_id, pages=pages,
+                       items=int(stats.get_value("tousu/items", 0)),
+                       new=int(stats.get_value("tousu/new", 0)), errors=errors,
+                       last_error=last_error, status=status)
+        self.state.close()

@@ -1,0 +1,58 @@
+"""`type: html` — list pages (with paging) to detail pages, or list-only rows."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import scrapy
+
+from crawler.extract import extract_all, extract_first, select
+from crawler.items import RawPost
+from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
+
+_TEXT_FIELDS = ("title", "content", "author", "published_at", "location")
+
+
+def _fields(node: Any, selectors: dict[str, str]) -> dict[str, Any]:
+    values = {key: extract_first(node, sel) for key, sel in selectors.items()}
+    return {
+        **{k: values.get(k) for k in _TEXT_FIELDS},
+        "engagement": {k: values[k] for k in ENGAGEMENT_FIELDS if values.get(k) is not None},
+    }
+
+
+class HtmlSpider(SourceSpider):
+    """Crawls an HTML source described by selectors in config."""
+
+    def initial_requests(self) -> Iterator[scrapy.Request]:
+        for url in self.source.start_urls:
+            yield self.request(url, self.parse_list, tousu_page=1)
+
+    def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
+        spec = self.source.list
+        self.crawler.stats.inc_value("tousu/pages")
+        if spec.links:
+            for href in dict.fromkeys(extract_all(response, spec.links)):
+                yield self.request(response.urljoin(href), self.parse_detail, tousu_detail=True)
+        else:
+            for row in select(response, spec.rows):
+                values = _fields(row, spec.fields)
+                href = extract_first(row, spec.fields["url"]) if "url" in spec.fields else None
+                yield RawPost(source=self.source.name,
+                              url=response.urljoin(href) if href else "", **values)
+        page = response.meta.get("tousu_page", 1)
+        if spec.next and page < spec.max_pages:
+            href = extract_first(response, spec.next)
+            if href:
+                yield self.request(response.urljoin(href), self.parse_list, tousu_page=page + 1,
+                                   tousu_next=True)
+
+    def parse_detail(self, response: scrapy.http.Response) -> Iterator[RawPost]:
+        self.crawler.stats.inc_value("tousu/pages")
+        values = _fields(response, self.source.detail)
+        if not (values["title"] or values["content"]):
+            self.crawler.stats.inc_value("tousu/errors")
+            self.crawler.stats.set_value(
+                "tousu/last_error", f"{response.url}: no title or content matched the selectors")
+            return
+        yield RawPost(source=self.source.name, url=response.url, **values)

@@ -1,0 +1,43 @@
+"""`type: json` — JSON APIs: JMESPath to the item list, field paths per item, {page} paging."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import jmespath
+import scrapy
+
+from crawler.items import RawPost
+from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
+
+_TEXT_FIELDS = ("title", "content", "author", "published_at", "location", "url")
+
+
+class JsonApiSpider(SourceSpider):
+    """Reads pages of a JSON API."""
+
+    def initial_requests(self) -> Iterator[scrapy.Request]:
+        yield self.request(self.source.url.replace("{page}", "1"), self.parse_page, tousu_page=1)
+
+    def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
+        self.crawler.stats.inc_value("tousu/pages")
+        try:
+            data = json.loads(response.text)
+        except ValueError as exc:
+            self.crawler.stats.inc_value("tousu/errors")
+            self.crawler.stats.set_value("tousu/last_error", f"{response.url}: not JSON: {exc}")
+            return
+        items = jmespath.search(self.source.items, data) or []
+        for item in items:
+            values = {k: jmespath.search(path, item) for k, path in self.source.fields.items()}
+            yield RawPost(
+                source=self.source.name,
+                url=response.urljoin(str(values.get("url") or "")) if values.get("url") else "",
+                content_is_html=True,
+                engagement={k: values[k] for k in ENGAGEMENT_FIELDS if values.get(k) is not None},
+                **{k: values.get(k) for k in _TEXT_FIELDS if k != "url"})
+        page = response.meta["tousu_page"]
+        if items and "{page}" in self.source.url and page < self.source.max_pages:
+            yield self.request(self.source.url.replace("{page}", str(page + 1)), self.parse_page,
+                               tousu_page=page + 1)

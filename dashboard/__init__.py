@@ -1,0 +1,1 @@
+"""The Streamlit console (控制台)."""

@@ -1,0 +1,1 @@
+"""Text analysis: tokenising, the keyword dictionary, severity, relevance, category, city, influence."""

@@ -1,0 +1,156 @@
+"""Loads keywords/ into one Dictionary with a single-pass term matcher; reloads on change."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
+
+FILES = {
+    "brand.yaml": BrandFile,
+    "categories.yaml": CategoriesFile,
+    "severity.yaml": SeverityFile,
+    "regions.yaml": RegionsFile,
+}
+TEXT_FILES = ("userdict.txt", "stopwords.txt")
+
+
+class DictionaryError(Exception):
+    """A keyword file is missing or invalid; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One dictionary term found in a text."""
+
+    term: str
+    start: int
+    end: int
+    kind: str  # operator | ambiguous | not_operator | competitor | category | cue | negation |
+    #            degree | sarcasm | city | province
+    value: object = None  # category name, (tier, weight), multiplier, city, competitor name
+
+
+@dataclass
+class Dictionary:
+    """All keyword data, validated, plus a compiled matcher over every term."""
+
+    directory: Path
+    brand: BrandFile
+    categories: CategoriesFile
+    severity: SeverityFile
+    regions: RegionsFile
+    stopwords: frozenset[str]
+    userdict: Path
+    signature: tuple[float, ...] = ()
+    _entries: dict[str, list[tuple[str, object]]] = field(default_factory=dict, repr=False)
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        entries: dict[str, list[tuple[str, object]]] = {}
+
+        def add(term: str, kind: str, value: object = None) -> None:
+            entries.setdefault(term.lower(), []).append((kind, value))
+
+        for term in self.brand.operator:
+            add(term, "operator")
+        for term in self.brand.ambiguous:
+            add(term, "ambiguous")
+        for term in self.brand.not_operator:
+            add(term, "not_operator")
+        for name, terms in self.brand.competitors.items():
+            for term in terms:
+                add(term, "competitor", name)
+        for name, terms in self.categories.categories.items():
+            for term in terms:
+                add(term, "category", name)
+        for tier, cues in self.severity.cues.items():
+            for term, weight in cues.items():
+                add(term, "cue", (tier, weight))
+        for term in self.severity.negations:
+            add(term, "negation")
+        for term, mult in self.severity.degree.items():
+            add(term, "degree", mult)
+        for term in self.severity.sarcasm:
+            add(term, "sarcasm")
+        for city, spec in self.regions.cities.items():
+            for alias in {city, *spec.aliases}:
+                add(alias, "city", city)
+        for alias in {self.regions.province, *self.regions.province_aliases}:
+            add(alias, "province")
+        self._entries = entries
+        # Longest first so the alternation prefers 移动硬盘 over 移动 at the same position.
+        terms = sorted(entries, key=len, reverse=True)
+        self._pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE)
+
+    @property
+    def cities(self) -> list[str]:
+        """Configured city names in file order."""
+        return list(self.regions.cities)
+
+    def scan(self, text: str) -> Iterator[Hit]:
+        """Every dictionary term in the text, left to right, longest match at each position."""
+        assert self._pattern is not None
+        for match in self._pattern.finditer(text):
+            term = match.group(0)
+            for kind, value in self._entries[term.lower()]:
+                yield Hit(term, match.start(), match.end(), kind, value)
+
+    def terms(self) -> list[str]:
+        """Every multi-character term, for the tokeniser's user dictionary."""
+        return [t for t in self._entries if len(t) > 1]
+
+
+def _signature(directory: Path) -> tuple[float, ...]:
+    return tuple((directory / name).stat().st_mtime if (directory / name).exists() else 0.0
+                 for name in (*FILES, *TEXT_FILES))
+
+
+def _load_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
+    if not path.exists():
+        raise DictionaryError(f"{path}: keyword file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        raise DictionaryError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:
+        return model.model_validate(data or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise DictionaryError(f"{path}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
+
+
+def load_dictionary(directory: Path | str) -> Dictionary:
+    """Load and validate every keyword file in `directory`."""
+    directory = Path(directory)
+    parts = {name.split(".")[0]: _load_yaml(directory / name, model) for name, model in FILES.items()}
+    stop_path = directory / "stopwords.txt"
+    stopwords = frozenset(
+        line.strip() for line in stop_path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ) if stop_path.exists() else frozenset()
+    return Dictionary(directory=directory, stopwords=stopwords, userdict=directory / "userdict.txt",
+                      signature=_signature(directory), **parts)  # type: ignore[arg-type]
+
+
+_cache: dict[Path, Dictionary] = {}
+_lock = threading.Lock()
+
+
+def get_dictionary(directory: Path | str) -> Dictionary:
+    """The dictionary for `directory`, reloaded when any of its files changed on disk."""
+    directory = Path(directory).resolve()
+    with _lock:
+        current = _cache.get(directory)
+        if current is None or current.signature != _signature(directory):
+            current = _cache[directory] = load_dictionary(directory)
+        return current

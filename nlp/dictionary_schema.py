@@ -1,0 +1,87 @@
+"""Schema of the keyword dictionary files in keywords/ (checked at every load)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CATEGORIES = (
+    "网络覆盖/信号", "上网速度/移动数据", "宽带/家宽", "资费计费/乱扣费", "套餐/合约",
+    "增值业务/SP定制", "业务办理/销户携号转网", "服务态度/营业厅", "10086热线", "营销宣传",
+    "终端/卡", "其他",
+)
+
+Term = str
+
+
+def _no_blank(terms: list[str]) -> list[str]:
+    cleaned = [str(t).strip() for t in terms]
+    if any(not t for t in cleaned):
+        raise ValueError("empty term")
+    return cleaned
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrandFile(_Strict):
+    operator: list[Term] = Field(min_length=1)
+    ambiguous: list[Term] = []
+    not_operator: list[Term] = []
+    competitors: dict[str, list[Term]] = {}
+
+    _clean = field_validator("operator", "ambiguous", "not_operator", mode="before")(
+        lambda cls, v: _no_blank(v))
+
+
+class CategoriesFile(_Strict):
+    categories: dict[str, list[Term]]
+
+    @field_validator("categories")
+    @classmethod
+    def _known(cls, v: dict[str, list[Term]]) -> dict[str, list[Term]]:
+        unknown = set(v) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories {sorted(unknown)}; allowed: {', '.join(CATEGORIES)}")
+        return {name: _no_blank(terms) for name, terms in v.items()}
+
+
+class SeverityFile(_Strict):
+    cues: dict[int, dict[Term, float]]
+    negations: list[Term] = []
+    degree: dict[Term, float] = {}
+    sarcasm: list[Term] = []
+
+    @field_validator("cues")
+    @classmethod
+    def _tiers(cls, v: dict[int, dict[Term, float]]) -> dict[int, dict[Term, float]]:
+        bad = [t for t in v if t not in range(5)]
+        if bad:
+            raise ValueError(f"tiers must be 0-4, got {bad}")
+        for tier, cues in v.items():
+            for term, weight in cues.items():
+                if not 0 < weight <= 5:
+                    raise ValueError(f"tier {tier} cue {term!r}: weight {weight} not in (0, 5]")
+        return {t: {str(k).strip(): w for k, w in cues.items()} for t, cues in v.items()}
+
+
+class City(_Strict):
+    aliases: list[Term] = []
+    subscribers: float | None = Field(None, ge=0, description="mobile subscribers, in 10,000s")
+
+
+class RegionsFile(_Strict):
+    province: str
+    province_aliases: list[Term] = []
+    cities: dict[str, City] = Field(min_length=1)
+
+    @field_validator("cities")
+    @classmethod
+    def _unique_aliases(cls, v: dict[str, City]) -> dict[str, City]:
+        owner: dict[str, str] = {}
+        for city, spec in v.items():
+            for alias in [city, *spec.aliases]:
+                if owner.get(alias, city) != city:
+                    raise ValueError(f"alias {alias!r} belongs to both {owner[alias]} and {city}")
+                owner[alias] = city
+        return v

@@ -1,0 +1,26 @@
+import pytest
+
+from indexer.query import QuerySyntaxError, parse_query
+from indexer.sqlite_store import rank_expression
+
+
+def test_words_phrases_or_and_exclusion():
+    q = parse_query('宽带 "信号太差" 退费 OR 赔偿 -联通')
+    assert [[t.text for t in g] for g in q.groups] == [["宽带"], ["信号太差"], ["退费", "赔偿"]]
+    assert q.groups[1][0].phrase
+    assert [t.text for t in q.excluded] == ["联通"]
+
+
+def test_rank_expression_covers_every_positive_token():
+    expression = rank_expression(parse_query('"网速慢" OR 断网 -电信'))
+    assert '"断网"' in expression and '网速' in expression
+    assert "电信" not in expression
+
+
+def test_unclosed_quote_is_an_error():
+    with pytest.raises(QuerySyntaxError):
+        parse_query('"网速')
+
+
+def test_punctuation_only_query_is_empty():
+    assert parse_query("，。！").empty

@@ -1,0 +1,85 @@
+import pytest
+
+from nlp.analyzer import Analyzer
+from nlp.dictionary import DictionaryError, get_dictionary, load_dictionary
+from nlp.influence import influence
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(ROOT / "keywords")
+
+
+@pytest.mark.parametrize("text,tier", [
+    ("湖南移动乱扣费三个月了，再不退费我就去工信部投诉，还要找媒体曝光", 4),
+    ("中国移动宽带断了三天，打10086打了几次都没用，我要投诉，要求退费", 3),
+    ("移动的网速太慢了，真是垃圾，无语", 2),
+    ("请问湖南移动的流量包怎么取消？", 1),
+    ("感谢长沙移动营业厅的小姐姐，服务很好，点赞", 0),
+])
+def test_clear_cases_get_their_tier(analyzer, text, tier):
+    assert analyzer.analyse_text(text).severity == tier
+
+
+def test_negation_prevents_escalation(analyzer):
+    result = analyzer.analyse_text("我不会去投诉的，只是问问移动的套餐怎么改")
+    assert result.severity <= 1
+    assert any("否定" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize("text", ["这个移动硬盘读写速度挺快的", "买了个移动电源，充电很快",
+                                  "联通的宽带太垃圾了，天天断网"])
+def test_not_about_the_operator(analyzer, text):
+    result = analyzer.analyse_text(text)
+    assert result.relevant is False
+    assert result.severity == 0 and result.categories == []
+
+
+def test_categories(analyzer):
+    result = analyzer.analyse_text("移动宽带老是断网，光猫重启也没用")
+    assert "宽带/家宽" in result.categories
+
+
+def test_city_from_alias_then_location_then_source(analyzer):
+    assert analyzer.analyse_text("浏阳这边移动信号太差").city == "长沙"
+    assert analyzer.analyse_text("移动信号太差", location="IP属地：湖南衡阳").city == "衡阳"
+    assert analyzer.analyse_text("移动信号太差", default_city="岳阳").city == "岳阳"
+    assert analyzer.analyse_text("移动信号太差").city is None
+
+
+def test_about_operator_source_makes_telecom_posts_relevant(analyzer):
+    text = "家里宽带又断网了，光猫一直红灯"
+    assert analyzer.analyse_text(text).relevant is False
+    assert analyzer.analyse_text(text, about_operator=True).relevant is True
+
+
+def test_influence_grows_with_engagement_and_source_weight():
+    low = influence({"views": 10})
+    high = influence({"views": 50000, "replies": 300, "reposts": 800})
+    assert 0 <= low < high <= 1
+    assert influence({"views": 1000}, 2.0) > influence({"views": 1000}, 1.0)
+    assert influence({"views": "oops"}) == 0
+
+
+def test_dictionary_reloads_when_a_file_changes(keywords_copy):
+    before = get_dictionary(keywords_copy)
+    brand = keywords_copy / "brand.yaml"
+    brand.write_text(brand.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    import os
+    os.utime(brand, (before.signature[0] + 10, before.signature[0] + 10))
+    assert get_dictionary(keywords_copy) is not before
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    ("severity.yaml", "cues: {7: {x: 1.0}}\n", "tiers must be 0-4"),
+    ("categories.yaml", "categories: {不存在的分类: [a]}\n", "unknown categories"),
+    ("brand.yaml", "operator: [\n", "invalid YAML"),
+    ("regions.yaml", "province: 湖南\ncities: {长沙: {aliases: [雨湖区]}, 湘潭: {aliases: [雨湖区]}}\n",
+     "belongs to both"),
+])
+def test_bad_dictionary_file_is_named(keywords_copy, name, content, expected):
+    (keywords_copy / name).write_text(content, encoding="utf-8")
+    with pytest.raises(DictionaryError) as err:
+        load_dictionary(keywords_copy)
+    assert name in str(err.value) and expected in str(err.value)

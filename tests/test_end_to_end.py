@@ -1,0 +1,112 @@
+"""Crawl → analyse → store → search → warn, on the demo forum over real local HTTP."""
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+from tousu.config import load
+
+
+def tousu(config_path, *args):
+    result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config_path), *args],
+                            capture_output=True, text=True, cwd=ROOT, env=dict(os.environ),
+                            timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_crawl_store_search_and_restart_without_duplicates(demo_config, demo_site):
+    from indexer import open_store
+
+    first = json.loads(tousu(demo_config, "crawl", "--json").stdout)
+    assert first[0]["last_status"] == "ok", first
+    assert first[0]["last_new"] == 40
+    config = load(demo_config)
+    with open_store(config) as store:
+        assert store.count() == 40
+        post = store.search("", size=1).hits[0].post
+        assert post.published_at and post.published_at.endswith("+08:00")
+        assert post.content and "<" not in post.content.replace("<script>", "")
+        assert post.url.startswith(demo_site.url + "/thread-")
+        assert post.location and "IP属地" in post.location
+        assert post.engagement.get("views", 0) > 0
+        assert {p.severity for p in store.iter_posts()} >= {0, 1, 2, 3, 4}
+        assert any(p.city for p in store.iter_posts())
+
+    # Nothing new: the second run fetches no thread again and stores nothing twice.
+    second = json.loads(tousu(demo_config, "crawl", "--json").stdout)
+    assert second[0]["last_new"] == 0
+    demo_site.release(3)
+    third = json.loads(tousu(demo_config, "crawl", "--json").stdout)
+    assert third[0]["last_new"] == 3
+    with open_store(config) as store:
+        assert store.count() == 43
+        ids = [p.id for p in store.iter_posts()]
+        assert len(ids) == len(set(ids))
+
+    hits = json.loads(tousu(demo_config, "search", "宽带", "--json").stdout)
+    assert hits["total"] > 0
+    assert all("宽带" in h["title"] + h["content"] for h in hits["hits"])
+    assert all("<mark>" in h["highlight"] for h in hits["hits"])
+
+    sources = json.loads(tousu(demo_config, "sources", "--json").stdout)
+    assert sources[0]["runs"] == 3 and sources[0]["items_total"] >= 43
+
+
+def test_warnings_cycle_delivers_once(demo_config, tmp_path):
+    tousu(demo_config, "crawl", "--quiet")
+    out = json.loads(tousu(demo_config, "warnings", "--evaluate", "--json").stdout)
+    assert out["cycle"]["new_alerts"] > 0
+    assert out["cycle"]["sent"] == out["cycle"]["queued"] > 0
+    lines = (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == out["cycle"]["sent"]
+    assert all(json.loads(line)["title"].startswith("【") for line in lines)
+    again = json.loads(tousu(demo_config, "warnings", "--evaluate", "--json").stdout)
+    assert again["cycle"]["new_alerts"] == 0 and again["cycle"]["sent"] == 0
+    assert len((tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()) == len(lines)
+
+
+def test_a_source_that_is_down_is_reported_and_others_go_on(tmp_path, demo_site):
+    from tests.conftest import write_config
+
+    good = {"name": "demo", "type": "html", "start_urls": [f"{demo_site.url}/forum-2-1.html"],
+            "delay": 0, "about_operator": True,
+            "list": {"links": "tbody[id^=normalthread_] a.s.xst::attr(href)", "max_pages": 1},
+            "detail": {"title": "#thread_subject::text", "content": "td.t_f"}}
+    down = {"name": "down", "type": "rss", "url": "http://127.0.0.1:9/feed.xml", "timeout": 3}
+    path = write_config(tmp_path, sources=[down, good])
+    rows = {r["source"]: r for r in json.loads(tousu(path, "crawl", "--json").stdout)}
+    assert rows["down"]["last_status"] == "failed"
+    assert rows["down"]["last_error"]
+    assert rows["demo"]["last_status"] == "ok" and rows["demo"]["last_new"] == 20
+
+
+def test_analyze_and_ingest_files(tmp_path):
+    from tests.conftest import write_config
+
+    infile = tmp_path / "in.jsonl"
+    infile.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"text": "湖南移动乱扣费三个月，再不退费我就去工信部投诉"},
+        {"title": "移动硬盘", "content": "这个移动硬盘读写速度挺快的"},
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    config = write_config(tmp_path)
+    tousu(config, "analyze", str(infile), "-o", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["severity"] == 4 and rows[0]["relevant"] is True
+    assert rows[1]["relevant"] is False and rows[1]["severity"] == 0
+    result = json.loads(tousu(config, "ingest", str(infile), "--json").stdout)
+    assert result["inserted"] == 2
+    again = json.loads(tousu(config, "ingest", str(infile), "--json").stdout)
+    assert again["inserted"] == 0 and again["updated"] == 2
+
+
+def test_bad_input_line_is_named(tmp_path):
+    infile = tmp_path / "bad.jsonl"
+    infile.write_text('{"text": "ok"}\n{"nothing": 1}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "tousu.cli", "analyze", str(infile)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr

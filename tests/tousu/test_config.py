@@ -1,0 +1,88 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, sample
+from tousu import config as cfg
+
+BAD = [
+    ("bad_selector.yaml", "sources[2].list.links: invalid selector"),
+    ("bad_yaml.yaml", "bad_yaml.yaml:4:1: invalid YAML"),
+    ("bad_backend.yaml", "store.backend: Input should be 'sqlite' or 'elasticsearch'"),
+    ("bad_interval.yaml", "sources[0].interval: not an interval"),
+    ("duplicate_source.yaml", "sources: duplicate source name 'feed'"),
+    ("missing_env.yaml", "warnings.notifiers[0].url: environment variable TOUSU_TEST_UNSET_SECRET is not set"),
+    ("unknown_type.yaml", "sources[0]: Input tag 'telegraph'"),
+    ("detail_unknown_field.yaml", "sources[0].detail: unknown field 'titel'"),
+    ("bad_jmespath.yaml", "sources[0].items: invalid JMESPath"),
+    ("not_a_mapping.yaml", "the top level must be a mapping"),
+]
+
+
+def test_shipped_config_is_valid():
+    config = cfg.load(ROOT / "config.yaml")
+    assert config.store.backend == "sqlite"
+    assert config.source("demo-forum").enabled
+    assert any(not s.enabled for s in config.sources), "real sources ship disabled"
+    assert config.store_path == ROOT / "data" / "tousu.db"
+
+
+@pytest.mark.parametrize("name,expected", BAD)
+def test_bad_config_names_file_and_key(name, expected):
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.load(sample("config", name))
+    message = str(err.value)
+    assert name in message
+    assert expected in message
+
+
+def test_env_expansion_with_default_and_value(monkeypatch):
+    monkeypatch.setenv("TOUSU_TEST_HOOK", "s3cret")
+    data = {"warnings": {"notifiers": [
+        {"name": "a", "type": "webhook", "url": "https://h/?k=${TOUSU_TEST_HOOK}"},
+        {"name": "b", "type": "webhook", "url": "https://h/?k=${TOUSU_TEST_NOPE:-none}"}]}}
+    config = cfg.parse(data, "x.yaml")
+    assert [n.url for n in config.warnings.notifiers] == ["https://h/?k=s3cret", "https://h/?k=none"]
+
+
+def test_missing_file():
+    with pytest.raises(cfg.ConfigError, match="nowhere.yaml: config file not found"):
+        cfg.load("nowhere.yaml")
+
+
+def test_relative_paths_resolve_against_config_file(tmp_path):
+    path = tmp_path / "sub" / "c.yaml"
+    path.parent.mkdir()
+    path.write_text("store: {path: db/x.db}\n", encoding="utf-8")
+    assert cfg.load(path).store_path == tmp_path / "sub" / "db" / "x.db"
+
+
+def test_interval_parsing():
+    assert cfg.interval_seconds("30s") == 30
+    assert cfg.interval_seconds("10m") == 600
+    assert cfg.interval_seconds("2h") == 7200
+    assert cfg.interval_seconds("*/5 * * * *") is None
+    assert cfg.check_interval("*/5 * * * *")
+
+
+def _tousu(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "tousu.cli", *args], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+
+
+def test_cli_check_ok_and_error_without_traceback():
+    ok = _tousu("check")
+    assert ok.returncode == 0, ok.stderr
+    assert "OK" in ok.stdout
+    bad = _tousu("--config", str(sample("config", "bad_selector.yaml")), "check")
+    assert bad.returncode == 2
+    assert "sources[2].list.links" in bad.stderr
+    assert "Traceback" not in bad.stderr + bad.stdout
+
+
+def test_tousu_config_env_var_is_used():
+    bad = _tousu("check", env={"TOUSU_CONFIG": str(sample("config", "bad_backend.yaml"))})
+    assert bad.returncode == 2
+    assert "bad_backend.yaml" in bad.stderr

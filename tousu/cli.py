@@ -1,0 +1,297 @@
+"""The `tousu` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import typer
+
+from tousu.config import Config, ConfigError, load
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="投诉雷达 Tousu Radar — internet complaint monitoring.")
+
+
+class State:
+    config_path: Optional[Path] = None
+
+
+def config() -> Config:
+    """The validated config, or exit 2 with the error."""
+    try:
+        return load(State.config_path)
+    except ConfigError as exc:
+        typer.echo(f"配置错误 config error:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@app.callback()
+def main_options(
+    config_path: Optional[Path] = typer.Option(
+        None, "--config", "-c", envvar="TOUSU_CONFIG", help="config file (default ./config.yaml)"),
+) -> None:
+    State.config_path = config_path
+
+
+@app.command()
+def check() -> None:
+    """Validate config.yaml and the keyword dictionary."""
+    from nlp.dictionary import DictionaryError, load_dictionary
+
+    cfg = config()
+    try:
+        dictionary = load_dictionary(cfg.keywords_dir)
+    except DictionaryError as exc:
+        fail(f"关键词词典错误 keyword dictionary error:\n{exc}", 2)
+    enabled = [s.name for s in cfg.sources if s.enabled]
+    typer.echo(f"OK {cfg.file}: {len(cfg.sources)} sources ({len(enabled)} enabled), "
+               f"store {cfg.store.backend}, {len(dictionary.cities)} cities")
+
+
+@app.command()
+def crawl(
+    source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source"),
+    quiet: bool = typer.Option(False, help="log warnings only"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Run configured sources once, to completion, and store their posts."""
+    from crawler.run import run_crawl
+    from tousu.health import source_health
+    from tousu.state import StateDB
+
+    cfg = config()
+    try:
+        crawled = run_crawl(cfg, source or None, log_level="WARNING" if quiet or as_json else "INFO")
+    except ConfigError as exc:
+        fail(str(exc), 2)
+    health = source_health(StateDB(cfg.state_path), [s.name for s in crawled])
+    if as_json:
+        emit(health)
+        return
+    for row in health:
+        typer.echo(f"{row['source']}: {row['last_status']} — {row['last_items']} items, "
+                   f"{row['last_new']} new" + (f", error: {row['last_error']}" if row['last_status']
+                                                 != "ok" and row['last_error'] else ""))
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError as exc:
+                fail(f"{path}:{number}: not valid JSON: {exc}", 2)
+            if not isinstance(data, dict) or not (data.get("text") or data.get("title")
+                                                  or data.get("content")):
+                fail(f"{path}:{number}: a line needs `text`, or `title` and/or `content`", 2)
+            yield number, data
+
+
+def _load_posts(path: Path) -> list[Any]:
+    from tousu.post import Post
+
+    if str(path) != "-" and not path.exists():
+        fail(f"{path}: file not found", 2)
+    posts = []
+    for number, data in _read_jsonl(path):
+        try:
+            posts.append(Post.from_dict(data))
+        except TypeError as exc:
+            fail(f"{path}:{number}: {exc}", 2)
+    return posts
+
+
+def _analyzer(cfg: Optional[Config]) -> Any:
+    from nlp.analyzer import Analyzer
+    from nlp.tokenizer import DEFAULT_USERDICT
+
+    return Analyzer(cfg.keywords_dir if cfg else DEFAULT_USERDICT.parent)
+
+
+@app.command()
+def analyze(
+    infile: Path = typer.Argument(..., help="JSON lines; each needs text, or title/content ('-' = stdin)"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (default stdout)"),
+) -> None:
+    """Add the analysis fields to posts from a JSON-lines file. No store needed."""
+    cfg = None
+    try:
+        cfg = load(State.config_path)
+    except ConfigError:
+        if State.config_path:
+            config()
+    analyzer = _analyzer(cfg)
+    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    for post in _load_posts(infile):
+        analyzer.analyse(post)
+        out.write(json.dumps(post.to_dict(), ensure_ascii=False) + "\n")
+    if output:
+        out.close()
+
+
+@app.command()
+def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = stdin)"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Analyse and store posts from a file (e.g. an export from CRM)."""
+    from indexer import open_store
+
+    cfg = config()
+    analyzer = _analyzer(cfg)
+    posts = [analyzer.analyse(p) for p in _load_posts(infile)]
+    with open_store(cfg) as store:
+        result = store.upsert_many(posts)
+    summary = {"inserted": len(result.inserted), "updated": len(result.updated),
+               "failed": result.failed}
+    if as_json:
+        emit(summary)
+    else:
+        typer.echo(f"{summary['inserted']} inserted, {summary['updated']} updated, "
+                   f"{len(result.failed)} failed")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument("", help='words, "phrase", OR, -exclusion'),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
+    city: Optional[str] = typer.Option(None, "--city"),
+    severity_min: Optional[int] = typer.Option(None, "--severity-min", min=0, max=4),
+    since: Optional[str] = typer.Option(None, "--since", help="date or datetime, e.g. 2026-11-01"),
+    sort: str = typer.Option("time", help="time | relevance | severity | influence"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Search stored posts."""
+    from crawler.normalise import parse_date
+    from indexer import Filters, StoreError, open_store
+    from indexer.query import QuerySyntaxError
+
+    cfg = config()
+    since_iso = None
+    if since:
+        since_iso = parse_date(since)
+        if since_iso is None:
+            fail(f"--since: cannot read {since!r} as a date", 2)
+    filters = Filters(since=since_iso, cities=[city] if city else None, severity_min=severity_min)
+    try:
+        with open_store(cfg) as store:
+            result = store.search(query, filters, sort=sort, size=limit)  # type: ignore[arg-type]
+    except QuerySyntaxError as exc:
+        fail(f"query: {exc}", 2)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        emit({"total": result.total, "hits": [h.to_dict() for h in result.hits]})
+        return
+    typer.echo(f"{result.total} hits")
+    for hit in result.hits:
+        p = hit.post
+        snippet = hit.highlight.replace("<mark>", "【").replace("</mark>", "】")
+        import html as _html
+
+        typer.echo(f"[{p.severity}级] {p.published_at or ''} {p.city or '-'} {p.source} "
+                   f"{p.title[:40]}\n    {_html.unescape(snippet)}\n    {p.url}")
+
+
+@app.command()
+def sources(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Each source with its last run, items, errors and last error."""
+    from tousu.health import source_health
+    from tousu.state import StateDB
+
+    cfg = config()
+    rows = source_health(StateDB(cfg.state_path), [s.name for s in cfg.sources])
+    for row, spec in zip(rows, cfg.sources):
+        row.update(type=spec.type, enabled=spec.enabled, interval=spec.interval)
+    if as_json:
+        emit(rows)
+        return
+    for row in rows:
+        state = "启用" if row["enabled"] else "停用"
+        typer.echo(f"{row['source']} ({row['type']}, {state}, 每 {row['interval']}): "
+                   f"last run {row['last_run'] or 'never'} {row['last_status'] or ''}, "
+                   f"items {row['items_total']} ({row['new_total']} new), errors {row['errors_total']}"
+                   + (f", last error: {row['last_error']}" if row["last_error"] else ""))
+
+
+@app.command()
+def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cycle now"),
+             limit: int = typer.Option(50, "--limit", "-n"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """List open and recent warnings; --evaluate runs one evaluation cycle first."""
+    from alerts.cycle import list_alerts, run_cycle
+
+    cfg = config()
+    counts = run_cycle(cfg) if evaluate else None
+    alerts = list_alerts(cfg, limit)
+    if as_json:
+        emit({"cycle": counts, "alerts": alerts} if evaluate else alerts)
+        return
+    if counts:
+        typer.echo(f"cycle: {counts}")
+    for a in alerts:
+        typer.echo(f"#{a['alert_id']} [{a['status']}] {a['title']}")
+
+
+@app.command()
+def run() -> None:
+    """The long-running monitor: scheduler (crawls, warnings) and the console."""
+    from tousu.monitor import Monitor
+
+    Monitor(config()).run_forever()
+
+
+@app.command()
+def dashboard() -> None:
+    """The console only (Streamlit)."""
+    from tousu.monitor import start_dashboard
+
+    cfg = config()
+    process = start_dashboard(cfg)
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(10)
+
+
+@app.command("demo-site")
+def demo_site(port: int = typer.Option(0, help="0 = config demo.port")) -> None:
+    """Serve the bundled demo forum alone (what `run` starts when demo.enabled)."""
+    import time
+
+    from demo.site import DemoSite
+
+    cfg = config()
+    site = DemoSite(cfg.demo.host, port or cfg.demo.port, initial=cfg.demo.initial,
+                    release_every=cfg.demo.release_every).start()
+    typer.echo(site.url)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        site.stop()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

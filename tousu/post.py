@@ -1,0 +1,122 @@
+"""The post record shared by every stage: crawler → nlp → indexer → warnings → console."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+CST = timezone(timedelta(hours=8), "CST")
+
+# Query parameters that only track where a click came from; two URLs differing in them are one post.
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|spm|from|source|share_\w+|shareid|fbclid|gclid|wfr|fr|tpl|isshare|"
+    r"sudaref|luicode|lfid|oid|_t|timestamp|ref|refer|scene|clicktime|enterid)$",
+    re.IGNORECASE,
+)
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+ENGAGEMENT_KEYS = ("replies", "reposts", "likes", "views")
+
+
+def now_cst() -> datetime:
+    """Current time, tz-aware, in China Standard Time."""
+    return datetime.now(CST).replace(microsecond=0)
+
+
+def iso(dt: datetime) -> str:
+    """ISO 8601 in +08:00 with seconds precision."""
+    return dt.astimezone(CST).replace(microsecond=0).isoformat()
+
+
+def canonical_url(url: str) -> str:
+    """Scheme/host lower-cased, fragment and tracking parameters dropped, query sorted."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip())
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    )
+    netloc = parts.netloc.lower()
+    if parts.scheme == "http" and netloc.endswith(":80"):
+        netloc = netloc[:-3]
+    elif parts.scheme == "https" and netloc.endswith(":443"):
+        netloc = netloc[:-4]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def post_id(url: str, source: str = "", title: str = "", content: str = "") -> str:
+    """Stable id: the canonical URL when there is one, else the source and text."""
+    if url:
+        key = "url:" + canonical_url(url)
+    else:
+        key = f"text:{source}\n{title}\n{content}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def content_fingerprint(title: str, content: str) -> str:
+    """Exact-duplicate fingerprint of the text, blind to spacing and punctuation."""
+    text = _NOT_WORD.sub("", (content or title or "").lower())
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class Post:
+    """One post as stored; JSON field names are a public contract (see README)."""
+
+    source: str
+    url: str
+    title: str = ""
+    content: str = ""
+    author: str = ""
+    published_at: str | None = None
+    crawled_at: str | None = None
+    engagement: dict[str, int] = field(default_factory=dict)
+    location: str | None = None
+    id: str = ""
+    # analysis
+    severity: int | None = None
+    negative: float | None = None
+    relevant: bool | None = None
+    categories: list[str] = field(default_factory=list)
+    city: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    influence: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    # storage
+    fingerprint: str = ""
+    dup_of: str | None = None
+    case_status: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = post_id(self.url, self.source, self.title, self.content)
+        if not self.fingerprint:
+            self.fingerprint = content_fingerprint(self.title, self.content)
+        if self.crawled_at is None:
+            self.crawled_at = iso(now_cst())
+
+    @property
+    def text(self) -> str:
+        """Title and content as one text for analysis."""
+        if self.title and not self.content.startswith(self.title):
+            return f"{self.title}\n{self.content}" if self.content else self.title
+        return self.content or self.title
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the public field names."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Post":
+        """Build from a dict, ignoring unknown keys; `text` stands in for content."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if not values.get("content") and data.get("text"):
+            values["content"] = data["text"]
+        values.setdefault("source", data.get("source") or "import")
+        values.setdefault("url", data.get("url") or "")
+        return cls(**values)
