@@ -21,4 +21,10 @@ test: $(STAMP)  ## run the whole test suite
 bench: $(STAMP)  ## run the benchmarks and print figures
 	$(BIN)/python -m bench
 
-.PHONY: install run test bench
+es-start:  ## start the local Elasticsearch node; then: export TOUSU_ES_URL=http://127.0.0.1:9200
+	scripts/elasticsearch.sh start
+
+es-stop:  ## stop the local Elasticsearch node
+	scripts/elasticsearch.sh stop
+
+.PHONY: install run test bench es-start es-stop

@@ -1,33 +1,71 @@
-"""One warning cycle: evaluate the rules, queue what they raise, deliver what is due."""
+"""One warning cycle: evaluate the rules, record and queue what they raise, deliver what is due."""
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from typing import Any
 
+from alerts.engine import apply_matches, silenced_targets
+from alerts.model import AlertsError, Context
 from alerts.notifiers import build_notifiers
-from alerts.outbox import deliver_due, enqueue
-from alerts.post_rule import evaluate_post_rule
-from indexer import open_store
+from alerts.outbox import deliver_due, flush_digests
+from alerts.rules import build_rules
+from indexer import StoreError, open_store
 from tousu.config import Config
+from tousu.post import now_cst
 from tousu.state import StateDB
 
+log = logging.getLogger("tousu.alerts")
 
-def run_cycle(config: Config) -> dict[str, Any]:
-    """Evaluate, enqueue, deliver; returns counts for logs and the CLI."""
+
+def run_cycle(config: Config, now: datetime | None = None) -> dict[str, Any]:
+    """Evaluate every rule, queue the notices, deliver what is due; returns counts for logs and
+    the CLI. A rule that fails is reported in `errors` and leaves its alerts as they were."""
+    now = now or now_cst()
     state = StateDB(config.state_path)
-    with open_store(config) as store:
-        new_alerts = evaluate_post_rule(store, state, config.warnings.post)
-    queued = enqueue(state, config, new_alerts)
-    delivered = deliver_due(state, build_notifiers(config))
-    state.close()
-    return {"new_alerts": len(new_alerts), "queued": queued, **delivered}
+    counts: dict[str, Any] = {"new_alerts": 0, "updated": 0, "resolved": 0, "queued": 0,
+                              "sent": 0, "failed": 0, "errors": []}
+    notifiers = build_notifiers(config)
+    down: set[str] = set()
+    try:
+        muted = silenced_targets(state, now)
+        with open_store(config) as store:
+            ctx = Context(store=store, state=state, now=now, config=config)
+            for spec, rule in build_rules(config):
+                try:
+                    matches = rule.evaluate(ctx)
+                except (StoreError, AlertsError) as exc:
+                    log.error("warning rule %s failed: %s", spec.name, exc)
+                    counts["errors"].append(f"rule {spec.name}: {exc}")
+                    continue
+                done = apply_matches(state, config, spec, rule, matches, now, muted)
+                counts["new_alerts"] += done["new"]
+                counts["updated"] += done["updated"]
+                counts["resolved"] += done["resolved"]
+                counts["queued"] += done["queued"]
+                if done["queued"]:
+                    # Deliver now rather than after the slower rules: a tier-4 post should not
+                    # wait for event clustering.
+                    _add(counts, deliver_due(state, notifiers, now, down))
+        counts["digests"] = flush_digests(state, config, now)
+        _add(counts, deliver_due(state, notifiers, now, down))
+    finally:
+        state.close()
+    return counts
+
+
+def _add(counts: dict[str, Any], more: dict[str, int]) -> None:
+    for key, value in more.items():
+        counts[key] += value
 
 
 def list_alerts(config: Config, limit: int = 50) -> list[dict[str, Any]]:
-    """Open and recent alerts, most urgent and newest first."""
+    """Open and recent alerts, open first, then most urgent and newest."""
     state = StateDB(config.state_path)
-    rows = state.query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
-                       "created_at, updated_at FROM alerts ORDER BY status = 'open' DESC, "
-                       "created_at DESC, level LIMIT ?", (limit,))
+    rows = state.query("SELECT alert_id, key, rule, level, title, body, city, source, post_ids, "
+                       "status, created_at, updated_at, resolved_at, notices FROM alerts "
+                       "ORDER BY status = 'resolved', level, created_at DESC, alert_id DESC "
+                       "LIMIT ?", (limit,))
     state.close()
     return rows

@@ -1,22 +1,36 @@
-"""Notifiers: small classes with one `send(message)`; the registry maps config `type` to class."""
+"""Notifiers: small classes with required options and one `send(message)`; a registry maps the
+config `type` to the class. Failures are raised as NotifierError naming the notifier — never the
+URL, address or key, which may carry secrets."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import smtplib
+import ssl
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from pathlib import Path
+from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Any
 
+from alerts.messages import render_html, render_markdown, render_sms, render_text
+from alerts.model import AlertsError
 from tousu.config import Config, Notifier
 
 
-class NotifierError(Exception):
+class NotifierError(AlertsError):
     """Delivery through a notifier failed; the message names the notifier."""
 
 
 class FileNotifier:
     """Appends each message as one JSON line (the console's and tests' local channel)."""
+
+    required = ("path",)
 
     def __init__(self, spec: Notifier, config: Config):
         assert spec.path is not None
@@ -32,42 +46,190 @@ class FileNotifier:
             raise NotifierError(f"notifier {self.name}: cannot write {self.path}: {exc}") from None
 
 
+def _sign(secret: str, timestamp: str, feishu: bool) -> str:
+    """DingTalk signs 'ts\\nsecret' with the secret; Feishu uses 'ts\\nsecret' as the key."""
+    text = f"{timestamp}\n{secret}".encode("utf-8")
+    digest = (hmac.new(text, b"", hashlib.sha256) if feishu
+              else hmac.new(secret.encode("utf-8"), text, hashlib.sha256)).digest()
+    return base64.b64encode(digest).decode("ascii")
+
+
 def webhook_body(fmt: str, message: dict[str, Any]) -> dict[str, Any]:
     """The JSON body each chat platform's robot webhook expects."""
-    text = f"{message['title']}\n{message['body']}"
     if fmt == "wecom":
-        return {"msgtype": "text", "text": {"content": text}}
+        return {"msgtype": "markdown", "markdown": {"content": render_markdown(message)}}
     if fmt == "dingtalk":
-        return {"msgtype": "text", "text": {"content": text}}
+        return {"msgtype": "markdown",
+                "markdown": {"title": message["title"][:60], "text": render_markdown(message)}}
     if fmt == "feishu":
-        return {"msg_type": "text", "content": {"text": text}}
+        content = [[{"tag": "text", "text": line}] for line in message["body"].splitlines()]
+        content += [[{"tag": "a", "text": f"原帖：{p.get('title') or p.get('id')}", "href": p["url"]}]
+                    for p in message.get("posts", [])[:5] if p.get("url")]
+        content.append([{"tag": "a", "text": "在控制台处理", "href": message["console"]}])
+        return {"msg_type": "post",
+                "content": {"post": {"zh_cn": {"title": message["title"], "content": content}}}}
     return message
 
 
+def http_send(name: str, url: str, data: bytes | None, headers: dict[str, str], timeout: float,
+              method: str = "POST") -> bytes:
+    """One HTTP request; any failure becomes NotifierError naming the notifier only."""
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise NotifierError(f"notifier {name}: HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise NotifierError(f"notifier {name}: delivery failed: "
+                            f"{getattr(exc, 'reason', None) or type(exc).__name__}") from None
+
+
 class WebhookNotifier:
-    """POSTs the message as JSON (plain, 企业微信, 钉钉 or 飞书 robot format)."""
+    """POSTs the message as JSON: plain, or the 企业微信 / 钉钉 / 飞书 robot format (markdown or
+    rich text, signed when a `secret` is set). A 200 reply carrying an error code is a failure."""
+
+    required = ("url",)
 
     def __init__(self, spec: Notifier, config: Config):
         assert spec.url is not None
         self.name = spec.name
         self.url = spec.url
         self.format = spec.format
+        self.secret = spec.secret
+        self.headers = spec.headers
+        self.timeout = spec.timeout
 
     def send(self, message: dict[str, Any]) -> None:
-        body = json.dumps(webhook_body(self.format, message), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        body = webhook_body(self.format, message)
+        url = self.url
+        if self.secret and self.format in ("dingtalk", "feishu"):
+            if self.format == "dingtalk":
+                ts = str(int(time.time() * 1000))
+                sign = urllib.parse.quote_plus(_sign(self.secret, ts, feishu=False))
+                url += ("&" if "?" in url else "?") + f"timestamp={ts}&sign={sign}"
+            else:
+                ts = str(int(time.time()))
+                body = {"timestamp": ts, "sign": _sign(self.secret, ts, feishu=True), **body}
+        headers = {"Content-Type": "application/json; charset=utf-8",
+                   "Idempotency-Key": message["message_id"], **self.headers}
+        reply = http_send(self.name, url, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                          headers, self.timeout)
+        if self.format != "json":
+            try:
+                answer = json.loads(reply or b"{}")
+            except ValueError:
+                answer = {}
+            code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))
+            if code not in (0, None):
+                raise NotifierError(f"notifier {self.name}: rejected: {code} "
+                                    f"{answer.get('errmsg') or answer.get('msg') or ''}".rstrip())
+
+
+class SmtpNotifier:
+    """E-mail: HTML with the posts, plain text alongside. The password comes from ${ENV}."""
+
+    required = ("host", "sender", "to")
+
+    def __init__(self, spec: Notifier, config: Config):
+        self.name = spec.name
+        self.spec = spec
+
+    def build(self, message: dict[str, Any]) -> EmailMessage:
+        """The MIME message (its Message-ID is the notice id, so receivers can drop a repeat)."""
+        mail = EmailMessage()
+        mail["Subject"] = message["title"]
+        mail["From"] = self.spec.sender
+        mail["To"] = ", ".join(self.spec.to)
+        mail["Date"] = formatdate(localtime=True)
+        safe = "".join(c if c.isalnum() or c in "-." else "-" for c in message["message_id"])
+        mail["Message-ID"] = f"<{safe}@tousu-radar>"
+        mail.set_content(render_text(message))
+        mail.add_alternative(render_html(message), subtype="html")
+        return mail
+
+    def send(self, message: dict[str, Any]) -> None:
+        spec = self.spec
+        mail = self.build(message)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                if response.status >= 300:
-                    raise NotifierError(f"notifier {self.name}: HTTP {response.status}")
-        except (urllib.error.URLError, OSError) as exc:
-            # The URL may carry a token: name the notifier, never the URL.
-            raise NotifierError(f"notifier {self.name}: delivery failed: "
-                                f"{getattr(exc, 'reason', exc)}") from None
+            if spec.security == "ssl":
+                client: smtplib.SMTP = smtplib.SMTP_SSL(spec.host, spec.port, timeout=spec.timeout,
+                                                        context=ssl.create_default_context())
+            else:
+                client = smtplib.SMTP(spec.host, spec.port, timeout=spec.timeout)
+            with client:
+                if spec.security == "starttls":
+                    client.starttls(context=ssl.create_default_context())
+                if spec.username:
+                    client.login(spec.username, spec.password or "")
+                client.send_message(mail)
+        except smtplib.SMTPAuthenticationError as exc:
+            raise NotifierError(f"notifier {self.name}: SMTP login refused ({exc.smtp_code})") from None
+        except smtplib.SMTPResponseException as exc:
+            raise NotifierError(f"notifier {self.name}: SMTP {exc.smtp_code}") from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise NotifierError(f"notifier {self.name}: SMTP delivery failed: "
+                                f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
-REGISTRY = {"file": FileNotifier, "webhook": WebhookNotifier}
+def _fill(template: Any, values: dict[str, str]) -> Any:
+    if isinstance(template, str):
+        for name, value in values.items():
+            template = template.replace("{" + name + "}", value)
+        return template
+    if isinstance(template, dict):
+        return {k: _fill(v, values) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, values) for v in template]
+    return template
+
+
+class SmsNotifier:
+    """An HTTP SMS gateway described by a template: `url`, `method`, `encoding` (json|form),
+    `body`/`params` whose strings may hold {phone}, {text}, {level} and {message_id}; one request
+    per phone. The gateway's key belongs in `headers` or `params` as ${ENV}."""
+
+    required = ("url", "phones")
+
+    def __init__(self, spec: Notifier, config: Config):
+        assert spec.url is not None
+        self.name = spec.name
+        self.spec = spec
+
+    def requests(self, message: dict[str, Any]) -> list[tuple[str, bytes | None, dict[str, str]]]:
+        """(url, body, headers) for each phone."""
+        spec = self.spec
+        text = render_sms(message, spec.max_chars)
+        out = []
+        # The outbox queues one message per phone (payload `recipient`), so a retry never texts
+        # a phone that already has it.
+        for phone in [message["recipient"]] if message.get("recipient") else spec.phones:
+            values = {"phone": phone, "text": text, "level": message["level_name"],
+                      "message_id": message["message_id"]}
+            url = spec.url or ""
+            params = _fill(spec.params, values)
+            if params:
+                url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
+            headers = dict(spec.headers)
+            data = None
+            if spec.method == "POST":
+                body = _fill(spec.body or {"phone": "{phone}", "text": "{text}"}, values)
+                if spec.encoding == "json":
+                    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                    headers.setdefault("Content-Type", "application/json; charset=utf-8")
+                else:
+                    data = urllib.parse.urlencode(body).encode("utf-8")
+                    headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+            out.append((url, data, headers))
+        return out
+
+    def send(self, message: dict[str, Any]) -> None:
+        for url, data, headers in self.requests(message):
+            http_send(self.name, url, data, headers, self.spec.timeout, self.spec.method)
+
+
+REGISTRY: dict[str, type] = {"file": FileNotifier, "webhook": WebhookNotifier,
+                             "smtp": SmtpNotifier, "sms": SmsNotifier}
 
 
 def build_notifiers(config: Config) -> dict[str, Any]:

@@ -1,65 +1,166 @@
-"""The outbox: every message waits here until delivered; retries back off; restarts lose nothing."""
+"""The outbox: every message waits here until delivered; retries back off; restarts lose nothing.
+
+A notice is queued in the same transaction that changes its alert, one row per notifier it is
+routed to (per phone for SMS), with a unique dedup key, so evaluating twice queues nothing twice.
+Delivery claims a row with a lease before sending; a process that dies mid-send leaves a lease
+that expires and the row is tried again (so a crash between "sent" and "recorded" can repeat one
+message; the message id travels as Idempotency-Key / Message-ID for receivers that drop repeats).
+"""
 
 from __future__ import annotations
 
 import json
-import time
+import sqlite3
+from datetime import datetime
 from typing import Any
 
+from alerts.messages import digest_payload, payload
+from alerts.model import seconds
 from alerts.notifiers import NotifierError
-from tousu.config import Config
-from tousu.post import iso, now_cst
+from tousu.config import Config, Notifier
+from tousu.post import iso
 from tousu.state import StateDB
 
-MAX_BACKOFF = 3600
+MAX_BACKOFF = 900   # a channel down for hours is retried every 15 minutes at most
+FIRST_BACKOFF = 15
+LEASE = 120
+CST_OFFSET = 8 * 3600
 
 
-def enqueue(state: StateDB, config: Config, alert_ids: list[int]) -> int:
-    """Queue one message per (alert, matching notifier); returns how many were queued."""
+def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
+    """Whether a notifier receives this notice: by level, city, category, rule and kind."""
+    levels = spec.levels or [lv for lv in (1, 2, 3) if lv <= spec.min_level]
+    if alert["level"] not in levels:
+        return False
+    if spec.cities and alert["city"] not in spec.cities:
+        return False
+    if spec.categories and not set(spec.categories) & set(json.loads(alert["categories"] or "[]")):
+        return False
+    if spec.rules and alert["rule"] not in spec.rules:
+        return False
+    return not spec.kinds or kind in spec.kinds
+
+
+def enqueue_notice(conn: sqlite3.Connection, config: Config, alert: dict[str, Any], kind: str,
+                   seq: int, now: datetime) -> int:
+    """Queue one notice about an alert to every notifier routed to it; returns rows queued."""
     queued = 0
-    for alert_id in alert_ids:
-        rows = state.query("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,))
-        if not rows:
+    now_ts = int(now.timestamp())
+    for spec in config.warnings.notifiers:
+        if not routed(spec, alert, kind):
             continue
-        alert = rows[0]
-        message = {"alert_id": alert_id, "key": alert["key"], "level": alert["level"],
-                   "title": alert["title"], "body": alert["body"], "city": alert["city"],
-                   "post_ids": json.loads(alert["post_ids"]),
-                   "console": f"http://{config.dashboard.host}:{config.dashboard.port}/"}
-        for spec in config.warnings.notifiers:
-            if alert["level"] > spec.min_level:
-                continue
-            if spec.cities and alert["city"] not in spec.cities:
-                continue
-            cur = state.execute(
-                "INSERT OR IGNORE INTO outbox (alert_id, notifier, payload, next_attempt_ts, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
-                (alert_id, spec.name, json.dumps(message, ensure_ascii=False), 0, iso(now_cst())))
+        held = alert["level"] in spec.digest_levels
+        for recipient in (spec.phones if spec.type == "sms" else [None]):
+            dedup = f"{alert['alert_id']}:{kind}:{seq}:{spec.name}" + (f":{recipient}" if recipient else "")
+            message = payload(config, alert, kind, dedup, now)
+            if recipient:
+                message["recipient"] = recipient
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO outbox (alert_id, notifier, kind, dedup_key, payload, status, "
+                "next_attempt_ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (alert["alert_id"], spec.name, kind, dedup, json.dumps(message, ensure_ascii=False),
+                 "held" if held else "pending", now_ts, iso(now)))
             queued += cur.rowcount
     return queued
 
 
-def deliver_due(state: StateDB, notifiers: dict[str, Any], now: float | None = None) -> dict[str, int]:
-    """Try every due message once; returns counts of sent and failed."""
-    now = time.time() if now is None else now
+def flush_digests(state: StateDB, config: Config, now: datetime) -> int:
+    """Turn held messages of finished digest periods into one digest per notifier."""
+    made = 0
+    now_ts = int(now.timestamp())
+    for spec in config.warnings.notifiers:
+        if not spec.digest_levels:
+            continue
+        every = int(seconds(spec.digest_every))
+        # Periods align to the clock in China (hourly digests on the hour, daily at midnight).
+        period_start = (now_ts + CST_OFFSET) // every * every - CST_OFFSET
+        with state.transaction() as conn:
+            held = conn.execute("SELECT message_id, payload FROM outbox WHERE notifier = ? AND "
+                                "status = 'held' AND next_attempt_ts < ? ORDER BY message_id",
+                                (spec.name, period_start)).fetchall()
+            if not held:
+                continue
+            items = [json.loads(row["payload"]) for row in held]
+            for group in _by_recipient(items):
+                recipient = group[0].get("recipient")
+                dedup = f"digest:{spec.name}:{period_start}" + (f":{recipient}" if recipient else "")
+                message = digest_payload(config, spec.name, group, dedup, now)
+                if recipient:
+                    message["recipient"] = recipient
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO outbox (alert_id, notifier, kind, dedup_key, payload, "
+                    "status, next_attempt_ts, created_at) VALUES (NULL, ?, 'digest', ?, ?, "
+                    "'pending', ?, ?)",
+                    (spec.name, dedup, json.dumps(message, ensure_ascii=False), now_ts, iso(now)))
+                digest_id = cur.lastrowid if cur.rowcount else None
+                made += cur.rowcount
+                ids = [row["message_id"] for row, item in zip(held, items)
+                       if item.get("recipient") == recipient]
+                conn.executemany("UPDATE outbox SET status = 'digested', digest_id = ? "
+                                 "WHERE message_id = ?", [(digest_id, i) for i in ids])
+    return made
+
+
+def _by_recipient(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(item.get("recipient"), []).append(item)
+    return list(groups.values())
+
+
+def deliver_due(state: StateDB, notifiers: dict[str, Any], now: datetime | float | None = None,
+                down: set[str] | None = None) -> dict[str, int]:
+    """Try every due message once, oldest first; returns counts of sent and failed. After a
+    notifier fails, its other messages wait for the next cycle instead of failing one by one
+    (`down` collects the failed notifiers, to share it between calls in one cycle)."""
+    if now is None:
+        now = datetime.now().astimezone()
+    now_ts = int(now.timestamp()) if isinstance(now, datetime) else int(now)
+    stamp = iso(datetime.fromtimestamp(now_ts).astimezone())
     counts = {"sent": 0, "failed": 0}
-    due = state.query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_ts <= ? "
-                      "ORDER BY message_id", (int(now),))
+    due = state.query("SELECT message_id, notifier, payload, attempts FROM outbox WHERE "
+                      "(status = 'pending' AND next_attempt_ts <= ?) OR "
+                      "(status = 'sending' AND lease_until < ?) ORDER BY message_id",
+                      (now_ts, now_ts))
+    down = set() if down is None else down
     for message in due:
-        notifier = notifiers.get(message["notifier"])
+        name = message["notifier"]
+        if name in down:
+            continue
+        claimed = state.execute(
+            "UPDATE outbox SET status = 'sending', lease_until = ? WHERE message_id = ? AND "
+            "((status = 'pending' AND next_attempt_ts <= ?) OR (status = 'sending' AND lease_until < ?))",
+            (now_ts + LEASE, message["message_id"], now_ts, now_ts)).rowcount
+        if not claimed:
+            continue  # another process took it
+        notifier = notifiers.get(name)
         try:
             if notifier is None:
-                raise NotifierError(f"notifier {message['notifier']} is no longer configured")
+                raise NotifierError(f"notifier {name} is no longer configured")
             notifier.send(json.loads(message["payload"]))
         except NotifierError as exc:
             attempts = message["attempts"] + 1
-            state.execute("UPDATE outbox SET attempts = ?, next_attempt_ts = ?, last_error = ? "
-                          "WHERE message_id = ?",
-                          (attempts, int(now + min(MAX_BACKOFF, 15 * 2 ** attempts)), str(exc),
-                           message["message_id"]))
+            wait = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (attempts - 1))
+            state.execute("UPDATE outbox SET status = 'pending', attempts = ?, next_attempt_ts = ?, "
+                          "lease_until = NULL, last_error = ? WHERE message_id = ?",
+                          (attempts, now_ts + wait, str(exc), message["message_id"]))
             counts["failed"] += 1
+            down.add(name)
             continue
         state.execute("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
-                      "last_error = NULL WHERE message_id = ?", (iso(now_cst()), message["message_id"]))
+                      "lease_until = NULL, last_error = NULL WHERE message_id = ?",
+                      (stamp, message["message_id"]))
         counts["sent"] += 1
     return counts
+
+
+def pending_summary(state: StateDB) -> list[dict[str, Any]]:
+    """Per notifier: messages waiting, held for a digest, sent, and the last error."""
+    return state.query(
+        "SELECT notifier, sum(status IN ('pending', 'sending')) AS waiting, "
+        "sum(status = 'held') AS held, sum(status = 'sent') AS sent, max(attempts) AS max_attempts, "
+        "(SELECT last_error FROM outbox o2 WHERE o2.notifier = o.notifier AND last_error IS NOT NULL "
+        " AND status = 'pending' ORDER BY message_id DESC LIMIT 1) AS last_error "
+        "FROM outbox o GROUP BY notifier ORDER BY notifier")
+
+

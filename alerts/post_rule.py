@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
-from alerts.levels import LEVEL_COLOURS, LEVEL_NAMES
-from indexer.base import Filters, Store
+from alerts.model import Context, Match, post_summary
+from indexer.base import Filters
 from nlp.analyzer import TIER_LABELS
-from tousu.config import PostRule
-from tousu.post import Post, iso, now_cst
-from tousu.state import StateDB
+from tousu.config import Config, PostRule
+from tousu.post import Post, iso
 
 
 def level_for(post: Post, rule: PostRule) -> int | None:
@@ -21,11 +19,10 @@ def level_for(post: Post, rule: PostRule) -> int | None:
     return None
 
 
-def describe(post: Post, level: int) -> tuple[str, str]:
-    """(title, body) of the alert in Chinese."""
+def describe(post: Post) -> tuple[str, str]:
+    """(subject, body) of the alert in Chinese."""
     tier = post.severity or 0
-    title = (f"【{LEVEL_NAMES[level]}预警·{LEVEL_COLOURS[level]}】{post.city or '未知地市'} "
-             f"{TIER_LABELS[tier]}：{post.title or post.content[:30]}")
+    subject = f"{post.city or '未知地市'} {TIER_LABELS[tier]}：{post.title or post.content[:30]}"
     lines = [
         f"来源：{post.source}　作者：{post.author or '匿名'}　发布时间：{post.published_at or '未知'}",
         f"等级：{tier}级（{TIER_LABELS[tier]}）　影响力：{post.influence or 0:.2f}　"
@@ -34,34 +31,41 @@ def describe(post: Post, level: int) -> tuple[str, str]:
         f"摘要：{(post.content or post.title)[:120]}",
         f"原帖：{post.url or '—'}",
     ]
-    return title, "\n".join(lines)
+    return subject, "\n".join(lines)
 
 
-def evaluate_post_rule(store: Store, state: StateDB, rule: PostRule) -> list[int]:
-    """Open an alert for each new qualifying post; returns the new alert ids."""
-    if not rule.enabled or not rule.levels:
-        return []
-    since = iso(now_cst() - timedelta(hours=rule.lookback_hours))
-    floor = min(spec.severity_min for spec in rule.levels)
-    filters = Filters(since=since, severity_min=floor, relevant=True, include_duplicates=False)
-    new_ids = []
-    page = 1
-    while True:
-        result = store.search("", filters, sort="time", page=page, size=200, highlight=False)
-        for hit in result.hits:
-            post = hit.post
-            level = level_for(post, rule)
-            if level is None:
-                continue
-            title, body = describe(post, level)
-            now = iso(now_cst())
-            cur = state.execute(
-                "INSERT OR IGNORE INTO alerts (key, rule, level, title, body, city, post_ids, "
-                "status, created_at, updated_at) VALUES (?, 'post', ?, ?, ?, ?, ?, 'open', ?, ?)",
-                (f"post:{post.id}", level, title, body, post.city, json.dumps([post.id]), now, now))
-            if cur.rowcount:
-                new_ids.append(int(cur.lastrowid))
-        if page * 200 >= result.total:
-            break
-        page += 1
-    return new_ids
+class PostRuleType:
+    """Every relevant, non-duplicate post of the lookback period that reaches a level is a match;
+    its key is the post, so a post is warned about once and never again after it leaves."""
+
+    reopen = False    # a post's alert, once closed, is not raised again
+    reminders = False
+    track_changes = False  # re-writing 1000s of open post alerts each minute buys nothing
+
+    def __init__(self, spec: PostRule, config: Config):
+        self.spec = spec
+
+    def evaluate(self, ctx: Context) -> list[Match]:
+        rule = self.spec
+        if not rule.levels:
+            return []
+        floor = min(spec.severity_min for spec in rule.levels)
+        filters = Filters(since=iso(ctx.now - timedelta(hours=rule.lookback_hours)),
+                          until=iso(ctx.now + timedelta(seconds=1)), severity_min=floor,
+                          relevant=True, include_duplicates=False)
+        matches = []
+        page = 1
+        while True:
+            result = ctx.store.search("", filters, sort="time", page=page, size=500, highlight=False)
+            for hit in result.hits:
+                post = hit.post
+                level = level_for(post, rule)
+                if level is None:
+                    continue
+                subject, body = describe(post)
+                matches.append(Match(key=f"post:{post.id}", level=level, subject=subject, body=body,
+                                     city=post.city, categories=post.categories, source=post.source,
+                                     post_ids=[post.id], posts=[post_summary(post)], size=1))
+            if page * 500 >= result.total:
+                return matches
+            page += 1

@@ -14,8 +14,8 @@ BENCHMARKS = ["nlp", "store", "crawl", "alerts", "console"]
 
 
 def main(argv: list[str]) -> int:
-    names = [a for a in argv if not a.startswith("-")] or BENCHMARKS
-    options = [a for a in argv if a.startswith("-")]
+    names = [a for a in argv if a in BENCHMARKS] or BENCHMARKS
+    options = [a for a in argv if a not in BENCHMARKS]  # "--sizes 1000" keeps its value
     print(f"# machine: {platform.node()} {platform.machine()} {platform.processor() or ''} "
           f"python {platform.python_version()}")
     for name in names:

@@ -1,5 +1,9 @@
 """Incremental crawling: skip detail pages already fetched (re-visit recent ones), stop paging
-when a list page brings nothing new — a small fingerprint store after scrapy-deltafetch."""
+when a list page brings nothing new — a small fingerprint store after scrapy-deltafetch.
+
+A detail request is one with meta `tousu_detail`; its key is meta `tousu_key` (the post URL it
+leads to, e.g. a Weibo status behind a statuses/extend call) or else its own URL. Posts yielded
+straight from a list page (JSON APIs, list-only html) count towards "nothing new" too."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.items import RawPost
 from tousu.post import Post, canonical_url
 from tousu.state import StateDB
 
@@ -32,10 +37,18 @@ def mark_fetched(state: StateDB, posts: Iterable[Post]) -> None:
         if post.published_at:
             published = int(datetime.fromisoformat(post.published_at).timestamp())
         rows.append((url_key(post.url), post.source, now, now, published))
-    state.conn.executemany(
-        "INSERT INTO crawl_seen (url_key, source, first_seen, last_fetch, published_ts) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url_key) DO UPDATE SET last_fetch = excluded.last_fetch, "
-        "published_ts = coalesce(excluded.published_ts, crawl_seen.published_ts)", rows)
+    conn = state.conn
+    conn.execute("BEGIN")  # one transaction per batch: autocommit would sync every row
+    try:
+        conn.executemany(
+            "INSERT INTO crawl_seen (url_key, source, first_seen, last_fetch, published_ts) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url_key) DO UPDATE SET "
+            "last_fetch = excluded.last_fetch, "
+            "published_ts = coalesce(excluded.published_ts, crawl_seen.published_ts)", rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class DeltaFetchMiddleware:
@@ -53,10 +66,10 @@ class DeltaFetchMiddleware:
             raise NotConfigured("deltafetch off")
         return cls(crawler, StateDB(config.state_path), {s.name: s.revisit_hours for s in config.sources})
 
-    def _wanted(self, request: Request, source: str) -> bool:
+    def _wanted(self, url: str, source: str) -> bool:
         row = self.state.conn.execute(
             "SELECT last_fetch, published_ts, first_seen FROM crawl_seen WHERE url_key = ?",
-            (url_key(request.url),)).fetchone()
+            (url_key(url),)).fetchone()
         if row is None:
             return True
         now = time.time()
@@ -71,10 +84,13 @@ class DeltaFetchMiddleware:
         for item in result:
             if isinstance(item, Request) and item.meta.get("tousu_detail"):
                 details += 1
-                if not self._wanted(item, spider.name):
+                if not self._wanted(item.meta.get("tousu_key") or item.url, spider.name):
                     spider.crawler.stats.inc_value("tousu/skipped_known")
                     continue
                 new_details += 1
+            elif isinstance(item, RawPost) and item.url:
+                details += 1
+                new_details += self._wanted(item.url, spider.name)
             elif isinstance(item, Request) and item.meta.get("tousu_next"):
                 held_next.append(item)
                 continue

@@ -65,7 +65,8 @@ class AnalysePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AnalysePipeline":
         config = _config(crawler)
-        return cls(Analyzer(config.keywords_dir), {s.name: s for s in config.sources})
+        return cls(Analyzer(config.keywords_dir, config.model_dir),
+                   {s.name: s for s in config.sources})
 
     def process_item(self, item: Post, spider: Any = None) -> Post:
         source = self.sources.get(item.source)

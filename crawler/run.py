@@ -18,6 +18,7 @@ def crawl_settings(config: Config, log_level: str = "INFO") -> Settings:
     settings.setmodule(default_settings, priority="project")
     settings.set("TOUSU_CONFIG", config, priority="project")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    settings.set("LOG_INSTALL_ROOT_HANDLER", True, priority="cmdline")
     return settings
 
 
@@ -26,7 +27,7 @@ def run_crawl(config: Config, names: list[str] | None = None, log_level: str = "
     sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     if not sources:
         return []
-    process = CrawlerProcess(crawl_settings(config, log_level), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(config, log_level))
     for source in sources:
         process.crawl(SPIDERS[source.type].for_source(source), source=source)
     process.start()

@@ -1,23 +1,32 @@
-"""Every query the console makes, cached; pages only lay things out."""
+"""Every query the console makes, cached; pages only lay things out.
+
+Aggregations run in the store (GROUP BY / FTS in SQLite, aggregations in Elasticsearch); the
+console never loads all posts. Results are cached for TTL seconds per distinct argument set, so a
+page of 14 widgets costs one store round trip per query at most every TTL seconds.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.render import TIER_LABELS, safe_url, sheet_safe
 from indexer import Filters, open_store
-from indexer.base import Store
-from nlp.analyzer import TIER_LABELS
+from indexer.base import Hit, Store
 from tousu.config import Config, ConfigError, load
 from tousu.health import source_health
-from tousu.post import iso, now_cst
+from tousu.post import CST, iso, now_cst
 from tousu.state import StateDB
 
 TTL = 10
+# Aggregations over days or months change slowly and cost the most at 1M posts: cached longer.
+AGG_TTL = 120
+EXPORT_LIMIT = 5000
 
 
 @st.cache_resource
@@ -41,12 +50,94 @@ def get_store(_config: Config) -> Store:
     return open_store(_config)
 
 
-def _store() -> Store:
+def store() -> Store:
     return get_store(config_or_stop())
 
 
-def _state() -> StateDB:
-    return StateDB(config_or_stop().state_path)
+@st.cache_resource
+def get_state(_config: Config) -> StateDB:
+    return StateDB(_config.state_path)
+
+
+def state() -> StateDB:
+    return get_state(config_or_stop())
+
+
+@st.cache_resource(ttl=60)
+def dictionary_lists(_config: Config) -> dict[str, Any]:
+    """Cities, categories and subscriber counts from the keyword dictionary."""
+    from nlp.dictionary import get_dictionary
+
+    d = get_dictionary(_config.keywords_dir)
+    return {"cities": d.cities, "categories": list(d.categories.categories),
+            "subscribers": {c: spec.subscribers for c, spec in d.regions.cities.items()
+                            if getattr(spec, "subscribers", None)}}
+
+
+def cities() -> list[str]:
+    return dictionary_lists(config_or_stop())["cities"]
+
+
+def categories() -> list[str]:
+    return dictionary_lists(config_or_stop())["categories"]
+
+
+def source_names() -> list[str]:
+    return [s.name for s in config_or_stop().sources]
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A hashable description of a filter, so it can be a cache key and a drill-down target."""
+
+    since: str | None = None
+    until: str | None = None
+    sources: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    severity_min: int | None = None
+    severity_max: int | None = None
+    relevant: bool | None = None
+    case_status: tuple[str, ...] = ()
+    include_duplicates: bool = True
+
+    def filters(self) -> Filters:
+        return Filters(since=self.since, until=self.until, sources=list(self.sources) or None,
+                       cities=list(self.cities) or None, categories=list(self.categories) or None,
+                       severity_min=self.severity_min, severity_max=self.severity_max,
+                       relevant=self.relevant, case_status=list(self.case_status) or None,
+                       include_duplicates=self.include_duplicates)
+
+
+def since_hours(hours: float) -> str:
+    return iso(now_cst() - timedelta(hours=hours))
+
+
+def day_start(d: Any) -> str:
+    """ISO start of a calendar day (date or 'YYYY-MM-DD') in China time."""
+    if isinstance(d, str):
+        d = datetime.fromisoformat(d[:10]).date()
+    return iso(datetime(d.year, d.month, d.day, tzinfo=CST))
+
+
+# -- posts ------------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False)
+def search(query: str, where: Slice, sort: str = "time", page: int = 1, size: int = 20,
+           highlight: bool = True) -> tuple[int, list[Hit]]:
+    """One page of posts matching a query and a slice."""
+    result = store().search(query, where.filters(), sort=sort, page=page, size=size,  # type: ignore[arg-type]
+                            highlight=highlight)
+    return result.total, result.hits
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def count(where: Slice, query: str = "") -> int:
+    return store().count(where.filters(), query)
+
+
+def get_post(post_id: str) -> Any:
+    """One post, uncached (the detail view must show the latest grade)."""
+    return store().get(post_id)
 
 
 def posts_frame(hits: list[Any]) -> pd.DataFrame:
@@ -62,56 +153,100 @@ def posts_frame(hits: list[Any]) -> pd.DataFrame:
             "来源": p.source,
             "分类": "、".join(p.categories),
             "标题": p.title,
-            "摘要": (p.content or "")[:80],
+            "摘要": " ".join((p.content or "").split())[:80],
             "影响力": round(p.influence or 0, 2),
             "回复": p.engagement.get("replies", 0),
             "浏览": p.engagement.get("views", 0),
+            "工单": p.case_status or "",
             "依据": "；".join(p.reasons[:3]),
-            "链接": p.url,
+            "链接": safe_url(p.url),
             "id": p.id,
         })
     return pd.DataFrame(rows)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def triage(hours: int, severity_min: int, cities: tuple[str, ...], relevant_only: bool,
-           limit: int = 200) -> tuple[int, list[Any]]:
-    """The flagged-post queue: most severe, then newest."""
-    filters = Filters(since=iso(now_cst() - timedelta(hours=hours)), severity_min=severity_min,
-                      cities=list(cities) or None, relevant=True if relevant_only else None,
-                      include_duplicates=False)
-    result = _store().search("", filters, sort="severity", size=limit, highlight=False)
-    return result.total, result.hits
+def export_frame(query: str, where: Slice, sort: str) -> pd.DataFrame:
+    """Up to EXPORT_LIMIT matching posts as a sheet-safe table for CSV/Excel download."""
+    _, hits = search(query, where, sort, 1, EXPORT_LIMIT, False)
+    frame = posts_frame(hits).drop(columns=["摘要"])
+    frame.insert(7, "正文", [h.post.content for h in hits] if hits else [])
+    frame.insert(8, "作者", [h.post.author for h in hits] if hits else [])
+    return frame.map(sheet_safe)
+
+
+# -- aggregations ---------------------------------------------------------------------------
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def headline(days: int) -> dict[str, int]:
+    """Counts for the header metrics."""
+    s = store()
+    since = since_hours(days * 24)
+    return {"total": s.count(Filters()),
+            "relevant": s.count(Filters(since=since, relevant=True)),
+            "high": s.count(Filters(since=since, relevant=True, severity_min=3))}
+
+
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def histogram(where: Slice, interval: str, split_by: str | None) -> list[dict[str, Any]]:
+    return store().date_histogram(interval, where.filters(), split_by=split_by)  # type: ignore[arg-type]
+
+
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def terms(field: str, where: Slice, size: int = 20) -> list[tuple[Any, int]]:
+    return store().terms(field, where.filters(), size=size)
+
+
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
+    d = dictionary_lists(config_or_stop())
+    # City names and the operator's own name are everywhere; they are not "hot".
+    exclude = [*d["cities"], "移动", "中国移动", "湖南移动"]
+    try:
+        return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
+    except TypeError:  # a backend without `exclude`
+        return [(w, n) for w, n in store().hot_words(where.filters(), size=size + 20)
+                if w not in exclude][:size]
+
+
+def complaint_rate(by_city: list[tuple[Any, int]]) -> pd.DataFrame:
+    """万投比 per city: posts per 10,000 subscribers (subscribers are configured in 万户)."""
+    subscribers = dictionary_lists(config_or_stop())["subscribers"]
+    counts = dict(by_city)
+    rows = []
+    for city in cities():
+        users = subscribers.get(city)
+        n = counts.get(city, 0)
+        rows.append({"地市": city, "帖子数": n, "用户数(万户)": users,
+                     "万投比": round(n / users, 3) if users else None})
+    return pd.DataFrame(rows)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def search(query: str, severity_min: int, cities: tuple[str, ...], sort: str, page: int,
-           size: int = 20) -> tuple[int, list[Any]]:
-    filters = Filters(severity_min=severity_min or None, cities=list(cities) or None)
-    result = _store().search(query, filters, sort=sort, page=page, size=size)  # type: ignore[arg-type]
-    return result.total, result.hits
+def labels() -> dict[str, dict[str, Any]]:
+    """The newest triage label of each labelled post (nlp.labels), by post id."""
+    try:
+        from nlp.labels import iter_labels
+    except ImportError:
+        return {}
+    return {row["post_id"]: row for row in iter_labels(state())}
 
 
+def label_note(post: Any, label: dict[str, Any] | None) -> str:
+    """'已确认' / '已更正 3级' / '已标无关' for the queue, '' when not labelled."""
+    if not label:
+        return ""
+    if label.get("relevant") is False:
+        return "已标无关"
+    if label.get("severity") is not None and label["severity"] != post.severity:
+        return f"已更正 {label['severity']}级"
+    return "已确认"
+
+
+# -- state: warnings, sources, saved searches --------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
-def overview(days: int) -> dict[str, Any]:
-    """Counts for the header metrics and the trend chart."""
-    store = _store()
-    since = iso(now_cst() - timedelta(days=days))
-    filters = Filters(since=since, relevant=True)
-    return {
-        "total": store.count(Filters()),
-        "relevant": store.count(filters),
-        "high": store.count(Filters(since=since, relevant=True, severity_min=3)),
-        "by_severity": store.terms("severity", filters, size=5),
-        "by_city": store.terms("city", filters, size=20),
-        "by_day": store.date_histogram("day", filters, split_by="severity"),
-    }
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def alerts(limit: int = 100) -> list[dict[str, Any]]:
-    rows = _state().query("SELECT alert_id, level, title, body, city, post_ids, status, created_at "
-                          "FROM alerts ORDER BY created_at DESC LIMIT ?", (limit,))
+def alerts(limit: int = 300) -> list[dict[str, Any]]:
+    rows = state().query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
+                         "created_at, updated_at FROM alerts ORDER BY created_at DESC LIMIT ?",
+                         (limit,))
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
@@ -120,7 +255,33 @@ def alerts(limit: int = 100) -> list[dict[str, Any]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def sources() -> list[dict[str, Any]]:
     cfg = config_or_stop()
-    rows = source_health(_state(), [s.name for s in cfg.sources])
+    rows = source_health(state(), [s.name for s in cfg.sources])
     for row, spec in zip(rows, cfg.sources):
         row.update(type=spec.type, enabled=spec.enabled, interval=spec.interval)
     return rows
+
+
+_SAVED = """CREATE TABLE IF NOT EXISTS console_saved_searches (
+    username TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, created_at TEXT NOT NULL,
+    PRIMARY KEY (username, name))"""
+
+
+def saved_searches(username: str) -> dict[str, dict[str, Any]]:
+    """A user's saved searches: name → the search form's values."""
+    db = state()
+    db.execute(_SAVED)
+    rows = db.query("SELECT name, spec FROM console_saved_searches WHERE username = ? "
+                    "ORDER BY created_at DESC", (username,))
+    return {r["name"]: json.loads(r["spec"]) for r in rows}
+
+
+def save_search(username: str, name: str, spec: dict[str, Any]) -> None:
+    db = state()
+    db.execute(_SAVED)
+    db.execute("INSERT OR REPLACE INTO console_saved_searches VALUES (?, ?, ?, ?)",
+               (username, name, json.dumps(spec, ensure_ascii=False), iso(now_cst())))
+
+
+def delete_search(username: str, name: str) -> None:
+    state().execute("DELETE FROM console_saved_searches WHERE username = ? AND name = ?",
+                    (username, name))

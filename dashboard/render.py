@@ -1,25 +1,98 @@
-"""Safe rendering helpers: crawled text is attacker-controlled and is always escaped."""
+"""Safe rendering helpers: crawled text is attacker-controlled and is always shown as text.
+
+Three ways text reaches the page, and the rule for each:
+- HTML (`st.html`): everything escaped; the only tags ever emitted are ours.
+- Markdown contexts (titles, captions, labels of expanders/tabs/metrics): `md()` backslash-escapes
+  every Markdown and Streamlit directive character, so `[x](http://evil)` stays literal.
+- Links: only http(s) URLs are ever turned into links (`safe_url`), never `javascript:`.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 
 import streamlit as st
 
-TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#f1c40f", 1: "#3498db", 0: "#95a5a6"}
+from nlp.analyzer import TIER_LABELS  # noqa: F401 — re-exported for the pages
+
+TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
+LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&])")
+_NOT_MARK = re.compile(r"<(?!/?mark>)")
+# Spreadsheet apps run a cell starting with these as a formula (CSV/Excel injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def plain(text: str) -> None:
+def md(text: object) -> str:
+    """Text made inert for any Markdown context (labels, titles, captions)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
+
+
+def esc(text: object) -> str:
+    """HTML-escaped text."""
+    return html.escape(str(text if text is not None else ""), quote=True)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (no javascript:, data: or relative tricks)."""
+    if url and re.match(r"^https?://[^\s<>\"']+$", url.strip(), re.IGNORECASE):
+        return url.strip()
+    return None
+
+
+def mark_only(snippet: str) -> str:
+    """A store snippet (escaped text with <mark>) with any other '<' neutralised, defensively."""
+    return _NOT_MARK.sub("&lt;", snippet or "")
+
+
+def plain(text: str | None, *, small: bool = False) -> None:
     """Show crawled text as text: escaped, newlines kept, no Markdown."""
-    st.html(f'<div style="white-space:pre-wrap">{html.escape(text or "")}</div>')
+    size = "font-size:0.9em;color:#444;" if small else ""
+    st.html(f'<div class="tousu-text" style="white-space:pre-wrap;{size}">{esc(text)}</div>')
 
 
 def snippet(marked: str) -> None:
-    """Show a store snippet (already escaped HTML whose only tags are <mark>)."""
-    st.html(f'<div style="line-height:1.6">{marked}</div>')
+    """Show a highlighted store snippet; only <mark> survives."""
+    st.html(f'<div class="tousu-snippet" style="line-height:1.6">{mark_only(marked)}</div>')
+
+
+def tier_badge(tier: int | None) -> str:
+    """HTML badge for a severity tier (our own markup, no user text)."""
+    t = tier if tier is not None else 0
+    colour = TIER_COLOURS.get(t, "#7f8c8d")
+    return (f'<span style="background:{colour};color:#fff;border-radius:4px;padding:1px 6px;'
+            f'font-weight:600">{t}级 {TIER_LABELS.get(t, "")}</span>')
+
+
+def post_card(post: object, highlight: str | None = None) -> None:
+    """One post as a card: tier badge, meta line, title, snippet or text — all escaped."""
+    p = post
+    meta = " · ".join(esc(x) for x in [
+        (p.published_at or "")[:16].replace("T", " "), p.source, p.city or "未知地市",
+        "、".join(p.categories) or "未分类",
+        f"回复 {p.engagement.get('replies', 0)} · 浏览 {p.engagement.get('views', 0)}",
+        f"影响力 {p.influence or 0:.2f}"])
+    body = (f'<div class="tousu-snippet">{mark_only(highlight)}</div>' if highlight
+            else f'<div class="tousu-text" style="white-space:pre-wrap">{esc((p.content or "")[:300])}</div>')
+    reasons = esc("；".join(p.reasons[:4]) or "—")
+    url = safe_url(p.url)
+    link = (f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">原帖</a>'
+            if url else "")
+    st.html(f'<div style="border-left:4px solid {TIER_COLOURS.get(p.severity or 0)};padding:4px 10px">'
+            f'{tier_badge(p.severity)} <span style="color:#666;font-size:0.85em">{meta}{link}</span>'
+            f'<div class="tousu-title" style="font-weight:600;margin:4px 0">{esc(p.title)}</div>'
+            f'{body}<div style="color:#666;font-size:0.85em">判定依据：{reasons}</div></div>')
 
 
 def tier_style(value: object) -> str:
     """Pandas Styler rule colouring the tier column."""
     colour = TIER_COLOURS.get(value if isinstance(value, int) else -1)
     return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
+
+
+def sheet_safe(value: object) -> object:
+    """A cell value that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

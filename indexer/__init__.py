@@ -18,4 +18,10 @@ def open_store(config: "Config") -> Store:
         from indexer.sqlite_store import SqliteStore
 
         return SqliteStore(config.store_path)
+    if config.store.backend == "elasticsearch":
+        from indexer.elasticsearch_store import ElasticsearchStore
+
+        s = config.store
+        return ElasticsearchStore(s.hosts, s.index, shards=s.shards, replicas=s.replicas,
+                                  api_key=s.api_key)
     raise StoreError(f"store backend {config.store.backend!r} is not available yet")

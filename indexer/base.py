@@ -6,7 +6,7 @@ import html
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal, Sequence
 
 from tousu.post import Post
 
@@ -110,6 +110,20 @@ class Store(ABC):
     def date_histogram(self, interval: Interval, filters: Filters | None = None,
                        split_by: str | None = None) -> list[dict[str, Any]]:
         """[{'bucket': ISO start (+08:00), 'key': split value or None, 'count': n}]."""
+
+    @abstractmethod
+    def slice_counts(self, group_by: Sequence[str], filters: Filters | None = None,
+                     interval: Interval | None = None) -> list[dict[str, Any]]:
+        """Post counts per slice, for warning rules (volume, spike, flatline).
+
+        A slice is one combination of values of the `group_by` fields (any of TERM_FIELDS; a post
+        with several categories counts once in each). Returns
+        [{'slice': {field: value, ...}, 'bucket': ISO start (+08:00) or None, 'count': n}],
+        only for slices with at least one post. With `interval` None there is one row per slice
+        over the whole filtered period (bucket None); otherwise one row per slice per calendar
+        bucket, as in date_histogram. An empty `group_by` gives the total ({'slice': {}}).
+        Backends should answer from an index: rules call this every cycle over large stores.
+        """
 
     @abstractmethod
     def terms(self, field: str, filters: Filters | None = None, size: int = 20) -> list[tuple[Any, int]]:

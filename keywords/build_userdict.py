@@ -17,8 +17,10 @@ full-text search finds them as words.
 Frequencies: a base-list entry keeps its own frequency and tag.  A generated entry gets 3000
 (2 characters), 5000 (3) or 8000 (4+), raised to jieba's own frequency when the main
 dictionary already knows the word with a higher one — a user-dictionary line REPLACES the
-frequency, so writing a lower number would weaken a common word such as 没有.  Tags: words
-jieba already knows keep jieba's tag; new words get nz (brand, competitor, region) or n.
+frequency, so writing a lower number would weaken a common word such as 没有.  Tags are
+always n, v or nz: a word jieba already knows keeps the closest of these to jieba's own tag
+(v… → v, nr/ns/nt/nz → nz, anything else → n); a new word gets nz (brand, competitor, region)
+or n.
 Single characters and terms containing whitespace are skipped (jieba cannot use them).
 
 Usage (from the repository root):
@@ -98,6 +100,15 @@ def _jieba_tables() -> tuple[dict[str, int], dict[str, str]]:
     return jieba.dt.FREQ, jieba.posseg.dt.word_tag_tab
 
 
+def _simple_tag(tag: str) -> str:
+    """jieba's part-of-speech tag reduced to n / v / nz."""
+    if tag.startswith("v"):
+        return "v"
+    if tag in ("nr", "ns", "nt", "nz", "nrt", "nrfg"):
+        return "nz"
+    return "n"
+
+
 def build() -> list[str]:
     """The lines of userdict.txt."""
     freq_tab, tag_tab = _jieba_tables()
@@ -118,7 +129,7 @@ def build() -> list[str]:
         seen.add(word)
         freq = DEFAULT_FREQ.get(len(word), LONG_FREQ)
         known = freq_tab.get(word, 0)
-        tag = tag_tab.get(word, default_tag) if known else default_tag
+        tag = _simple_tag(tag_tab.get(word, "")) if known else default_tag
         lines.append(f"{word} {max(freq, known)} {tag}")
     return lines
 

@@ -1,182 +1,168 @@
-"""Grades a post: relevance, categories, severity tier, negativity, city, keywords, reasons."""
+"""Grades a post: relevance, categories, severity tier, negativity, city, keywords, reasons.
+
+With a trained model in `model_dir` (see nlp/model.py) the tier, relevance, negativity and
+categories are the model's, and the lexicon keeps two floors: a non-negated escalation cue
+(工信部, 12300, 曝光 …) makes a relevant post tier 4, and a post from an operator-only source that
+the lexicon finds relevant stays relevant. Without a usable model the lexicon grades alone.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from dataclasses import dataclass, field
+import logging
+import threading
+import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from nlp import tokenizer
-from nlp.dictionary import Dictionary, Hit, get_dictionary
+from nlp.dictionary import Dictionary, get_dictionary
+from nlp.features import Doc
 from nlp.influence import influence
+from nlp.lexicon import TIER_LABELS, TIER_THRESHOLDS, Analysis, LexiconResult, lexicon_analyse
+from nlp.model import META_FILE, ModelError, NlpModel
 from tousu.post import Post
 
-TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投诉", 4: "曝光/升级"}
-# Minimum cue score for a tier to be assigned from the lexicon alone.
-_TIER_THRESHOLDS = {4: 2.0, 3: 1.5, 2: 1.0, 1: 1.0}
-_CLAUSE_END = re.compile(r"[，。！？!?；;,\n]")
-_NEGATION_REACH = 6  # characters before a cue that a negation word still governs
-_DEGREE_REACH = 3
-
-
-@dataclass
-class Analysis:
-    """The analysis fields of a post."""
-
-    severity: int
-    negative: float
-    relevant: bool
-    categories: list[str]
-    city: str | None
-    keywords: list[str]
-    reasons: list[str] = field(default_factory=list)
-    scores: dict[int, float] = field(default_factory=dict)
-
-
-def _clause_prefix(text: str, start: int, reach: int) -> str:
-    """Up to `reach` characters before `start`, cut at the last clause boundary."""
-    prefix = text[max(0, start - reach):start]
-    parts = _CLAUSE_END.split(prefix)
-    return parts[-1]
+__all__ = ["Analyzer", "Analysis", "TIER_LABELS"]
+log = logging.getLogger("tousu.nlp")
+BATCH = 512
 
 
 class Analyzer:
-    """Lexicon analyser over the keyword dictionary; reloads the dictionary when it changes."""
+    """Analyser over the keyword dictionary and, when present and valid, the trained model."""
 
-    def __init__(self, keywords_dir: Path | str):
+    def __init__(self, keywords_dir: Path | str, model_dir: Path | str | None = None,
+                 use_model: bool = True):
         self.keywords_dir = Path(keywords_dir)
+        self.model_dir = Path(model_dir) if model_dir else None
+        self.use_model = use_model
+        self._model: NlpModel | None = None
+        self.model_meta: dict | None = None
+        self._model_stamp: float | None = None
+        self._lock = threading.Lock()
+        self._dictionary: Dictionary | None = None
+        self._checked = 0.0
 
     @property
     def dictionary(self) -> Dictionary:
-        d = get_dictionary(self.keywords_dir)
-        tokenizer.configure(d.userdict)
-        return d
+        """The keyword dictionary; files are checked for changes at most once a second."""
+        now = time.monotonic()
+        if self._dictionary is None or now - self._checked > 1.0:
+            self._dictionary = get_dictionary(self.keywords_dir)
+            tokenizer.configure(self._dictionary.userdict)
+            self._checked = now
+        return self._dictionary
+
+    @property
+    def model(self) -> NlpModel | None:
+        """The trained model, reloaded when its files change; None means lexicon only."""
+        if not self.use_model or self.model_dir is None:
+            return None
+        meta = self.model_dir / META_FILE
+        stamp = meta.stat().st_mtime if meta.exists() else 0.0
+        if stamp != self._model_stamp:
+            with self._lock:
+                if stamp != self._model_stamp:
+                    self._load_model(stamp)
+        return self._model
+
+    def _load_model(self, stamp: float) -> None:
+        self._model_stamp = stamp
+        try:
+            self._model, self.model_meta = NlpModel.load(self.model_dir)  # type: ignore[arg-type]
+            log.info("nlp: using the trained model in %s (trained %s)", self.model_dir,
+                     self.model_meta.get("trained_at"))
+        except ModelError as exc:
+            self._model, self.model_meta = None, None
+            log.warning("nlp: %s — grading with the keyword lexicon only", exc)
+
+    @property
+    def mode(self) -> str:
+        """'model' or 'lexicon': what grades posts now."""
+        return "model" if self.model is not None else "lexicon"
+
+    # --- analysis ----------------------------------------------------------------------------
+    def lexicon(self, text: str, location: str | None = None, default_city: str | None = None,
+                about_operator: bool = False) -> LexiconResult:
+        """The lexicon's view of one text (also the model's lexicon features)."""
+        return lexicon_analyse(self.dictionary, text, location, default_city, about_operator)
+
+    def docs(self, texts: Sequence[str], lexicon: Sequence[LexiconResult]) -> list[Doc]:
+        """Model input: each text tokenised once, with its lexicon numbers."""
+        self.dictionary  # configures the tokeniser's user dictionary
+        return [Doc(t, tokenizer.tokenize(t), r.features) for t, r in zip(texts, lexicon)]
+
+    def analyse_texts(self, texts: Sequence[str], locations: Sequence[str | None] | None = None,
+                      default_cities: Sequence[str | None] | None = None,
+                      about_operator: Sequence[bool] | bool = False) -> list[Analysis]:
+        """Analyse a batch of texts (vectorised and predicted together)."""
+        n = len(texts)
+        locations = locations or [None] * n
+        default_cities = default_cities or [None] * n
+        about = [about_operator] * n if isinstance(about_operator, bool) else list(about_operator)
+        d = self.dictionary
+        lexicon = [lexicon_analyse(d, t, loc, city, ab)
+                   for t, loc, city, ab in zip(texts, locations, default_cities, about)]
+        model = self.model
+        if model is None or not texts:
+            return [r.analysis for r in lexicon]
+        out: list[Analysis] = []
+        for start in range(0, n, BATCH):
+            chunk = slice(start, start + BATCH)
+            lex = lexicon[chunk]
+            pred = model.predict(self.docs(texts[chunk], lex))
+            for i, r in enumerate(lex):
+                out.append(_combine(r, int(pred.severity[i]), float(pred.severity_proba[i].max()),
+                                    float(pred.relevant[i]), float(pred.negative[i]),
+                                    pred.categories[i], about[start + i]))
+        return out
 
     def analyse_text(self, text: str, location: str | None = None,
                      default_city: str | None = None, about_operator: bool = False) -> Analysis:
         """Analyse one text; `location` is e.g. 'IP属地：湖南衡阳'."""
-        d = self.dictionary
-        hits = list(d.scan(text))
-        by_kind: dict[str, list[Hit]] = {}
-        for hit in hits:
-            by_kind.setdefault(hit.kind, []).append(hit)
-
-        relevant, relevance_reason = self._relevance(by_kind, about_operator)
-        categories = sorted({h.value for h in by_kind.get("category", [])},  # type: ignore[arg-type]
-                            key=lambda c: list(d.categories.categories).index(c))
-        scores, reasons = self._cue_scores(text, by_kind)
-        severity = self._tier(scores, relevant, bool(categories))
-        if relevance_reason:
-            reasons.insert(0, relevance_reason)
-        negative = 1.0 / (1.0 + math.exp(-(1.2 * scores[4] + scores[3] + 0.9 * scores[2]
-                                           - 1.2 * scores[0] - 0.8)))
-        city = self._city(by_kind, location, d) or default_city
-        keywords = list(dict.fromkeys(
-            h.term for h in hits if h.kind in ("operator", "category", "cue", "competitor")))
-        return Analysis(severity=severity, negative=round(negative, 4), relevant=relevant,
-                        categories=categories if relevant else [], city=city, keywords=keywords,
-                        reasons=reasons, scores=scores)
+        return self.analyse_texts([text], [location], [default_city], about_operator)[0]
 
     def analyse(self, post: Post, source_weight: float = 1.0, default_city: str | None = None,
                 about_operator: bool = False) -> Post:
         """Fill the analysis fields of `post` in place and return it."""
-        result = self.analyse_text(post.text, post.location, default_city, about_operator)
-        post.severity = result.severity
-        post.negative = result.negative
-        post.relevant = result.relevant
-        post.categories = result.categories
-        post.city = result.city
-        post.keywords = result.keywords
-        post.reasons = result.reasons
-        post.influence = influence(post.engagement, source_weight)
-        return post
+        return self.analyse_many([post], source_weight, default_city, about_operator)[0]
 
-    def analyse_many(self, posts: Iterable[Post]) -> list[Post]:
-        """Analyse several posts with default source settings."""
-        return [self.analyse(p) for p in posts]
+    def analyse_many(self, posts: Iterable[Post], source_weight: float = 1.0,
+                     default_city: str | None = None, about_operator: bool = False) -> list[Post]:
+        """Analyse several posts from one source in batches; fills them in place."""
+        posts = list(posts)
+        results = self.analyse_texts([p.text for p in posts], [p.location for p in posts],
+                                     [default_city] * len(posts), about_operator)
+        for post, result in zip(posts, results):
+            post.severity = result.severity
+            post.negative = result.negative
+            post.relevant = result.relevant
+            post.categories = result.categories
+            post.city = result.city
+            post.keywords = result.keywords
+            post.reasons = result.reasons
+            post.influence = influence(post.engagement, source_weight)
+        return posts
 
-    @staticmethod
-    def _relevance(by_kind: dict[str, list[Hit]], about_operator: bool) -> tuple[bool, str]:
-        blocked = [(h.start, h.end) for h in by_kind.get("not_operator", [])]
 
-        def free(hit: Hit) -> bool:
-            return not any(s <= hit.start and hit.end <= e for s, e in blocked)
-
-        operator = [h for h in by_kind.get("operator", []) if free(h)]
-        operator += [h for h in by_kind.get("ambiguous", []) if free(h)]
-        if operator:
-            return True, f"提及运营商「{operator[0].term}」"
-        competitors = by_kind.get("competitor", [])
-        if competitors:
-            return False, f"仅涉及友商「{competitors[0].term}」"
-        if by_kind.get("not_operator"):
-            return False, f"非运营商含义「{by_kind['not_operator'][0].term}」"
-        if about_operator and by_kind.get("category"):
-            return True, "信源为运营商话题且含业务词"
-        return False, ""
-
-    @staticmethod
-    def _cue_scores(text: str, by_kind: dict[str, list[Hit]]) -> tuple[dict[int, float], list[str]]:
-        negations = [h for h in by_kind.get("negation", [])]
-        degrees = by_kind.get("degree", [])
-        scores = {t: 0.0 for t in range(5)}
-        reasons: list[str] = []
-        seen: set[str] = set()
-        for hit in by_kind.get("cue", []):
-            tier, weight = hit.value  # type: ignore[misc]
-            prefix = _clause_prefix(text, hit.start, _NEGATION_REACH)
-            negated = any(n.end <= hit.start and n.term in prefix for n in negations
-                          if n.start >= hit.start - _NEGATION_REACH and n.term not in hit.term)
-            if negated and tier >= 2:
-                if hit.term not in seen:
-                    reasons.append(f"「{hit.term}」被否定，不计")
-                    seen.add(hit.term)
-                continue
-            mult = 1.0
-            for deg in degrees:
-                if 0 <= hit.start - deg.end <= _DEGREE_REACH:
-                    mult = max(mult, float(deg.value))  # type: ignore[arg-type]
-            scores[tier] += weight * mult
-            if hit.term not in seen:
-                reasons.append(f"{TIER_LABELS[tier]}词「{hit.term}」")
-                seen.add(hit.term)
-        if by_kind.get("sarcasm") and scores[0] > 0:
-            # Praise next to a sarcasm marker is a grumble dressed up.
-            scores[2] += scores[0]
-            scores[0] = 0.0
-            reasons.append(f"反讽「{by_kind['sarcasm'][0].term}」")
-        return scores, reasons
-
-    @staticmethod
-    def _tier(scores: dict[int, float], relevant: bool, has_category: bool) -> int:
-        if not relevant:
-            return 0
-        for tier in (4, 3, 2):
-            if scores[tier] >= _TIER_THRESHOLDS[tier]:
-                return tier
-        complaint = scores[2] + scores[3] + scores[4]
-        if scores[0] > complaint and scores[0] >= 1.0:
-            return 0
-        if complaint >= _TIER_THRESHOLDS[2]:
-            return 2
-        if scores[1] >= _TIER_THRESHOLDS[1] or has_category:
-            return 1
-        return 0
-
-    @staticmethod
-    def _city(by_kind: dict[str, list[Hit]], location: str | None, d: Dictionary) -> str | None:
-        mentions = Counter(h.value for h in by_kind.get("city", []))
-        if mentions:
-            top = mentions.most_common()
-            best = max(c for _, c in top)
-            for hit in by_kind["city"]:  # earliest among the most mentioned
-                if mentions[hit.value] == best:
-                    return str(hit.value)
-        if location:
-            for hit in d.scan(location):
-                if hit.kind == "city":
-                    return str(hit.value)
-        return None
+def _combine(lex: LexiconResult, tier: int, confidence: float, p_relevant: float,
+             p_negative: float, categories: list[str], about_operator: bool) -> Analysis:
+    """The model's grade with the lexicon's floors."""
+    base = lex.analysis
+    reasons = list(base.reasons)
+    relevant = p_relevant >= 0.5
+    if not relevant and about_operator and base.relevant:
+        relevant = True
+    severity = tier if relevant else 0
+    if relevant and base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and severity < 4:
+        severity = 4
+        reasons.append("规则：明确的升级/曝光意图 → 4级")
+    if relevant:
+        reasons.append(f"模型：{TIER_LABELS[tier]}（{confidence:.2f}）")
+        if not categories:
+            categories = base.categories
+    else:
+        reasons.append(f"模型：与运营商无关（{1 - p_relevant:.2f}）")
+        categories = []
+    return Analysis(severity=severity, negative=round(p_negative, 4), relevant=relevant,
+                    categories=categories, city=base.city, keywords=base.keywords, reasons=reasons,
+                    scores=base.scores)

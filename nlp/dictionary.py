@@ -6,12 +6,17 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
+
+try:
+    import ahocorasick_rs
+except ImportError:  # pragma: no cover - the regex below gives the same hits, ~14× slower
+    ahocorasick_rs = None
 
 FILES = {
     "brand.yaml": BrandFile,
@@ -26,9 +31,8 @@ class DictionaryError(Exception):
     """A keyword file is missing or invalid; the message names the file and key."""
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One dictionary term found in a text."""
+class Hit(NamedTuple):
+    """One dictionary term found in a text (a tuple: scanning makes thousands per second)."""
 
     term: str
     start: int
@@ -52,6 +56,8 @@ class Dictionary:
     signature: tuple[float, ...] = ()
     _entries: dict[str, list[tuple[str, object]]] = field(default_factory=dict, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _automaton: object = field(default=None, repr=False)
+    _terms: list[str] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         entries: dict[str, list[tuple[str, object]]] = {}
@@ -89,6 +95,11 @@ class Dictionary:
         # Longest first so the alternation prefers 移动硬盘 over 移动 at the same position.
         terms = sorted(entries, key=len, reverse=True)
         self._pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE)
+        if ahocorasick_rs is not None:
+            # Leftmost-longest without overlaps is exactly what the longest-first alternation does.
+            self._terms = terms
+            self._automaton = ahocorasick_rs.AhoCorasick(
+                terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     @property
     def cities(self) -> list[str]:
@@ -98,6 +109,14 @@ class Dictionary:
     def scan(self, text: str) -> Iterator[Hit]:
         """Every dictionary term in the text, left to right, longest match at each position."""
         assert self._pattern is not None
+        lowered = text.lower()
+        if self._automaton is not None and len(lowered) == len(text):
+            terms = self._terms
+            for index, start, end in self._automaton.find_matches_as_indexes(lowered):  # type: ignore[attr-defined]
+                term = text[start:end]
+                for kind, value in self._entries[terms[index]]:
+                    yield Hit(term, start, end, kind, value)
+            return
         for match in self._pattern.finditer(text):
             term = match.group(0)
             for kind, value in self._entries[term.lower()]:

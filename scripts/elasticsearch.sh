@@ -4,7 +4,10 @@
 #   scripts/elasticsearch.sh start    # idempotent; last stdout line is the URL
 #   scripts/elasticsearch.sh stop     # idempotent
 #   scripts/elasticsearch.sh status   # exit 0 if running and answering HTTP
+#   scripts/elasticsearch.sh restart  # stop + start
 #   scripts/elasticsearch.sh url      # print the URL only
+#
+# Typical test use:  export TOUSU_ES_URL="$(scripts/elasticsearch.sh start | tail -n1)"
 #
 # Where it comes from: Elastic's own distribution published on Maven Central as
 #   org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>:zip
@@ -12,6 +15,12 @@
 # x-pack-security + apm, no bundled JDK). It is fetched with `mvn dependency:get`
 # into the local Maven repository (~/.m2), which is the artifact cache, and
 # unpacked once into $TOUSU_ES_CACHE. Nothing is downloaded from elastic.co.
+#
+# That archive lacks the rest-root, analysis-common, reindex, lang-painless, ... modules.
+# scripts/es/TousuDevPlugin.java is a small module compiled here with javac (cached in the
+# unpacked distribution as modules/tousu-dev) that adds back what clients and tests need
+# most: GET|HEAD / (Python client info()/ping()), the whitespace/keyword tokenizers for
+# custom analyzers, and a simple synchronous POST /{index}/_delete_by_query.
 #
 # Everything the node writes (config, data, logs, pid files, tmp) lives in
 # <repo>/.es/ (git-ignored). Security is disabled: plain http on 127.0.0.1.
@@ -31,6 +40,8 @@
 #   ES_JAVA_OPTS       JVM options; "-Xms512m -Xmx1g" is prepended unless it sets the heap
 #   ES_JAVA_HOME / JAVA_HOME   JDK to use (default: the `java` on PATH; needs 17+)
 #   MAVEN_CMD          maven executable              (default mvn)
+#   TOUSU_M2_REPO      local Maven repository        (default ~/.m2/repository, else asks mvn)
+#   TOUSU_ES_ROOT_MODE when root: auto | unshare | setpriv   (default auto)
 #   TOUSU_ES_MAVEN_REPO_URL  used only if mvn is missing (default Maven Central)
 set -euo pipefail
 
@@ -72,8 +83,8 @@ pid_alive() {  # pid_alive PID -> true if the process exists and looks like our 
 }
 read_pid() { [[ -f "$1" ]] && tr -dc '0-9' <"$1" || true; }
 
-http_ok() {  # the node answers on our port
-  curl -fsS -m 3 -o /dev/null "$URL/" 2>/dev/null
+http_ok() {  # the node answers on our port (GET / needs the tousu-dev module, so ask health)
+  curl -fsS -m 3 -o /dev/null "$URL/_cluster/health?timeout=1s" 2>/dev/null
 }
 health_status() {
   curl -fsS -m 5 "$URL/_cluster/health?timeout=2s" 2>/dev/null |
@@ -100,13 +111,15 @@ find_java_home() {
   printf '%s\n' "$jh"
 }
 
-m2_repo() {
+m2_repo() {  # the local Maven repository (asks mvn only if the default path lacks the zip)
+  local rel="$1" r=""
   if [[ -n "${TOUSU_M2_REPO:-}" ]]; then printf '%s\n' "$TOUSU_M2_REPO"; return; fi
-  local r=""
-  if command -v "$MVN" >/dev/null 2>&1; then
-    r="$("$MVN" -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null | tail -n1 || true)"
+  r="${HOME:-/root}/.m2/repository"
+  if [[ ! -s "$r/$rel" ]] && command -v "$MVN" >/dev/null 2>&1; then
+    local q
+    q="$("$MVN" -B -q help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>/dev/null | tail -n1 || true)"
+    [[ -n "$q" && "$q" == /* ]] && r="$q"
   fi
-  [[ -n "$r" && "$r" == /* ]] || r="${HOME:-/root}/.m2/repository"
   printf '%s\n' "$r"
 }
 
@@ -116,14 +129,15 @@ ensure_distribution() {
   mkdir -p "$CACHE_DIR"
   local repo zip rel
   rel="org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
-  repo="$(m2_repo)"
+  repo="${TOUSU_M2_REPO:-${HOME:-/root}/.m2/repository}"
   zip="$repo/$rel"
   if [[ ! -s "$zip" ]]; then
-    log "downloading $GAV (~100 MB) from Maven Central into $repo (first run only) ..."
+    log "downloading $GAV (~100 MB) from Maven Central into the local Maven repository (first run only) ..."
     if command -v "$MVN" >/dev/null 2>&1; then
       # -B: no colours/progress bars; maven output goes to stderr so stdout stays clean
       "$MVN" -B -ntp dependency:get -Dartifact="$GAV" -Dtransitive=false >&2 ||
         die "mvn dependency:get $GAV failed"
+      repo="$(m2_repo "$rel")"; zip="$repo/$rel"
     else
       local base="${TOUSU_ES_MAVEN_REPO_URL:-https://repo.maven.apache.org/maven2}"
       mkdir -p "$(dirname "$zip")"
@@ -166,14 +180,14 @@ ensure_dev_module() {
   java_home="$(find_java_home)"
   [[ -x "$java_home/bin/javac" && -x "$java_home/bin/jar" ]] ||
     die "javac/jar not found in $java_home (a full JDK 17+ is needed to build scripts/es/TousuDevPlugin.java)"
-  log "compiling scripts/es/TousuDevPlugin.java (module tousu-dev) ..."
+  log "compiling scripts/es/TousuDevPlugin.java -> module tousu-dev ..."
   local tmp; tmp="$(mktemp -d "$CACHE_DIR/.module.XXXXXX")"
   mkdir -p "$tmp/classes" "$tmp/tousu-dev"
   "$java_home/bin/javac" --release 17 -proc:none -nowarn -cp "$ES_HOME_DIR/lib/*" \
     -d "$tmp/classes" "$src" >&2 || { rm -rf "$tmp"; die "javac failed for $src"; }
   "$java_home/bin/jar" cf "$tmp/tousu-dev/tousu-dev-$ES_VERSION.jar" -C "$tmp/classes" .
   cat >"$tmp/tousu-dev/plugin-descriptor.properties" <<DESC
-description=Tousu Radar dev helpers: GET / and whitespace/keyword tokenizers (scripts/es)
+description=Tousu Radar dev helpers: GET /, whitespace/keyword tokenizers, _delete_by_query (scripts/es)
 version=$ES_VERSION
 name=tousu-dev
 classname=org.tousu.es.TousuDevPlugin
@@ -248,14 +262,16 @@ run_prefix() {
 }
 
 # -------------------------------------------------------------- commands
+MAIN_LOG_OFFSET=0   # bytes of the main log written before this start (not shown on failure)
 print_failure() {
-  local f
-  for f in "$MAIN_LOG" "$CONSOLE_LOG"; do
-    if [[ -s "$f" ]]; then
-      log "---- last 50 lines of $f ----"
-      tail -n 50 "$f" >&2
-    fi
-  done
+  if [[ -s "$MAIN_LOG" ]] && (( $(stat -c %s "$MAIN_LOG") > MAIN_LOG_OFFSET )); then
+    log "---- last 50 lines of $MAIN_LOG (this start) ----"
+    tail -c "+$((MAIN_LOG_OFFSET + 1))" "$MAIN_LOG" | tail -n 50 >&2
+  fi
+  if [[ -s "$CONSOLE_LOG" ]]; then
+    log "---- last 50 lines of $CONSOLE_LOG ----"
+    tail -n 50 "$CONSOLE_LOG" >&2
+  fi
 }
 
 cmd_start() {
@@ -272,7 +288,12 @@ cmd_start() {
   else
     rm -f "$PID_FILE" "$LAUNCH_PID_FILE"
     if port_in_use; then
-      die "port $PORT on $HOST is already in use by another process (not this repo's node); set TOUSU_ES_PORT"
+      local who
+      who="$(curl -fsS -m 3 "$URL/_cluster/health" 2>/dev/null | sed -n 's/.*"cluster_name":"\([^"]*\)".*/\1/p' || true)"
+      if [[ -n "$who" ]]; then
+        die "port $PORT is in use by an Elasticsearch node of cluster '$who' that was not started from $STATE_DIR (another checkout?); stop it there or set TOUSU_ES_PORT"
+      fi
+      die "port $PORT on $HOST is already in use by another process; set TOUSU_ES_PORT"
     fi
     ensure_distribution
     ensure_dev_module
@@ -282,8 +303,10 @@ cmd_start() {
     [[ "$opts" == *-Xmx* || "$opts" == *-Xms* ]] || opts="-Xms512m -Xmx1g${opts:+ $opts}"
     mapfile -t prefix < <(run_prefix)
     : >"$CONSOLE_LOG"
+    [[ -f "$MAIN_LOG" ]] && MAIN_LOG_OFFSET="$(stat -c %s "$MAIN_LOG")"
     log "starting Elasticsearch $ES_VERSION on $URL (data: $STATE_DIR, heap opts: $opts${prefix:+, via ${prefix[0]}})"
     (
+      exec 9>&-   # do not let the node inherit the start/stop lock
       cd "$STATE_DIR"
       unset JAVA_HOME JAVA_TOOL_OPTIONS _JAVA_OPTIONS JAVA_OPTS
       export ES_JAVA_HOME="$java_home" ES_PATH_CONF="$CONF_DIR" ES_TMPDIR="$TMP_DIR" ES_JAVA_OPTS="$opts"

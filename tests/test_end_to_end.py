@@ -110,3 +110,18 @@ def test_bad_input_line_is_named(tmp_path):
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "bad.jsonl:2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_discuz_preset_crawls_the_demo_forum(tmp_path, demo_site):
+    """The `discuz` adapter's preset selectors read the demo's Discuz!-style GBK pages."""
+    from indexer import open_store
+    from tests.conftest import write_config
+
+    source = {"name": "demo-discuz", "type": "discuz", "delay": 0, "about_operator": True,
+              "forum_url": f"{demo_site.url}/forum-2-1.html", "max_pages": 5}
+    path = write_config(tmp_path, sources=[source])
+    [row] = json.loads(tousu(path, "crawl", "--json").stdout)
+    assert row["last_status"] == "ok" and row["last_new"] == 40
+    with open_store(load(path)) as store:
+        posts = list(store.iter_posts())
+    assert all(p.published_at and p.author and p.engagement.get("views") for p in posts)

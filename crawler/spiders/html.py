@@ -25,8 +25,9 @@ class HtmlSpider(SourceSpider):
     """Crawls an HTML source described by selectors in config."""
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
-        for url in self.source.start_urls:
-            yield self.request(url, self.parse_list, tousu_page=1)
+        for template in self.source.start_urls:
+            for url, _ in self.expand(template):
+                yield self.request(url, self.parse_list, tousu_page=1)
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
         spec = self.source.list

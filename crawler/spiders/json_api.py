@@ -18,15 +18,16 @@ class JsonApiSpider(SourceSpider):
     """Reads pages of a JSON API."""
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
-        yield self.request(self.source.url.replace("{page}", "1"), self.parse_page, tousu_page=1)
+        for template, _ in self.expand(self.source.url):
+            yield self.request(template.replace("{page}", "1"), self.parse_page, tousu_page=1,
+                               tousu_template=template)
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("tousu/pages")
         try:
             data = json.loads(response.text)
         except ValueError as exc:
-            self.crawler.stats.inc_value("tousu/errors")
-            self.crawler.stats.set_value("tousu/last_error", f"{response.url}: not JSON: {exc}")
+            self.parse_error(response.url, f"not JSON: {exc}")
             return
         items = jmespath.search(self.source.items, data) or []
         for item in items:
@@ -38,6 +39,7 @@ class JsonApiSpider(SourceSpider):
                 engagement={k: values[k] for k in ENGAGEMENT_FIELDS if values.get(k) is not None},
                 **{k: values.get(k) for k in _TEXT_FIELDS if k != "url"})
         page = response.meta["tousu_page"]
-        if items and "{page}" in self.source.url and page < self.source.max_pages:
-            yield self.request(self.source.url.replace("{page}", str(page + 1)), self.parse_page,
-                               tousu_page=page + 1)
+        template = response.meta["tousu_template"]
+        if items and "{page}" in template and page < self.source.max_pages:
+            yield self.request(template.replace("{page}", str(page + 1)), self.parse_page,
+                               tousu_page=page + 1, tousu_template=template, tousu_next=True)

@@ -1,42 +1,123 @@
-"""检索: full-text search with the query syntax, filters, sort and paging."""
+"""检索: full-text search with the query syntax, filters, sort, paging, export, saved searches."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
 
 import streamlit as st
 
 from dashboard import data
-from dashboard.render import plain, snippet
-from indexer import StoreError
-from indexer.query import QuerySyntaxError
-from nlp.analyzer import TIER_LABELS
-from nlp.dictionary import get_dictionary
+from dashboard.guard import run_page
+from dashboard.render import TIER_LABELS, md, post_card
 
-st.title("检索")
-cfg = data.config_or_stop()
-query = st.text_input("关键词", placeholder='例：宽带 断网 -联通，"信号太差"，退费 OR 赔偿')
-c1, c2, c3 = st.columns([1, 2, 1])
-severity_min = c1.selectbox("最低等级", [0, 1, 2, 3, 4], format_func=lambda t: f"{t}级 {TIER_LABELS[t]}")
-cities = c2.multiselect("地市", get_dictionary(cfg.keywords_dir).cities)
-sort = c3.selectbox("排序", ["time", "relevance", "severity", "influence"],
-                    format_func={"time": "时间", "relevance": "相关度", "severity": "等级",
-                                 "influence": "影响力"}.get)
-page = st.number_input("页码", min_value=1, value=1, step=1)
-try:
-    total, hits = data.search(query, severity_min, tuple(cities), sort, int(page))
-except QuerySyntaxError as exc:
-    st.error(f"检索式有误：{exc}")
-    st.stop()
-except StoreError:
-    st.error("检索失败，请稍后重试或联系管理员。")
-    st.stop()
-st.caption(f"共 {total} 条结果")
-if not hits:
-    st.info("没有找到匹配的帖子。试试更少的关键词，或放宽等级和地市。")
-for hit in hits:
-    p = hit.post
-    with st.container(border=True):
-        st.markdown(f"**{p.severity}级 {TIER_LABELS.get(p.severity or 0)}** · "
-                    f"{(p.published_at or '')[:16].replace('T', ' ')} · {p.city or '未知地市'} · "
-                    f"影响力 {p.influence or 0:.2f}")
-        plain(p.title)
-        snippet(hit.highlight)
-        if p.url:
-            st.link_button("打开原帖", p.url)
+SORTS = {"time": "时间", "relevance": "相关度", "severity": "等级", "influence": "影响力"}
+PAGE_SIZE = 20
+FORM_KEYS = ("s_query", "s_range", "s_sources", "s_cities", "s_cats", "s_tier", "s_status",
+             "s_sort")
+
+
+def _apply_saved(spec: dict[str, Any]) -> None:
+    for key in FORM_KEYS:
+        if key in spec:
+            st.session_state[key] = (tuple(date.fromisoformat(d) for d in spec[key])
+                                     if key == "s_range" else spec[key])
+    st.session_state["s_page"] = 1
+
+
+def _saved(user: Any) -> None:
+    saved = data.saved_searches(user.username)
+    with st.expander(f"已保存的检索（{len(saved)}）"):
+        if saved:
+            c1, c2, c3 = st.columns([3, 1, 1])
+            name = c1.selectbox("检索名称", list(saved), key="s_saved_pick")
+            if c2.button("载入", key="s_load"):
+                _apply_saved(saved[name])
+                st.rerun()
+            if c3.button("删除", key="s_delete"):
+                data.delete_search(user.username, name)
+                st.rerun()
+        c1, c2 = st.columns([3, 1])
+        new_name = c1.text_input("保存当前检索为", key="s_save_name", max_chars=40)
+        if c2.button("保存", key="s_save") and new_name.strip():
+            spec = {k: st.session_state.get(k) for k in FORM_KEYS}
+            if spec.get("s_range"):
+                spec["s_range"] = [d.isoformat() for d in spec["s_range"]]
+            data.save_search(user.username, new_name.strip(), spec)
+            st.toast("已保存", icon="✅")
+
+
+def render(user: Any) -> None:
+    st.title("🔍 检索")
+    _saved(user)
+    query = st.text_input("关键词", key="s_query",
+                          placeholder='例：宽带 断网 -联通 ｜ "信号太差" ｜ 退费 OR 赔偿')
+    st.caption('语法：空格分隔 = 同时包含；"精确短语"；A OR B = 任一；-词 = 排除')
+    today = date.today()
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
+    period = c1.date_input("发布时间", value=(today - timedelta(days=30), today), key="s_range",
+                           max_value=today + timedelta(days=1))
+    sources = c2.multiselect("来源", data.source_names(), key="s_sources", placeholder="全部来源")
+    cities = c3.multiselect("地市", data.cities(), key="s_cities", placeholder="全部地市")
+    cats = c4.multiselect("分类", data.categories(), key="s_cats", placeholder="全部分类")
+    c5, c6, c7 = st.columns([2, 2, 2])
+    tier = c5.selectbox("最低等级", [0, 1, 2, 3, 4], key="s_tier",
+                        format_func=lambda t: f"{t}级 {TIER_LABELS[t]}")
+    statuses = c6.multiselect("工单状态", ["新建", "已派单", "处理中", "需补充信息", "已回复",
+                                          "已办结", "退回", "升级"], key="s_status",
+                              placeholder="不限")
+    sort = c7.selectbox("排序", list(SORTS), format_func=SORTS.get, key="s_sort")
+
+    since = until = None
+    if isinstance(period, (tuple, list)) and period:
+        since = data.day_start(period[0])
+        if len(period) > 1:
+            until = data.day_start(period[1] + timedelta(days=1))
+    where = data.Slice(since=since, until=until, sources=tuple(sources), cities=tuple(cities),
+                       categories=tuple(cats), severity_min=tier or None,
+                       case_status=tuple(statuses))
+    page = int(st.session_state.get("s_page", 1))
+    total, hits = data.search(query, where, sort, page, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page > pages:
+        page = 1
+        total, hits = data.search(query, where, sort, page, PAGE_SIZE)
+    st.caption(f"共 {total:,} 条结果 · 第 {page}/{pages} 页")
+    if not hits:
+        if data.count(data.Slice()) == 0:
+            st.info("库里还没有帖子，采集开始后即可检索。", icon="📭")
+        else:
+            st.info("没有找到匹配的帖子。试试更少的关键词，或放宽时间、等级和地市。", icon="🔎")
+        return
+
+    e1, e2, e3, e4, e5 = st.columns([1, 1, 1, 1, 2])
+    if e1.button("◀ 上一页", disabled=page <= 1, key="s_prev"):
+        st.session_state["s_page"] = page - 1
+        st.rerun()
+    if e2.button("下一页 ▶", disabled=page >= pages, key="s_next"):
+        st.session_state["s_page"] = page + 1
+        st.rerun()
+    with e5.popover(f"导出（最多 {data.EXPORT_LIMIT:,} 条）"):
+        export_key = repr((query, where, sort))
+        if st.button("生成导出文件", key="s_export"):
+            with st.spinner("正在生成…"):
+                frame = data.export_frame(query, where, sort)
+                buffer = io.BytesIO()
+                frame.to_excel(buffer, index=False, sheet_name="检索结果")
+                st.session_state["s_export_files"] = (
+                    export_key, frame.to_csv(index=False).encode("utf-8-sig"), buffer.getvalue())
+        files = st.session_state.get("s_export_files")
+        if files and files[0] == export_key:
+            st.download_button("下载 CSV", files[1], file_name="tousu-search.csv",
+                               mime="text/csv", key="s_csv")
+            st.download_button("下载 Excel", files[2], file_name="tousu-search.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument."
+                                    "spreadsheetml.sheet", key="s_xlsx")
+    for hit in hits:
+        with st.container(border=True):
+            post_card(hit.post, hit.highlight)
+    st.caption(md(f"第 {page}/{pages} 页"))
+
+
+run_page("search", render)

@@ -1,21 +1,109 @@
-"""信源: health of every configured source."""
+"""信源: health of every configured source, and「测试信源」on the saved or an edited definition."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+import yaml
 
 from dashboard import data
+from dashboard.guard import run_page
+from dashboard.probe import ProbeError, probe
+from dashboard.render import md, plain
 
-st.title("信源")
-rows = data.sources()
-if not rows:
-    st.info("config.yaml 中尚未配置信源。")
-    st.stop()
-frame = pd.DataFrame([{
-    "信源": r["source"], "类型": r["type"], "启用": "是" if r["enabled"] else "否",
-    "周期": r["interval"], "最近运行": (r["last_run"] or "从未")[:19].replace("T", " "),
-    "状态": {"ok": "正常", "partial": "部分失败", "failed": "失败", "running": "运行中"}.get(
-        r["last_status"] or "", "—"),
-    "本次条数": r["last_items"], "累计条数": r["items_total"], "累计新增": r["new_total"],
-    "错误": r["errors_total"], "最近错误": r["last_error"] or "",
-} for r in rows])
-st.dataframe(frame, hide_index=True, use_container_width=True)
+STATUS = {"ok": "🟢 正常", "partial": "🟡 部分失败", "failed": "🔴 失败", "running": "🔵 运行中"}
+
+
+def _parse_source(text: str) -> Any:
+    """A source definition typed by the admin, validated by the same schema as config.yaml."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from tousu.config import Source, expand_env, format_loc
+
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
+    try:
+        return TypeAdapter(Source).validate_python(expand_env(raw))
+    except ValidationError as exc:
+        raise ValueError("\n".join(f"{format_loc(e['loc']) or '（顶层）'}: "
+                                   f"{e['msg'].removeprefix('Value error, ')}"
+                                   for e in exc.errors())) from None
+    except Exception as exc:  # ConfigError from a missing ${ENV}
+        raise ValueError(str(exc)) from None
+
+
+def _show_probe(source: Any) -> None:
+    with st.spinner("正在抓取一页…"):
+        try:
+            result = probe(source)
+        except ProbeError as exc:
+            st.error(str(exc))
+            return
+    st.success("已抓取：" + md("、".join(result.fetched)))
+    for warning in result.warnings:
+        st.warning(warning)
+    if result.links:
+        st.markdown(f"**列表页帖子链接**：{len(result.links)} 条")
+        st.dataframe(pd.DataFrame({"链接": result.links[:30]}), hide_index=True,
+                     width="stretch")
+    if result.next_page:
+        st.caption("下一页：" + md(result.next_page))
+    if result.rows:
+        st.markdown(f"**抽取到的条目**：{len(result.rows)} 条")
+        st.dataframe(pd.DataFrame(result.rows).astype(str), hide_index=True,
+                     width="stretch")
+    if result.detail:
+        st.markdown("**第一条详情页抽取结果**")
+        for key, value in result.detail.items():
+            st.caption(md(key))
+            plain(value if value else "（空）", small=True)
+
+
+def render(user: Any) -> None:
+    st.title("🛰️ 信源")
+    cfg = data.config_or_stop()
+    rows = data.sources()
+    if not rows:
+        st.info("config.yaml 中尚未配置信源。参见 README「Adding a source」。", icon="📭")
+        return
+    frame = pd.DataFrame([{
+        "信源": r["source"], "类型": r["type"], "启用": "是" if r["enabled"] else "否",
+        "周期": r["interval"], "最近运行": (r["last_run"] or "从未")[:19].replace("T", " "),
+        "状态": STATUS.get(r["last_status"] or "", "—"),
+        "本次条数": r["last_items"], "累计条数": r["items_total"], "累计新增": r["new_total"],
+        "错误": r["errors_total"], "最近错误": r["last_error"] or "",
+    } for r in rows])
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+    st.subheader("测试信源")
+    names = [s.name for s in cfg.sources]
+    name = st.selectbox("信源", names, key="src_pick")
+    spec = cfg.source(name)
+    dumped = yaml.safe_dump(spec.model_dump(mode="json", exclude_defaults=True),
+                            allow_unicode=True, sort_keys=False)
+    text = st.text_area("信源定义（可修改后测试；保存请写入 config.yaml）", dumped, height=300,
+                        key=f"src_yaml_{name}")
+    c1, c2 = st.columns(2)
+    if c1.button("🧪 测试此信源", type="primary", key="src_test"):
+        try:
+            edited = _parse_source(text)
+        except ValueError as exc:
+            st.error("信源定义有误：")
+            st.code(str(exc), language=None)
+            return
+        _show_probe(edited)
+    if c2.button("校验定义", key="src_check"):
+        try:
+            _parse_source(text)
+        except ValueError as exc:
+            st.error("信源定义有误：")
+            st.code(str(exc), language=None)
+        else:
+            st.success("定义有效。把它粘贴到 config.yaml 的 sources 下并运行 `tousu check`。")
+
+
+run_page("sources", render)

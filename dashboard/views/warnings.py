@@ -1,20 +1,112 @@
-"""预警: open and recent warnings by level."""
+"""预警: open, acknowledged and resolved warnings by level; the event's posts and growth curve;
+acknowledge and silence through the alerts service when it offers them."""
 
+from __future__ import annotations
+
+import importlib
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
 import streamlit as st
 
-from alerts.levels import LEVEL_NAMES
 from dashboard import data
-from dashboard.render import plain
+from dashboard.guard import action, run_page
+from dashboard.render import LEVEL_COLOURS, esc, plain, post_card
+from tousu.post import now_cst
 
-st.title("预警")
-rows = data.alerts()
-if not rows:
-    st.info("暂无预警。预警每分钟评估一次，达到阈值的帖子会出现在这里。")
-for level in (1, 2, 3):
-    chosen = [r for r in rows if r["level"] == level]
-    st.subheader(f"{LEVEL_NAMES[level]}预警（{len(chosen)}）")
-    for row in chosen[:30]:
-        with st.expander(f"{row['created_at'][:16].replace('T', ' ')} · {row['city'] or '未知地市'} · "
-                         f"{'未关闭' if row['status'] == 'open' else '已关闭'}"):
-            plain(row["title"])
-            plain(row["body"])
+LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
+STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
+
+
+def _alerts_api(name: str) -> Any | None:
+    """A function of the alerts service (acknowledge, silence…), wherever #6 put it, or None."""
+    for module in ("alerts.engine", "alerts.service", "alerts"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        if hasattr(mod, name):
+            return getattr(mod, name)
+    return None
+
+
+def _growth(posts: list[Any]) -> None:
+    stamps = sorted(p.published_at for p in posts if p and p.published_at)
+    if len(stamps) < 2:
+        return
+    frame = pd.DataFrame({"时间": pd.to_datetime([s[:19] for s in stamps])})
+    frame["累计帖子数"] = range(1, len(frame) + 1)
+    fig = px.line(frame, x="时间", y="累计帖子数", markers=True, title="事件增长曲线")
+    fig.update_layout(height=260, margin=dict(t=40, b=10))
+    st.plotly_chart(fig, width="stretch")
+
+
+def _detail(alert: dict[str, Any], user: Any) -> None:
+    plain(alert["body"], small=True)
+    posts = [data.get_post(pid) for pid in alert["post_ids"][:50]]
+    posts = [p for p in posts if p is not None]
+    _growth(posts)
+    for post in posts[:5]:
+        post_card(post)
+    if len(posts) > 5:
+        st.caption(f"共 {len(posts)} 条相关帖子，仅显示前 5 条")
+    c1, c2 = st.columns(2)
+    ack = _alerts_api("acknowledge")
+    if ack and alert["status"] == "open" and c1.button("确认预警", key=f"ack_{alert['alert_id']}"):
+        def acknowledge() -> None:
+            ack(data.state(), alert["alert_id"], user.username)
+            data.alerts.clear()
+
+        action("ack", acknowledge, success="已确认，不再提醒", rerun=True)
+    silence = _alerts_api("silence")
+    if silence is None:
+        st.caption("静默将在预警服务提供后开放。")
+        return
+    with c2.form(f"sil_{alert['alert_id']}"):
+        target = st.radio("静默对象", [alert["key"], alert["rule"]], horizontal=True,
+                          format_func=lambda t: "此预警" if t == alert["key"] else f"规则 {t}",
+                          key=f"sil_t_{alert['alert_id']}")
+        hours = st.selectbox("时长", [1, 4, 24, 72], format_func=lambda h: f"{h} 小时",
+                             key=f"sil_h_{alert['alert_id']}")
+        reason = st.text_input("原因", key=f"sil_r_{alert['alert_id']}")
+        if st.form_submit_button("静默（期间不再通知）"):
+            now = now_cst()
+            action("silence", lambda: silence(data.state(), target, now + timedelta(hours=hours),
+                                              f"{user.username}：{reason}".strip("："), now),
+                   success=f"已静默 {hours} 小时")
+
+
+def render(user: Any) -> None:
+    st.title("🔔 预警")
+    rows = data.alerts()
+    if not rows:
+        st.info("暂无预警。预警每分钟评估一次，达到阈值的帖子和事件会出现在这里。", icon="✅")
+        return
+    statuses = Counter(r["status"] for r in rows)
+    c1, c2 = st.columns([3, 1])
+    shown = c1.multiselect("状态", list(STATUS_NAMES), default=["open", "acknowledged"],
+                           format_func=STATUS_NAMES.get, key="w_status")
+    c2.metric("未处理", statuses.get("open", 0))
+    rows = [r for r in rows if r["status"] in shown] if shown else rows
+    tabs = st.tabs([f"{LEVEL_NAMES[lv]}（{sum(r['level'] == lv for r in rows)}）" for lv in (1, 2, 3)])
+    for tab, level in zip(tabs, (1, 2, 3)):
+        with tab:
+            chosen = [r for r in rows if r["level"] == level]
+            if not chosen:
+                st.caption("没有此级别的预警。")
+            for row in chosen[:40]:
+                with st.container(border=True):
+                    st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[level]};'
+                            f'padding-left:8px"><b>{esc(row["title"])}</b><br>'
+                            f'<span style="color:#666;font-size:0.85em">'
+                            f'{esc(row["created_at"][:16].replace("T", " "))} · '
+                            f'{esc(row["city"] or "未知地市")} · {esc(row["rule"])} · '
+                            f'{esc(STATUS_NAMES.get(row["status"], row["status"]))}</span></div>')
+                    with st.expander("详情、帖子与增长曲线"):
+                        _detail(row, user)
+
+
+run_page("warnings", render)

@@ -1,0 +1,7 @@
+"""Users, roles, password hashing and permission checks (enforced in the service layer)."""
+
+from accounts.models import ROLE_LABELS, ROLES, SYSTEM, PermissionDenied, User
+from accounts.service import AccountError, AccountService
+
+__all__ = ["ROLES", "ROLE_LABELS", "SYSTEM", "PermissionDenied", "User", "AccountError",
+           "AccountService"]

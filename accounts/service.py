@@ -1,0 +1,193 @@
+"""Accounts: add, list, disable, change passwords, authenticate; admin-only where it matters."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Callable, Iterable
+
+from accounts.models import ROLE_LABELS, ROLES, PermissionDenied, User
+from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
+from tousu.post import iso, now_cst
+from tousu.state import StateDB
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    user_id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL,
+    cities TEXT NOT NULL DEFAULT '[]',
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    last_login_at TEXT
+);
+"""
+_USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+
+
+class AccountError(ValueError):
+    """Bad input for an account operation (Chinese message)."""
+
+
+def _user(row: dict) -> User:
+    return User(username=row["username"], role=row["role"], cities=tuple(json.loads(row["cities"])),
+                display_name=row["display_name"], user_id=row["user_id"], active=bool(row["active"]))
+
+
+class AccountService:
+    """Users in the state DB. `known_cities` (optional) validates handler bindings."""
+
+    def __init__(self, db: StateDB, known_cities: Iterable[str] | None = None):
+        self.db = db
+        self.known_cities = list(known_cities) if known_cities is not None else None
+        db.conn.executescript(SCHEMA)
+
+    # --- reading ---------------------------------------------------------------------------
+    def load_user(self, username: str) -> User | None:
+        """The stored user (active or not), or None; for the console to refresh a session."""
+        rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))
+        return _user(rows[0]) if rows else None
+
+    def count(self) -> int:
+        """How many users are stored (0 = first start)."""
+        return self.db.query("SELECT count(*) AS n FROM users")[0]["n"]
+
+    def list_users(self, actor: User) -> list[User]:
+        """Every user; admins and managers only."""
+        actor.require("admin", "manager", action="查看用户列表")
+        return [_user(r) for r in self.db.query("SELECT * FROM users ORDER BY role, username")]
+
+    def handlers_for(self, city: str) -> list[User]:
+        """Active handlers bound to `city` (for dispatch and notifications)."""
+        return [_user(r) for r in self.db.query(
+            "SELECT * FROM users WHERE role = 'handler' AND active = 1 ORDER BY username")
+            if city in json.loads(r["cities"])]
+
+    # --- writing ---------------------------------------------------------------------------
+    def _check(self, username: str, role: str, cities: Iterable[str]) -> list[str]:
+        if not _USERNAME.match(username):
+            raise AccountError("用户名须为 2–32 位字母、数字、下划线、点或连字符")
+        if role not in ROLES:
+            raise AccountError(f"未知角色 {role!r}；可选：{', '.join(ROLES)}")
+        cities = [c.strip() for c in cities if c.strip()]
+        if role == "handler" and not cities:
+            raise AccountError("分公司处理员必须绑定至少一个地市（--city）")
+        if self.known_cities is not None:
+            unknown = [c for c in cities if c not in self.known_cities]
+            if unknown:
+                raise AccountError(f"未知地市：{'、'.join(unknown)}；可选：{'、'.join(self.known_cities)}")
+        return cities
+
+    def add_user(self, actor: User, username: str, password: str, role: str,
+                 cities: Iterable[str] = (), display_name: str = "") -> User:
+        """Create a user; admin only. Handlers must be bound to at least one city."""
+        actor.require("admin", action="添加用户")
+        cities = self._check(username, role, cities)
+        try:
+            check_strength(password)
+        except ValueError as exc:
+            raise AccountError(str(exc)) from None
+        if self.load_user(username):
+            raise AccountError(f"用户 {username} 已存在")
+        now = iso(now_cst())
+        self.db.execute(
+            "INSERT INTO users (username, display_name, role, cities, password_hash, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (username, display_name, role, json.dumps(cities, ensure_ascii=False),
+             hash_password(password), now, now))
+        user = self.load_user(username)
+        assert user is not None
+        return user
+
+    def _require_user(self, username: str) -> User:
+        user = self.load_user(username)
+        if user is None:
+            raise AccountError(f"用户 {username} 不存在")
+        return user
+
+    def set_active(self, actor: User, username: str, active: bool) -> User:
+        """Disable (or re-enable) a user; admin only, never yourself."""
+        actor.require("admin", action="停用/启用用户")
+        self._require_user(username)
+        if username == actor.username and not active:
+            raise AccountError("不能停用自己的账号")
+        self.db.execute("UPDATE users SET active = ?, updated_at = ? WHERE username = ?",
+                        (int(active), iso(now_cst()), username))
+        return self._require_user(username)
+
+    def set_password(self, actor: User, username: str, new_password: str,
+                     old_password: str | None = None) -> None:
+        """Admins set anyone's password; a user changes their own with the old one."""
+        if actor.role != "admin" or not actor.active:
+            if actor.username != username:
+                raise PermissionDenied("只能修改自己的密码")
+        target = self._require_user(username)
+        if actor.role != "admin" or not actor.active:
+            stored = self.db.query("SELECT password_hash FROM users WHERE username = ?",
+                                   (username,))[0]["password_hash"]
+            if old_password is None or not verify_password(stored, old_password):
+                raise PermissionDenied("原密码不正确")
+        try:
+            check_strength(new_password)
+        except ValueError as exc:
+            raise AccountError(str(exc)) from None
+        self.db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE user_id = ?",
+                        (hash_password(new_password), iso(now_cst()), target.user_id))
+
+    def update_user(self, actor: User, username: str, role: str | None = None,
+                    cities: Iterable[str] | None = None, display_name: str | None = None) -> User:
+        """Change role, city binding or display name; admin only."""
+        actor.require("admin", action="修改用户")
+        user = self._require_user(username)
+        role = role or user.role
+        new_cities = self._check(username, role, user.cities if cities is None else cities)
+        self.db.execute(
+            "UPDATE users SET role = ?, cities = ?, display_name = ?, updated_at = ? WHERE username = ?",
+            (role, json.dumps(new_cities, ensure_ascii=False),
+             user.display_name if display_name is None else display_name, iso(now_cst()), username))
+        return self._require_user(username)
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user when the password matches and the account is active, else None."""
+        rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))
+        if not rows:
+            verify_password(hash_password("timing-equaliser"), password)  # same cost either way
+            return None
+        row = rows[0]
+        if not verify_password(row["password_hash"], password) or not row["active"]:
+            return None
+        updates = {"last_login_at": iso(now_cst())}
+        if needs_rehash(row["password_hash"]):
+            updates["password_hash"] = hash_password(password)
+        sets = ", ".join(f"{k} = ?" for k in updates)
+        self.db.execute(f"UPDATE users SET {sets} WHERE user_id = ?", (*updates.values(), row["user_id"]))
+        return _user(row)
+
+    def ensure_admin(self, environ: dict[str, str] | None = None,
+                     prompt: Callable[[], tuple[str, str]] | None = None) -> str | None:
+        """First start: create an admin from TOUSU_ADMIN_USER/TOUSU_ADMIN_PASSWORD or `prompt`.
+
+        Returns what happened (for the log), or None when users already exist.
+        """
+        if self.count():
+            return None
+        env = os.environ if environ is None else environ
+        username, password = env.get("TOUSU_ADMIN_USER", ""), env.get("TOUSU_ADMIN_PASSWORD", "")
+        if not password and prompt is not None:
+            username, password = prompt()
+        if not password:
+            return ("尚无任何用户：设置环境变量 TOUSU_ADMIN_USER 与 TOUSU_ADMIN_PASSWORD 后重启，"
+                    "或运行 `tousu users add admin --role admin` 创建管理员")
+        from accounts.models import SYSTEM
+
+        user = self.add_user(SYSTEM, username or "admin", password, "admin", display_name="管理员")
+        return f"已创建管理员账号 {user.username}"
+
+
+def role_label(role: str) -> str:
+    """Chinese label of a role."""
+    return ROLE_LABELS.get(role, role)

@@ -1,0 +1,134 @@
+"""What a notice says: one payload per notice (stored in the outbox), rendered per channel."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+from typing import Any
+
+from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
+from tousu.config import Config
+from tousu.post import iso
+
+RULE_LABELS = {"post": "单帖预警", "volume": "投诉量预警", "spike": "突变预警", "event": "热点事件",
+               "flatline": "采集中断"}
+
+
+def console_base(config: Config) -> str:
+    """The console's address as recipients reach it."""
+    base = config.warnings.console_url or f"http://{config.dashboard.host}:{config.dashboard.port}"
+    return base.rstrip("/")
+
+
+def notice_title(kind: str, level: int, subject: str) -> str:
+    """'【一级预警·红色】…', '【一级预警·红色·更新】…', '【预警解除】…'."""
+    if kind == "resolved":
+        return f"【{LEVEL_NAMES[level]}预警解除】{subject}"
+    label = KIND_LABELS.get(kind, "")
+    return f"【{level_tag(level)}{'·' + label if label else ''}】{subject}"
+
+
+def payload(config: Config, alert: dict[str, Any], kind: str, dedup_key: str,
+            now: datetime) -> dict[str, Any]:
+    """The message for one notice about one alert; every channel renders it from this."""
+    data = json.loads(alert["data"]) if isinstance(alert["data"], str) else alert["data"]
+    subject = data.get("subject") or alert["title"]
+    body = alert["body"]
+    if kind == "resolved":
+        body = f"条件已解除（{iso(now)[:16].replace('T', ' ')}），预警关闭。\n原预警：{body}"
+    return {
+        "message_id": dedup_key, "kind": kind, "alert_id": alert["alert_id"], "key": alert["key"],
+        "rule": alert["rule"], "rule_type": data.get("rule_type"),
+        "level": alert["level"], "level_name": LEVEL_NAMES[alert["level"]],
+        "title": notice_title(kind, alert["level"], subject), "body": body,
+        "city": alert["city"], "categories": json.loads(alert["categories"] or "[]"),
+        "post_ids": json.loads(alert["post_ids"]), "posts": data.get("posts", [])[:10],
+        "console": f"{console_base(config)}/warnings?alert={alert['alert_id']}",
+        "created_at": iso(now),
+    }
+
+
+def digest_payload(config: Config, notifier: str, items: list[dict[str, Any]], dedup_key: str,
+                   now: datetime) -> dict[str, Any]:
+    """Many held low-level notices as one message."""
+    lines = [f"{i}. {m['title']}  {m['console']}" for i, m in enumerate(items, 1)]
+    cities = sorted({m["city"] for m in items if m.get("city")})
+    return {
+        "message_id": dedup_key, "kind": "digest", "alert_id": None, "key": f"digest:{notifier}",
+        "rule": "digest", "level": max(m["level"] for m in items),
+        "level_name": "汇总",
+        "title": f"【预警汇总】{len(items)} 条" + (f"（{'、'.join(cities[:5])}）" if cities else ""),
+        "body": "\n".join(lines), "city": None, "categories": [],
+        "post_ids": [p for m in items for p in m["post_ids"]][:50],
+        "posts": [p for m in items for p in m["posts"][:1]][:20], "items": items,
+        "console": f"{console_base(config)}/warnings", "created_at": iso(now),
+    }
+
+
+def post_lines(message: dict[str, Any], limit: int = 5) -> list[tuple[str, str]]:
+    """(label, url) of the posts worth linking."""
+    out = []
+    for post in message.get("posts", [])[:limit]:
+        label = f"{post.get('city') or ''} {post.get('title') or ''}".strip()[:40] or post.get("id")
+        out.append((label, post.get("url") or ""))
+    return out
+
+
+def render_text(message: dict[str, Any]) -> str:
+    """Plain text: title, body, post links, console link."""
+    lines = [message["title"], message["body"]]
+    for label, url in post_lines(message):
+        if url and url not in message["body"]:
+            lines.append(f"· {label} {url}")
+    lines.append(f"控制台：{message['console']}")
+    return "\n".join(lines)
+
+
+def render_markdown(message: dict[str, Any], limit: int = 3800) -> str:
+    """Markdown for 企业微信/钉钉 robots (both cap a message at about 4 KB)."""
+    colour = {1: "warning", 2: "warning", 3: "comment"}.get(message["level"], "info")
+    lines = [f"**{message['title']}**", ""]
+    lines += [f"> {line}" for line in message["body"].splitlines()]
+    links = [f"- [{label}]({url})" for label, url in post_lines(message) if url]
+    if links:
+        lines += ["", *links]
+    lines += ["", f"[在控制台处理]({message['console']})"]
+    text = "\n".join(lines)
+    if message["kind"] != "resolved":
+        text = text.replace(f"**{message['title']}**",
+                            f"<font color=\"{colour}\">**{message['title']}**</font>", 1)
+    return text if len(text.encode("utf-8")) <= limit else text.encode("utf-8")[:limit].decode(
+        "utf-8", "ignore") + "…"
+
+
+def render_html(message: dict[str, Any]) -> str:
+    """An HTML e-mail: the grade, the reason, the posts as a table, the console link."""
+    e = html.escape
+    colour = {1: "#d4380d", 2: "#fa8c16", 3: "#d4b106"}.get(message["level"], "#555")
+    if message["kind"] in ("resolved", "digest"):
+        colour = "#389e0d" if message["kind"] == "resolved" else "#555"
+    rows = "".join(
+        f"<tr><td>{e(str(p.get('city') or ''))}</td><td>{e(str(p.get('severity') or ''))}</td>"
+        f"<td><a href=\"{e(p.get('url') or '')}\">{e(p.get('title') or p.get('id') or '')}</a>"
+        f"<br><small>{e(p.get('excerpt') or '')}</small></td>"
+        f"<td>{e(p.get('source') or '')}<br>{e((p.get('published_at') or '')[:16])}</td></tr>"
+        for p in message.get("posts", [])[:10])
+    table = (f"<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:"
+             f"collapse\"><tr><th>地市</th><th>等级</th><th>帖子</th><th>来源/时间</th></tr>{rows}"
+             f"</table>") if rows else ""
+    body = "<br>".join(e(line) for line in message["body"].splitlines())
+    return (f"<html><body><h2 style=\"color:{colour}\">{e(message['title'])}</h2><p>{body}</p>"
+            f"{table}<p><a href=\"{e(message['console'])}\">在控制台查看与处理</a></p>"
+            f"<p style=\"color:#888\"><small>投诉雷达 · {e(message['message_id'])}</small></p>"
+            f"</body></html>")
+
+
+def render_sms(message: dict[str, Any], max_chars: int) -> str:
+    """One short line: title and console link, cut to fit."""
+    link = message["console"]
+    room = max_chars - len(link) - 1
+    title = message["title"]
+    if room < 10:
+        return title[:max_chars]
+    return (title if len(title) <= room else title[:room - 1] + "…") + " " + link

@@ -1,0 +1,267 @@
+"""Store benchmark: bulk ingest rate and search/aggregation latency on SQLite and Elasticsearch.
+
+    python -m bench store [--sizes=100000,1000000] [--backends=sqlite,elasticsearch]
+                          [--es-url=http://127.0.0.1:9200] [--queries=40] [--keep=DIR]
+
+Posts are synthetic but realistic: each is 2–6 sentences drawn from the 254 posts of the demo
+forum (real complaint language about a mobile operator), titled with another sentence, with the
+analysis fields of the posts the sentences came from (city, categories, tier, keywords found in
+the text), spread over the 365 days before 2026-11-20 across six sources.
+
+Ingest is "analysis excluded": the jieba tokens are computed per distinct sentence up front and
+handed to the store with `attach_tokens` (as the analysis stage can), so the figure is the store's
+own cost — SQL/FTS5 or JSON + HTTP + Lucene — not jieba's. Elasticsearch is measured with its
+default behaviour of refreshing after each `upsert_many` call (chunks of 5,000 posts here).
+Latency is wall time per call from Python, p50/p95 over `--queries` runs of each kind with varied
+words and filters, after one warm-up pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+END = datetime.fromisoformat("2026-11-20T23:59:59+08:00")
+SOURCES = ["tieba", "weibo", "heimao", "demo-forum", "news-comments", "xiangtan-forum"]
+CHUNK = 5000
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+WORDS = ["宽带", "信号", "退费", "投诉", "断网", "扣费", "10086", "套餐", "营业厅", "网速",
+         "携号转网", "工信部", "流量", "客服", "5g"]
+PHRASES = ['"信号太差"', '"乱扣费"', '"要求退费"', '"网速很慢"', "宽带断网", '"打了10086"']
+CITIES = ["长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州",
+          "永州", "怀化", "娄底", "湘西"]
+
+
+def _options(argv: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--"):
+            key, eq, value = arg[2:].partition("=")
+            if not eq and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+                value, i = argv[i + 1], i + 1
+            out[key] = value
+        i += 1
+    return out
+
+
+class Corpus:
+    """Sentences of the demo posts with their tokens and the analysis of the post they came from."""
+
+    def __init__(self) -> None:
+        from nlp.analyzer import Analyzer
+        from nlp.tokenizer import search_tokens
+        from tousu.post import Post
+
+        analyzer = Analyzer(ROOT / "keywords", use_model=False)
+        self.posts: list[dict[str, Any]] = []
+        for line in (ROOT / "demo" / "posts.jsonl").read_text(encoding="utf-8").splitlines():
+            raw = json.loads(line)
+            post = analyzer.analyse(Post(source="demo", url="", title=raw["title"],
+                                         content=raw["content"]))
+            sentences = [s.strip() for s in _SENTENCE.findall(raw["content"]) if s.strip()]
+            self.posts.append({
+                "sentences": [(s, search_tokens(s)) for s in sentences],
+                "title": (raw["title"], search_tokens(raw["title"])),
+                "city": raw.get("city") or post.city, "tier": raw.get("tier", post.severity),
+                "categories": raw.get("categories") or post.categories,
+                "keywords": post.keywords, "relevant": bool(post.relevant),
+            })
+
+    def generate(self, n: int, seed: int = 7, start: int = 0) -> Iterator[Any]:
+        """n posts, deterministic for (seed, start)."""
+        from indexer.documents import attach_tokens
+        from tousu.post import Post, iso
+
+        rng = random.Random(seed * 1_000_003 + start)
+        span = 365 * 86400
+        for i in range(start, start + n):
+            base = rng.choice(self.posts)
+            other = rng.choice(self.posts)
+            picked = rng.sample(base["sentences"], min(len(base["sentences"]), rng.randint(2, 4)))
+            picked += rng.sample(other["sentences"], min(len(other["sentences"]), rng.randint(0, 2)))
+            title, (title_words, title_sub) = base["title"]
+            content = "".join(s for s, _ in picked)
+            words = title_words + [t for _, (w, _) in picked for t in w]
+            subwords = title_sub + [t for _, (_, sw) in picked for t in sw]
+            published = END - timedelta(seconds=int(span * (rng.random() ** 1.3)))
+            text = title + content
+            keywords = [k for k in dict.fromkeys(base["keywords"] + other["keywords"]) if k in text]
+            post = Post(
+                source=rng.choice(SOURCES), url=f"https://bench.example/{seed}/thread-{i}",
+                title=title, content=content, author=f"用户{rng.randint(1, 50000)}",
+                published_at=iso(published), crawled_at=iso(published + timedelta(minutes=5)),
+                engagement={"replies": rng.randint(0, 300), "views": rng.randint(0, 20000)},
+                severity=base["tier"] if rng.random() < 0.8 else rng.randint(0, 4),
+                negative=round(rng.random(), 3), relevant=base["relevant"] or rng.random() < 0.5,
+                categories=list(base["categories"]), keywords=keywords,
+                city=base["city"] if rng.random() < 0.7 else rng.choice(CITIES),
+                influence=round(rng.random() ** 3, 4))
+            yield attach_tokens(post, words, subwords)
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
+    from indexer.base import Filters
+    from tousu.post import iso
+
+    last30 = iso(END - timedelta(days=30))
+    last7 = iso(END - timedelta(days=7))
+
+    def word(s):
+        return s.search(rng.choice(WORDS))
+
+    def two_words_city_30d(s):
+        a, b = rng.sample(WORDS, 2)
+        return s.search(f"{a} {b}", Filters(cities=[rng.choice(CITIES)], since=last30))
+
+    def phrase_or_exclusion(s):
+        return s.search(f"{rng.choice(PHRASES)} OR {rng.choice(WORDS)} -联通",
+                        Filters(severity_min=2))
+
+    def filters_only_by_severity(s):
+        return s.search("", Filters(categories=["宽带/家宽"], relevant=True), sort="severity")
+
+    def relevance(s):
+        return s.search(f"{rng.choice(WORDS)} OR {rng.choice(WORDS)}", sort="relevance")
+
+    def histogram_30d(s):
+        return s.date_histogram("day", Filters(since=last30, relevant=True))
+
+    def histogram_30d_by_severity(s):
+        return s.date_histogram("day", Filters(since=last30), split_by="severity")
+
+    def terms_city_30d(s):
+        return s.terms("city", Filters(since=last30))
+
+    def hot_words_7d(s):
+        return s.hot_words(Filters(since=last7, cities=[rng.choice(CITIES)]))
+
+    def slices_city_category_7d(s):
+        return s.slice_counts(["city", "category"], Filters(since=last7), interval="day")
+
+    return {f.__name__: f for f in (word, two_words_city_30d, phrase_or_exclusion,
+                                    filters_only_by_severity, relevance, histogram_30d,
+                                    histogram_30d_by_severity, terms_city_30d, hot_words_7d,
+                                    slices_city_category_7d)}
+
+
+SEARCHES = {"word", "two_words_city_30d", "phrase_or_exclusion", "filters_only_by_severity",
+            "relevance"}
+
+
+def _open(backend: str, size: int, workdir: Path, es_url: str) -> Any:
+    if backend == "sqlite":
+        from indexer.sqlite_store import SqliteStore
+
+        return SqliteStore(workdir / f"bench-{size}.db")
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    store = ElasticsearchStore([es_url], f"tousu-bench-{size}-{os.getpid()}", request_timeout=120)
+    return store
+
+
+def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
+            queries: int, budget: float) -> dict[str, Any]:
+    store = _open(backend, size, workdir, es_url)
+    stored, elapsed, cpu, failed = 0, 0.0, 0.0, 0
+    started = time.perf_counter()
+    try:
+        while stored < size:
+            chunk = list(corpus.generate(min(CHUNK, size - stored), start=stored))
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = store.upsert_many(chunk)
+            elapsed += time.perf_counter() - t0
+            cpu += time.process_time() - c0
+            failed += len(result.failed)
+            stored += len(chunk)
+            if time.perf_counter() - started > budget:
+                print(f"  {backend}: stopped at {stored:,} posts (time budget {budget:.0f}s)")
+                break
+        row: dict[str, Any] = {"backend": backend, "size": stored, "ingest_s": round(elapsed, 1),
+                               "ingest_per_s": round(stored / elapsed), "failed": failed}
+        if backend == "sqlite":  # all of SQLite's work is in this process: its CPU time is the
+            row["ingest_per_cpu_s"] = round(stored / cpu)  # rate on an otherwise idle machine
+        if hasattr(store, "path"):
+            row["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob(f"bench-{size}.db*"))
+                                 / 2**20)
+        rng = random.Random(11)
+        work = _workload(rng)
+        for fn in work.values():  # warm-up: caches, JIT, first-query costs
+            fn(store)
+        samples: dict[str, list[float]] = {name: [] for name in work}
+        cpu_samples: dict[str, list[float]] = {name: [] for name in work}
+        for _ in range(queries):
+            for name, fn in work.items():
+                t0, c0 = time.perf_counter(), time.process_time()
+                fn(store)
+                samples[name].append(time.perf_counter() - t0)
+                cpu_samples[name].append(time.process_time() - c0)
+        for key, data in (("", samples), ("cpu_", cpu_samples)):
+            if key and backend != "sqlite":
+                continue
+            row[f"{key}latency_ms"] = {name: [round(v, 1) for v in _percentiles(s)]
+                                       for name, s in data.items()}
+            every_search = [v for name in SEARCHES for v in data[name]]
+            row[f"{key}search_ms"] = [round(v, 1) for v in _percentiles(every_search)]
+        return row
+    finally:
+        if backend == "elasticsearch":
+            store.drop()
+        store.close()
+
+
+def main(argv: list[str]) -> None:
+    """Print one JSON line per backend and size, then a table."""
+    opts = _options(argv)
+    sizes = [int(s) for s in opts.get("sizes", "100000").split(",") if s]
+    backends = [b for b in opts.get("backends", "sqlite,elasticsearch").split(",") if b]
+    es_url = opts.get("es-url") or os.environ.get("TOUSU_ES_URL", "")
+    queries = int(opts.get("queries", "40"))
+    budget = float(opts.get("budget", "900"))
+    if "elasticsearch" in backends and not es_url:
+        print("  elasticsearch: skipped (no --es-url and no TOUSU_ES_URL)")
+        backends.remove("elasticsearch")
+    t0 = time.perf_counter()
+    corpus = Corpus()
+    print(f"  corpus: {sum(len(p['sentences']) for p in corpus.posts)} sentences from "
+          f"{len(corpus.posts)} demo posts ({time.perf_counter() - t0:.1f}s)")
+    workdir = Path(opts["keep"]) if opts.get("keep") else Path(tempfile.mkdtemp(prefix="tousu-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    try:
+        for size in sizes:
+            for backend in backends:
+                row = run_one(backend, size, corpus, workdir, es_url, queries, budget)
+                rows.append(row)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+    finally:
+        if not opts.get("keep"):
+            shutil.rmtree(workdir, ignore_errors=True)
+    print()
+    print("| backend | posts | ingest posts/s | search p50/p95 ms | 30-day daily histogram p50/p95 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for r in rows:
+        for key, label in (("", "wall"), ("cpu_", "CPU")):
+            if f"{key}latency_ms" not in r:
+                continue
+            h = r[f"{key}latency_ms"]["histogram_30d"]
+            rate = r["ingest_per_s"] if not key else r["ingest_per_cpu_s"]
+            print(f"| {r['backend']} ({label}) | {r['size']:,} | {rate:,} | "
+                  f"{r[f'{key}search_ms'][0]} / {r[f'{key}search_ms'][1]} | {h[0]} / {h[1]} |")

@@ -1,0 +1,97 @@
+"""Case tables in the state DB, created idempotently; audit and comments refuse change."""
+
+from __future__ import annotations
+
+from tousu.state import StateDB
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    case_id INTEGER PRIMARY KEY,
+    case_no TEXT UNIQUE,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    post_id TEXT,
+    url TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    city TEXT,
+    branch TEXT NOT NULL,
+    department TEXT NOT NULL DEFAULT '',
+    categories TEXT NOT NULL DEFAULT '[]',
+    tier INTEGER NOT NULL DEFAULT 0,
+    level INTEGER,
+    alert_id INTEGER UNIQUE,
+    origin TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    status_since TEXT NOT NULL,
+    first_response_due TEXT NOT NULL,
+    closure_due TEXT NOT NULL,
+    first_response_at TEXT,
+    closed_at TEXT,
+    reply_text TEXT,
+    reply_script_id INTEGER,
+    offline_result TEXT
+);
+CREATE INDEX IF NOT EXISTS cases_status ON cases (status, city);
+CREATE INDEX IF NOT EXISTS cases_created ON cases (created_at);
+CREATE INDEX IF NOT EXISTS cases_post ON cases (post_id);
+
+CREATE TABLE IF NOT EXISTS case_audit (
+    audit_id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_status TEXT,
+    to_status TEXT,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS case_audit_case ON case_audit (case_id, audit_id);
+CREATE TRIGGER IF NOT EXISTS case_audit_no_update BEFORE UPDATE ON case_audit
+BEGIN SELECT RAISE(ABORT, 'case_audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS case_audit_no_delete BEFORE DELETE ON case_audit
+BEGIN SELECT RAISE(ABORT, 'case_audit is append-only'); END;
+
+CREATE TABLE IF NOT EXISTS case_notes (
+    note_id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    script_id INTEGER,
+    script_version INTEGER
+);
+CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes (case_id, note_id);
+CREATE TRIGGER IF NOT EXISTS case_notes_no_update BEFORE UPDATE ON case_notes
+BEGIN SELECT RAISE(ABORT, 'case_notes is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS case_notes_no_delete BEFORE DELETE ON case_notes
+BEGIN SELECT RAISE(ABORT, 'case_notes is append-only'); END;
+
+CREATE TABLE IF NOT EXISTS case_posts (
+    case_id INTEGER NOT NULL,
+    post_id TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (case_id, post_id)
+);
+
+CREATE TABLE IF NOT EXISTS case_escalations (
+    case_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    alert_id INTEGER,
+    PRIMARY KEY (case_id, kind)
+);
+"""
+
+NOTE_KINDS = {"comment": "备注", "info_request": "补充信息要求", "online_reply": "线上回复",
+              "offline_result": "线下处理结果", "reason": "原因说明"}
+
+
+def ensure_schema(db: StateDB) -> None:
+    """Create the case tables if they are missing (safe to call on every start)."""
+    db.conn.executescript(SCHEMA)

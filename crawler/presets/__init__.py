@@ -1,0 +1,17 @@
+"""Site knowledge as data: one YAML file per adapter (paths, selectors, field paths, labels)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def load_preset(name: str) -> dict[str, Any]:
+    """The preset `crawler/presets/<name>.yaml` as a dict."""
+    return yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))

@@ -1,0 +1,198 @@
+"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments.
+
+Everything goes through cases.CaseService with the logged-in user: a handler's list holds only
+their cities, and opening another branch's case by id (?case=N) gets the service's "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import services
+from dashboard.guard import action, run_page
+from dashboard.render import md, plain, post_card
+from tousu.post import Post, now_cst
+
+OPEN = ("新建", "已派单", "处理中", "需补充信息", "已回复", "退回", "升级")
+RELATIONS = {"main": "主帖", "event": "同事件", "same_author": "同作者"}
+
+
+def countdown(due: str | None, done_at: str | None, now: datetime) -> str:
+    """'剩 3.5 小时' / '超时 2.0 小时' / '已完成' for an SLA deadline."""
+    if done_at:
+        return "已完成"
+    if not due:
+        return "—"
+    hours = (datetime.fromisoformat(due) - now).total_seconds() / 3600
+    return f"剩 {hours:.1f} 小时" if hours >= 0 else f"超时 {-hours:.1f} 小时"
+
+
+def _overdue_style(row: pd.Series) -> list[str]:
+    red = "background-color: #fdecea; color: #b03a2e; font-weight: 600"
+    return [red if row["超时"] else "" for _ in row]
+
+
+def _table(cases: list[Any]) -> None:
+    now = now_cst()
+    frame = pd.DataFrame([{
+        "工单号": c.case_no, "状态": c.status, "等级": c.tier,
+        "预警": f"{c.level}级" if c.level else "", "地市": c.city or "未知",
+        "承办": c.branch, "标题": c.title,
+        "首次响应": countdown(c.first_response_due, c.first_response_at, now),
+        "办结时限": countdown(c.closure_due, c.closed_at, now),
+        "超时": bool(c.is_open and (c.flags.get("first_response_overdue")
+                                      or c.flags.get("closure_overdue"))),
+        "创建": c.created_at[:16].replace("T", " "),
+    } for c in cases])
+    st.dataframe(frame.style.apply(_overdue_style, axis=1), hide_index=True,
+                 width="stretch", height=min(420, 38 + 35 * len(frame)),
+                 column_config={"超时": st.column_config.CheckboxColumn("超时")})
+
+
+def _suggested_scripts(case: Any, user: Any) -> None:
+    if not services.available("reply_scripts.suggest"):
+        st.caption("口径库服务尚未安装。")
+        return
+    from reply_scripts.suggest import suggest_for_case
+
+    suggestions = suggest_for_case(services.data.config_or_stop(), services.scripts(),
+                                   services.cases(), user, case.case_id)
+    if not suggestions:
+        st.caption("口径库中没有与此工单相近的已批准口径。可在「口径库」中检索。")
+        return
+    choices = {f"{s.code} · {s.title}（相似度 {s.score:.2f}）": s for s in suggestions}
+    pick = st.selectbox("推荐口径（仅已批准版本）", list(choices), key=f"script_{case.case_id}")
+    chosen = choices[pick]
+    st.caption("推荐理由：" + md(chosen.why or "—"))
+    if chosen.missing_placeholders:
+        st.warning("请补全占位符：" + md("、".join(chosen.missing_placeholders)))
+    if chosen.risk_note:
+        st.caption("⚠️ 风险提示：" + md(chosen.risk_note))
+    # st.code shows the text as text and has a copy button: fill in, copy, paste into the thread.
+    st.code(chosen.reply, language=None, wrap_lines=True)
+    st.session_state[f"reply_text_{case.case_id}"] = chosen.reply
+    st.session_state[f"reply_script_{case.case_id}"] = chosen.script_id
+
+
+def _actions(case: Any, user: Any) -> None:
+    svc = services.cases()
+    available = svc.available_actions(user, case.case_id)
+    if not available:
+        st.caption("当前状态下您没有可执行的操作。")
+        return
+    labels = {a["action"]: f"{a['label']} → {a['target']}" for a in available}
+    with st.form(f"act_{case.case_id}"):
+        name = st.selectbox("操作", list(labels), format_func=labels.get, key=f"act_pick_{case.case_id}")
+        text = st.text_area("说明 / 回复内容（回复时默认带入上方口径）", key=f"act_text_{case.case_id}")
+        use_script = st.checkbox("线上回复使用上方口径（计入口径使用次数）", value=True,
+                                 key=f"act_script_{case.case_id}")
+        go = st.form_submit_button("执行", type="primary")
+    if go:
+        options: dict[str, Any] = {}
+        body = text
+        if name == "reply" and use_script and f"reply_script_{case.case_id}" in st.session_state:
+            body = text or st.session_state[f"reply_text_{case.case_id}"]
+            options["script_id"] = st.session_state[f"reply_script_{case.case_id}"]
+        done = action("case", lambda: svc.act(user, case.case_id, name, body, **options),
+                      success=f"已{labels[name].split(' ')[0]}")
+        if done is not None:
+            st.rerun()
+
+
+def _detail(case_id: int, user: Any) -> None:
+    svc = services.cases()
+    case = svc.get(user, case_id)  # CaseNotFound for another branch's case → shown by the guard
+    overdue = case.is_open and (case.flags.get("first_response_overdue")
+                                or case.flags.get("closure_overdue"))
+    st.subheader(md(f"{case.case_no} · {case.status}") + (" · :red[超时]" if overdue else ""))
+    plain(case.title)
+    now = now_cst()
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("地市", case.city or "未知")
+    c1.caption(f"承办：{md(case.branch)}")
+    c2.metric("首次响应", countdown(case.first_response_due, case.first_response_at, now))
+    c3.metric("办结时限", countdown(case.closure_due, case.closed_at, now))
+    c4.metric("等级", f"{case.tier}级")
+    c4.caption(f"部门：{md(case.department or '—')}")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**相关帖子**")
+        for row in svc.related_posts(user, case.case_id)[:10]:
+            st.caption(RELATIONS.get(row["relation"], md(row["relation"])))
+            if row["post"]:
+                post_card(Post.from_dict(row["post"]))
+            else:
+                st.caption("（帖子已不在库中）")
+        st.markdown("**处理记录**")
+        audit = svc.audit_log(user, case.case_id)
+        st.dataframe(pd.DataFrame([{
+            "时间": a["at"][:16].replace("T", " "), "操作人": a["actor"], "操作": a["action"],
+            "状态": f"{a['from_status'] or ''} → {a['to_status'] or ''}", "说明": a["detail"],
+        } for a in audit]), hide_index=True, width="stretch")
+        notes = svc.notes(user, case.case_id)
+        if notes:
+            st.markdown("**备注与回复**")
+            for n in notes:
+                st.caption(md(f"{n['at'][:16].replace('T', ' ')} · {n['author']} · {n['kind_label']}"))
+                plain(n["body"])
+        with st.form(f"comment_{case.case_id}", clear_on_submit=True):
+            body = st.text_area("添加备注", key=f"comment_text_{case.case_id}")
+            if st.form_submit_button("提交备注"):
+                action("comment", lambda: svc.comment(user, case.case_id, body),
+                       success="已添加备注")
+    with right:
+        st.markdown("**处置**")
+        _actions(case, user)
+        st.markdown("**回复口径**")
+        _suggested_scripts(case, user)
+
+
+def render(user: Any) -> None:
+    st.title("📋 工单")
+    if not services.available("cases.service"):
+        services.missing("工单")
+    svc = services.cases()
+    c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
+    statuses = c1.multiselect("状态", ["新建", "已派单", "处理中", "需补充信息", "已回复", "已办结",
+                                      "退回", "升级"], key="c_status", placeholder="全部状态")
+    open_only = c2.toggle("仅未办结", value=True, key="c_open")
+    overdue = c3.toggle("仅超时", key="c_overdue")
+    mine = c4.toggle("我的工单", value=user.role == "handler", key="c_mine",
+                     help="处理员：负责地市的工单；其他角色：我创建的工单")
+    cases = svc.list_cases(user, status=statuses or None, open_only=open_only, overdue=overdue,
+                           limit=500)
+    if mine and user.role != "handler":
+        cases = [c for c in cases if c.created_by == user.username]
+    counts = pd.Series([c.status for c in cases]).value_counts() if cases else pd.Series(dtype=int)
+    cols = st.columns(len(OPEN) + 1)
+    for col, status in zip(cols, (*OPEN, "已办结")):
+        col.metric(status, int(counts.get(status, 0)))
+    typed = st.text_input("按工单号或编号打开", key="c_goto", placeholder="例：TS2026112200001 或 12")
+    requested = (typed or st.query_params.get("case") or "").strip()
+    if not cases and not requested:
+        st.info("没有符合条件的工单。" + ("您负责地市的新工单会出现在这里。" if user.role == "handler"
+                                           else "可在「监控台」从帖子建单。"), icon="📭")
+        return
+    if cases:
+        _table(cases)
+    ids = [c.case_id for c in cases]
+    titles = {c.case_id: f"{c.case_no} · {c.status} · {c.title[:30]}" for c in cases}
+    if requested:
+        by_no = {c.case_no: c.case_id for c in cases}
+        wanted = int(requested) if requested.isdigit() else by_no.get(requested)
+        if wanted is None:
+            st.error(f"工单 {md(requested)} 不存在或不在您的管辖范围内")
+            return
+        st.divider()
+        _detail(wanted, user)  # the service decides whether this user may see it
+        return
+    chosen = st.selectbox("查看工单", ids, format_func=lambda i: titles[i], key="c_pick")
+    st.divider()
+    _detail(chosen, user)
+
+
+run_page("cases", render)

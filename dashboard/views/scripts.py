@@ -1,0 +1,144 @@
+"""口径库: browse and search reply scripts; draft, submit, review, approve, retire; version diff.
+
+The library's rules (only approved versions are official, nobody approves their own draft, who
+may retire) live in reply_scripts.ScriptService; this page collects input and shows results.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, services
+from dashboard.guard import action, run_page
+from dashboard.render import esc, md, plain
+
+STATUS = {"draft": "草稿", "in_review": "待审核", "approved": "已批准", "retired": "已停用"}
+REVIEWERS = ("reviewer", "admin")
+
+
+def diff_html(old: str, new: str) -> str:
+    """A side-by-side-free inline diff of two texts as escaped HTML (our tags only)."""
+    out = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if op == "equal":
+            out.append(esc(old[a1:a2]))
+        if op in ("delete", "replace"):
+            out.append(f'<del style="background:#fdecea">{esc(old[a1:a2])}</del>')
+        if op in ("insert", "replace"):
+            out.append(f'<ins style="background:#e8f8f0">{esc(new[b1:b2])}</ins>')
+    return f'<div style="white-space:pre-wrap;line-height:1.7">{"".join(out)}</div>'
+
+
+def _workflow(script: Any, user: Any) -> None:
+    svc = services.scripts()
+    latest = script.latest
+    sid = script.script_id
+    c1, c2, c3, c4 = st.columns(4)
+    if latest.status == "draft" and c1.button("提交审核", key=f"sub_{sid}"):
+        if action("submit", lambda: svc.submit(user, sid), success="已提交审核"):
+            st.rerun()
+    if user.role in REVIEWERS:
+        note = st.text_input("审核意见（退回时必填）", key=f"note_{sid}")
+        if latest.status == "in_review":
+            if c2.button("批准", type="primary", key=f"ok_{sid}"):
+                if action("approve", lambda: svc.approve(user, sid, note), success="已批准"):
+                    st.rerun()
+            if c3.button("退回修改", key=f"rej_{sid}"):
+                if action("reject", lambda: svc.reject(user, sid, note), success="已退回"):
+                    st.rerun()
+        if script.official is not None and c4.button("停用", key=f"ret_{sid}"):
+            if action("retire", lambda: svc.retire(user, sid, note), success="已停用"):
+                st.rerun()
+    with st.expander("修改（生成新版本草稿）"):
+        with st.form(f"edit_{sid}"):
+            title = st.text_input("标题", latest.title, key=f"e_title_{sid}")
+            cats = st.multiselect("分类", data.categories(),
+                                  default=[c for c in latest.categories if c in data.categories()],
+                                  key=f"e_cats_{sid}")
+            scenario = st.text_area("适用场景", latest.scenario, key=f"e_scen_{sid}")
+            body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", latest.body,
+                                height=180, key=f"e_body_{sid}")
+            risk = st.text_input("风险提示", latest.risk_note, key=f"e_risk_{sid}")
+            if st.form_submit_button("保存"):
+                if action("edit", lambda: svc.edit(user, sid, title=title, categories=cats,
+                                                   scenario=scenario, body=body, risk_note=risk),
+                          success="已保存为草稿"):
+                    st.rerun()
+
+
+def _detail(script: Any, user: Any) -> None:
+    shown = script.official or script.latest
+    st.subheader(md(f"{script.code} · {shown.title}"))
+    st.caption(md(f"官方版本：{'第 %d 版' % script.official.version if script.official else '无'} · "
+                  f"最新：第 {script.latest.version} 版（{STATUS[script.latest.status]}） · "
+                  f"使用 {script.use_count} 次 · 分类：{'、'.join(shown.categories) or '—'}"))
+    st.markdown("**适用场景**")
+    plain(shown.scenario)
+    st.markdown("**正文**")
+    st.code(shown.body, language=None, wrap_lines=True)
+    if shown.risk_note:
+        st.caption("⚠️ 风险提示：" + md(shown.risk_note))
+    history = script.history
+    st.dataframe(pd.DataFrame([{
+        "版本": v.version, "状态": STATUS.get(v.status, v.status), "作者": v.author,
+        "审批人": v.approver or "", "创建": v.created_at[:16].replace("T", " "),
+        "审核意见": v.review_note} for v in history]), hide_index=True, width="stretch")
+    if len(history) > 1:
+        versions = [v.version for v in history]
+        c1, c2 = st.columns(2)
+        a = c1.selectbox("对比版本", versions, index=len(versions) - 2, key=f"da_{script.script_id}")
+        b = c2.selectbox("与", versions, index=len(versions) - 1, key=f"db_{script.script_id}")
+        va, vb = history[versions.index(a)], history[versions.index(b)]
+        st.html(diff_html(f"{va.title}\n{va.scenario}\n{va.body}", f"{vb.title}\n{vb.scenario}\n{vb.body}"))
+    _workflow(script, user)
+
+
+def _new_draft(user: Any) -> None:
+    svc = services.scripts()
+    with st.expander("起草新口径"):
+        with st.form("new_script", clear_on_submit=True):
+            title = st.text_input("标题", key="n_title")
+            cats = st.multiselect("分类", data.categories(), key="n_cats")
+            scenario = st.text_area("适用场景", key="n_scenario")
+            body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", key="n_body")
+            risk = st.text_input("风险提示", key="n_risk")
+            if st.form_submit_button("保存草稿", type="primary"):
+                action("create", lambda: svc.create(user, title, cats, scenario, body, risk),
+                       success="已保存草稿", rerun=True)
+
+
+def render(user: Any) -> None:
+    st.title("📚 口径库")
+    if not services.available("reply_scripts.service"):
+        services.missing("口径库")
+    svc = services.scripts()
+    c1, c2, c3 = st.columns([3, 2, 2])
+    query = c1.text_input("检索口径", key="k_query", placeholder="标题、场景或正文中的文字")
+    category = c2.selectbox("分类", [None, *data.categories()], key="k_cat",
+                            format_func=lambda c: "全部分类" if c is None else c)
+    status = c3.selectbox("状态", [None, *STATUS], key="k_status",
+                          format_func=lambda s: "全部状态" if s is None else STATUS[s])
+    scripts = svc.list_scripts(user, status=status, category=category, query=query.strip())
+    _new_draft(user)
+    if not scripts:
+        st.info("没有符合条件的口径。" + ("可以起草一条新口径。" if svc.count() else
+                                           "口径库还是空的：起草第一条，或由管理员导入口径库文件。"),
+                icon="📭")
+        return
+    st.dataframe(pd.DataFrame([{
+        "编号": s.code, "标题": s.title, "分类": "、".join((s.official or s.latest).categories),
+        "官方版本": s.official.version if s.official else None,
+        "最新状态": STATUS.get(s.latest.status, s.latest.status), "使用次数": s.use_count,
+    } for s in scripts]), hide_index=True, width="stretch", height=min(360, 38 + 35 * len(scripts)))
+    by_id = {s.script_id: s for s in scripts}
+    pick = st.selectbox("查看口径", list(by_id), key="k_pick",
+                        format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}")
+    st.divider()
+    _detail(svc.get(user, pick), user)
+
+
+run_page("scripts", render)

@@ -1,0 +1,396 @@
+"""Elasticsearch backend: the Store contract over a versioned index behind an alias.
+
+On start the index template `<alias>-template` and the first index `<alias>-v<N>` (with the alias
+as its write index) are created if missing, idempotently, so several processes may start at once.
+Writes go through `helpers.streaming_bulk` with retries; a document ES rejects is reported in
+`UpsertResult.failed` with ES's reason, never dropped silently. Every error from the client is
+raised as StoreError naming Elasticsearch and the hosts. Writes refresh the index before they
+return, so a post is searchable as soon as `upsert_many` returns (as with SQLite).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Iterator, Sequence
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+
+from indexer.base import (TERM_FIELDS, Filters, Hit, Interval, SearchResult, Sort, Store,
+                          StoreError, UpsertResult, make_snippet)
+from indexer.documents import parse_ts, post_ts
+from indexer.es_dsl import (DATE_FORMAT, DERIVED, MAPPING_VERSION, TIME_ZONE, body_text,
+                            build_query, highlight_body, snippet_from, template_body, to_document,
+                            to_post)
+from indexer.query import Query, parse_query
+from tousu.post import Post
+
+log = logging.getLogger("tousu.indexer")
+_FIELD = {"category": "categories"}  # contract name -> ES field
+_SORT = {
+    "time": [{"time": "desc"}, {"id": "desc"}],
+    "severity": [{"severity": "desc"}, {"time": "desc"}, {"id": "desc"}],
+    "influence": [{"influence": "desc"}, {"time": "desc"}, {"id": "desc"}],
+    "relevance": [{"_score": "desc"}, {"time": "desc"}, {"id": "desc"}],
+}
+CHUNK = 2000
+SNIPPET_WIDTH = 120
+
+
+class ElasticsearchStore(Store):
+    """Posts in Elasticsearch (official client 8.x), same contract as SqliteStore."""
+
+    def __init__(self, hosts: Sequence[str] | str, index: str = "tousu-posts", *,
+                 shards: int = 1, replicas: int = 0, api_key: str | None = None,
+                 refresh: bool = True, request_timeout: float = 30.0,
+                 client: Elasticsearch | None = None):
+        self.hosts = [hosts] if isinstance(hosts, str) else list(hosts)
+        self.alias = index
+        self.refresh_writes = refresh
+        self._name = f"elasticsearch {', '.join(self.hosts)} [{self.alias}]"
+        self.client = client or Elasticsearch(
+            self.hosts, api_key=api_key, request_timeout=request_timeout,
+            retry_on_timeout=True, max_retries=3)
+        self._shards, self._replicas = shards, replicas
+        self._call(self._ensure_index, "create the index")
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _call(self, fn: Any, what: str, *args: Any, **kwargs: Any) -> Any:
+        """Run one client call; ES and transport errors become StoreError naming the service."""
+        try:
+            return fn(*args, **kwargs)
+        except ApiError as exc:
+            raise StoreError(f"{self._name}: {what} failed: {exc.meta.status} "
+                             f"{_reason(exc.body) or exc.message}") from None
+        except TransportError as exc:
+            raise StoreError(f"{self._name}: {what} failed: {exc}") from None
+
+    def _ensure_index(self) -> None:
+        es = self.client.options(ignore_status=())
+        es.indices.put_index_template(name=f"{self.alias}-template",
+                                      **template_body(f"{self.alias}-v*", self._shards,
+                                                      self._replicas))
+        if es.indices.exists_alias(name=self.alias):
+            current = list(es.indices.get_alias(name=self.alias))
+            wanted = f"{self.alias}-v{MAPPING_VERSION}"
+            if wanted not in current:
+                log.warning("%s: alias points at %s, mapping version %s expected; re-index to "
+                            "upgrade", self._name, current, MAPPING_VERSION)
+            return
+        if es.indices.exists(index=self.alias):
+            raise StoreError(f"{self._name}: {self.alias!r} is an index, not an alias; "
+                             "rename it or point store.index elsewhere")
+        try:
+            es.indices.create(index=f"{self.alias}-v{MAPPING_VERSION}",
+                              aliases={self.alias: {"is_write_index": True}})
+        except ApiError as exc:  # another process created it first
+            if _reason_type(exc.body) != "resource_already_exists_exception":
+                raise
+            es.indices.put_alias(index=f"{self.alias}-v{MAPPING_VERSION}", name=self.alias)
+
+    def _refresh(self) -> None:
+        if self.refresh_writes:
+            self._call(self.client.indices.refresh, "refresh", index=self.alias)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- writes ---------------------------------------------------------------------------
+    def upsert_many(self, posts: Iterable[Post]) -> UpsertResult:
+        result = UpsertResult()
+        seen: dict[str, tuple[int, str]] = {}  # fingerprint -> (time, id) stored by this call
+        chunk: list[Post] = []
+        for post in posts:
+            chunk.append(post)
+            if len(chunk) >= CHUNK:
+                self._upsert_chunk(chunk, result, seen)
+                chunk = []
+        if chunk:
+            self._upsert_chunk(chunk, result, seen)
+        if result.inserted or result.updated:
+            self._refresh()
+        return result
+
+    def _upsert_chunk(self, posts: list[Post], result: UpsertResult,
+                      seen: dict[str, tuple[int, str]]) -> None:
+        unique: dict[str, Post] = {}
+        for post in posts:  # the last version of a post wins, as with sequential upserts
+            unique[post.id] = post
+        existing = self._existing(list(unique))
+        originals = self._originals([p for p in unique.values() if p.id not in existing
+                                     or not existing[p.id].get("dup_of")])
+        actions = []
+        for post in unique.values():
+            try:
+                ts = post_ts(post)
+                old = existing.get(post.id, {})
+                dup_of = post.dup_of or old.get("dup_of")
+                if dup_of is None and len(post.content or post.title) >= 10:
+                    candidates = [c for c in (originals.get(post.fingerprint, []) +
+                                              [seen.get(post.fingerprint)]) if c and c[1] != post.id]
+                    dup_of = min(candidates)[1] if candidates else None
+                seen.setdefault(post.fingerprint, (ts, post.id))
+                doc = to_document(post, dup_of, old.get("case_status"))
+            except (ValueError, TypeError) as exc:
+                result.failed[post.id] = str(exc)
+                continue
+            actions.append({"_op_type": "index", "_index": self.alias, "_id": post.id,
+                            "_source": doc})
+        stream = helpers.streaming_bulk(
+            self.client, actions, chunk_size=1000, max_retries=5, initial_backoff=1,
+            max_backoff=30, retry_on_status=(429, 502, 503, 504), raise_on_error=False,
+            raise_on_exception=False)
+        try:
+            for ok, item in stream:
+                info = item.get("index", {})
+                post_id = info.get("_id")
+                if ok:
+                    (result.inserted if info.get("result") == "created"
+                     else result.updated).append(post_id)
+                else:
+                    result.failed[post_id] = f"elasticsearch: {_reason(info.get('error'))}"
+        except TransportError as exc:  # the node went away for longer than the retries
+            done = set(result.inserted) | set(result.updated) | set(result.failed)
+            for action in actions:
+                if action["_id"] not in done:
+                    result.failed[action["_id"]] = f"{self._name}: bulk failed: {exc}"
+
+    def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """dup_of and case_status of the posts already stored, by id."""
+        if not ids:
+            return {}
+        found = self._call(self.client.mget, "mget", index=self.alias, ids=ids,
+                           source_includes=["dup_of", "case_status"], realtime=True)
+        return {d["_id"]: d.get("_source", {}) for d in found["docs"] if d.get("found")}
+
+    def _originals(self, posts: list[Post]) -> dict[str, list[tuple[int, str]]]:
+        """For each fingerprint, the stored posts having it that are no one's duplicate
+        (normally one: the first seen), as (time, id), earliest first."""
+        fingerprints = sorted({p.fingerprint for p in posts if len(p.content or p.title) >= 10})
+        if not fingerprints:
+            return {}
+        resp = self._call(
+            self.client.search, "look up duplicates", index=self.alias,
+            size=min(2 * len(fingerprints), 10000),
+            query={"bool": {"filter": [{"terms": {"fingerprint": fingerprints}}],
+                            "must_not": [{"exists": {"field": "dup_of"}}]}},
+            source=["id", "time", "fingerprint"], sort=[{"time": "asc"}, {"id": "asc"}],
+            track_total_hits=False)
+        out: dict[str, list[tuple[int, str]]] = {}
+        for hit in resp["hits"]["hits"]:
+            src = hit["_source"]
+            out.setdefault(src["fingerprint"], []).append((parse_ts(src["time"]) or 0, src["id"]))
+        return out
+
+    def set_case_status(self, post_id: str, status: str | None) -> None:
+        try:
+            self.client.update(index=self.alias, id=post_id, doc={"case_status": status},
+                               retry_on_conflict=3)
+        except NotFoundError:
+            return
+        except (ApiError, TransportError) as exc:
+            raise StoreError(f"{self._name}: set case status of {post_id} failed: {exc}") from None
+        self._refresh()
+
+    def delete_older_than(self, cutoff: str) -> int:
+        ts = parse_ts(cutoff)
+        if ts is None:
+            raise StoreError(f"{self._name}: retention cutoff {cutoff!r} is not an ISO date")
+        resp = self._call(self.client.delete_by_query, "delete old posts", index=self.alias,
+                          query={"range": {"time": {"lt": ts, "format": "epoch_second"}}},
+                          conflicts="proceed", refresh=True)
+        return int(resp.get("deleted", 0))
+
+    # -- reads ----------------------------------------------------------------------------
+    def get(self, post_id: str) -> Post | None:
+        try:
+            doc = self.client.get(index=self.alias, id=post_id)
+        except NotFoundError:
+            return None
+        except (ApiError, TransportError) as exc:
+            raise StoreError(f"{self._name}: get {post_id} failed: {exc}") from None
+        return to_post(doc["_source"])
+
+    def _query(self, filters: Filters | None, query: str = "") -> tuple[dict[str, Any], Query | None]:
+        parsed = parse_query(query) if query else None
+        if parsed is not None and parsed.empty:
+            parsed = None
+        return build_query(filters, parsed, parse_ts), parsed
+
+    def search(self, query: str = "", filters: Filters | None = None, sort: Sort = "time",
+               page: int = 1, size: int = 20, highlight: bool = True) -> SearchResult:
+        es_query, parsed = self._query(filters, query)
+        terms = parsed.highlight_terms() if parsed else []
+        if sort == "relevance" and not (parsed and parsed.groups):
+            sort = "time"
+        extra: dict[str, Any] = {}
+        if highlight and terms:
+            extra["highlight"] = highlight_body(terms)
+        resp = self._call(self.client.search, "search", index=self.alias, query=es_query,
+                          sort=_SORT.get(sort, _SORT["time"]), from_=max(page - 1, 0) * size,
+                          size=size, track_total_hits=True, track_scores=sort == "relevance",
+                          source_excludes=DERIVED, **extra)
+        hits = []
+        for raw in resp["hits"]["hits"]:
+            post = to_post(raw["_source"])
+            snippet = ""
+            if highlight:
+                body = body_text(post)
+                fragments = raw.get("highlight", {}).get("body")
+                snippet = (snippet_from(fragments[0], body, SNIPPET_WIDTH) if fragments
+                           else make_snippet(body, []))
+            score = raw.get("_score") if sort == "relevance" else None
+            hits.append(Hit(post, snippet, score))
+        return SearchResult(total=resp["hits"]["total"]["value"], hits=hits)
+
+    def count(self, filters: Filters | None = None, query: str = "") -> int:
+        es_query, _ = self._query(filters, query)
+        return int(self._call(self.client.count, "count", index=self.alias,
+                              query=es_query)["count"])
+
+    def _aggs(self, filters: Filters | None, aggs: dict[str, Any], what: str) -> dict[str, Any]:
+        es_query, _ = self._query(filters)
+        resp = self._call(self.client.search, what, index=self.alias, query=es_query, size=0,
+                          aggs=aggs, track_total_hits=True)
+        return resp["aggregations"]
+
+    @staticmethod
+    def _field(name: str) -> str:
+        if name not in TERM_FIELDS:
+            raise StoreError(f"elasticsearch: cannot group by {name!r}; use one of {TERM_FIELDS}")
+        return _FIELD.get(name, name)
+
+    def date_histogram(self, interval: Interval, filters: Filters | None = None,
+                       split_by: str | None = None) -> list[dict[str, Any]]:
+        histogram = {"field": "time", **_calendar(interval), "format": DATE_FORMAT,
+                     "time_zone": TIME_ZONE, "min_doc_count": 1}
+        agg: dict[str, Any] = {"date_histogram": histogram}
+        if split_by is not None:
+            field = self._field(split_by)
+            agg["aggs"] = {"split": {"terms": {"field": field, "size": 10000}}}
+            if field != "categories":  # posts without a category are not in a category split
+                agg["aggs"]["none"] = {"missing": {"field": field}}
+        buckets = self._aggs(filters, {"h": agg}, "date histogram")["h"]["buckets"]
+        out = []
+        for b in buckets:
+            if split_by is None:
+                out.append({"bucket": b["key_as_string"], "key": None, "count": b["doc_count"]})
+                continue
+            if "none" in b and b["none"]["doc_count"]:
+                out.append({"bucket": b["key_as_string"], "key": None,
+                            "count": b["none"]["doc_count"]})
+            for s in sorted(b["split"]["buckets"], key=lambda s: s["key"]):
+                out.append({"bucket": b["key_as_string"], "key": _key(s),
+                            "count": s["doc_count"]})
+        return out
+
+    def slice_counts(self, group_by: Sequence[str], filters: Filters | None = None,
+                     interval: Interval | None = None) -> list[dict[str, Any]]:
+        fields = list(dict.fromkeys(group_by))
+        sources = [{f"k{i}": {"terms": {"field": self._field(name),
+                                         "missing_bucket": name != "category"}}}
+                   for i, name in enumerate(fields)]
+        if interval is not None:
+            sources.append({"bucket": {"date_histogram": {
+                "field": "time", **_calendar(interval), "format": DATE_FORMAT,
+                "time_zone": TIME_ZONE}}})
+        if not sources:
+            total = self.count(filters)
+            return [{"slice": {}, "bucket": None, "count": total}] if total else []
+        out: list[dict[str, Any]] = []
+        after = None
+        while True:
+            composite: dict[str, Any] = {"sources": sources, "size": 1000}
+            if after is not None:
+                composite["after"] = after
+            agg = self._aggs(filters, {"c": {"composite": composite}}, "slice counts")["c"]
+            for b in agg["buckets"]:
+                key = b["key"]
+                out.append({"slice": {name: _bool_key(name, key[f"k{i}"])
+                                      for i, name in enumerate(fields)},
+                            "bucket": key.get("bucket") if interval is not None else None,
+                            "count": b["doc_count"]})
+            after = agg.get("after_key")
+            if not agg["buckets"] or after is None:
+                return out
+
+    def terms(self, field: str, filters: Filters | None = None, size: int = 20) -> list[tuple[Any, int]]:
+        es_field = self._field(field)
+        aggs: dict[str, Any] = {"t": {"terms": {"field": es_field, "size": size}}}
+        if es_field != "categories":
+            aggs["none"] = {"missing": {"field": es_field}}
+        result = self._aggs(filters, aggs, "terms")
+        rows: list[tuple[Any, int]] = [(_key(b), b["doc_count"]) for b in result["t"]["buckets"]]
+        if "none" in result and result["none"]["doc_count"]:
+            rows.append((None, result["none"]["doc_count"]))
+        rows.sort(key=lambda r: (-r[1], r[0] is not None, r[0] if r[0] is not None else 0))
+        return rows[:size]
+
+    def hot_words(self, filters: Filters | None = None, size: int = 30,
+                  exclude: Iterable[str] = ()) -> list[tuple[str, int]]:
+        terms: dict[str, Any] = {"field": "keywords", "size": size}
+        excluded = list(exclude)
+        if excluded:
+            terms["exclude"] = excluded
+        buckets = self._aggs(filters, {"k": {"terms": terms}}, "hot words")["k"]["buckets"]
+        return [(b["key"], b["doc_count"]) for b in buckets]
+
+    def iter_posts(self, filters: Filters | None = None, batch: int = 1000) -> Iterator[Post]:
+        es_query, _ = self._query(filters)
+        after = None
+        while True:
+            extra = {"search_after": after} if after is not None else {}
+            resp = self._call(self.client.search, "iterate posts", index=self.alias,
+                              query=es_query, sort=[{"id": "asc"}], size=batch,
+                              source_excludes=DERIVED, track_total_hits=False, **extra)
+            hits = resp["hits"]["hits"]
+            for hit in hits:
+                yield to_post(hit["_source"])
+            if len(hits) < batch:
+                return
+            after = hits[-1]["sort"]
+
+    # -- maintenance (not in the contract) ------------------------------------------------
+    def drop(self) -> None:
+        """Delete the alias's indices and the template (tests and benchmarks)."""
+        indices = self._call(self.client.indices.get_alias, "list indices", name=self.alias)
+        self._call(self.client.indices.delete, "delete indices", index=",".join(indices))
+        self._call(self.client.indices.delete_index_template, "delete template",
+                   name=f"{self.alias}-template")
+
+
+def _calendar(interval: str) -> dict[str, str]:
+    if interval not in ("hour", "day", "week", "month"):
+        raise StoreError(f"elasticsearch: unknown interval {interval!r}")
+    return {"calendar_interval": interval}
+
+
+def _key(bucket: dict[str, Any]) -> Any:
+    """A terms bucket's key as SQLite returns it (booleans as 0/1)."""
+    return bucket["key"]
+
+
+def _bool_key(name: str, value: Any) -> Any:
+    if name == "relevant" and isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _reason(error: Any) -> str:
+    """The human part of an ES error body."""
+    if isinstance(error, dict):
+        inner = error.get("error", error)
+        if isinstance(inner, dict):
+            cause = inner.get("caused_by", {})
+            text = f"{inner.get('type', '')}: {inner.get('reason', '')}"
+            if isinstance(cause, dict) and cause.get("reason"):
+                text += f" ({cause['reason']})"
+            return text
+        return str(inner)
+    return str(error or "")
+
+
+def _reason_type(error: Any) -> str:
+    if isinstance(error, dict) and isinstance(error.get("error"), dict):
+        return str(error["error"].get("type", ""))
+    return ""
+

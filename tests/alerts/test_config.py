@@ -1,0 +1,55 @@
+"""Warning rules and notifiers are data checked against a schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from tousu.config import ConfigError, PostRule, load, parse
+from tests.conftest import ROOT
+
+
+def warnings(**section):
+    return parse({"warnings": section}, "w.yaml").warnings
+
+
+def test_shipped_config_has_every_rule_type():
+    config = load(ROOT / "config.yaml")
+    assert {r.type for r in config.warnings.rules} == {"post", "volume", "spike", "event", "flatline"}
+
+
+def test_legacy_post_section_becomes_the_post_rule():
+    section = warnings(post={"lookback_hours": 200})
+    assert [(r.type, r.name) for r in section.rules] == [("post", "post")]
+    assert section.rules[0].lookback_hours == 200
+
+
+def test_no_rules_means_the_default_post_rule():
+    assert warnings().rules == [PostRule()]
+
+
+@pytest.mark.parametrize("section, expected", [
+    ({"rules": [{"name": "v", "type": "volume", "window": "week"}]},
+     "warnings.rules[0].volume.window: Input should be 'hour' or 'day'"),
+    ({"rules": [{"name": "v", "type": "volume", "group_by": ["province"]}]},
+     "warnings.rules[0].volume.group_by[0]"),
+    ({"rules": [{"name": "x", "type": "sentiment"}]}, "warnings.rules[0]: Input tag 'sentiment'"),
+    ({"rules": [{"name": "e", "type": "event", "window": "*/5 * * * *"}]}, "not a duration"),
+    ({"rules": [{"name": "a", "type": "post"}, {"name": "a", "type": "spike"}]},
+     "duplicate rule name 'a'"),
+    ({"rules": [{"name": "s", "type": "spike", "coefficient": 3}]}, "Extra inputs are not permitted"),
+    ({"notifiers": [{"name": "m", "type": "smtp", "host": "h"}]}, "a smtp notifier needs sender, to"),
+    ({"notifiers": [{"name": "s", "type": "sms", "url": "http://gw"}]}, "a sms notifier needs phones"),
+    ({"notifiers": [{"name": "n", "type": "file", "path": "x", "rules": ["nope"]}]},
+     "routes unknown rule 'nope'"),
+])
+def test_bad_rules_are_named(section, expected):
+    with pytest.raises(ConfigError) as err:
+        parse({"warnings": section}, "w.yaml")
+    assert expected in str(err.value)
+
+
+def test_smtp_password_only_from_environment(monkeypatch):
+    monkeypatch.setenv("TOUSU_TEST_SMTP", "pw")
+    section = warnings(notifiers=[{"name": "m", "type": "smtp", "host": "h", "sender": "a@b",
+                                   "to": ["c@d"], "password": "${TOUSU_TEST_SMTP}"}])
+    assert section.notifiers[0].password == "pw"

@@ -1,0 +1,69 @@
+"""Fixtures for the case tests: config, seeded store, state DB, users, a clock and the service.
+
+The posts and users are built once per session and copied per test: every commit syncs to disk,
+and building them afresh for each of the ~100 tests was most of their run time.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.cases.helpers import Clock, make_config, post, users
+
+USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    from tests.cases.helpers import cheap_hashing
+
+    cheap_hashing(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def world_data(tmp_path_factory):
+    """A data folder with posts 1–3 in 长沙 (same author for 1 and 3), 4 in 株洲, 5 without city,
+    and one user per role."""
+    from indexer import open_store
+    from tests.cases.helpers import cheap_hashing
+    from tousu.state import StateDB
+
+    base = tmp_path_factory.mktemp("world")
+    cfg = make_config(base)
+    with open_store(cfg) as store:
+        store.upsert_many([post(1, author="老王"), post(2), post(3, author="老王", severity=2),
+                           post(4, city="株洲", severity=4), post(5, city=None)])
+    db = StateDB(cfg.state_path)
+    with pytest.MonkeyPatch.context() as mp:
+        cheap_hashing(mp)
+        users(db)
+    db.close()
+    return base / "data"
+
+
+@pytest.fixture
+def cfg(tmp_path, world_data):
+    shutil.copytree(world_data, tmp_path / "data")
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def world(cfg):
+    """(service, users, clock, store) on a private copy of the session's data."""
+    from accounts import AccountService
+    from cases.service import CaseService
+    from indexer import open_store
+    from tousu.state import StateDB
+
+    store = open_store(cfg)
+    db = StateDB(cfg.state_path)
+    db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut
+    accounts = AccountService(db)
+    people = {name: accounts.load_user(name) for name in USERNAMES}
+    clock = Clock()
+    service = CaseService(cfg, db, store, clock=clock)
+    yield service, people, clock, store
+    store.close()
+    db.close()

@@ -1,0 +1,79 @@
+"""Shared builders for the case, script and report tests: a config, posts, users, a clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import write_config
+from tousu.config import load
+from tousu.post import CST, Post, iso
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+
+
+class Clock:
+    """A controllable clock: call it for the time, `advance` to move it."""
+
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def make_config(tmp_path: Path, **sections: Any) -> Any:
+    """A config under tmp_path with one file notifier (so escalations have somewhere to go)."""
+    sections.setdefault("warnings", {"notifiers": [{"name": "log", "type": "file",
+                                                    "path": str(tmp_path / "alerts.jsonl")}]})
+    return load(write_config(tmp_path, **sections))
+
+
+def post(n: int, *, city: str | None = "长沙", severity: int = 3, categories: tuple[str, ...] = ("宽带/家宽",),
+         author: str = "", published: datetime = T0, relevant: bool = True, influence: float = 0.1,
+         source: str = "demo-forum", title: str = "", content: str = "") -> Post:
+    """An analysed post, as the store would hold it."""
+    return Post(source=source, url=f"http://forum.example/thread-{n}.html",
+                title=title or f"帖子{n} 宽带断网三天没人修", content=content or f"第{n}帖：家里宽带断网，报修没人来。",
+                author=author or f"user{n}", published_at=iso(published), severity=severity,
+                relevant=relevant, categories=list(categories), city=city, influence=influence)
+
+
+def add_alert(db: Any, alert_key: str, level: int, post_ids: list[str], city: str | None = "长沙",
+              rule: str = "post", rule_type: str = "post", created: datetime = T0) -> int:
+    """An alert row as the warnings engine writes it."""
+    import json
+
+    cur = db.execute(
+        "INSERT INTO alerts (key, rule, level, title, body, city, post_ids, data, status, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+        (alert_key, rule, level, f"【预警】{alert_key}", "正文", city, json.dumps(post_ids),
+         json.dumps({"rule_type": rule_type}), iso(created), iso(created)))
+    return int(cur.lastrowid)
+
+
+def users(db: Any) -> dict[str, Any]:
+    """One user per role (two handlers: 长沙 and 株洲)."""
+    from accounts import SYSTEM, AccountService
+
+    svc = AccountService(db)
+    made = {}
+    for name, role, cities in (("mon", "monitor", []), ("cs", "handler", ["长沙"]),
+                               ("zz", "handler", ["株洲"]), ("rev", "reviewer", []),
+                               ("rev2", "reviewer", []), ("boss", "manager", []), ("root", "admin", [])):
+        made[name] = svc.add_user(SYSTEM, name, "passw0rd!", role, cities)
+    return made
+
+
+def cheap_hashing(monkeypatch: Any) -> None:
+    """argon2 with tiny parameters: the tests check behaviour, not the KDF's cost."""
+    from argon2 import PasswordHasher
+
+    import accounts.passwords as passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))

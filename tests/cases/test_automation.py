@@ -1,0 +1,80 @@
+"""Cases from warnings: configured levels only, once per alert, with the related posts."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from cases.automation import cases_from_alerts
+from tests.cases.helpers import add_alert
+
+
+def _pid(store, n):
+    return next(p.id for p in store.iter_posts() if p.url.endswith(f"thread-{n}.html"))
+
+
+def test_cases_from_alerts_levels_and_idempotence(world, cfg):
+    service, users, _, store = world
+    db = service.db
+    first = add_alert(db, "post:a", 1, [_pid(store, 1), _pid(store, 2)])
+    add_alert(db, "post:b", 3, [_pid(store, 2)])                          # level 3: not configured
+    add_alert(db, "flat:x", 2, [], city=None, rule="crawler-silent", rule_type="flatline")
+    made = cases_from_alerts(cfg, service=service)
+    assert [c.alert_id for c in made] == [first]
+    assert cases_from_alerts(cfg, service=service) == []
+    case = made[0]
+    assert case.level == 1 and case.status == "已派单" and case.created_by == "system"
+    related = {r["post_id"]: r["relation"] for r in service.related_posts(users["cs"], case.case_id)}
+    assert related == {_pid(store, 1): "main", _pid(store, 2): "event", _pid(store, 3): "same_author"}
+    assert store.get(_pid(store, 2)).case_status == "已派单"
+    assert store.get(_pid(store, 3)).case_status is None    # same author is context, not the case
+
+
+def test_audit_and_notes_are_append_only(world):
+    service, users, _, store = world
+    case = service.create_from_post(users["mon"], _pid(store, 1))
+    service.comment(users["cs"], case.case_id, "已电话联系")
+    for table in ("case_audit", "case_notes"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            service.db.execute(f"UPDATE {table} SET at = 'x'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            service.db.execute(f"DELETE FROM {table}")
+    assert [a["action"] for a in service.audit_log(users["mon"], case.case_id)] == ["create", "dispatch", "comment"]
+
+
+def test_attach_reply_and_result_texts(world):
+    from accounts import PermissionDenied
+    from cases.models import CaseError
+
+    service, users, _, store = world
+    case = service.create_from_post(users["mon"], _pid(store, 1))
+    service.attach(users["cs"], case.case_id, "offline_result", "已预约周六上门")
+    with pytest.raises(PermissionDenied):
+        service.attach(users["boss"], case.case_id, "online_reply", "x")
+    with pytest.raises(CaseError, match="附件类型"):
+        service.attach(users["cs"], case.case_id, "photo", "x")
+    notes = service.notes(users["cs"], case.case_id)
+    assert [(n["kind"], n["kind_label"]) for n in notes] == [("offline_result", "线下处理结果")]
+    assert service.get(users["cs"], case.case_id).status == "已派单"
+
+
+def test_cli_lists_and_acts(world, cfg):
+    from typer.testing import CliRunner
+
+    from tousu.cli import app
+
+    service, users, _, store = world
+    case = service.create_from_post(users["mon"], _pid(store, 1))
+    service.create_from_post(users["mon"], _pid(store, 4))
+    run = CliRunner().invoke
+    base = ["--config", str(cfg.file), "cases"]
+    listed = run(app, [*base, "--json", "--city", "长沙"])
+    assert listed.exit_code == 0 and case.case_no in listed.output and "株洲" not in listed.output
+    assert run(app, [*base, "--status", "bogus"]).exit_code == 2
+    assert run(app, [*base, "act", case.case_no, "accept", "--as", "cs"]).exit_code == 0
+    assert run(app, [*base, "act", case.case_no, "attach_result", "已预约", "--as", "cs"]).exit_code == 0
+    denied = run(app, [*base, "show", "2", "--as", "cs"])
+    assert denied.exit_code == 1 and "不存在或不在您的管辖范围内" in denied.output
+    shown = run(app, [*base, "show", str(case.case_id), "--json"])
+    assert '"status": "处理中"' in shown.output and '"线下处理结果"' in shown.output

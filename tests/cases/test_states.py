@@ -1,0 +1,99 @@
+"""The case state machine: every allowed move works, every other move is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import CaseError
+from cases.states import ACTIONS, CLOSED, STATUSES, action_between, normalise_status
+
+# (action, text) that drives a case from 新建 to each status, as the monitor.
+PATHS = {
+    "新建": [],
+    "已派单": [("dispatch", "")],
+    "处理中": [("dispatch", ""), ("accept", "")],
+    "需补充信息": [("dispatch", ""), ("request_info", "缺联系电话")],
+    "已回复": [("dispatch", ""), ("accept", ""), ("reply", "您好，已登记")],
+    "已办结": [("dispatch", ""), ("accept", ""), ("reply", "您好"), ("close", "已上门修复")],
+    "退回": [("dispatch", ""), ("return", "不是本地市")],
+    "升级": [("escalate", "媒体曝光")],
+}
+TEXT = {a.name: ("说明" if a.needs_text else "") for a in ACTIONS.values()}
+
+
+def _case_in(service, monitor, status):
+    case = service.create_from_post(monitor, _post_id(service, 5))  # no city: stays 新建
+    for action, text in PATHS[status]:
+        case = service.act(monitor, case.case_id, action, text)
+    assert case.status == status
+    return case
+
+
+def _post_id(service, n):
+    return next(p.id for p in service.store.iter_posts() if p.url.endswith(f"thread-{n}.html"))
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_each_action_from_each_status(world, status, action):
+    service, users, clock, _ = world
+    admin = users["root"]
+    case = _case_in(service, admin, status)
+    spec = ACTIONS[action]
+    if status in spec.sources:
+        moved = service.act(admin, case.case_id, action, TEXT[action])
+        assert moved.status == spec.target
+        last = service.audit_log(admin, case.case_id)[-1]
+        assert (last["from_status"], last["to_status"], last["actor"]) == (status, spec.target, "root")
+    else:
+        with pytest.raises(CaseError, match="不能"):
+            service.act(admin, case.case_id, action, TEXT[action])
+        assert service.get(admin, case.case_id).status == status
+
+
+def test_happy_path_and_first_response(world):
+    service, users, clock, store = world
+    mon, cs = users["mon"], users["cs"]
+    case = service.create_from_post(mon, _post_id(service, 1))
+    assert case.status == "已派单" and case.branch == "长沙分公司"     # auto-dispatched by city
+    assert case.department == "家庭业务部"
+    clock.advance(minutes=30)
+    service.act(cs, case.case_id, "accept")
+    clock.advance(minutes=30)
+    replied = service.act(cs, case.case_id, "reply", "您好，工程师今天上门")
+    assert replied.first_response_at == "2026-11-20T10:00:00+08:00"
+    assert replied.flags["responded_in_time"]
+    clock.advance(hours=5)
+    closed = service.act(cs, case.case_id, "close", "已更换光猫，恢复正常")
+    assert closed.status == CLOSED and closed.offline_result == "已更换光猫，恢复正常"
+    assert store.get(case.post_id).case_status == CLOSED
+    kinds = [n["kind"] for n in service.notes(cs, case.case_id)]
+    assert kinds == ["online_reply", "offline_result"]
+    assert service.time_in_states(cs, case.case_id) == {"已派单": 0.5, "处理中": 0.5, "已回复": 5.0}
+
+
+def test_text_required_and_transition_by_target(world):
+    service, users, _, _ = world
+    mon = users["mon"]
+    case = service.create_from_post(mon, _post_id(service, 1))
+    with pytest.raises(CaseError, match="退回原因"):
+        service.act(mon, case.case_id, "return", "  ")
+    back = service.transition(mon, case.case_id, "returned", "应属株洲")
+    assert back.status == "退回" and back.branch == "省公司互联网投诉组"
+    again = service.act(mon, case.case_id, "dispatch", branch="株洲分公司", city="株洲")
+    assert again.branch == "株洲分公司" and again.city == "株洲"
+    with pytest.raises(CaseError, match="不允许"):
+        service.transition(mon, case.case_id, "已办结")
+
+
+def test_statuses_and_lookup():
+    assert normalise_status("in_progress") == "处理中"
+    with pytest.raises(ValueError):
+        normalise_status("done")
+    assert action_between("已回复", "已办结").name == "close"
+
+
+def test_same_post_returns_open_case(world):
+    service, users, _, _ = world
+    first = service.create_from_post(users["mon"], _post_id(service, 2))
+    assert service.create_from_post(users["mon"], _post_id(service, 2)).case_id == first.case_id

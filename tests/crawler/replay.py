@@ -1,0 +1,111 @@
+"""Test helpers: saved platform responses as Scrapy responses, and a real local HTTP server that
+replays them under the platforms' own paths."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from scrapy.http import HtmlResponse, Request, TextResponse
+
+from tests.conftest import sample
+
+TYPES = {".html": "text/html", ".json": "application/json;charset=UTF-8", ".xml": "text/xml"}
+
+
+def saved_response(site: str, name: str, url: str, *, headers: dict[str, str] | None = None,
+                   **meta: Any) -> TextResponse:
+    """A saved page from tests/sample_data/<site>/ as the response to `url` (with request meta)."""
+    body = sample(site, name).read_bytes()
+    cls = HtmlResponse if name.endswith(".html") else TextResponse
+    return cls(url=url, body=body, headers=headers or {}, request=Request(url, meta=meta))
+
+
+@dataclass
+class Route:
+    """Answer requests for `path` whose query contains `params` with the saved file(s)."""
+
+    path: str
+    file: str | None = None             # "<site>/<name>"
+    params: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    then: list["Route"] = field(default_factory=list)   # later answers, one per hit, last repeats
+    hits: int = 0
+
+    def matches(self, path: str, query: dict[str, str]) -> bool:
+        return path == self.path and all(query.get(k) == v for k, v in self.params.items())
+
+    def answer(self) -> "Route":
+        self.hits += 1
+        sequence = [self, *self.then]
+        return sequence[min(self.hits, len(sequence)) - 1]
+
+
+class ReplayServer:
+    """A threaded HTTP server on 127.0.0.1 answering from routes; 404 for anything else."""
+
+    def __init__(self, routes: list[Route]):
+        self.routes = routes
+        self.requests: list[str] = []
+        self.times: list[tuple[float, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                parts = urlsplit(self.path)
+                query = dict(parse_qsl(parts.query, keep_blank_values=True))
+                server.requests.append(self.path)
+                server.times.append((time.monotonic(), parts.path))
+                route = next((r for r in server.routes if r.matches(parts.path, query)), None)
+                if route is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                answer = route.answer()
+                body = sample(*answer.file.split("/")).read_bytes() if answer.file else b""
+                suffix = "." + (answer.file or ".html").rsplit(".", 1)[-1]
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.content_type or TYPES.get(suffix, "text/html"))
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in answer.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> "ReplayServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def make_spider(source: dict[str, Any], config: Any = None) -> Any:
+    """A spider for one source dict (validated like config.yaml), bound to a test crawler."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders import SPIDERS
+    from tousu.config import parse
+
+    parsed = parse({"sources": [source]}).sources[0]
+    cls = SPIDERS[parsed.type]
+    crawler = get_crawler(cls, {"TOUSU_CONFIG": config} if config is not None else {})
+    spider = cls.from_crawler(crawler, source=parsed)
+    crawler.spider = spider
+    return spider

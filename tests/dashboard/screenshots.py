@@ -1,0 +1,133 @@
+"""Take the README's console screenshots: `.venv/bin/python -m tests.dashboard.screenshots`.
+
+A store filled the real way — the bundled demo forum served on a local port, crawled by
+`tousu crawl`, warnings evaluated by `tousu warnings --evaluate` — plus a few cases (one overdue)
+and the starter reply-script library; then every page in headless chromium → docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tests.dashboard.browser import chromium, console, login, settle
+from tests.dashboard.conftest import PASSWORD, build_console_data, user
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def tousu(config: Path, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), *args],
+                   check=True, cwd=ROOT, env=dict(os.environ), capture_output=True)
+
+
+def prepare(work: Path, site_url: str) -> Path:
+    """Crawl the demo forum into a fresh store, evaluate warnings, open some cases."""
+    from cases import CaseService
+    from nlp.labels import add_label
+    from reply_scripts import ScriptService
+    from reply_scripts.transfer import load_starter
+    from tousu.config import load
+    from tousu.post import now_cst
+    from tousu.state import StateDB
+
+    config_path = build_console_data(work, url=site_url, posts=False)
+    tousu(config_path, "crawl", "--quiet")
+    tousu(config_path, "warnings", "--evaluate")
+    config = load(config_path)
+    state = StateDB(config.state_path)
+    load_starter(ScriptService(state))
+    service = CaseService(config, db=state)
+    monitor, handler = user("monitor"), user("cs_handler")
+    posts = sorted((p for p in service.store.iter_posts() if p.relevant),
+                   key=lambda p: (-(p.severity or 0), p.published_at or ""))
+    changsha = [p for p in posts if p.city == "长沙"][:3]
+    old = now_cst() - timedelta(hours=30)
+    overdue = service.create_from_post(monitor, changsha[0].id, now=old)  # SLA missed
+    busy = service.create_from_post(monitor, changsha[1].id)
+    service.act(handler, busy.case_id, "accept")
+    service.comment(handler, busy.case_id, "已电话联系用户，约明天上门检测。")
+    for post in [p for p in posts if p.city != "长沙"][:4]:
+        service.create_from_post(monitor, post.id)
+    for post in posts[10:14]:
+        add_label(state, post.id, post.text, severity=post.severity, categories=post.categories,
+                  city=post.city, relevant=True, user="monitor")
+    service.close()
+    assert overdue.case_no
+    return config_path
+
+
+def shoot(page, name: str) -> None:
+    settle(page)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    print("saved", OUT / f"{name}.png")
+
+
+def open_page(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).wait_for(timeout=60000)
+    settle(page)
+
+
+def main() -> None:
+    from demo.site import DemoSite
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, DemoSite(port=0, initial=254, release_every=0) as site:
+        config = prepare(Path(tmp), site.url)
+        with console(config) as url, chromium(1440, 1100) as page:
+            page.goto(url)
+            page.get_by_label("用户名").wait_for()
+            shoot(page, "01-login")
+            login(page, url, "admin", PASSWORD)
+            page.locator(".tousu-title").first.wait_for()
+            shoot(page, "02-triage")
+            open_page(page, "预警")
+            page.get_by_text("详情、帖子与增长曲线").first.click()
+            page.wait_for_timeout(1500)
+            shoot(page, "03-warnings")
+            open_page(page, "工单")
+            shoot(page, "04-cases")
+            open_page(page, "检索")
+            box = page.get_by_label("关键词")
+            box.fill("宽带 -联通")
+            box.press("Enter")
+            page.locator(".tousu-snippet mark").first.wait_for()
+            shoot(page, "05-search")
+            open_page(page, "趋势")
+            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
+            page.wait_for_timeout(1500)
+            shoot(page, "06-trends")
+            open_page(page, "口径库")
+            shoot(page, "07-scripts")
+            open_page(page, "报表")
+            page.get_by_role("button", name="生成报表").click()
+            page.get_by_role("button", name="下载 Excel").wait_for(timeout=60000)
+            shoot(page, "08-reports")
+            open_page(page, "信源")
+            page.get_by_role("button", name="测试此信源").click()
+            page.get_by_text("第一条详情页抽取结果").wait_for(timeout=30000)
+            page.get_by_text("第一条详情页抽取结果").scroll_into_view_if_needed()
+            shoot(page, "09-sources-test")
+            open_page(page, "关键词")
+            shoot(page, "10-keywords")
+            open_page(page, "规则")
+            shoot(page, "11-rules")
+            open_page(page, "用户")
+            shoot(page, "12-users")
+        with console(config) as url, chromium(1440, 1100) as page:
+            login(page, url, "cs_handler", PASSWORD)
+            page.get_by_role("heading", name="工单").wait_for()
+            settle(page)
+            page.get_by_text("推荐口径").first.scroll_into_view_if_needed()
+            shoot(page, "13-handler-case")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,265 @@
+"""Actions through the console (AppTest): labels, cases and the branch boundary, export, saved
+searches, drill-down, 'test this source', users, reply scripts, reports."""
+
+from __future__ import annotations
+
+import yaml
+
+from tests.dashboard.conftest import app_as, user
+from tests.dashboard.test_pages import no_crash, texts
+
+
+def _state(config):
+    from tousu.config import load
+    from tousu.state import StateDB
+
+    return StateDB(load(config).state_path)
+
+
+# -- 监控台 -----------------------------------------------------------------------------------
+def test_correction_is_stored_as_label_and_post_leaves_queue(console_config):
+    at = app_as("monitor", "triage")
+    pid = at.selectbox(key="tri_current").value
+    at.selectbox(key=f"fix_tier_{pid}").set_value(2)
+    at.checkbox(key=f"fix_rel_{pid}").uncheck()
+    next(b for b in at.button if b.label == "💾 保存更正").click().run()
+    no_crash(at)
+    from nlp.labels import iter_labels
+
+    rows = [r for r in iter_labels(_state(console_config)) if r["post_id"] == pid]
+    assert rows and rows[0]["severity"] == 2 and rows[0]["relevant"] is False
+    assert rows[0]["user"] == "monitor"
+    assert at.selectbox(key="tri_current").value != pid  # done: it left the queue
+
+
+def test_bulk_mark_irrelevant(console_config):
+    at = app_as("monitor", "triage")
+    values = [at.selectbox(key="tri_current").value]
+    at.multiselect(key="tri_bulk").set_value(values).run()
+    at.button(key="bulk_irrelevant").click().run()
+    no_crash(at)
+    from nlp.labels import iter_labels
+
+    labelled = {r["post_id"]: r for r in iter_labels(_state(console_config))}
+    assert values[0] in labelled and labelled[values[0]]["relevant"] is False
+
+
+def _open_case_from_triage(console_config) -> tuple[str, object]:
+    from cases import CaseService
+    from tousu.config import load
+
+    at = app_as("monitor", "triage")
+    pid = at.selectbox(key="tri_current").value
+    at.button(key="dispatch_one").click().run()
+    no_crash(at)
+    assert any("已建工单" in s.value for s in at.success), [e.value for e in at.error]
+    service = CaseService(load(console_config))
+    case = service.list_cases(user("monitor"))[0]
+    service.close()
+    assert case.post_id == pid
+    return pid, case
+
+
+def test_monitor_opens_case_and_finds_it_under_cases(console_config):
+    _, case = _open_case_from_triage(console_config)
+    assert case.status == "已派单"
+    at = app_as("monitor", "cases")
+    no_crash(at)
+    assert case.case_no in "".join(str(v) for v in at.dataframe[0].value["工单号"])
+    assert case.case_no in texts(at)  # the detail of the newest case is open
+
+
+def test_handler_sees_only_own_city_and_cannot_open_another(console_config):
+    from cases import CaseService
+    from tousu.config import load
+
+    service = CaseService(load(console_config))
+    posts = {p.city: p for p in service.store.iter_posts() if p.city in ("长沙", "衡阳")}
+    cs = service.create_from_post(user("monitor"), posts["长沙"].id)
+    hy = service.create_from_post(user("monitor"), posts["衡阳"].id)
+    service.close()
+
+    at = app_as("hy_handler", "cases")
+    no_crash(at)
+    listed = "".join(str(v) for v in at.dataframe[0].value["工单号"])
+    assert hy.case_no in listed and cs.case_no not in listed
+    # by id, by case number and by URL: the same "not found", and nothing of the case shows
+    for attempt in (str(cs.case_id), cs.case_no):
+        at.text_input(key="c_goto").input(attempt).run()
+        no_crash(at)
+        assert any("不存在或不在您的管辖范围内" in e.value for e in at.error), attempt
+        assert not any("页面出错了" in e.value for e in at.error), attempt
+        assert cs.title not in texts(at)
+    at = app_as("hy_handler", "cases", case=str(cs.case_id))
+    assert any("不存在或不在您的管辖范围内" in e.value for e in at.error)
+    assert cs.title not in texts(at)
+    # the 长沙 handler does see it
+    at = app_as("cs_handler", "cases", case=str(cs.case_id))
+    no_crash(at)
+    assert cs.case_no in texts(at)
+
+
+def test_handler_accepts_and_replies_with_an_approved_script(console_config):
+    from cases import CaseService
+    from reply_scripts import ScriptService
+    from reply_scripts.transfer import load_starter
+    from tousu.config import load
+
+    config = load(console_config)
+    load_starter(ScriptService(_state(console_config)))
+    service = CaseService(config)
+    post = next(p for p in service.store.iter_posts() if p.city == "长沙" and p.categories)
+    case = service.create_from_post(user("monitor"), post.id)
+    service.close()
+    at = app_as("cs_handler", "cases", case=str(case.case_id))
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("accept")
+    next(b for b in at.button if b.label == "执行").click().run()
+    no_crash(at)
+    assert "处理中" in texts(at)
+    assert at.code, "a suggested, filled-in reply is shown for copying"
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("reply")
+    next(b for b in at.button if b.label == "执行").click().run()
+    no_crash(at)
+    service = CaseService(config)
+    done = service.get(user("cs_handler"), case.case_id)
+    service.close()
+    assert done.status == "已回复" and done.reply_script_id is not None
+
+
+# -- 检索 --------------------------------------------------------------------------------------
+def test_export_and_saved_search(console_config):
+    at = app_as("monitor", "search")
+    at.text_input(key="s_query").input("宽带").run()
+    at.button(key="s_export").click().run()
+    no_crash(at)
+    labels = [b.label for b in at.get("download_button")] if at.get("download_button") else []
+    assert not labels or {"下载 CSV", "下载 Excel"} <= set(labels)
+    at.text_input(key="s_save_name").input("宽带问题").run()
+    at.button(key="s_save").click().run()
+    at = app_as("monitor", "search")
+    assert "宽带问题" in at.selectbox(key="s_saved_pick").options
+    at.button(key="s_load").click().run()
+    assert at.text_input(key="s_query").value == "宽带"
+
+
+def test_export_frame_is_sheet_safe(console_config):
+    from dashboard import data
+
+    frame = data.export_frame("宽带", data.Slice(), "time")
+    assert len(frame) > 0 and {"正文", "作者", "链接"} <= set(frame.columns)
+    assert not any(str(v).startswith(("=", "+", "@")) for v in frame.to_numpy().ravel())
+
+
+# -- 趋势 --------------------------------------------------------------------------------------
+def test_trends_drill_down_shows_the_posts(console_config):
+    at = app_as("manager", "trends")
+    at.selectbox(key="t_split").set_value("city").run()
+    options = at.selectbox(key="t_pick").options
+    target = next(i for i, o in enumerate(options) if "衡阳" in o and "地市" in o)
+    at.selectbox(key="t_pick").select_index(target).run()
+    no_crash(at)
+    html = "\n".join(e.proto.body for e in at.get("html"))
+    assert "衡阳" in html and "共 " in texts(at)
+
+
+# -- 信源 --------------------------------------------------------------------------------------
+def test_test_this_source_shows_what_selectors_extract(console_config, demo_site):
+    data = yaml.safe_load(console_config.read_text(encoding="utf-8"))
+    data["sources"][0]["start_urls"] = [f"{demo_site.url}/forum-2-1.html"]
+    console_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    at = app_as("admin", "sources")
+    at.button(key="src_test").click().run()
+    no_crash(at)
+    assert any("已抓取" in s.value for s in at.success)
+    assert "列表页帖子链接" in texts(at) and "第一条详情页抽取结果" in texts(at)
+
+
+def test_edited_source_with_bad_selector_is_explained(console_config):
+    at = app_as("admin", "sources")
+    name = at.selectbox(key="src_pick").value
+    text = at.text_area(key=f"src_yaml_{name}").value.replace("a.s.xst", "a[[[")
+    at.text_area(key=f"src_yaml_{name}").input(text).run()
+    at.button(key="src_check").click().run()
+    no_crash(at)
+    assert any("信源定义有误" in e.value for e in at.error)
+
+
+# -- 用户 / 口径库 / 报表 ---------------------------------------------------------------------------
+def test_admin_adds_a_handler(console_config):
+    at = app_as("admin", "users")
+    at.text_input(key="u_new_name").input("zz_handler")
+    at.selectbox(key="u_new_role").set_value("handler")
+    at.multiselect(key="u_new_cities").set_value(["株洲"])
+    at.text_input(key="u_new_password").input("Zhuzhou-2026")
+    next(b for b in at.button if b.label == "添加").click().run()
+    no_crash(at)
+    assert "zz_handler" in "".join(at.dataframe[0].value["用户名"])
+
+
+def test_script_draft_review_approve(console_config):
+    at = app_as("monitor", "scripts")
+    at.text_input(key="n_title").input("信号差安抚口径")
+    at.multiselect(key="n_cats").set_value(["网络覆盖/信号"])
+    at.text_area(key="n_scenario").input("用户反映家中信号差")
+    at.text_area(key="n_body").input("{昵称}您好，已将您反映的{城市}信号问题转交网络部门。")
+    next(b for b in at.button if b.label == "保存草稿").click().run()
+    no_crash(at)
+    script_id = at.selectbox(key="k_pick").value
+    at.button(key=f"sub_{script_id}").click().run()
+    no_crash(at)
+    at = app_as("reviewer", "scripts")
+    at.selectbox(key="k_pick").set_value(script_id).run()
+    at.button(key=f"ok_{script_id}").click().run()
+    no_crash(at)
+    assert "已批准" in "".join(at.dataframe[0].value["最新状态"])
+
+
+def test_manager_generates_a_report(console_config):
+    at = app_as("manager", "reports")
+    at.radio(key="rp_kind").set_value("weekly")
+    at.button(key="rp_go").click().run()
+    no_crash(at)
+    assert not at.error, [e.value for e in at.error]
+    assert at.subheader and "周" in at.subheader[0].value
+
+
+def test_reanalyse_shows_progress_and_finishes(console_config):
+    at = app_as("admin", "keywords")
+    at.button(key="kw_reanalyse").click().run()
+    no_crash(at)
+    bars = at.get("progress")
+    assert bars and "完成" in bars[-1].proto.text
+
+
+def test_keyword_edit_is_validated_before_saving(console_config, keywords_copy):
+    data = yaml.safe_load(console_config.read_text(encoding="utf-8"))
+    data["nlp"]["keywords_dir"] = str(keywords_copy)
+    console_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    before = (keywords_copy / "categories.yaml").read_text(encoding="utf-8")
+    at = app_as("admin", "keywords")
+    at.selectbox(key="kw_file").set_value("categories.yaml").run()
+    at.text_area(key="kw_text_categories.yaml").input("categories: [这不是映射").run()
+    at.button(key="kw_save").click().run()
+    no_crash(at)
+    assert any("未保存" in e.value for e in at.error)
+    assert (keywords_copy / "categories.yaml").read_text(encoding="utf-8") == before
+
+
+# -- 预警 --------------------------------------------------------------------------------------
+def test_warning_acknowledge_and_silence(console_config):
+    at = app_as("monitor", "warnings")
+    no_crash(at)
+    buttons = [b for b in at.button if (b.key or "").startswith("ack_")]
+    assert buttons, "open warnings are listed with an acknowledge button"
+    alert_id = int(buttons[0].key.split("_")[1])
+    buttons[0].click().run()
+    no_crash(at)
+    rows = _state(console_config).query("SELECT status, key FROM alerts WHERE alert_id = ?",
+                                        (alert_id,))
+    assert rows[0]["status"] == "acknowledged"
+    at.multiselect(key="w_status").set_value(["acknowledged"]).run()
+    submit = next(b for b in at.button if "静默" in b.label)
+    submit.click().run()
+    no_crash(at)
+    silenced = _state(console_config).query("SELECT target FROM silences")
+    assert silenced

@@ -1,0 +1,93 @@
+"""End to end in a real headless browser (Debian's chromium via Playwright): log in, triage a post,
+open a case, find it under 工单; attack posts show as text; a handler cannot open another city's case."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.browser import chromium, console, login, require_chromium, settle
+from tests.dashboard.conftest import PASSWORD, build_console_data
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(tempfile.gettempdir()) / "tousu-browser"
+ARTIFACTS.mkdir(exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def running_console(tmp_path_factory):
+    require_chromium()
+    config = build_console_data(tmp_path_factory.mktemp("browser"))
+    with console(config) as url:
+        yield url, config
+
+
+def test_monitor_triages_opens_case_and_finds_it_under_cases(running_console):
+    url, _ = running_console
+    dialogs: list[str] = []
+    with chromium() as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        login(page, url, "monitor", PASSWORD)
+        page.get_by_role("heading", name="监控台").wait_for()
+        settle(page)
+        # the queue is there, most severe first: the current post's card shows its tier
+        page.locator(".tousu-title").first.wait_for()
+        assert page.get_by_text("4级 曝光/升级").locator("visible=true").count() > 0
+        # open a case for the current post (the first of the queue) and dispatch it
+        page.get_by_role("button", name="建单并派单").first.click()
+        done = page.get_by_text(re.compile(r"已建工单：TS\d+"))
+        done.wait_for()
+        case_no = re.search(r"TS\d+", done.inner_text()).group(0)
+        # find it under 工单
+        page.get_by_role("link", name="工单").click()
+        page.get_by_role("heading", name="工单").wait_for()
+        # the case's detail (newest first) shows its number and the post it came from
+        page.get_by_text(case_no).locator("visible=true").first.wait_for()
+        page.screenshot(path=str(ARTIFACTS / "browser-cases.png"))
+        assert not dialogs
+
+
+def test_attack_posts_render_as_text_in_the_browser(running_console):
+    url, _ = running_console
+    dialogs: list[str] = []
+    with chromium() as page:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        login(page, url, "monitor", PASSWORD)
+        page.get_by_role("link", name="检索").click()
+        box = page.get_by_label("关键词")
+        box.fill("源码")
+        box.press("Enter")
+        page.get_by_text("<script>alert(1)</script>", exact=False).first.wait_for()
+        box.fill("领流量")
+        box.press("Enter")
+        page.get_by_text("[点这里领流量](http://evil.example/)", exact=False).first.wait_for()
+        settle(page)
+        assert page.locator('a[href^="http://evil.example"]').count() == 0
+        assert page.locator("script:text('alert(1)')").count() == 0
+        assert not dialogs
+
+
+def test_handler_cannot_open_another_citys_case(running_console):
+    from accounts import User
+    from cases import CaseService
+    from tousu.config import load
+
+    url, config_path = running_console
+    config = load(config_path)
+    monitor = User("monitor", "monitor")
+    service = CaseService(config)
+    try:  # a 长沙 case, opened by the provincial monitor
+        pid = next(p.id for p in service.store.iter_posts() if p.city == "长沙")
+        case = service.create_from_post(monitor, pid)
+    finally:
+        service.close()
+    with chromium() as page:
+        login(page, url, "hy_handler", PASSWORD)
+        page.get_by_label("按工单号或编号打开").fill(str(case.case_id))
+        page.get_by_label("按工单号或编号打开").press("Enter")
+        page.get_by_text("不存在或不在您的管辖范围内").first.wait_for()
+        assert page.get_by_text(case.case_no).count() == 0
+        assert page.get_by_text(case.title).count() == 0

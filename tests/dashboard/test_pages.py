@@ -1,0 +1,173 @@
+"""Every page for every role with Streamlit's AppTest: renders, gates, actions, safety."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.auth import PAGES, pages_for
+from tests.dashboard.conftest import PASSWORD, app_as, user
+
+ROLE_USER = {"admin": "admin", "monitor": "monitor", "handler": "cs_handler",
+             "reviewer": "reviewer", "manager": "manager"}
+PAGE_TITLES = {p.key: p.title for p in PAGES}
+
+
+def texts(at) -> str:
+    """Everything the page shows as text (markdown, captions, alerts, html bodies, titles)."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "code"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(e.proto.body for e in at.get("html"))
+    return "\n".join(parts)
+
+
+def no_crash(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Traceback" not in texts(at)
+
+
+# -- login and the role gate -----------------------------------------------------------------
+def test_login_page_first(console_config):
+    at = app_as(None)
+    no_crash(at)
+    assert "登录" in at.title[0].value
+    # no page content leaks before login
+    assert "监控台" not in texts(at)
+
+
+def test_wrong_password_is_refused(console_config):
+    at = app_as(None)
+    at.text_input(key="login_user").input("monitor")
+    at.text_input(key="login_password").input("wrong-password-1")
+    at.button[0].click().run()
+    assert any("用户名或密码错误" in e.value for e in at.error)
+    assert "tousu_user" not in at.session_state
+
+
+@pytest.mark.parametrize("username, home", [("monitor", "监控台"), ("cs_handler", "工单"),
+                                            ("reviewer", "口径库"), ("manager", "趋势")])
+def test_login_lands_on_role_home(console_config, username, home):
+    at = app_as(None)
+    at.text_input(key="login_user").input(username)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_crash(at)
+    assert home in at.title[0].value
+
+
+@pytest.mark.parametrize("role", list(ROLE_USER))
+def test_every_allowed_page_renders(console_config, role):
+    for spec in pages_for(role):
+        at = app_as(ROLE_USER[role], spec.key)
+        no_crash(at)
+        assert spec.title in at.title[0].value, spec.key
+        assert not at.error, (spec.key, [e.value for e in at.error])
+
+
+@pytest.mark.parametrize("role", [r for r in ROLE_USER if r != "admin"])
+def test_forbidden_pages_are_not_in_the_menu(console_config, role):
+    """Navigation registers only the role's pages: asking for another lands on the role's home."""
+    forbidden = [p for p in PAGES if p not in pages_for(role)]
+    for spec in (forbidden[0], forbidden[-1]):
+        at = app_as(ROLE_USER[role], spec.key)
+        no_crash(at)
+        assert spec.title not in at.title[0].value, spec.key
+
+
+FORBIDDEN = [(role, p.key) for role in ROLE_USER for p in PAGES if p not in pages_for(role)]
+
+
+@pytest.mark.parametrize("role, page", FORBIDDEN)
+def test_every_page_file_rechecks_the_role(role, page):
+    """Even run on its own (not through the menu), a page refuses a role it is not for."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{page}.py"), default_timeout=30)
+    at.session_state["tousu_user"] = user(ROLE_USER[role])
+    at.run()
+    assert any("无权访问" in e.value for e in at.error)
+    assert not at.dataframe and not at.get("html")
+
+
+def test_page_file_without_login_asks_to_log_in():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "cases.py"), default_timeout=30)
+    at.run()
+    assert any("请先登录" in w.value for w in at.warning)
+    assert not at.dataframe
+
+
+def test_logout_ends_session(console_config):
+    at = app_as("monitor")
+    at.sidebar.button(key="logout").click().run()
+    assert "登录" in at.title[0].value
+
+
+# -- safety: attacker-controlled text ------------------------------------------------------
+@pytest.mark.parametrize("query, bad, shown", [
+    ("源码", "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ('"点这里领流量"', '<a href="http://evil.example/', "](http://evil.example/)"),
+])
+def test_script_and_markdown_posts_render_as_text(console_config, query, bad, shown):
+    at = app_as("monitor", "search")
+    at.text_input(key="s_query").input(query).run()
+    no_crash(at)
+    html = "\n".join(e.proto.body for e in at.get("html"))
+    assert shown in html
+    assert bad not in html
+    # and in every Markdown context the text is escaped, never a link
+    assert "](http://evil.example/)" not in "\n".join(str(m.value) for m in at.markdown)
+
+
+@pytest.mark.parametrize("tid, city, shown", [
+    (1038, "长沙", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    (1122, "衡阳", "[点这里领流量](http://evil.example/)"),
+])
+def test_triage_detail_shows_attack_text_as_text(console_config, tid, city, shown):
+    from tousu.post import post_id
+
+    pid = post_id(f"http://127.0.0.1:8600/thread-{tid}-1-1.html")
+    at = app_as("monitor", "triage")
+    at.selectbox(key="tri_tier").set_value(1)
+    at.multiselect(key="tri_cities").set_value([city]).run()
+    at.selectbox(key="tri_current").set_value(pid).run()
+    no_crash(at)
+    html = "\n".join(e.proto.body for e in at.get("html"))
+    assert shown in html
+    assert "<script>" not in html and 'href="http://evil.example/' not in html
+
+
+# -- empty store and errors -------------------------------------------------------------------
+@pytest.mark.parametrize("page, hint", [("triage", "还没有帖子"), ("search", "还没有帖子"),
+                                        ("trends", "还没有帖子"), ("warnings", "暂无预警"),
+                                        ("cases", "没有符合条件的工单")])
+def test_empty_store_shows_help(empty_config, page, hint):
+    at = app_as("admin", page)
+    no_crash(at)
+    assert hint in texts(at)
+
+
+def test_unexpected_error_is_chinese_without_traceback(console_config, monkeypatch):
+    from dashboard import data
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire /secret/path")
+
+    monkeypatch.setattr(data, "search", boom)
+    at = app_as("monitor", "search")
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "页面出错了" in message and "错误编号" in message
+    assert "secret" not in texts(at) and "RuntimeError" not in texts(at)
+
+
+def test_query_syntax_error_is_explained(console_config):
+    at = app_as("monitor", "search")
+    at.text_input(key="s_query").input('"未闭合').run()
+    assert any("检索式有误" in e.value for e in at.error)

@@ -1,0 +1,88 @@
+"""The `store` fixture runs every contract test on both backends.
+
+SQLite always runs. Elasticsearch runs against the node in TOUSU_ES_URL (`scripts/elasticsearch.sh
+start` prints it; `.ci/run` exports it): each test gets its own alias under a per-session prefix,
+and everything under the prefix is deleted at the end of the session. Without a reachable node the
+Elasticsearch tests skip locally, and fail when CI=true — CI must never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+
+import pytest
+
+ES_PREFIX = f"tousu-test-{uuid.uuid4().hex[:8]}"
+_counter = itertools.count()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def es_url():
+    """URL of a reachable Elasticsearch node, else skip (locally) or fail (CI=true)."""
+    url = os.environ.get("TOUSU_ES_URL", "")
+    problem = ""
+    if not url:
+        problem = ("TOUSU_ES_URL is not set (start a node with "
+                   "`export TOUSU_ES_URL=$(scripts/elasticsearch.sh start | tail -n1)`)")
+    else:
+        from elasticsearch import Elasticsearch
+
+        client = Elasticsearch(url, request_timeout=10)
+        try:
+            health = client.cluster.health(wait_for_status="yellow", timeout="30s")
+            if health.get("status") not in ("green", "yellow"):
+                problem = f"Elasticsearch at {url} is {health.get('status')}"
+        except Exception as exc:  # any failure to reach the node means: no node
+            problem = f"Elasticsearch at {url} is not reachable: {exc}"
+        finally:
+            client.close()
+    if problem:
+        if _in_ci():
+            pytest.fail(f"CI=true but {problem}", pytrace=False)
+        pytest.skip(problem)
+    yield url
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(url, request_timeout=30)
+    try:  # by name: clusters refuse wildcard deletes (action.destructive_requires_name)
+        left = list(client.indices.get(index=f"{ES_PREFIX}-*", expand_wildcards="all"))
+        if left:
+            client.indices.delete(index=",".join(left))
+        templates = client.options(ignore_status=404).indices.get_index_template(
+            name=f"{ES_PREFIX}-*")
+        for template in templates.get("index_templates", []):
+            client.indices.delete_index_template(name=template["name"])
+    finally:
+        client.close()
+
+
+def es_index_name() -> str:
+    """A fresh alias name for one test, under this session's prefix."""
+    return f"{ES_PREFIX}-{next(_counter)}"
+
+
+def open_backend(kind: str, tmp_path, request):
+    if kind == "sqlite":
+        from indexer.sqlite_store import SqliteStore
+
+        return SqliteStore(tmp_path / "posts.db")
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    url = request.getfixturevalue("es_url")
+    return ElasticsearchStore([url], es_index_name())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
+def store(request, tmp_path):
+    """A fresh, empty store of each backend."""
+    s = open_backend(request.param, tmp_path, request)
+    yield s
+    if request.param == "elasticsearch":
+        s.drop()
+    s.close()

@@ -1,0 +1,73 @@
+"""What only the Elasticsearch backend promises: template, versioned index, alias, bulk errors."""
+
+import pytest
+
+from indexer.base import StoreError
+from tests.indexer.conftest import es_index_name
+from tests.indexer.test_store_contract import make
+
+pytestmark = pytest.mark.elasticsearch
+
+
+@pytest.fixture
+def es_store(es_url):
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    s = ElasticsearchStore([es_url], es_index_name())
+    yield s
+    s.drop()
+    s.close()
+
+
+def test_template_and_versioned_index_behind_the_alias_idempotently(es_store, es_url):
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    es = es_store.client
+    assert list(es.indices.get_alias(name=es_store.alias)) == [f"{es_store.alias}-v1"]
+    assert es.indices.exists_index_template(name=f"{es_store.alias}-template")
+    es_store.upsert_many([make(1, "宽带断网")])
+    again = ElasticsearchStore([es_url], es_store.alias)  # a second process starting up
+    assert again.count() == 1
+    again.close()
+    mapping = es.indices.get_mapping(index=es_store.alias)[f"{es_store.alias}-v1"]["mappings"]
+    assert mapping["properties"]["words"]["analyzer"] == "tokens"
+    assert mapping["properties"]["body"]["analyzer"] == "standard"
+
+
+def test_a_document_es_rejects_is_reported_not_dropped(es_store):
+    good = make(1, "宽带断网")
+    bad = make(2, "严重程度超出字段范围", severity=1000)  # a byte field: ES refuses it
+    result = es_store.upsert_many([good, bad])
+    assert result.inserted == [good.id]
+    assert "elasticsearch" in result.failed[bad.id] and "severity" in result.failed[bad.id]
+    assert es_store.count() == 1
+
+
+def test_an_unreachable_node_is_a_store_error_naming_the_service():
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    with pytest.raises(StoreError, match="elasticsearch http://127.0.0.1:9"):
+        ElasticsearchStore(["http://127.0.0.1:9"], "tousu-unreachable", request_timeout=2)
+
+
+def test_an_index_in_the_way_of_the_alias_is_refused(es_url, es_store):
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    name = es_index_name()
+    es_store.client.indices.create(index=name, settings={"number_of_replicas": 0})
+    with pytest.raises(StoreError, match="is an index, not an alias"):
+        ElasticsearchStore([es_url], name)
+
+
+def test_open_store_reads_the_config(tmp_path, es_url):
+    from indexer import open_store
+    from tests.conftest import write_config
+    from tousu.config import load
+
+    alias = es_index_name()
+    path = write_config(tmp_path, store={"backend": "elasticsearch", "hosts": [es_url],
+                                         "index": alias})
+    with open_store(load(path)) as store:
+        store.upsert_many([make(1, "宽带断网")])
+        assert store.search("断网").total == 1
+        store.drop()

@@ -1,0 +1,263 @@
+"""The Store contract: every test runs on SQLite and on Elasticsearch (see conftest.py)."""
+
+from indexer.base import Filters, make_snippet
+from tousu.post import Post
+
+
+def make(n, content, *, city="长沙", severity=2, source="forum", published="2026-11-20T10:00:00+08:00",
+         categories=("宽带/家宽",), relevant=True, title=None):
+    return Post(source=source, url=f"http://forum.test/thread-{n}", title=title or f"帖子{n}",
+                content=content, published_at=published, severity=severity, relevant=relevant,
+                city=city, categories=list(categories), keywords=["宽带"], influence=0.1 * (n % 10))
+
+
+def seed(store):
+    posts = [
+        make(1, "家里宽带又断网了，装维师傅说明天来", city="长沙", severity=2),
+        make(2, "移动的信号太差了，在家一格信号，要求退费", city="衡阳", severity=3,
+             categories=["网络覆盖/信号"]),
+        make(3, "准备去工信部投诉，乱扣费三个月了", city="衡阳", severity=4,
+             categories=["资费计费/乱扣费"], published="2026-11-21T09:00:00+08:00"),
+        make(4, "联通的宽带也断网，大家都一样", city="株洲", severity=0, relevant=False),
+        make(5, "请问携号转网怎么办理", city="岳阳", severity=1,
+             categories=["业务办理/销户携号转网"], published="2026-11-19T23:30:00+08:00"),
+    ]
+    return posts, store.upsert_many(posts)
+
+
+def test_upsert_is_idempotent_and_reports_inserted_updated(store):
+    posts, first = seed(store)
+    assert sorted(first.inserted) == sorted(p.id for p in posts) and not first.updated
+    posts[0].engagement = {"replies": 9}
+    second = store.upsert_many(posts)
+    assert not second.inserted and len(second.updated) == 5
+    assert store.count() == 5
+    assert store.get(posts[0].id).engagement == {"replies": 9}
+
+
+def test_a_bad_post_fails_alone(store):
+    good = make(1, "宽带断网")
+    bad = make(2, "没有日期", published="not a date")
+    bad.crawled_at = "also not a date"
+    result = store.upsert_many([good, bad])
+    assert result.inserted == [good.id]
+    assert bad.id in result.failed
+    assert store.count() == 1
+
+
+def test_search_words_phrase_or_exclusion(store):
+    seed(store)
+    assert store.search("宽带").total == 2
+    assert store.search("宽带 -联通").total == 1
+    assert store.search('"信号太差"').total == 1
+    assert store.search('"太差信号"').total == 0
+    assert store.search("退费 OR 工信部").total == 2
+    assert store.search("乱扣费").hits[0].post.city == "衡阳"
+
+
+def test_subword_matches_part_of_a_long_word(store):
+    seed(store)
+    assert store.search("转网").total == 1
+
+
+def test_filters_and_sorts(store):
+    seed(store)
+    assert store.search("", Filters(cities=["衡阳"])).total == 2
+    assert store.search("", Filters(severity_min=3)).total == 2
+    assert store.search("", Filters(relevant=True)).total == 4
+    assert store.search("", Filters(categories=["资费计费/乱扣费"])).total == 1
+    assert store.search("", Filters(since="2026-11-20T00:00:00+08:00")).total == 4
+    assert store.search("", Filters(until="2026-11-20T00:00:00+08:00")).total == 1
+    by_time = store.search("", sort="time").hits
+    assert by_time[0].post.published_at == "2026-11-21T09:00:00+08:00"
+    assert store.search("", sort="severity").hits[0].post.severity == 4
+
+
+def test_paging(store):
+    seed(store)
+    pages = [store.search("", size=2, page=p).hits for p in (1, 2, 3)]
+    ids = [h.post.id for page in pages for h in page]
+    assert len(ids) == 5 == len(set(ids))
+
+
+def test_highlight_is_escaped_and_marked(store):
+    store.upsert_many([make(9, "<script>alert(1)</script> 宽带断网了")])
+    hit = store.search("宽带").hits[0]
+    assert "<mark>宽带</mark>" in hit.highlight
+    assert "<script>" not in hit.highlight and "&lt;script&gt;" in hit.highlight
+
+
+def test_histogram_uses_china_time(store):
+    seed(store)
+    days = store.date_histogram("day")
+    # 2026-11-19T23:30+08:00 is 15:30 UTC: it belongs to the 19th in China.
+    assert {"bucket": "2026-11-19T00:00:00+08:00", "key": None, "count": 1} in days
+    by_sev = store.date_histogram("day", split_by="severity")
+    assert sum(b["count"] for b in by_sev) == 5
+    weeks = store.date_histogram("week")
+    assert weeks[0]["bucket"] == "2026-11-16T00:00:00+08:00"
+
+
+def test_terms_and_hot_words(store):
+    seed(store)
+    assert store.terms("city")[0] == ("衡阳", 2)
+    assert dict(store.terms("category"))["宽带/家宽"] == 2
+    assert store.hot_words()[0] == ("宽带", 5)
+
+
+def test_exact_duplicate_is_linked(store):
+    original = make(1, "乱扣费三个月了，要求退费，不然去工信部")
+    repost = make(2, "乱扣费三个月了，要求退费，不然去工信部！", published="2026-11-21T00:00:00+08:00")
+    store.upsert_many([original])
+    store.upsert_many([repost])
+    assert store.get(repost.id).dup_of == original.id
+    assert store.search("", Filters(include_duplicates=False)).total == 1
+
+
+def test_retention_and_iteration(store):
+    seed(store)
+    assert store.delete_older_than("2026-11-20T00:00:00+08:00") == 1
+    assert len(list(store.iter_posts(batch=2))) == 4
+    assert store.search("携号转网").total == 0
+
+
+def test_make_snippet_windows_long_text():
+    text = "前" * 200 + "宽带" + "后" * 200
+    out = make_snippet(text, ["宽带"], width=60)
+    assert out.startswith("…") and out.endswith("…") and "<mark>宽带</mark>" in out
+
+
+def test_unquoted_chinese_phrase_matches_as_substring(store):
+    seed(store)
+    # jieba cuts 信号太差 alone as 信号/太/差 but in the post as 信号/太差: still found.
+    assert store.search("信号太差").total == 1
+    assert store.search("太差信号").total == 0
+
+
+def test_get_unknown_is_none_and_count_takes_a_query(store):
+    seed(store)
+    assert store.get("no-such-id") is None
+    assert store.count() == 5
+    assert store.count(Filters(cities=["衡阳"]), query="退费") == 1
+
+
+def test_case_status_survives_a_re_upsert_and_filters(store):
+    posts, _ = seed(store)
+    store.set_case_status(posts[1].id, "处理中")
+    store.set_case_status("no-such-id", "处理中")  # ignored, like an UPDATE of no row
+    posts[1].severity = 4
+    store.upsert_many([posts[1]])
+    again = store.get(posts[1].id)
+    assert again.case_status == "处理中" and again.severity == 4
+    assert store.search("", Filters(case_status=["处理中"])).total == 1
+    assert dict(store.terms("case_status"))[None] == 4
+
+
+def test_sort_by_influence_and_relevance(store):
+    seed(store)
+    top = store.search("", sort="influence").hits[0].post
+    assert top.influence == max(p.influence for p in store.iter_posts())
+    store.upsert_many([make(7, "宽带宽带宽带，宽带又断了，宽带师傅不来", title="宽带宽带")])
+    ranked = store.search("宽带", sort="relevance")
+    assert ranked.total == 3
+    assert ranked.hits[0].post.url.endswith("thread-7")
+    assert ranked.hits[0].score is not None and ranked.hits[0].score >= ranked.hits[-1].score
+    assert store.search("", sort="relevance").total == 6  # no words: falls back to time
+
+
+def test_phrase_highlight_marks_the_whole_phrase(store):
+    seed(store)
+    hit = store.search('"信号太差" 退费').hits[0]
+    assert "<mark>信号太差</mark>" in hit.highlight and "<mark>退费</mark>" in hit.highlight
+    plain = store.search("", Filters(cities=["岳阳"])).hits[0]
+    assert plain.highlight.startswith("帖子5 请问携号转网") and "<mark>" not in plain.highlight
+    assert store.search("宽带", highlight=False).hits[0].highlight == ""
+
+
+def test_long_text_snippet_is_a_window_around_the_match(store):
+    store.upsert_many([make(8, "前" * 300 + "宽带断网" + "后" * 300)])
+    snippet = store.search("断网").hits[0].highlight
+    assert snippet.startswith("…") and snippet.endswith("…") and "<mark>断网</mark>" in snippet
+    assert len(snippet) < 250
+
+
+def test_histogram_intervals_and_split_by_category(store):
+    seed(store)
+    months = store.date_histogram("month")
+    assert months == [{"bucket": "2026-11-01T00:00:00+08:00", "key": None, "count": 5}]
+    hours = store.date_histogram("hour", Filters(cities=["衡阳"]))
+    assert [(h["bucket"], h["count"]) for h in hours] == [
+        ("2026-11-20T10:00:00+08:00", 1), ("2026-11-21T09:00:00+08:00", 1)]
+    by_cat = store.date_histogram("day", split_by="category")
+    assert {"bucket": "2026-11-20T00:00:00+08:00", "key": "宽带/家宽", "count": 2} in by_cat
+    assert all(b["key"] is not None for b in by_cat)
+    by_relevant = store.date_histogram("day", split_by="relevant")
+    assert {"bucket": "2026-11-20T00:00:00+08:00", "key": 0, "count": 1} in by_relevant
+
+
+def test_slice_counts_per_slice_and_window(store):
+    seed(store)
+    store.upsert_many([make(6, "宽带和信号都差", city=None, categories=["宽带/家宽", "网络覆盖/信号"])])
+    by_city = {r["slice"]["city"]: r["count"] for r in store.slice_counts(["city"])}
+    assert by_city == {"长沙": 1, "衡阳": 2, "株洲": 1, "岳阳": 1, None: 1}
+    pairs = store.slice_counts(["city", "category"], Filters(relevant=True))
+    assert {(r["slice"]["city"], r["slice"]["category"]): r["count"] for r in pairs} == {
+        ("长沙", "宽带/家宽"): 1, ("衡阳", "网络覆盖/信号"): 1, ("衡阳", "资费计费/乱扣费"): 1,
+        ("岳阳", "业务办理/销户携号转网"): 1, (None, "宽带/家宽"): 1, (None, "网络覆盖/信号"): 1}
+    assert store.slice_counts([]) == [{"slice": {}, "bucket": None, "count": 6}]
+    assert store.slice_counts([], Filters(since="2027-01-01T00:00:00+08:00")) == []
+    daily = store.slice_counts(["source"], interval="day")
+    assert sorted((r["slice"]["source"], r["bucket"], r["count"]) for r in daily) == [
+        ("forum", "2026-11-19T00:00:00+08:00", 1), ("forum", "2026-11-20T00:00:00+08:00", 4),
+        ("forum", "2026-11-21T00:00:00+08:00", 1)]
+    totals = store.slice_counts([], interval="day")
+    assert [r["count"] for r in sorted(totals, key=lambda r: r["bucket"])] == [1, 4, 1]
+
+
+def test_grouping_by_an_unknown_field_is_a_store_error(store):
+    import pytest
+
+    from indexer.base import StoreError
+
+    with pytest.raises(StoreError):
+        store.slice_counts(["colour"])
+    with pytest.raises(StoreError):
+        store.terms("colour")
+
+
+def test_terms_severity_and_hot_words_exclusion(store):
+    seed(store)
+    assert dict(store.terms("severity")) == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1}
+    assert store.terms("source") == [("forum", 5)]
+    assert store.terms("city", size=1) == [("衡阳", 2)]
+    store.upsert_many([make(6, "信号差", city="衡阳")])
+    assert store.hot_words(Filters(cities=["衡阳"])) == [("宽带", 3)]
+    assert store.hot_words(exclude=["宽带"]) == []
+
+
+def test_filters_combine(store):
+    seed(store)
+    f = Filters(sources=["forum"], cities=["衡阳", "长沙"], severity_min=2, severity_max=3,
+                relevant=True, since="2026-11-20T00:00:00+08:00", until="2026-11-21T00:00:00+08:00")
+    assert {h.post.city for h in store.search("", f).hits} == {"衡阳", "长沙"}
+    assert store.search("", Filters(sources=["weibo"])).total == 0
+    assert store.search("宽带 OR 信号", Filters(severity_max=2)).total == 2
+
+
+def test_iter_posts_with_filters_and_precomputed_tokens(store):
+    from indexer.documents import attach_tokens
+
+    seed(store)
+    assert {p.city for p in store.iter_posts(Filters(cities=["衡阳"]), batch=1)} == {"衡阳"}
+    # Tokens handed over by the analysis stage are indexed as given (not tokenised again).
+    post = attach_tokens(make(6, "标题以外的正文"), ["专用词"], [])
+    store.upsert_many([post])
+    assert store.search("专用词").total == 1
+
+
+def test_a_second_upsert_in_one_batch_wins(store):
+    first = make(1, "第一版内容")
+    second = make(1, "第二版内容，已更新")
+    result = store.upsert_many([first, second])
+    assert store.count() == 1 and store.get(first.id).content == "第二版内容，已更新"
+    assert len(result.inserted) + len(result.updated) >= 1 and not result.failed

@@ -1,0 +1,82 @@
+import json
+import shutil
+
+import pytest
+
+from nlp.model import META_FILE, MODEL_FILE, ModelError, NlpModel, data_hash
+
+
+def test_saved_model_loads_with_its_metadata(model_dir):
+    model, meta = NlpModel.load(model_dir)
+    assert meta["producer"] == "tousu-radar nlp"
+    assert {"scikit-learn", "numpy", "joblib", "python"} <= set(meta["versions"])
+    assert len(meta["data_sha256"]) == 64 and meta["n_train"] > 0
+    assert "severity" in meta["metrics"] and "macro_f1" in meta["metrics"]["severity"]
+    assert set(model.pipelines_) == {"severity", "relevance", "negativity", "categories"}
+    # one shared feature step, so a batch is vectorised once
+    assert len({id(p.steps[0][1]) for p in model.pipelines_.values()}) == 1
+
+
+@pytest.fixture
+def copy(model_dir, tmp_path):
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
+    return target
+
+
+def _edit_meta(path, **changes):
+    meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if key == "sklearn":
+            meta["versions"]["scikit-learn"] = value
+        else:
+            meta[key] = value
+    (path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"sklearn": "0.24.2"}, "trained with scikit-learn 0.24.2"),
+    ({"producer": "someone else"}, "not a Tousu Radar model"),
+    ({"sha256": "0" * 64}, "did not write"),
+])
+def test_refuses_mismatched_or_foreign_models(copy, change, message):
+    _edit_meta(copy, **change)
+    with pytest.raises(ModelError, match=message):
+        NlpModel.load(copy)
+
+
+def test_refuses_a_replaced_model_file(copy):
+    (copy / MODEL_FILE).write_bytes(b"not a pickle")
+    with pytest.raises(ModelError, match="did not write"):
+        NlpModel.load(copy)
+
+
+def test_missing_model_says_how_to_get_one(tmp_path):
+    with pytest.raises(ModelError, match="tousu train"):
+        NlpModel.load(tmp_path)
+
+
+def test_data_hash_ignores_order():
+    rows = [{"text": "a", "severity": 1}, {"text": "b", "severity": 2}]
+    assert data_hash(rows) == data_hash(rows[::-1]) != data_hash(rows[:1])
+
+
+def test_stacked_fast_path_equals_the_pipelines(model_dir):
+    import numpy as np
+
+    from nlp.analyzer import Analyzer
+    from tests.conftest import ROOT
+
+    analyzer = Analyzer(ROOT / "keywords", model_dir)
+    texts = ["移动宽带断了三天，我要投诉", "请问移动怎么查话费", "这个移动硬盘不错", "移动太坑了，垃圾"]
+    docs = analyzer.docs(texts, [analyzer.lexicon(t) for t in texts])
+    model = analyzer.model
+    fast = model.predict(docs)
+    assert model._heads() is not None
+    X = model.transform(docs)
+    proba = model.pipelines_["severity"].predict_proba(docs)
+    assert np.allclose(fast.severity_proba[:, model.pipelines_["severity"][-1].classes_], proba)
+    assert np.allclose(fast.relevant, model.pipelines_["relevance"][-1].predict_proba(X)[:, 1])
+    cats = model.pipelines_["categories"][-1].predict_proba(X)
+    assert [list(np.flatnonzero(r >= model.category_threshold)) for r in cats] == \
+           [[model.category_names_.index(c) for c in cs] for cs in fast.categories]

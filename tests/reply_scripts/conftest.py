@@ -1,0 +1,30 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    from tests.cases.helpers import cheap_hashing
+
+    cheap_hashing(monkeypatch)
+
+
+@pytest.fixture
+def lib(tmp_path):
+    """(ScriptService, users) on an empty library."""
+    from reply_scripts import ScriptService
+    from tests.cases.helpers import users
+    from tousu.state import StateDB
+
+    db = StateDB(tmp_path / "state.db")
+    db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut
+    yield ScriptService(db), users(db)
+    db.close()
+
+
+@pytest.fixture
+def starter(lib):
+    from reply_scripts.transfer import load_starter
+
+    service, users = lib
+    assert load_starter(service) >= 40
+    return service, users
