@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 from typing import Any, Iterator
 
@@ -72,6 +74,14 @@ class SourceSpider(scrapy.Spider):
             meta.setdefault("proxy", self.source.proxy)
         return scrapy.Request(url, callback=callback, meta=meta, errback=self.on_error,
                               headers=self.headers() or None)
+
+    def json_body(self, response: Any, hint: str = "") -> Any:
+        """The response parsed as JSON, or None after recording why it could not be."""
+        try:
+            return json.loads(response.text)
+        except ValueError as exc:
+            self.parse_error(response.url, f"not JSON{hint}: {exc}")
+            return None
 
     def parse_error(self, url: str, message: str) -> None:
         """Count a page that could not be understood (the crawl goes on)."""

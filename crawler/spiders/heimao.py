@@ -3,7 +3,6 @@ handling status (a formal complaint site: the status says whether the operator a
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
 
@@ -47,10 +46,8 @@ class HeimaoSpider(SourceSpider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("tousu/pages")
-        try:
-            data = json.loads(response.text)
-        except ValueError as exc:
-            self.parse_error(response.url, f"not JSON: {exc}")
+        data = self.json_body(response)
+        if data is None:
             return
         code = jmespath.search(self.preset["ok"], data)
         if code not in (0, "0"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 
 import jmespath
@@ -24,10 +23,8 @@ class JsonApiSpider(SourceSpider):
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("tousu/pages")
-        try:
-            data = json.loads(response.text)
-        except ValueError as exc:
-            self.parse_error(response.url, f"not JSON: {exc}")
+        data = self.json_body(response)
+        if data is None:
             return
         items = jmespath.search(self.source.items, data) or []
         for item in items:

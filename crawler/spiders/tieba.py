@@ -133,10 +133,8 @@ class TiebaSpider(SourceSpider):
     def parse_comments(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")
         spec = self.preset["comments"]
-        try:
-            data = json.loads(response.text)
-        except ValueError as exc:
-            self.parse_error(response.url, f"not JSON: {exc}")
+        data = self.json_body(response)
+        if data is None:
             return
         thread_url, title = response.meta["tousu_thread"], response.meta["tousu_title"]
         for post_id, entry in (jmespath.search(spec["list"], data) or {}).items():

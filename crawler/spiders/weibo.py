@@ -3,7 +3,6 @@ holding an mblog, also nested in card_group), full text of long posts, hot comme
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 from urllib.parse import quote
 
@@ -119,9 +118,5 @@ class WeiboSpider(SourceSpider):
             yield post
 
     def json(self, response: scrapy.http.Response) -> dict[str, Any] | None:
-        try:
-            data = json.loads(response.text)
-        except ValueError as exc:
-            self.parse_error(response.url, f"not JSON (a login or verification page?): {exc}")
-            return None
+        data = self.json_body(response, " (a login or verification page?)")
         return data if isinstance(data, dict) else None
