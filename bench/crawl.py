@@ -82,7 +82,7 @@ def crawl(url: str, data_dir: str, full: bool) -> None:
 
     config = parse({
         "data_dir": data_dir, "store": {"path": f"{data_dir}/tousu.db"},
-        "nlp": {"keywords_dir": str(ROOT / "keywords")},
+        "nlp": {"keywords_dir": str(ROOT / "keywords"), "model_dir": str(ROOT / "models")},
         "sources": [{"name": "bench", "type": "html", "start_urls": [f"{url}/forum-2-1.html"],
                      "delay": 0, "robots": False, "concurrency": 16, "about_operator": True,
                      "list": {"links": "tbody[id^=normalthread_] a.s.xst::attr(href)",
@@ -122,7 +122,7 @@ def pipeline(data_dir: str, count: int) -> dict[str, float]:
     from tousu.config import parse
 
     config = parse({"data_dir": data_dir, "store": {"path": f"{data_dir}/tousu.db"},
-                    "nlp": {"keywords_dir": str(ROOT / "keywords")}}, Path(data_dir) / "c.yaml")
+                    "nlp": {"keywords_dir": str(ROOT / "keywords"), "model_dir": str(ROOT / "models")}}, Path(data_dir) / "c.yaml")
     crawler = get_crawler(settings_dict={"TOUSU_CONFIG": config})
     stages = [build_from_crawler(load_object(path), crawler) if hasattr(load_object(path),
               "from_crawler") else load_object(path)()
