@@ -7,7 +7,7 @@ import os
 import re
 from typing import Callable, Iterable
 
-from accounts.models import ROLE_LABELS, ROLES, PermissionDenied, User
+from accounts.models import ROLES, PermissionDenied, User
 from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
 from tousu.post import iso, now_cst
 from tousu.state import StateDB
@@ -186,8 +186,3 @@ class AccountService:
 
         user = self.add_user(SYSTEM, username or "admin", password, "admin", display_name="管理员")
         return f"已创建管理员账号 {user.username}"
-
-
-def role_label(role: str) -> str:
-    """Chinese label of a role."""
-    return ROLE_LABELS.get(role, role)

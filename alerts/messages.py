@@ -11,10 +11,6 @@ from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
 from tousu.config import Config
 from tousu.post import iso
 
-RULE_LABELS = {"post": "单帖预警", "volume": "投诉量预警", "spike": "突变预警", "event": "热点事件",
-               "flatline": "采集中断"}
-
-
 def console_base(config: Config) -> str:
     """The console's address as recipients reach it."""
     base = config.warnings.console_url or f"http://{config.dashboard.host}:{config.dashboard.port}"

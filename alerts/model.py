@@ -59,9 +59,6 @@ def post_summary(post: Post) -> dict[str, Any]:
             "excerpt": (post.content or post.title or "")[:120]}
 
 
-SLICE_LABELS = {"city": "地市", "category": "分类", "source": "来源"}
-
-
 def slice_key(values: dict[str, Any]) -> str:
     """{'city': '衡阳', 'category': '宽带/家宽'} → 'city=衡阳,category=宽带/家宽'."""
     return ",".join(f"{k}={v}" for k, v in values.items()) or "all"

@@ -37,17 +37,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def minhash(grams: set[str]) -> np.ndarray:
-    """Signature of PERMUTATIONS values (multiply-shift hashing of CRC32 of each gram)."""
-    if not grams:
-        return np.zeros(PERMUTATIONS, dtype=np.uint64)
-    x = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64,
-                    count=len(grams))
-    with np.errstate(over="ignore"):
-        hashed = (x[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(32)
-    return hashed.min(axis=0)
-
-
 def minhashes(gram_sets: Sequence[set[str]]) -> np.ndarray:
     """Signatures of many sets at once (rows; an empty set gets zeros)."""
     sizes = np.fromiter((len(g) for g in gram_sets), dtype=np.int64, count=len(gram_sets))
