@@ -2,6 +2,7 @@
 
 from accounts.models import ROLE_LABELS, ROLES, SYSTEM, PermissionDenied, User
 from accounts.service import AccountError, AccountService
+from accounts.sessions import SessionStore
 
 __all__ = ["ROLES", "ROLE_LABELS", "SYSTEM", "PermissionDenied", "User", "AccountError",
-           "AccountService"]
+           "AccountService", "SessionStore"]

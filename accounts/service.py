@@ -25,6 +25,15 @@ CREATE TABLE IF NOT EXISTS users (
     updated_at TEXT NOT NULL,
     last_login_at TEXT
 );
+-- login sessions (accounts.sessions): only the token's hash is stored
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
 """
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
@@ -117,7 +126,9 @@ class AccountService:
             raise AccountError("不能停用自己的账号")
         self.db.execute("UPDATE users SET active = ?, updated_at = ? WHERE username = ?",
                         (int(active), iso(now_cst()), username))
-        return self._require_user(username)
+        user = self._require_user(username)
+        self._end_sessions(user)
+        return user
 
     def set_password(self, actor: User, username: str, new_password: str,
                      old_password: str | None = None) -> None:
@@ -137,6 +148,7 @@ class AccountService:
             raise AccountError(str(exc)) from None
         self.db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE user_id = ?",
                         (hash_password(new_password), iso(now_cst()), target.user_id))
+        self._end_sessions(target)
 
     def update_user(self, actor: User, username: str, role: str | None = None,
                     cities: Iterable[str] | None = None, display_name: str | None = None) -> User:
@@ -149,7 +161,14 @@ class AccountService:
             "UPDATE users SET role = ?, cities = ?, display_name = ?, updated_at = ? WHERE username = ?",
             (role, json.dumps(new_cities, ensure_ascii=False),
              user.display_name if display_name is None else display_name, iso(now_cst()), username))
-        return self._require_user(username)
+        updated = self._require_user(username)
+        if (updated.role, updated.cities) != (user.role, user.cities):
+            self._end_sessions(updated)
+        return updated
+
+    def _end_sessions(self, user: User) -> None:
+        """Log the user out everywhere: their rights or their password changed."""
+        self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user.user_id,))
 
     def authenticate(self, username: str, password: str) -> User | None:
         """The user when the password matches and the account is active, else None."""

@@ -9,34 +9,35 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from alerts.model import Context, Match, post_summary, seconds
-from alerts.similarity import cluster_sets, minhashes, shingles
+from alerts.similarity import bands, cluster_sets
 from indexer.base import Filters
 from tousu.config import Config, EventRule
 from tousu.post import Post, iso
+from tousu.textsim import ngrams
 
 MAX_WINDOW_POSTS = 5000   # the most recent posts of the window that are clustered
 MAX_MEMBERS_KEPT = 200    # members of an open event carried into the next cycle
 
 
-# n-grams and signatures of recently seen posts: in the long-running monitor each cycle only
+# n-grams and band keys of recently seen posts: in the long-running monitor each cycle only
 # hashes the posts that are new since the last one.
-_CACHE: OrderedDict[tuple[str, str, int], tuple[set[str], np.ndarray]] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, int], tuple[np.ndarray, list[int]]] = OrderedDict()
 _CACHE_SIZE = 50_000
 
 
-def _signatures(posts: list[Post], ngram: int) -> tuple[list[set[str]], np.ndarray]:
-    keys = [(p.id, p.fingerprint, ngram) for p in posts]
-    missing = [i for i, key in enumerate(keys) if key not in _CACHE]
+def _grams_and_bands(posts: list[Post], ngram: int) -> tuple[list[np.ndarray], list[list[int]]]:
+    ids = [(p.id, p.fingerprint, ngram) for p in posts]
+    missing = [i for i, key in enumerate(ids) if key not in _CACHE]
     if missing:
-        fresh = [shingles(posts[i].text, ngram) for i in missing]
-        for i, grams, signature in zip(missing, fresh, minhashes(fresh)):
-            _CACHE[keys[i]] = (grams, signature)
-    for key in keys:
+        fresh = [ngrams(posts[i].text, ngram) for i in missing]
+        for i, grams, keys in zip(missing, fresh, bands(fresh)):
+            _CACHE[ids[i]] = (grams, keys)
+    for key in ids:
         _CACHE.move_to_end(key)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    rows = [_CACHE[key] for key in keys]
-    return [g for g, _ in rows], np.array([s for _, s in rows]).reshape(len(rows), -1)
+    rows = [_CACHE[key] for key in ids]
+    return [g for g, _ in rows], [k for _, k in rows]
 
 
 def _ts(post: Post) -> float:
@@ -92,8 +93,8 @@ class EventRuleType:
         items = sorted(posts.values(), key=lambda p: (_ts(p), p.id))
         index = {p.id: i for i, p in enumerate(items)}
         links = [(i, index[p.dup_of]) for i, p in enumerate(items) if p.dup_of in index]
-        grams, signatures = _signatures(items, spec.ngram)
-        groups = cluster_sets(grams, signatures, spec.similarity, links)
+        grams, band_lists = _grams_and_bands(items, spec.ngram)
+        groups = cluster_sets(grams, band_lists, spec.similarity, links)
         quiet = seconds(spec.quiet_for or spec.window)
         now_ts = ctx.now.timestamp()
         matches = []

@@ -1,7 +1,8 @@
 """NLP throughput on ~100-character posts, one core: `python -m bench nlp [--quick]`.
 
 Prints posts/s of plain jieba tokenising, our tokeniser (rjieba backend), the lexicon-only
-analyser, the full model (`Analyzer.analyse_many`, what `tousu analyze` runs) and, when snownlp is
+analyser, the full model (`Analyzer.analyse_many` on posts in memory, and one post per call),
+the whole `tousu analyze` path (JSON line → Post → analysis → JSON line) and, when snownlp is
 installed, SnowNLP's sentiment — all on the same texts in the same run, best of three rounds.
 """
 
@@ -85,15 +86,24 @@ def main(argv: list[str]) -> None:
     def posts() -> list[Post]:
         return [Post(source="bench", url=f"http://bench/{i}", content=t) for i, t in enumerate(sample)]
 
+    lines = [json.dumps({"source": "bench", "url": f"http://bench/{i}", "text": t}, ensure_ascii=False)
+             for i, t in enumerate(sample)]
+
+    def analyze_command() -> None:
+        """What `tousu analyze` does with a file (tousu/cli.py), minus the disk."""
+        for post in full.analyse_many([Post.from_dict(json.loads(line)) for line in lines]):
+            json.dumps(post.to_dict(), ensure_ascii=False)
+
     figures: dict[str, float] = {}
     with threadpool_limits(1):
         figures["plain jieba (lcut, user dictionary)"] = rate(lambda: [plain.lcut(t) for t in sample], n)
         figures[f"tokenize() [{tokenizer.backend()}]"] = rate(
             lambda: [tokenizer.tokenize(t) for t in sample], n)
         figures["lexicon-only analyse_many"] = rate(lambda: lexical.analyse_many(posts()), n)
-        figures["full model analyse_many (tousu analyze)"] = rate(lambda: full.analyse_many(posts()), n)
+        figures["full model analyse_many"] = rate(lambda: full.analyse_many(posts()), n)
         figures["full model, one post at a time (analyse)"] = rate(
             lambda: [full.analyse(p) for p in posts()[:max(200, n // 5)]], max(200, n // 5), rounds=1)
+        figures["tousu analyze (JSON lines in and out)"] = rate(analyze_command, n)
         try:
             from snownlp import SnowNLP
 
@@ -106,5 +116,7 @@ def main(argv: list[str]) -> None:
     print(f"  tokenize() identical to jieba on {identical}/{n} texts")
     for name, value in figures.items():
         print(f"  {name:<44} {value:>9,.0f} posts/s")
-    ratio = figures["plain jieba (lcut, user dictionary)"] / figures["full model analyse_many (tousu analyze)"]
+    ratio = figures["plain jieba (lcut, user dictionary)"] / figures["full model analyse_many"]
     print(f"  full model time / plain jieba time: {ratio:.2f}×  (target ≤ 2×; target ≥ 5,000 posts/s)")
+    print(f"  per post: analyse_many {1e6 / figures['full model analyse_many']:.0f} µs, "
+          f"tousu analyze {1e6 / figures['tousu analyze (JSON lines in and out)']:.0f} µs")

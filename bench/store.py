@@ -2,11 +2,18 @@
 
     python -m bench store [--sizes=100000,1000000] [--backends=sqlite,elasticsearch]
                           [--es-url=http://127.0.0.1:9200] [--queries=40] [--keep=DIR]
+                          [--order=time|random]
+
+With --keep the SQLite stores stay in DIR, and a later run with the same DIR reuses a store that
+already holds the size asked for: its queries are measured again, its ingest is not.
 
 Posts are synthetic but realistic: each is 2–6 sentences drawn from the 254 posts of the demo
 forum (real complaint language about a mobile operator), titled with another sentence, with the
 analysis fields of the posts the sentences came from (city, categories, tier, keywords found in
-the text), spread over the 365 days before 2026-11-20 across six sources.
+the text), spread over the 365 days before 2026-11-20 across six sources (more recent days
+denser). By default they are ingested in publication order, as crawls deliver them (each chunk of
+5,000 covers a stretch of days); `--order=random` shuffles the year into every chunk instead — the
+worst case for the time-keyed indexes, like a backfill of unsorted history.
 
 Ingest is "analysis excluded": the jieba tokens are computed per distinct sentence up front and
 handed to the store with `attach_tokens` (as the analysis stage can), so the figure is the store's
@@ -79,8 +86,11 @@ class Corpus:
                 "keywords": post.keywords, "relevant": bool(post.relevant),
             })
 
-    def generate(self, n: int, seed: int = 7, start: int = 0) -> Iterator[Any]:
-        """n posts, deterministic for (seed, start)."""
+    def generate(self, n: int, seed: int = 7, start: int = 0,
+                 total: int | None = None) -> Iterator[Any]:
+        """n posts, deterministic for (seed, start). With `total`, post i of the total is
+        published in time order; without, at a random time of the year. Either way the times
+        follow the same distribution."""
         from indexer.documents import attach_tokens
         from tousu.post import Post, iso
 
@@ -95,7 +105,8 @@ class Corpus:
             content = "".join(s for s, _ in picked)
             words = title_words + [t for _, (w, _) in picked for t in w]
             subwords = title_sub + [t for _, (_, sw) in picked for t in sw]
-            published = END - timedelta(seconds=int(span * (rng.random() ** 1.3)))
+            position = 1 - (i + rng.random()) / total if total else rng.random()
+            published = END - timedelta(seconds=int(span * (position ** 1.3)))
             text = title + content
             keywords = [k for k in dict.fromkeys(base["keywords"] + other["keywords"]) if k in text]
             post = Post(
@@ -156,10 +167,38 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     def slices_city_category_7d(s):
         return s.slice_counts(["city", "category"], Filters(since=last7), interval="day")
 
+    # The console's 趋势 page (dashboard/views/trends.py): relevant posts since "now" (mid-day,
+    # so a partial first day is in the window) minus 30 or 365 days.
+    now = END - timedelta(hours=11, minutes=17)
+    trend30 = Filters(since=iso(now - timedelta(days=30)), relevant=True)
+    trend365 = Filters(since=iso(now - timedelta(days=365)), relevant=True)
+    not_hot = [*CITIES, "移动", "中国移动", "湖南移动"]
+
+    def trends_30d_by_severity(s):
+        return s.date_histogram("day", trend30, split_by="severity")
+
+    def trends_30d_cities(s):
+        return s.terms("city", trend30, size=50)
+
+    def trends_30d_hot_words(s):
+        return s.hot_words(trend30, size=20, exclude=not_hot)
+
+    def trends_365d_by_category(s):
+        return s.date_histogram("month", trend365, split_by="category")
+
+    def trends_365d_cities(s):
+        return s.terms("city", trend365, size=50)
+
+    def trends_365d_hot_words(s):
+        return s.hot_words(trend365, size=20, exclude=not_hot)
+
     return {f.__name__: f for f in (word, two_words_city_30d, phrase_or_exclusion,
                                     filters_only_by_severity, relevance, histogram_30d,
                                     histogram_30d_by_severity, terms_city_30d, hot_words_7d,
-                                    slices_city_category_7d)}
+                                    slices_city_category_7d, trends_30d_by_severity,
+                                    trends_30d_cities, trends_30d_hot_words,
+                                    trends_365d_by_category, trends_365d_cities,
+                                    trends_365d_hot_words)}
 
 
 SEARCHES = {"word", "two_words_city_30d", "phrase_or_exclusion", "filters_only_by_severity",
@@ -178,13 +217,18 @@ def _open(backend: str, size: int, workdir: Path, es_url: str) -> Any:
 
 
 def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
-            queries: int, budget: float) -> dict[str, Any]:
+            queries: int, budget: float, in_time_order: bool = True) -> dict[str, Any]:
     store = _open(backend, size, workdir, es_url)
     stored, elapsed, cpu, failed = 0, 0.0, 0.0, 0
     started = time.perf_counter()
+    reused = backend == "sqlite" and store.count() >= size  # a store kept by --keep
+    if reused:
+        print(f"  {backend}: reusing the {size:,} posts in {workdir} (ingest not measured)")
+        stored = size
     try:
-        while stored < size:
-            chunk = list(corpus.generate(min(CHUNK, size - stored), start=stored))
+        while stored < size and not reused:
+            chunk = list(corpus.generate(min(CHUNK, size - stored), start=stored,
+                                         total=size if in_time_order else None))
             t0, c0 = time.perf_counter(), time.process_time()
             result = store.upsert_many(chunk)
             elapsed += time.perf_counter() - t0
@@ -194,10 +238,13 @@ def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
             if time.perf_counter() - started > budget:
                 print(f"  {backend}: stopped at {stored:,} posts (time budget {budget:.0f}s)")
                 break
-        row: dict[str, Any] = {"backend": backend, "size": stored, "ingest_s": round(elapsed, 1),
-                               "ingest_per_s": round(stored / elapsed), "failed": failed}
+        row: dict[str, Any] = {"backend": backend, "size": stored,
+                               "order": "time" if in_time_order else "random",
+                               "ingest_s": round(elapsed, 1),
+                               "ingest_per_s": round(stored / elapsed) if elapsed else 0,
+                               "failed": failed}
         if backend == "sqlite":  # all of SQLite's work is in this process: its CPU time is the
-            row["ingest_per_cpu_s"] = round(stored / cpu)  # rate on an otherwise idle machine
+            row["ingest_per_cpu_s"] = round(stored / cpu) if cpu else 0  # rate on an idle machine
         if hasattr(store, "path"):
             row["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob(f"bench-{size}.db*"))
                                  / 2**20)
@@ -235,6 +282,7 @@ def main(argv: list[str]) -> None:
     es_url = opts.get("es-url") or os.environ.get("TOUSU_ES_URL", "")
     queries = int(opts.get("queries", "40"))
     budget = float(opts.get("budget", "900"))
+    in_time_order = opts.get("order", "time") != "random"
     if "elasticsearch" in backends and not es_url:
         print("  elasticsearch: skipped (no --es-url and no TOUSU_ES_URL)")
         backends.remove("elasticsearch")
@@ -248,7 +296,8 @@ def main(argv: list[str]) -> None:
     try:
         for size in sizes:
             for backend in backends:
-                row = run_one(backend, size, corpus, workdir, es_url, queries, budget)
+                row = run_one(backend, size, corpus, workdir, es_url, queries, budget,
+                              in_time_order)
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), flush=True)
     finally:
@@ -265,3 +314,12 @@ def main(argv: list[str]) -> None:
             rate = r["ingest_per_s"] if not key else r["ingest_per_cpu_s"]
             print(f"| {r['backend']} ({label}) | {r['size']:,} | {rate:,} | "
                   f"{r[f'{key}search_ms'][0]} / {r[f'{key}search_ms'][1]} | {h[0]} / {h[1]} |")
+    print()
+    print("| kind | " + " | ".join(f"{r['backend']} {r['size']:,} {label} p50 / p95 ms"
+                                    for r in rows for key, label in (("", "wall"), ("cpu_", "CPU"))
+                                    if f"{key}latency_ms" in r) + " |")
+    print("|---|" + "---:|" * sum(f"{key}latency_ms" in r for r in rows for key in ("", "cpu_")))
+    for kind in rows[0]["latency_ms"] if rows else []:
+        cells = [" / ".join(str(v) for v in r[f"{key}latency_ms"][kind])
+                 for r in rows for key in ("", "cpu_") if f"{key}latency_ms" in r]
+        print(f"| {kind} | " + " | ".join(cells) + " |")

@@ -1,4 +1,5 @@
-"""Near-duplicate detection: MinHash over character bigrams with LSH banding, in the state DB.
+"""Near-duplicate detection: MinHash over character bigrams with LSH banding (`tousu.textsim`),
+in the state DB.
 
 A repost of the same complaint with a few characters changed (a 转发 prefix, a number written
 differently, a masked phone number) is linked to the first post seen with `dup_of`, before
@@ -11,8 +12,6 @@ with similarity 0.6 shares a band with probability 0.88, at 0.8 with 0.9999; at 
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 from typing import Any
 
@@ -22,15 +21,12 @@ from scrapy.exceptions import NotConfigured
 
 from tousu.post import Post
 from tousu.state import StateDB
+from tousu.textsim import NUM_PERM, band_keys, minhashes, ngrams, normalise, similarity
 
 MIN_CHARS = 30        # shorter texts are too generic to call near-duplicates
-NUM_PERM = 64
-BANDS = 16
-ROWS = NUM_PERM // BANDS
+ROWS = 4
+BANDS = NUM_PERM // ROWS
 WINDOW_DAYS = 14      # reposts follow the original within days
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_SEEDS = np.random.default_rng(20261122).integers(0, 2**63, NUM_PERM, dtype=np.uint64)
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS near_dup (
@@ -46,37 +42,12 @@ CREATE TABLE IF NOT EXISTS near_dup_key (
 """
 
 
-def _mix(h: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit moves every output bit (wrap-around intended)."""
-    with np.errstate(over="ignore"):
-        h = (h ^ (h >> np.uint64(30))) * _M1
-        h = (h ^ (h >> np.uint64(27))) * _M2
-        return h ^ (h >> np.uint64(31))
-
-
 def signature(text: str) -> np.ndarray | None:
     """MinHash signature of the text's distinct character bigrams; None for short texts."""
-    chars = _NOT_WORD.sub("", text.lower())
+    chars = normalise(text)
     if len(chars) < MIN_CHARS:
         return None
-    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    bigrams = np.unique((codes[:-1] << np.uint64(21)) ^ codes[1:])
-    hashed = _mix(bigrams[:, None] ^ _SEEDS[None, :])
-    return (hashed.min(axis=0) >> np.uint64(32)).astype("<u4")
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of the two texts' bigram sets."""
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
-def band_keys(sig: np.ndarray) -> list[int]:
-    """One signed 64-bit key per band."""
-    raw = sig.tobytes()
-    size = ROWS * 4
-    return [int.from_bytes(hashlib.blake2b(bytes([band]) + raw[band * size:(band + 1) * size],
-                                           digest_size=8).digest(), "big", signed=True)
-            for band in range(BANDS)]
+    return minhashes([ngrams(chars, 2)])[0]
 
 
 class NearDupIndex:
@@ -154,7 +125,7 @@ class NearDupPipeline:
         sig = signature(item.content or item.title)
         if sig is None:
             return item
-        keys = band_keys(sig)
+        keys = band_keys(sig, ROWS)
         original = self.index.match(item.id, sig, keys)
         if original:
             item.dup_of = original

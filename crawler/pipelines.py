@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.reactor import CallLaterOnce
+from twisted.internet.defer import Deferred
 
 from crawler.items import RawPost
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
@@ -13,6 +18,8 @@ from indexer import open_store
 from nlp.analyzer import Analyzer
 from tousu.post import Post, canonical_url
 from tousu.state import StateDB
+
+logger = logging.getLogger(__name__)
 
 
 def _config(crawler: Crawler) -> Any:
@@ -56,30 +63,86 @@ class DedupPipeline:
 
 
 class AnalysePipeline:
-    """Fills the analysis fields with the source's weight, default city and topic."""
+    """Fills the analysis fields with the source's weight, default city and topic.
 
-    def __init__(self, analyzer: Analyzer, sources: dict[str, Any]):
+    The model grades a batch about ten times faster per post than one post at a time, so items
+    wait here until `batch_size` have arrived or `max_wait` seconds have passed, then continue
+    down the pipeline together; an item is never held longer than `max_wait`."""
+
+    batch_size = 64
+    max_wait = 0.25
+
+    def __init__(self, analyzer: Analyzer, sources: dict[str, Any], crawler: Crawler | None = None):
         self.analyzer = analyzer
         self.sources = sources
+        self.stats = crawler.stats if crawler else None
+        self.waiting: list[tuple[Post, Deferred[Post]]] = []
+        self.timer = CallLaterOnce(self.flush)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "AnalysePipeline":
         config = _config(crawler)
         return cls(Analyzer(config.keywords_dir, config.model_dir),
-                   {s.name: s for s in config.sources})
+                   {s.name: s for s in config.sources}, crawler)
 
-    def process_item(self, item: Post, spider: Any = None) -> Post:
-        source = self.sources.get(item.source)
-        return self.analyzer.analyse(
-            item, source_weight=source.weight if source else 1.0,
+    async def process_item(self, item: Post, spider: Any = None) -> Post:
+        done: Deferred[Post] = Deferred()
+        self.waiting.append((item, done))
+        if len(self.waiting) >= self.batch_size:
+            self.flush()
+        else:
+            self.timer.schedule(self.max_wait)
+        return await maybe_deferred_to_future(done)
+
+    def flush(self) -> None:
+        """Analyse the waiting posts and release them down the pipeline."""
+        batch, self.waiting = self.waiting, []
+        by_source: dict[str, list[Post]] = defaultdict(list)
+        for post, _ in batch:
+            by_source[post.source].append(post)
+        failed: dict[int, DropItem] = {}
+        for name, posts in by_source.items():
+            try:
+                self._analyse(name, posts)
+            except Exception:  # noqa: BLE001 - one bad post must not cost the batch its analysis
+                for post in posts:
+                    try:
+                        self._analyse(name, [post])
+                    except Exception as exc:  # noqa: BLE001 - reported, and the post dropped
+                        failed[id(post)] = self._report(post, exc)
+        for post, done in batch:
+            if id(post) in failed:
+                done.errback(failed[id(post)])
+            else:
+                done.callback(post)
+
+    def _analyse(self, name: str, posts: list[Post]) -> None:
+        source = self.sources.get(name)
+        self.analyzer.analyse_many(
+            posts, source_weight=source.weight if source else 1.0,
             default_city=source.city if source else None,
             about_operator=source.about_operator if source else False)
 
+    def _report(self, post: Post, exc: Exception) -> DropItem:
+        message = f"{post.source}: {post.url or post.id}: analysis failed: {exc!r}"
+        logger.error(message, exc_info=exc)
+        if self.stats:
+            self.stats.inc_value("tousu/errors")
+            self.stats.set_value("tousu/last_error", message[:500])
+        return DropItem(message)
+
+    def close_spider(self, spider: Any = None) -> None:
+        self.timer.cancel()
+        self.flush()
+
 
 class StorePipeline:
-    """Writes posts to the store in batches and marks their URLs as fetched."""
+    """Writes posts to the store in batches and marks their URLs as fetched. A batch is written
+    when full or `max_wait` seconds after its first post: warnings read the store, so a slow
+    crawl must not hold its posts back until a hundred have come."""
 
     batch_size = 100
+    max_wait = 1.0
 
     def __init__(self, config: Any, crawler: Crawler):
         self.config = config
@@ -87,6 +150,7 @@ class StorePipeline:
         self.buffer: list[Post] = []
         self.store = open_store(config)
         self.state = StateDB(config.state_path)
+        self.timer = CallLaterOnce(self._flush_waited)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "StorePipeline":
@@ -96,7 +160,17 @@ class StorePipeline:
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_size:
             self.flush()
+        else:
+            self.timer.schedule(self.max_wait)
         return item
+
+    def _flush_waited(self) -> None:
+        try:
+            self.flush()
+        except Exception as exc:  # noqa: BLE001 - no item to fail on a timer: reported instead
+            logger.error("store write failed: %r", exc, exc_info=exc)
+            self.stats.inc_value("tousu/errors")
+            self.stats.set_value("tousu/last_error", f"store write failed: {exc!r}"[:500])
 
     def flush(self) -> None:
         if not self.buffer:
@@ -115,6 +189,7 @@ class StorePipeline:
         mark_fetched(self.state, stored)
 
     def close_spider(self, spider: Any = None) -> None:
+        self.timer.cancel()
         try:
             self.flush()
         finally:

@@ -18,6 +18,7 @@ st.set_page_config(page_title="投诉雷达", page_icon="📡", layout="wide")
 VIEWS = Path(__file__).resolve().parent / "views"
 
 user = auth.current_user()
+auth.write_cookie()
 if user is None:
     navigation = st.navigation([st.Page(VIEWS / "login.py", title="登录", icon="🔐", default=True)],
                                position="hidden")

@@ -1,4 +1,14 @@
-"""Session login and the role → pages map. Data permissions live in the services, not here."""
+"""Login sessions and the role → pages map. Data permissions live in the services, not here.
+
+A login creates a server-side session (accounts.sessions: random token, stored hashed, idle and
+absolute expiry). The browser keeps the token in the `tousu_session` cookie, so a reload — a new
+Streamlit session — finds the user again through st.context.cookies. Streamlit can read cookies
+but not set them, so the cookie is written by a two-line script in the page itself (st.html with
+JavaScript; its only input is our own URL-safe token). That makes it readable by scripts, not
+HttpOnly; what limits the damage is that crawled text is never rendered as HTML, the cookie is
+SameSite=Strict (and Secure over https), and the token is checked server-side on every run, so
+logout, a password or role change, and idle expiry end it at once. It is never put in the URL.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,9 @@ from typing import Any
 import streamlit as st
 
 SESSION_KEY = "tousu_user"
+TOKEN_KEY = "tousu_token"
+COOKIE = "tousu_session"
+_COOKIE_CHANGE = "tousu_cookie_change"  # the cookie to write on the next run: a token or ""
 
 
 @dataclass(frozen=True)
@@ -39,9 +52,30 @@ HOME = {"monitor": "triage", "handler": "cases", "reviewer": "scripts", "manager
         "admin": "triage"}
 
 
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except (AttributeError, RuntimeError):  # no browser behind this run (bare mode)
+        return None
+    return token if isinstance(token, str) else None  # AppTest's client is a mock
+
+
 def current_user() -> Any | None:
-    """The logged-in user (an accounts.User) or None."""
-    return st.session_state.get(SESSION_KEY)
+    """The logged-in user (an accounts.User), re-read from the session store, or None."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and SESSION_KEY not in st.session_state:
+        token = _cookie_token()  # a reload: a new Streamlit session with the browser's cookie
+    if not token:
+        return st.session_state.get(SESSION_KEY)  # only tests and the bench set a bare user
+    from dashboard import services
+
+    user = services.sessions().resolve(token)
+    if user is None:  # logged out elsewhere, expired, or the user's rights changed
+        _end_session()
+        return None
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[SESSION_KEY] = user
+    return user
 
 
 def pages_for(role: str) -> list[PageSpec]:
@@ -62,14 +96,47 @@ def require_page(key: str) -> Any:
     return user
 
 
-def login(user: Any) -> None:
-    """Start a session for an authenticated user."""
+def _clear_session() -> None:
     for k in list(st.session_state.keys()):
         del st.session_state[k]  # nothing of a previous user's session survives
+
+
+def login(user: Any) -> None:
+    """Start a session for an authenticated user; the next run hands its cookie to the browser."""
+    from dashboard import services
+
+    _clear_session()
+    token = services.sessions().create(user)
+    st.session_state[TOKEN_KEY] = token
     st.session_state[SESSION_KEY] = user
+    st.session_state[_COOKIE_CHANGE] = token
 
 
 def logout() -> None:
-    """End the session."""
-    for k in list(st.session_state.keys()):
-        del st.session_state[k]
+    """End the session on the server and drop the browser's cookie."""
+    from dashboard import services
+
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        services.sessions().revoke(token)
+    _end_session()
+
+
+def _end_session() -> None:
+    _clear_session()
+    # "" = logged out: this tab's cookie, sent when the tab connected, is not looked at again
+    st.session_state[TOKEN_KEY] = ""
+    st.session_state[_COOKIE_CHANGE] = ""
+
+
+def write_cookie() -> None:
+    """Set or delete the session cookie in the browser when login or logout asked for it."""
+    token = st.session_state.pop(_COOKIE_CHANGE, None)
+    if token is None:
+        return
+    from accounts.sessions import LIFETIME
+
+    max_age = int(LIFETIME.total_seconds()) if token else 0
+    st.html(f'<script>document.cookie = "{COOKIE}={token}; Path=/; Max-Age={max_age}; '
+            f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>',
+            unsafe_allow_javascript=True)

@@ -8,8 +8,10 @@ page of 14 widgets costs one store round trip per query at most every TTL second
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -17,8 +19,8 @@ import streamlit as st
 
 from dashboard.render import TIER_LABELS, safe_url, sheet_safe
 from indexer import Filters, open_store
-from indexer.base import Hit, Store
-from tousu.config import Config, ConfigError, load
+from indexer.base import SearchResult, Store
+from tousu.config import DEFAULT_PATH, Config, ConfigError, load
 from tousu.health import source_health
 from tousu.post import CST, iso, now_cst
 from tousu.state import StateDB
@@ -29,9 +31,23 @@ AGG_TTL = 120
 EXPORT_LIMIT = 5000
 
 
-@st.cache_resource
 def get_config() -> Config:
-    return load()
+    """The config, read again whenever config.yaml changes (信源/规则 edits, or by hand)."""
+    path = config_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None  # load() reports the missing file
+    return _load_config(str(path), stamp)
+
+
+def config_path() -> Path:
+    return Path(os.environ.get("TOUSU_CONFIG") or DEFAULT_PATH)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _load_config(path: str, stamp: int | None) -> Config:
+    return load(path)
 
 
 def config_or_stop() -> Config:
@@ -109,8 +125,14 @@ class Slice:
                        include_duplicates=self.include_duplicates)
 
 
-def since_hours(hours: float) -> str:
-    return iso(now_cst() - timedelta(hours=hours))
+def since_hours(hours: float, step: int = 60) -> str:
+    """The start of a window `hours` long ending now, rounded down to `step` seconds.
+
+    Rounding keeps a window's Slice, and so its cache key, the same across reruns: unrounded,
+    every rerun a second later missed the cache and ran the aggregations again.
+    """
+    start = now_cst() - timedelta(hours=hours)
+    return iso(start - timedelta(seconds=int(start.timestamp()) % step))
 
 
 def day_start(d: Any) -> str:
@@ -123,11 +145,10 @@ def day_start(d: Any) -> str:
 # -- posts ------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def search(query: str, where: Slice, sort: str = "time", page: int = 1, size: int = 20,
-           highlight: bool = True) -> tuple[int, list[Hit]]:
+           highlight: bool = True) -> SearchResult:
     """One page of posts matching a query and a slice."""
-    result = store().search(query, where.filters(), sort=sort, page=page, size=size,  # type: ignore[arg-type]
-                            highlight=highlight)
-    return result.total, result.hits
+    return store().search(query, where.filters(), sort=sort, page=page, size=size,  # type: ignore[arg-type]
+                          highlight=highlight)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -167,7 +188,7 @@ def posts_frame(hits: list[Any]) -> pd.DataFrame:
 
 def export_frame(query: str, where: Slice, sort: str) -> pd.DataFrame:
     """Up to EXPORT_LIMIT matching posts as a sheet-safe table for CSV/Excel download."""
-    _, hits = search(query, where, sort, 1, EXPORT_LIMIT, False)
+    hits = search(query, where, sort, 1, EXPORT_LIMIT, False).hits
     frame = posts_frame(hits).drop(columns=["摘要"])
     frame.insert(7, "正文", [h.post.content for h in hits] if hits else [])
     frame.insert(8, "作者", [h.post.author for h in hits] if hits else [])

@@ -53,7 +53,10 @@ def show_error(exc: Exception) -> None:
 
 
 def run_page(page: str, render: Callable[[Any], None]) -> None:
-    """Check the user may open `page`, then render it inside the error boundary."""
+    """Check the user may open `page`, then render it inside the error boundary.
+
+    Fragments call it too: a fragment re-runs alone, so it checks the session again.
+    """
     user = auth.require_page(page)
     try:
         render(user)

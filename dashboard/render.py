@@ -14,6 +14,7 @@ import re
 
 import streamlit as st
 
+from indexer.base import SearchResult
 from nlp.analyzer import TIER_LABELS  # noqa: F401 — re-exported for the pages
 
 TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
@@ -63,6 +64,12 @@ def tier_badge(tier: int | None) -> str:
     colour = TIER_COLOURS.get(t, "#7f8c8d")
     return (f'<span style="background:{colour};color:#fff;border-radius:4px;padding:1px 6px;'
             f'font-weight:600">{t}级 {TIER_LABELS.get(t, "")}</span>')
+
+
+def count_text(result: SearchResult) -> str:
+    """A result count as users read it: Elasticsearch and SQLite stop counting exactly at
+    TOTAL_CAP, so a capped count shows as "10,000+"."""
+    return f"{result.total:,}+" if result.total_is_lower_bound else f"{result.total:,}"
 
 
 def post_card(post: object, highlight: str | None = None) -> None:

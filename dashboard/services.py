@@ -42,6 +42,18 @@ def accounts() -> Any:
 
 
 @st.cache_resource
+def _sessions(_config: Any) -> Any:
+    from accounts import SessionStore
+
+    return SessionStore(accounts())
+
+
+def sessions() -> Any:
+    """The login session store (accounts.sessions)."""
+    return _sessions(data.config_or_stop())
+
+
+@st.cache_resource
 def _cases(_config: Any) -> Any:
     from cases import CaseService
 

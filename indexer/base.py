@@ -56,10 +56,19 @@ class Hit:
         return {**self.post.to_dict(), "highlight": self.highlight, "score": self.score}
 
 
+# Like Elasticsearch's default track_total_hits: matches are counted exactly up to here; past it
+# `total` is a lower bound ("10,000+"), which is what a common word's count needs to say.
+TOTAL_CAP = 10_000
+
+
 @dataclass
 class SearchResult:
+    """One page of hits; `total` counts every match, or at least TOTAL_CAP of them when
+    `total_is_lower_bound` (always past the page asked for)."""
+
     total: int
     hits: list[Hit]
+    total_is_lower_bound: bool = False
 
 
 def make_snippet(text: str, terms: Iterable[str], width: int = 120) -> str:

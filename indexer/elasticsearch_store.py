@@ -3,7 +3,9 @@
 On start the index template `<alias>-template` and the first index `<alias>-v<N>` (with the alias
 as its write index) are created if missing, idempotently, so several processes may start at once.
 Writes go through `helpers.streaming_bulk` with retries; a document ES rejects is reported in
-`UpsertResult.failed` with ES's reason, never dropped silently. Every error from the client is
+`UpsertResult.failed` with ES's reason, never dropped silently. A large `upsert_many` keeps
+BULK_THREADS bulk requests in flight while it prepares the next chunk, so the node indexes on all
+its write threads and the client's own work overlaps the node's. Every error from the client is
 raised as StoreError naming Elasticsearch and the hosts. Writes refresh the index before they
 return, so a post is searchable as soon as `upsert_many` returns (as with SQLite).
 """
@@ -11,6 +13,8 @@ return, so a post is searchable as soon as `upsert_many` returns (as with SQLite
 from __future__ import annotations
 
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, Sequence
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
@@ -32,7 +36,12 @@ _SORT = {
     "influence": [{"influence": "desc"}, {"time": "desc"}, {"id": "desc"}],
     "relevance": [{"_score": "desc"}, {"time": "desc"}, {"id": "desc"}],
 }
-CHUNK = 2000
+CHUNK = 2000  # posts per round of look-ups (mget, duplicates) and per bulk request
+# bulk requests in flight at once: one more than a 2-core node's write threads, so that one
+# waits in the node's queue while a response travels back and the next request is built
+BULK_THREADS = 3
+# What a bulk response item needs to say; the rest (shards, seq_no, index…) is not sent back.
+_BULK_FILTER = "items.*._id,items.*.status,items.*.result,items.*.error"
 SNIPPET_WIDTH = 120
 
 
@@ -98,20 +107,25 @@ class ElasticsearchStore(Store):
     def upsert_many(self, posts: Iterable[Post]) -> UpsertResult:
         result = UpsertResult()
         seen: dict[str, tuple[int, str]] = {}  # fingerprint -> (time, id) stored by this call
-        chunk: list[Post] = []
-        for post in posts:
-            chunk.append(post)
-            if len(chunk) >= CHUNK:
-                self._upsert_chunk(chunk, result, seen)
-                chunk = []
-        if chunk:
-            self._upsert_chunk(chunk, result, seen)
+        with ThreadPoolExecutor(BULK_THREADS, thread_name_prefix="tousu-es-bulk") as pool:
+            pending: deque[tuple[Future[UpsertResult], set[str]]] = deque()
+            for chunk in _chunks(posts, CHUNK):
+                ids = {post.id for post in chunk}
+                # a post already on its way must be stored before its newer version is read
+                # and sent, else two bulk threads could store them in either order
+                while pending and (len(pending) >= BULK_THREADS
+                                   or any(ids & sent for _, sent in pending)):
+                    _merge(result, pending.popleft()[0].result())
+                pending.append((pool.submit(self._bulk, self._actions(chunk, result, seen)), ids))
+            for future, _ in pending:  # in submission order: results keep the input's order
+                _merge(result, future.result())
         if result.inserted or result.updated:
             self._refresh()
         return result
 
-    def _upsert_chunk(self, posts: list[Post], result: UpsertResult,
-                      seen: dict[str, tuple[int, str]]) -> None:
+    def _actions(self, posts: list[Post], result: UpsertResult,
+                 seen: dict[str, tuple[int, str]]) -> list[dict[str, Any]]:
+        """The bulk actions of one chunk; posts that cannot be indexed go to result.failed."""
         unique: dict[str, Post] = {}
         for post in posts:  # the last version of a post wins, as with sequential upserts
             unique[post.id] = post
@@ -129,16 +143,21 @@ class ElasticsearchStore(Store):
                                               [seen.get(post.fingerprint)]) if c and c[1] != post.id]
                     dup_of = min(candidates)[1] if candidates else None
                 seen.setdefault(post.fingerprint, (ts, post.id))
-                doc = to_document(post, dup_of, old.get("case_status"))
+                doc = to_document(post, ts, dup_of, old.get("case_status"))
             except (ValueError, TypeError) as exc:
                 result.failed[post.id] = str(exc)
                 continue
-            actions.append({"_op_type": "index", "_index": self.alias, "_id": post.id,
-                            "_source": doc})
+            actions.append({"_op_type": "index", "_id": post.id, "_source": doc})
+        return actions
+
+    def _bulk(self, actions: list[dict[str, Any]]) -> UpsertResult:
+        """Index one chunk (run in a bulk thread); every action ends up in the result."""
+        result = UpsertResult()
         stream = helpers.streaming_bulk(
-            self.client, actions, chunk_size=1000, max_retries=5, initial_backoff=1,
-            max_backoff=30, retry_on_status=(429, 502, 503, 504), raise_on_error=False,
-            raise_on_exception=False)
+            self.client, actions, chunk_size=CHUNK, max_chunk_bytes=20 * 2**20, max_retries=5,
+            initial_backoff=1, max_backoff=30, retry_on_status=(429, 502, 503, 504),
+            raise_on_error=False, raise_on_exception=False, index=self.alias,
+            filter_path=_BULK_FILTER)
         try:
             for ok, item in stream:
                 info = item.get("index", {})
@@ -153,6 +172,7 @@ class ElasticsearchStore(Store):
             for action in actions:
                 if action["_id"] not in done:
                     result.failed[action["_id"]] = f"{self._name}: bulk failed: {exc}"
+        return result
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """dup_of and case_status of the posts already stored, by id."""
@@ -240,7 +260,9 @@ class ElasticsearchStore(Store):
                            else make_snippet(body, []))
             score = raw.get("_score") if sort == "relevance" else None
             hits.append(Hit(post, snippet, score))
-        return SearchResult(total=resp["hits"]["total"]["value"], hits=hits)
+        total = resp["hits"]["total"]
+        return SearchResult(total=total["value"], hits=hits,
+                            total_is_lower_bound=total["relation"] == "gte")
 
     def count(self, filters: Filters | None = None, query: str = "") -> int:
         es_query, _ = self._query(filters, query)
@@ -356,6 +378,23 @@ class ElasticsearchStore(Store):
         self._call(self.client.indices.delete, "delete indices", index=",".join(indices))
         self._call(self.client.indices.delete_index_template, "delete template",
                    name=f"{self.alias}-template")
+
+
+def _chunks(posts: Iterable[Post], size: int) -> Iterator[list[Post]]:
+    chunk: list[Post] = []
+    for post in posts:
+        chunk.append(post)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _merge(result: UpsertResult, part: UpsertResult) -> None:
+    result.inserted.extend(part.inserted)
+    result.updated.extend(part.updated)
+    result.failed.update(part.failed)
 
 
 def _calendar(interval: str) -> dict[str, str]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import fields
+from operator import attrgetter
 from typing import Any
 
 from indexer.base import Filters
-from indexer.documents import index_tokens, iso_cst, post_ts
+from indexer.documents import index_tokens, iso_cst
 from indexer.query import Query, Term
 from tousu.post import Post
 
@@ -31,6 +32,7 @@ _NOT_INDEXED = {"type": "keyword", "index": False, "doc_values": False}
 _TOKENS = {"type": "text", "analyzer": "tokens", "index_options": "freqs"}
 _SPACE = re.compile(r"\s+")
 _POST_FIELDS = [f.name for f in fields(Post)]
+_post_values = attrgetter(*_POST_FIELDS)  # asdict() deep-copies: slow
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 MAPPINGS: dict[str, Any] = {
@@ -76,11 +78,11 @@ def body_text(post: Post) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def to_document(post: Post, dup_of: str | None, case_status: str | None) -> dict[str, Any]:
-    """The indexed document: the post's fields plus time, tokens and body."""
-    doc = {name: getattr(post, name) for name in _POST_FIELDS}  # asdict() deep-copies: slow
+def to_document(post: Post, ts: int, dup_of: str | None, case_status: str | None) -> dict[str, Any]:
+    """The indexed document: the post's fields plus time (`post_ts`), tokens and body."""
+    doc = dict(zip(_POST_FIELDS, _post_values(post)))
     words, subwords = index_tokens(post)
-    doc.update(time=iso_cst(post_ts(post)), dup_of=dup_of, case_status=case_status,
+    doc.update(time=iso_cst(ts), dup_of=dup_of, case_status=case_status,
                words=" ".join(words), subwords=" ".join(subwords), body=body_text(post))
     return doc
 

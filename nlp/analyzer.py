@@ -110,10 +110,10 @@ class Analyzer:
             chunk = slice(start, start + BATCH)
             lex = lexicon[chunk]
             pred = model.predict(self.docs(texts[chunk], lex))
-            for i, r in enumerate(lex):
-                out.append(_combine(r, int(pred.severity[i]), float(pred.severity_proba[i].max()),
-                                    float(pred.relevant[i]), float(pred.negative[i]),
-                                    pred.categories[i], about[start + i]))
+            # Python numbers once per batch: indexing numpy arrays per post costs more.
+            out.extend(map(_combine, lex, pred.severity.tolist(),
+                           pred.severity_proba.max(axis=1).tolist(), pred.relevant.tolist(),
+                           pred.negative.tolist(), pred.categories, about[chunk]))
         return out
 
     def analyse_text(self, text: str, location: str | None = None,

@@ -57,7 +57,7 @@ class Dictionary:
     _entries: dict[str, list[tuple[str, object]]] = field(default_factory=dict, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
     _automaton: object = field(default=None, repr=False)
-    _terms: list[str] = field(default_factory=list, repr=False)
+    _kinds: list[tuple[tuple[str, object], ...]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         entries: dict[str, list[tuple[str, object]]] = {}
@@ -97,7 +97,7 @@ class Dictionary:
         self._pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE)
         if ahocorasick_rs is not None:
             # Leftmost-longest without overlaps is exactly what the longest-first alternation does.
-            self._terms = terms
+            self._kinds = [tuple(entries[t]) for t in terms]
             self._automaton = ahocorasick_rs.AhoCorasick(
                 terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
@@ -106,21 +106,24 @@ class Dictionary:
         """Configured city names in file order."""
         return list(self.regions.cities)
 
-    def scan(self, text: str) -> Iterator[Hit]:
-        """Every dictionary term in the text, left to right, longest match at each position."""
-        assert self._pattern is not None
+    def matches(self, text: str) -> list[tuple[int, int, tuple[tuple[str, object], ...]]]:
+        """(start, end, ((kind, value), …)) of every term, left to right, longest at each position."""
         lowered = text.lower()
         if self._automaton is not None and len(lowered) == len(text):
-            terms = self._terms
-            for index, start, end in self._automaton.find_matches_as_indexes(lowered):  # type: ignore[attr-defined]
-                term = text[start:end]
-                for kind, value in self._entries[terms[index]]:
-                    yield Hit(term, start, end, kind, value)
-            return
-        for match in self._pattern.finditer(text):
-            term = match.group(0)
-            for kind, value in self._entries[term.lower()]:
-                yield Hit(term, match.start(), match.end(), kind, value)
+            kinds = self._kinds
+            return [(start, end, kinds[index]) for index, start, end
+                    in self._automaton.find_matches_as_indexes(lowered)]  # type: ignore[attr-defined]
+        assert self._pattern is not None
+        entries = self._entries
+        return [(m.start(), m.end(), tuple(entries[m.group(0).lower()]))
+                for m in self._pattern.finditer(text)]
+
+    def scan(self, text: str) -> Iterator[Hit]:
+        """Every dictionary term in the text as Hits, left to right."""
+        for start, end, kinds in self.matches(text):
+            term = text[start:end]
+            for kind, value in kinds:
+                yield Hit(term, start, end, kind, value)
 
     def terms(self) -> list[str]:
         """Every multi-character term, for the tokeniser's user dictionary."""

@@ -12,6 +12,8 @@ _WEIGHTS = {"reposts": 0.9, "replies": 0.6, "likes": 0.3, "views": 0.25, "follow
 
 def influence(engagement: Mapping[str, object], source_weight: float = 1.0) -> float:
     """Influence score in [0, 1] from engagement counts, author reach and the source weight."""
+    if not engagement:
+        return 0.0
     raw = 0.0
     for key, weight in _WEIGHTS.items():
         try:

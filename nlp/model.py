@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from nlp.dictionary_schema import CATEGORIES
-from nlp.features import Doc, make_features
+from nlp.features import FEATURE_VERSION, Doc, KeyedTfidf, make_features
 
 FORMAT = 1
 PRODUCER = "tousu-radar nlp"
@@ -82,9 +82,10 @@ class NlpModel:
 
     def _clf(self, balanced: bool = True) -> LogisticRegression:
         # saga stopped early: on these sparse tf-idf rows it reaches the scores of a fully
-        # converged lbfgs fit in a twentieth of the time (measured, docs/nlp.md).
+        # converged lbfgs fit in a twentieth of the time (measured, docs/nlp.md). saga visits the
+        # rows in random order: a fixed seed makes the same data give the same model and scores.
         return LogisticRegression(C=self.C, solver="saga", max_iter=self.max_iter, tol=1e-3,
-                                  class_weight="balanced" if balanced else None)
+                                  class_weight="balanced" if balanced else None, random_state=0)
 
     def _fit(self, X: Any, y: list[Any], balanced: bool = True) -> Any:
         if len(set(y)) < 2:  # e.g. only console labels of one kind: predict the one class seen
@@ -127,12 +128,11 @@ class NlpModel:
 
     def predict(self, docs: Sequence[Doc]) -> Predictions:
         """All four outputs for a batch, vectorising it once."""
-        X = self.transform(docs)
         heads = self._heads()
         if heads is not None:
             # One sparse product for all four linear models: same numbers as their predict_proba.
             W, b, sev_cols, n_cat = heads
-            Z = np.asarray(X @ W) + b
+            Z = self._product(docs, W) + b
             logits = Z[:, :len(sev_cols)]
             logits = np.exp(logits - logits.max(axis=1, keepdims=True))
             proba = np.zeros((len(docs), 5))
@@ -140,6 +140,7 @@ class NlpModel:
             rest = 1.0 / (1.0 + np.exp(-Z[:, len(sev_cols):]))
             relevant, negative, cat_proba = rest[:, 0], rest[:, 1], rest[:, 2:2 + n_cat]
         else:
+            X = self.transform(docs)
             sev = self.pipelines_["severity"][-1]
             proba = np.zeros((len(docs), 5))
             proba[:, sev.classes_] = sev.predict_proba(X)
@@ -147,9 +148,39 @@ class NlpModel:
             negative = _p_true(self.pipelines_["negativity"][-1], X)
             cat_proba = self.pipelines_["categories"][-1].predict_proba(X)
         names = self.category_names_
-        categories = [[names[j] for j in np.flatnonzero(row >= self.category_threshold)]
-                      for row in cat_proba]
+        categories: list[list[str]] = [[] for _ in range(len(docs))]
+        for i, j in zip(*(a.tolist() for a in np.nonzero(cat_proba >= self.category_threshold))):
+            categories[i].append(names[j])
         return Predictions(proba.argmax(axis=1), proba, relevant, negative, categories)
+
+    def _product(self, docs: Sequence[Doc], W: np.ndarray) -> np.ndarray:
+        """The feature matrix times W, without building the FeatureUnion's stacked matrix: the
+        n-gram blocks' cells go into one CSR matrix (one constructor, one product: what a
+        one-post call mostly pays for), the dense lexicon block is multiplied directly."""
+        n = len(docs)
+        Z = np.zeros((n, W.shape[1]))
+        rows, cols, values = [], [], []
+        offset = 0
+        for _, block in self.features_.transformer_list:
+            if isinstance(block, KeyedTfidf):
+                r, c, v = block.cells(docs)
+                rows.append(r)
+                cols.append(c + offset)
+                values.append(v)
+                offset += len(block.keys_)
+            else:
+                dense = block.transform(docs)
+                Z += dense @ W[offset:offset + dense.shape[1]]
+                offset += dense.shape[1]
+        if rows:
+            all_rows = np.concatenate(rows)
+            order = np.argsort(all_rows, kind="stable")  # row-sorted runs: a linear merge
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(all_rows, minlength=n), out=indptr[1:])
+            X = sparse.csr_matrix((np.concatenate(values)[order], np.concatenate(cols)[order],
+                                   indptr), shape=(n, W.shape[0]))
+            Z += X @ W
+        return Z
 
     def _heads(self) -> tuple[np.ndarray, np.ndarray, list[int], int] | None:
         """Stacked weights of the four models when all are plain logistic regressions."""
@@ -185,7 +216,8 @@ class NlpModel:
         path = model_dir / MODEL_FILE
         tmp = path.with_suffix(".tmp")
         joblib.dump({"producer": PRODUCER, "format": FORMAT, "model": self}, tmp, compress=3)
-        meta = {"producer": PRODUCER, "format": FORMAT, "versions": library_versions(),
+        meta = {"producer": PRODUCER, "format": FORMAT, "features": FEATURE_VERSION,
+                "versions": library_versions(),
                 "sha256": _sha256(tmp), "params": {"C": self.C, "min_df": self.min_df,
                                                    "category_threshold": self.category_threshold},
                 **metadata}
@@ -205,6 +237,10 @@ class NlpModel:
         meta = read_metadata(model_dir)
         if meta.get("producer") != PRODUCER or meta.get("format") != FORMAT:
             raise ModelError(f"{meta_path}: not a Tousu Radar model of format {FORMAT}")
+        if meta.get("features") != FEATURE_VERSION:
+            raise ModelError(
+                f"{path}: built on features version {meta.get('features', 1)}, this version of "
+                f"Tousu Radar reads version {FEATURE_VERSION}; retrain with `tousu train`")
         ours, now = meta.get("versions", {}), library_versions()
         if ours.get("scikit-learn") != now["scikit-learn"]:
             raise ModelError(

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import threading
+from itertools import compress, filterfalse
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +111,15 @@ def _jieba_split(token: str, has_word: Any) -> list[str]:
 def tokenize(text: str) -> list[str]:
     """Precise-mode tokens, lower-cased, without whitespace and punctuation."""
     if _use_fast():
-        fast = _get_fast()
+        fast = _fast if _fast is not None else _get_fast()
+        tokens = fast.cut(text)
+        # map/compress loop in C; usually every token that is not a word is punctuation or space,
+        # dropped either way, so one check on all of them together settles it.
+        words = list(compress(tokens, map(str.isalnum, tokens)))
+        if len(words) == len(tokens) or not _KEEP.search("".join(filterfalse(str.isalnum, tokens))):
+            return words if text.lower() == text else list(map(str.lower, words))
         out: list[str] = []
-        for token in fast.cut(text):
+        for token in tokens:
             if token.isalnum():
                 out.append(token.lower())
                 continue

@@ -37,7 +37,8 @@
 #   TOUSU_ES_CACHE     unpacked distribution cache   (default $HOME/.cache/tousu-es)
 #   TOUSU_ES_TIMEOUT   seconds to wait for health    (default 180)
 #   TOUSU_ES_DIR       state dir                     (default <repo>/.es)
-#   ES_JAVA_OPTS       JVM options; "-Xms512m -Xmx1g" is prepended unless it sets the heap
+#   ES_JAVA_OPTS       JVM options; "-Xms2g -Xmx2g" is prepended unless it sets the heap
+#                      (2 GB: bulk indexing of 1M posts; its indexing buffer is 10% of the heap)
 #   ES_JAVA_HOME / JAVA_HOME   JDK to use (default: the `java` on PATH; needs 17+)
 #   MAVEN_CMD          maven executable              (default mvn)
 #   TOUSU_M2_REPO      local Maven repository        (default ~/.m2/repository, else asks mvn)
@@ -300,7 +301,7 @@ cmd_start() {
     write_config
     local java_home prefix=() opts="${ES_JAVA_OPTS:-}"
     java_home="$(find_java_home)"
-    [[ "$opts" == *-Xmx* || "$opts" == *-Xms* ]] || opts="-Xms512m -Xmx1g${opts:+ $opts}"
+    [[ "$opts" == *-Xmx* || "$opts" == *-Xms* ]] || opts="-Xms2g -Xmx2g${opts:+ $opts}"
     mapfile -t prefix < <(run_prefix)
     : >"$CONSOLE_LOG"
     [[ -f "$MAIN_LOG" ]] && MAIN_LOG_OFFSET="$(stat -c %s "$MAIN_LOG")"

@@ -16,10 +16,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tousu.config import Config, interval_seconds
+from tousu.config import Config, ConfigError, interval_seconds, load
 
 log = logging.getLogger("tousu.monitor")
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+RELOAD_EVERY = 15  # seconds between checks for an edited config.yaml (the console writes it)
 
 
 def trigger(interval: str) -> Any:
@@ -121,6 +122,7 @@ class Monitor:
         self.stopping = threading.Event()
         self.site: Any = None
         self.dashboard: subprocess.Popen[bytes] | None = None
+        self._mtime = self._config_mtime()
 
     def start(self, dashboard: bool = True) -> None:
         """Start the demo site, the scheduled jobs and (optionally) the console."""
@@ -137,19 +139,61 @@ class Monitor:
                                  release_every=cfg.demo.release_every).start()
             print(f"演示论坛 demo forum: {self.site.url}", flush=True)
         now = datetime.now().astimezone()
-        for source in cfg.sources:
-            if not source.enabled:
-                continue
-            self.scheduler.add_job(crawl_in_subprocess, trigger(source.interval),
-                                   args=[cfg, source.name], id=f"crawl:{source.name}",
-                                   name=f"crawl {source.name}", next_run_time=now)
+        self._sync_crawls({})
         self.scheduler.add_job(warnings_and_cases, trigger(cfg.warnings.evaluate_every), args=[cfg],
                                id="warnings", name="warnings cycle",
                                next_run_time=now + timedelta(seconds=30))
         add_case_and_report_jobs(self.scheduler, cfg)
+        self.scheduler.add_job(self.reload, IntervalTrigger(seconds=RELOAD_EVERY), id="config",
+                               name="config reload")
         self.scheduler.start()
         if dashboard:
             self.dashboard = start_dashboard(cfg)
+
+    def _sync_crawls(self, scheduled: dict[str, str]) -> None:
+        """One crawl job per enabled source; `scheduled` maps the sources already scheduled to
+        their intervals. A new source crawls at once; a changed interval reschedules it."""
+        wanted = {s.name: s.interval for s in self.config.sources if s.enabled}
+        for name in scheduled.keys() - wanted.keys():
+            self.scheduler.remove_job(f"crawl:{name}")
+        for name, interval in wanted.items():
+            if name not in scheduled:
+                self.scheduler.add_job(crawl_in_subprocess, trigger(interval),
+                                       args=[self.config, name], id=f"crawl:{name}",
+                                       name=f"crawl {name}",
+                                       next_run_time=datetime.now().astimezone())
+            elif scheduled[name] != interval:
+                self.scheduler.reschedule_job(f"crawl:{name}", trigger=trigger(interval))
+
+    def _config_mtime(self) -> int | None:
+        try:
+            return Path(self.config.file).stat().st_mtime_ns if self.config.file else None
+        except OSError:
+            return None
+
+    def reload(self) -> bool:
+        """Take up an edited config.yaml: sources (jobs, intervals) and warning rules.
+
+        Crawls read the file themselves; the jobs that were given the old Config get the new
+        one. An invalid file is logged and the running config kept. Other sections (store,
+        console, schedules' cron) still need a restart.
+        """
+        mtime = self._config_mtime()
+        if mtime is None or mtime == self._mtime:
+            return False
+        self._mtime = mtime
+        try:
+            new = load(self.config.file)
+        except ConfigError as exc:
+            log.error("config.yaml changed but is invalid; keeping the running config: %s", exc)
+            return False
+        old, self.config = self.config, new
+        self._sync_crawls({s.name: s.interval for s in old.sources if s.enabled})
+        for job in self.scheduler.get_jobs():
+            if job.args and job.args[0] is old:
+                job.modify(args=[new, *job.args[1:]])
+        log.info("config.yaml reloaded")
+        return True
 
     def stop(self) -> None:
         """Stop everything; running crawls get SIGINT and finish their current batch."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field, fields
+from copy import copy
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tousu.textsim import normalise
 
 CST = timezone(timedelta(hours=8), "CST")
 
@@ -17,8 +20,12 @@ _TRACKING_PARAMS = re.compile(
     r"sudaref|luicode|lfid|oid|_t|timestamp|ref|refer|scene|clicktime|enterid)$",
     re.IGNORECASE,
 )
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 ENGAGEMENT_KEYS = ("replies", "reposts", "likes", "views")
+# Already canonical: lower-case http(s) scheme and host, no port, query or fragment.
+_CANONICAL = re.compile(r"https?://[a-z0-9.-]+/[^?#\s]*")
+# Broken \uD8xx escapes in JSON decode to lone surrogates, which UTF-8 (hashing, SQLite,
+# Elasticsearch) cannot encode.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def now_cst() -> datetime:
@@ -35,6 +42,8 @@ def canonical_url(url: str) -> str:
     """Scheme/host lower-cased, fragment and tracking parameters dropped, query sorted."""
     if not url:
         return ""
+    if _CANONICAL.fullmatch(url):
+        return url
     parts = urlsplit(url.strip())
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
@@ -59,8 +68,7 @@ def post_id(url: str, source: str = "", title: str = "", content: str = "") -> s
 
 def content_fingerprint(title: str, content: str) -> str:
     """Exact-duplicate fingerprint of the text, blind to spacing and punctuation."""
-    text = _NOT_WORD.sub("", (content or title or "").lower())
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
+    return hashlib.sha1(normalise(content or title).encode("utf-8")).hexdigest()[:20]
 
 
 @dataclass
@@ -92,6 +100,10 @@ class Post:
     case_status: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("title", "content", "author"):
+            value = getattr(self, name)
+            if value and _LONE_SURROGATE.search(value):
+                setattr(self, name, _LONE_SURROGATE.sub("\ufffd", value))
         if not self.id:
             self.id = post_id(self.url, self.source, self.title, self.content)
         if not self.fingerprint:
@@ -107,16 +119,21 @@ class Post:
         return self.content or self.title
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with the public field names."""
-        return asdict(self)
+        """JSON-ready dict with the public field names (containers copied, not shared)."""
+        data = dict(self.__dict__)
+        for name in ("engagement", "categories", "keywords", "reasons"):
+            data[name] = copy(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Post":
         """Build from a dict, ignoring unknown keys; `text` stands in for content."""
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in _FIELD_NAMES}
         if not values.get("content") and data.get("text"):
             values["content"] = data["text"]
         values.setdefault("source", data.get("source") or "import")
         values.setdefault("url", data.get("url") or "")
         return cls(**values)
+
+
+_FIELD_NAMES = frozenset(f.name for f in fields(Post))

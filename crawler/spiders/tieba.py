@@ -1,5 +1,6 @@
-"""`type: tieba` — 百度贴吧: a forum's thread list or keyword search → thread pages with floors,
-author, time, IP属地, and the replies-to-replies (楼中楼) of each floor."""
+"""`type: tieba` — 百度贴吧: a forum's thread list or keyword search → thread pages (the first
+`max_pages` of each thread) with floors, author, time, IP属地, and the replies-to-replies (楼中楼)
+of each floor."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def thread_list(response: scrapy.http.Response, preset: dict[str, Any]) -> Selec
     comments = select(response, spec["pagelet"])
     markup = "".join(c.get().removeprefix("<!--").removesuffix("-->") for c in comments)
     return Selector(text=markup or "<html></html>")
+
+
+def _thread_id(node: Selector, spec: dict[str, Any]) -> str | None:
+    """A listed thread's id: its data attribute, else the number in its /p/<tid> link."""
+    tid = extract_first(node, spec["tid"])
+    if not tid:
+        match = _TID.search(extract_first(node, spec["href"]) or "")
+        tid = match.group(1) if match else None
+    return tid
 
 
 class TiebaSpider(SourceSpider):
@@ -61,10 +71,7 @@ class TiebaSpider(SourceSpider):
                                  "verification page: set TIEBA_COOKIE)")
             return
         for thread in threads:
-            tid = extract_first(thread, spec["tid"])
-            if not tid:
-                match = _TID.search(extract_first(thread, spec["href"]) or "")
-                tid = match.group(1) if match else None
+            tid = _thread_id(thread, spec)
             if tid:
                 yield self.thread_request(tid)
         page = response.meta["tousu_page"]
@@ -79,10 +86,7 @@ class TiebaSpider(SourceSpider):
         hits = select(response, spec["hit"])
         tids = []
         for hit in hits:
-            tid = extract_first(hit, spec["tid"])
-            if not tid:
-                match = _TID.search(extract_first(hit, spec["href"]) or "")
-                tid = match.group(1) if match else None
+            tid = _thread_id(hit, spec)
             if tid:
                 tids.append(tid)
         for tid in dict.fromkeys(tids):
@@ -95,6 +99,7 @@ class TiebaSpider(SourceSpider):
     def parse_thread(self, response: scrapy.http.Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("tousu/pages")
         spec = self.preset["thread"]
+        page = response.meta.get("tousu_thread_page", 1)
         title = extract_first(response, spec["title"])
         floors = select(response, spec["floor"])
         if not floors:
@@ -112,7 +117,7 @@ class TiebaSpider(SourceSpider):
             forum_id = forum_id or content.get("forum_id")
             tail = extract_all(floor, spec["tail"])
             ip = next((t for t in extract_all(floor, spec["ip"]) if t.startswith("IP属地")), None)
-            first = number in (1, "1") or (number is None and floor is floors[0])
+            first = number in (1, "1") or (number is None and page == 1 and floor is floors[0])
             yield RawPost(
                 source=self.source.name,
                 url=thread_url if first else f"{thread_url}?pid={post_id}",
@@ -127,8 +132,14 @@ class TiebaSpider(SourceSpider):
         if self.source.comments and forum_id and any(
                 (_json(extract_first(f, spec["floor_data"])).get("content") or {}).get("comment_num")
                 for f in floors):
-            yield self.request(self.url("comments", tid=tid, fid=forum_id), self.parse_comments,
-                               tousu_thread=thread_url, tousu_title=title)
+            yield self.request(self.url("comments", tid=tid, fid=forum_id, pn=page),
+                               self.parse_comments, tousu_thread=thread_url, tousu_title=title)
+        # Not a `tousu_next` request: a revisit must reach the last page, where new replies land.
+        next_page = extract_first(response, spec["next"]) or ""
+        same_thread = _TID.search(next_page)
+        if same_thread and same_thread.group(1) == tid and page < self.source.max_pages:
+            yield self.request(response.urljoin(next_page), self.parse_thread,
+                               tousu_thread_page=page + 1)
 
     def parse_comments(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")

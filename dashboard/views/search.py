@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.guard import run_page
-from dashboard.render import TIER_LABELS, md, post_card
+from dashboard.render import TIER_LABELS, count_text, md, post_card
 
 SORTS = {"time": "时间", "relevance": "相关度", "severity": "等级", "influence": "影响力"}
 PAGE_SIZE = 20
@@ -78,12 +78,14 @@ def render(user: Any) -> None:
                        categories=tuple(cats), severity_min=tier or None,
                        case_status=tuple(statuses))
     page = int(st.session_state.get("s_page", 1))
-    total, hits = data.search(query, where, sort, page, PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page > pages:
+    result = data.search(query, where, sort, page, PAGE_SIZE)
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    if page > pages and not result.total_is_lower_bound:
         page = 1
-        total, hits = data.search(query, where, sort, page, PAGE_SIZE)
-    st.caption(f"共 {total:,} 条结果 · 第 {page}/{pages} 页")
+        result = data.search(query, where, sort, page, PAGE_SIZE)
+    hits = result.hits
+    more = "+" if result.total_is_lower_bound else ""
+    st.caption(f"共 {count_text(result)} 条结果 · 第 {page}/{max(pages, page):,}{more} 页")
     if not hits:
         if data.count(data.Slice()) == 0:
             st.info("库里还没有帖子，采集开始后即可检索。", icon="📭")
@@ -95,7 +97,7 @@ def render(user: Any) -> None:
     if e1.button("◀ 上一页", disabled=page <= 1, key="s_prev"):
         st.session_state["s_page"] = page - 1
         st.rerun()
-    if e2.button("下一页 ▶", disabled=page >= pages, key="s_next"):
+    if e2.button("下一页 ▶", disabled=page >= pages and not more, key="s_next"):
         st.session_state["s_page"] = page + 1
         st.rerun()
     with e5.popover(f"导出（最多 {data.EXPORT_LIMIT:,} 条）"):

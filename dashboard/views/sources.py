@@ -1,4 +1,5 @@
-"""信源: health of every configured source, and「测试信源」on the saved or an edited definition."""
+"""信源: health of every configured source;「测试信源」on the saved or an edited definition, and
+saving an edited or new definition into config.yaml (dashboard.config_edit)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ import streamlit as st
 import yaml
 
 from dashboard import data
+from dashboard.config_form import check_and_save, edit_history, item_editor
 from dashboard.guard import run_page
 from dashboard.probe import ProbeError, probe
 from dashboard.render import md, plain
 
+NEW = "＋ 新增信源"
+TEMPLATE = """name: new-source
+type: rss
+enabled: false          # test it first, then enable
+interval: 1h
+url: "https://example.com/feed.xml"
+"""
 STATUS = {"ok": "🟢 正常", "partial": "🟡 部分失败", "failed": "🔴 失败", "running": "🔵 运行中"}
 
 
@@ -79,31 +88,30 @@ def render(user: Any) -> None:
     } for r in rows])
     st.dataframe(frame, hide_index=True, width="stretch")
 
-    st.subheader("测试信源")
-    names = [s.name for s in cfg.sources]
-    name = st.selectbox("信源", names, key="src_pick")
-    spec = cfg.source(name)
-    dumped = yaml.safe_dump(spec.model_dump(mode="json", exclude_defaults=True),
-                            allow_unicode=True, sort_keys=False)
-    text = st.text_area("信源定义（可修改后测试；保存请写入 config.yaml）", dumped, height=300,
-                        key=f"src_yaml_{name}")
-    c1, c2 = st.columns(2)
-    if c1.button("🧪 测试此信源", type="primary", key="src_test"):
+    st.subheader("测试与编辑")
+    name = st.selectbox("信源", [s.name for s in cfg.sources] + [NEW], key="src_pick")
+    if name == NEW:
+        fallback, saved = TEMPLATE, None
+    else:
+        fallback = yaml.safe_dump(cfg.source(name).model_dump(mode="json", exclude_defaults=True),
+                                  allow_unicode=True, sort_keys=False)
+        saved = name
+    key = f"src_{saved or 'new'}"
+    text = item_editor("sources", saved, fallback,
+                       "信源定义（YAML，即 config.yaml 中的原文；可先测试再保存）", key=key)
+    c1, c2, c3, _ = st.columns([1, 1, 2, 2])
+    if c1.button("🧪 测试此信源", key="src_test"):
         try:
             edited = _parse_source(text)
         except ValueError as exc:
             st.error("信源定义有误：")
             st.code(str(exc), language=None)
-            return
-        _show_probe(edited)
-    if c2.button("校验定义", key="src_check"):
-        try:
-            _parse_source(text)
-        except ValueError as exc:
-            st.error("信源定义有误：")
-            st.code(str(exc), language=None)
         else:
-            st.success("定义有效。把它粘贴到 config.yaml 的 sources 下并运行 `tousu check`。")
+            _show_probe(edited)
+    check_and_save("sources", saved, text, user, key, c2, c3)
+    st.caption("保存后，运行中的监控在 15 秒内重新读取 config.yaml：新的或改了周期的信源重新排期，"
+               "选择器的修改在下一次采集时生效。")
+    edit_history("sources")
 
 
 run_page("sources", render)

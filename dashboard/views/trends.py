@@ -6,23 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from dashboard import data
+from dashboard.charts import SPLITS, city_figure, key_label, volume_figure, words_figure
 from dashboard.guard import run_page
-from dashboard.render import TIER_COLOURS, TIER_LABELS, md, post_card
+from dashboard.render import count_text, md, post_card
 
-SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 INTERVALS = {"hour": "小时", "day": "天", "week": "周", "month": "月"}
 DRILL = "t_pick"  # the drill-down selectbox's key: a chart click sets it
-
-
-def _key_label(split: str, key: Any) -> str:
-    if key is None:
-        return "未知"
-    return f"{key}级 {TIER_LABELS.get(key, '')}" if split == "severity" else str(key)
 
 
 def _bucket_end(start: str, interval: str) -> str:
@@ -75,53 +67,47 @@ def render(user: Any) -> None:
                             key="t_interval")
     split = c3.selectbox("按维度拆分", list(SPLITS), format_func=SPLITS.get, key="t_split")
     relevant = c4.toggle("仅相关", value=True, key="t_relevant")
-    base = data.Slice(since=data.since_hours(days * 24), relevant=True if relevant else None)
+    base = data.Slice(since=data.since_hours(days * 24, step=3600),
+                      relevant=True if relevant else None)
 
-    rows = data.histogram(base, interval, split)
-    if not rows:
+    volume = volume_figure(base, interval, split)
+    if volume is None:
         st.info("这个时间范围内还没有帖子。采集开始后，趋势会出现在这里。", icon="📭")
         return
-    frame = pd.DataFrame(rows)
-    frame["维度"] = [_key_label(split, k) for k in frame["key"]]
-    frame["时间"] = frame["bucket"].str[:16].str.replace("T", " ")
-    colours = ({f"{t}级 {TIER_LABELS[t]}": c for t, c in TIER_COLOURS.items()}
-               if split == "severity" else None)
-    fig = px.bar(frame, x="时间", y="count", color="维度", color_discrete_map=colours,
-                 labels={"count": "帖子数", "维度": SPLITS[split]},
-                 custom_data=["bucket", "key"], title=f"帖子量（按{SPLITS[split]}，点击柱子查看帖子）")
-    fig.update_layout(legend_title_text=SPLITS[split], height=380, margin=dict(t=50, b=10))
-    event = st.plotly_chart(fig, width="stretch", on_select="rerun",
+    event = st.plotly_chart(volume, width="stretch", on_select="rerun",
                             selection_mode=("points",), key="t_volume")
     _clicked(event, "volume", lambda cd: ("volume", cd[0], cd[1]))
 
     left, right = st.columns([3, 2])
     with left:
-        by_city = data.terms("city", base, size=50)
-        rate = data.complaint_rate(by_city)
         metric = st.radio("地市指标", ["帖子数", "万投比"], horizontal=True, key="t_city_metric")
-        city_fig = px.bar(rate, x="地市", y=metric, custom_data=["地市"],
-                          title="湖南各地市（点击柱子查看帖子）")
-        city_fig.update_layout(height=340, margin=dict(t=50, b=10))
-        event = st.plotly_chart(city_fig, width="stretch", on_select="rerun",
+        event = st.plotly_chart(city_figure(base, metric), width="stretch", on_select="rerun",
                                 selection_mode=("points",), key="t_city")
         _clicked(event, "city", lambda cd: ("city", None, cd[0]))
         st.caption("万投比 = 帖子数 ÷ 用户数（万户）；用户数取自 keywords/regions.yaml。")
     with right:
-        words = data.hot_words(base, size=20)
-        if words:
-            wf = pd.DataFrame(words, columns=["热词", "帖子数"]).iloc[::-1]
-            word_fig = px.bar(wf, x="帖子数", y="热词", orientation="h", custom_data=["热词"],
-                              title="热词（点击查看帖子）")
-            word_fig.update_layout(height=380, margin=dict(t=50, b=10))
-            event = st.plotly_chart(word_fig, width="stretch", on_select="rerun",
+        words = words_figure(base)
+        if words is not None:
+            event = st.plotly_chart(words, width="stretch", on_select="rerun",
                                     selection_mode=("points",), key="t_words")
             _clicked(event, "words", lambda cd: ("word", None, cd[0]))
+    drill_down(base, interval, split)
 
+
+@st.fragment
+def drill_down(base: data.Slice, interval: str, split: str) -> None:
+    """The posts behind a bar. A fragment: picking another bar here re-runs only this part;
+    a click on a chart re-runs the page, which points this box at the clicked bar."""
+    run_page("trends", lambda user: _drill_down(base, interval, split))
+
+
+def _drill_down(base: data.Slice, interval: str, split: str) -> None:
     st.subheader("下钻：图表背后的帖子")
+    rows = data.histogram(base, interval, split)
     choices = [("volume", r["bucket"], r["key"]) for r in rows]
-    labels = {c: f"{c[1][:16].replace('T', ' ')} · {_key_label(split, c[2])}" for c in choices}
+    labels = {c: f"{c[1][:16].replace('T', ' ')} · {key_label(split, c[2])}" for c in choices}
     labels.update({("city", None, c): f"地市 · {c}" for c in data.cities()})
-    labels.update({("word", None, w): f"热词 · {w}" for w, _ in words})
+    labels.update({("word", None, w): f"热词 · {w}" for w, _ in data.hot_words(base, size=20)})
     options = [None, *labels]
     if st.session_state.get(DRILL) not in options:
         st.session_state[DRILL] = None
@@ -138,9 +124,9 @@ def render(user: Any) -> None:
         where = _drill_slice(base, "city", key, None, interval)
     else:
         where, query = base, f'"{key}"'
-    total, hits = data.search(query, where, "severity", 1, 20)
-    st.caption(md(f"{labels[pick]}：共 {total} 条，显示前 {len(hits)} 条"))
-    for hit in hits:
+    result = data.search(query, where, "severity", 1, 20)
+    st.caption(md(f"{labels[pick]}：共 {count_text(result)} 条，显示前 {len(result.hits)} 条"))
+    for hit in result.hits:
         with st.container(border=True):
             post_card(hit.post, hit.highlight if query else None)
 

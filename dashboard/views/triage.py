@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import actions, data
 from dashboard.guard import run_page
-from dashboard.render import TIER_LABELS, md, plain, post_card, tier_style
+from dashboard.render import TIER_LABELS, count_text, md, plain, post_card, tier_style
 
 REFRESH_SECONDS = 30
 
@@ -30,7 +30,8 @@ def _filters() -> tuple[data.Slice, int]:
 
 
 def _queue(where: data.Slice, hide_labelled: bool) -> list[Any]:
-    total, hits = data.search("", where, "severity", 1, 200, False)
+    result = data.search("", where, "severity", 1, 200, False)
+    hits = result.hits
     labels = data.labels()
     if hide_labelled:  # a confirmed or corrected post is done: it leaves the queue
         hits = [h for h in hits if h.post.id not in labels]
@@ -41,7 +42,7 @@ def _queue(where: data.Slice, hide_labelled: bool) -> list[Any]:
         else:
             st.info("暂无符合条件的帖子。可以放宽时间范围、等级或地市。", icon="✅")
         return []
-    st.caption(f"共 {total} 条，显示 {len(hits)} 条（等级从高到低、同级最新在前；"
+    st.caption(f"共 {count_text(result)} 条，显示 {len(hits)} 条（等级从高到低、同级最新在前；"
                f"{'已标注的不再显示；' if hide_labelled else ''}每 {REFRESH_SECONDS} 秒自动刷新）")
     frame = data.posts_frame(hits)
     frame.insert(2, "标注", [data.label_note(h.post, labels.get(h.post.id)) for h in hits])

@@ -1,14 +1,16 @@
 """Near-duplicates: a light repost is linked to the first post with dup_of."""
 
+import hashlib
 import itertools
 import json
 
 import pytest
 
-from crawler.neardup import NearDupIndex, NearDupPipeline, signature, similarity
+from crawler.neardup import ROWS, NearDupIndex, NearDupPipeline, signature
 from tests.conftest import ROOT
 from tousu.post import Post
 from tousu.state import StateDB
+from tousu.textsim import band_keys, similarity
 
 ORIGINAL = "湖南移动宽带晚上经常断网，打了10086好几次都没人上门处理，太坑了！这个月还多扣了我二十块钱，要求退费。"
 REPOST = "转发：湖南移动宽带晚上经常断网，打了10086好几次都没人上门处理，太坑了！这个月还多扣了我20块钱，要求退费"
@@ -58,3 +60,10 @@ def test_same_post_crawled_again_is_not_its_own_duplicate(pipeline):
     assert pipeline.process_item(Post(source="a", url="http://a/1", content=ORIGINAL)).dup_of is None
     pipeline.index.flush()
     assert pipeline.process_item(Post(source="a", url="http://a/1", content=ORIGINAL)).dup_of is None
+
+
+def test_signatures_stored_by_earlier_runs_stay_valid():
+    # the state DB keeps signatures and band keys of the last WINDOW_DAYS: they may not change
+    sig = signature(REPOST)
+    assert hashlib.sha1(sig.tobytes()).hexdigest()[:16] == "15c55245034bc7f8"
+    assert band_keys(sig, ROWS)[:2] == [-3202525876198768375, -412741099094176755]

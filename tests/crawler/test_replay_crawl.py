@@ -20,8 +20,12 @@ def routes():
         Route("/f", "tieba/forum_pn0.html", {"kw": KW, "pn": "0"}),
         Route("/f", "tieba/forum_end.html", {"kw": KW, "pn": "50"}),
         Route("/p/9001234561", "tieba/thread_9001234561.html"),
+        Route("/p/9001234562", "tieba/thread_9001234562_pn2.html", {"pn": "2"}),
+        Route("/p/9001234562", "tieba/thread_9001234562_pn3.html", {"pn": "3"}),
         Route("/p/9001234562", "tieba/thread_9001234562.html"),
         Route("/p/totalComment", "tieba/totalComment_9001234561.json", {"tid": "9001234561"}),
+        Route("/p/totalComment", "tieba/totalComment_9001234562_pn2.json",
+              {"tid": "9001234562", "pn": "2"}),
         Route("/api/container/getIndex", "weibo/search_p1.json",
               {"containerid": WEIBO_SEARCH, "page": "1"}),
         Route("/api/container/getIndex", "weibo/search_p2.json",
@@ -81,7 +85,7 @@ ADAPTERS = ("tieba-hn", "weibo-hn", "heimao-hn", "discuz-zz")
 def test_adapters_crawl_recorded_sites(first_run):
     server, config, first = first_run
     assert {name: (first[name]["last_status"], first[name]["last_new"]) for name in ADAPTERS} == {
-        "tieba-hn": ("ok", 8),      # 2 threads: 3 + 2 floors, 3 replies-to-replies
+        "tieba-hn": ("ok", 12),     # 2 threads: 3 + 2+2+1 floors (3 pages), 3+1 replies-to-replies
         "weibo-hn": ("ok", 6),      # 3 posts (one long), 3 hot comments
         "heimao-hn": ("ok", 3),     # 2 pages
         "discuz-zz": ("ok", 1),

@@ -71,3 +71,32 @@ def test_keyword_search_leads_to_threads_once():
     assert "/f/search/res?ie=utf-8&qw=%E6%B9%96%E5%8D%97%E7%A7%BB%E5%8A%A8%20%E6%89%A3%E8%B4%B9" in first.url
     out = list(spider.parse_search(saved_response("tieba", "search_p1.html", first.url, tousu_page=1)))
     assert [r.url for r in out] == [f"{BASE}/p/9001234562"]
+
+
+def thread_page(spider, name, url, page):
+    return list(spider.parse_thread(saved_response("tieba", name, url, tousu_thread_page=page)))
+
+
+def test_later_thread_pages_are_followed_for_their_floors_and_replies():
+    spider = forum_spider(max_pages=3)
+    url = f"{BASE}/p/9001234562"
+    [to_page2] = [r for r in thread_page(spider, "thread_9001234562.html", url, 1)
+                  if isinstance(r, scrapy.Request)]
+    assert to_page2.url == f"{url}?pn=2" and to_page2.meta["tousu_thread_page"] == 2
+    assert not to_page2.meta.get("tousu_next")  # a revisit must reach the last page
+    out = thread_page(spider, "thread_9001234562_pn2.html", to_page2.url, 2)
+    posts = [p for p in out if isinstance(p, RawPost)]
+    assert [p.url for p in posts] == [f"{url}?pid=148512412303", f"{url}?pid=148512420904"]
+    assert all(p.title == "回复：被莫名其妙开通了视频会员，每月扣15块" for p in posts)
+    assert posts[1].published_at == "2026-11-21 10:30" and posts[1].location == "IP属地:湖南"
+    comments, to_page3 = [r for r in out if isinstance(r, scrapy.Request)]
+    assert comments.url == f"{BASE}/p/totalComment?tid=9001234562&fid=2863451&pn=2&see_lz=0"
+    assert to_page3.url == f"{url}?pn=3"
+    last = thread_page(spider, "thread_9001234562_pn3.html", to_page3.url, 3)
+    assert [type(r) for r in last] == [RawPost]
+
+
+def test_thread_pages_stop_at_the_page_cap():
+    spider = forum_spider(max_pages=2)
+    out = thread_page(spider, "thread_9001234562_pn2.html", f"{BASE}/p/9001234562?pn=2", 2)
+    assert not [r for r in out if isinstance(r, scrapy.Request) and "totalComment" not in r.url]

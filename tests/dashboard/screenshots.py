@@ -59,6 +59,11 @@ def prepare(work: Path, site_url: str) -> Path:
                   city=post.city, relevant=True, user="monitor")
     service.close()
     assert overdue.case_no
+    # 规则 shows (and edits) the shipped warning rules as written, comments included
+    shipped = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    rules = shipped[shipped.index("\nwarnings:\n"):shipped.index("\n  notifiers:\n")]
+    with config_path.open("a", encoding="utf-8") as out:
+        out.write(rules + "\n")
     return config_path
 
 

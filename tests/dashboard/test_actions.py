@@ -177,11 +177,64 @@ def test_test_this_source_shows_what_selectors_extract(console_config, demo_site
 def test_edited_source_with_bad_selector_is_explained(console_config):
     at = app_as("admin", "sources")
     name = at.selectbox(key="src_pick").value
-    text = at.text_area(key=f"src_yaml_{name}").value.replace("a.s.xst", "a[[[")
-    at.text_area(key=f"src_yaml_{name}").input(text).run()
-    at.button(key="src_check").click().run()
+    text = at.text_area(key=f"src_{name}_text").value.replace("a.s.xst", "a[[[")
+    at.text_area(key=f"src_{name}_text").input(text).run()
+    at.button(key=f"src_{name}_check").click().run()
     no_crash(at)
-    assert any("信源定义有误" in e.value for e in at.error)
+    assert any("信源定义有误" in e.value and "links" in e.value for e in at.error)
+
+
+# -- 信源 / 规则: edits are saved into config.yaml -------------------------------------------------
+def _with_rule(config):
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["warnings"] = {"rules": [{"name": "post", "type": "post"},
+                                  {"name": "city-daily-volume", "type": "volume",
+                                   "coefficient": 3, "protection": 10}]}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_rule_edit_is_saved_and_used(console_config):
+    from tousu.config import load
+
+    _with_rule(console_config)
+    at = app_as("admin", "rules")
+    at.selectbox(key="r_pick").set_value("city-daily-volume").run()
+    box = at.text_area(key="r_city-daily-volume_text")
+    box.input(box.value.replace("protection: 10", "protection: 30")).run()
+    at.button(key="r_city-daily-volume_save").click().run()
+    no_crash(at)
+    assert not at.error
+    rule = next(r for r in load(console_config).warnings.rules if r.name == "city-daily-volume")
+    assert rule.protection == 30
+    again = app_as("admin", "rules")  # a new session reads the saved file
+    assert "protection: 30" in " ".join(again.dataframe[0].value["阈值"])
+
+
+def test_invalid_rule_edit_names_the_field_and_changes_nothing(console_config):
+    _with_rule(console_config)
+    before = console_config.read_text(encoding="utf-8")
+    at = app_as("admin", "rules")
+    at.selectbox(key="r_pick").set_value("city-daily-volume").run()
+    box = at.text_area(key="r_city-daily-volume_text")
+    box.input(box.value.replace("coefficient: 3", "coefficient: 0")).run()
+    at.button(key="r_city-daily-volume_save").click().run()
+    no_crash(at)
+    assert any("未保存" in e.value and "coefficient" in e.value and "必须大于 0" in e.value
+               for e in at.error)
+    assert console_config.read_text(encoding="utf-8") == before
+
+
+def test_new_source_is_saved(console_config):
+    from tousu.config import load
+
+    at = app_as("admin", "sources")
+    at.selectbox(key="src_pick").set_value("＋ 新增信源").run()
+    at.text_area(key="src_new_text").input(
+        "name: hn-feed\ntype: rss\nenabled: false\ninterval: 2h\nurl: https://a.example/f\n").run()
+    at.button(key="src_new_save").click().run()
+    no_crash(at)
+    assert load(console_config).source("hn-feed").interval == "2h"
+    assert "hn-feed" in list(at.dataframe[0].value["信源"])  # the health table lists it at once
 
 
 # -- 用户 / 口径库 / 报表 ---------------------------------------------------------------------------

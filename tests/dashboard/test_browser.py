@@ -91,3 +91,30 @@ def test_handler_cannot_open_another_citys_case(running_console):
         page.get_by_text("不存在或不在您的管辖范围内").first.wait_for()
         assert page.get_by_text(case.case_no).count() == 0
         assert page.get_by_text(case.title).count() == 0
+
+
+def test_login_survives_a_reload_and_logout_ends_it(running_console):
+    url, _ = running_console
+    with chromium() as page:
+        login(page, url, "manager", PASSWORD)
+        page.get_by_role("heading", name="趋势").wait_for()
+        settle(page)
+        cookie = next(c for c in page.context.cookies() if c["name"] == "tousu_session")
+        assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+        assert cookie["value"] not in page.url  # never in the URL
+        page.reload()
+        page.get_by_role("button", name="退出登录").wait_for()  # still logged in
+        page.get_by_role("heading", name="趋势").wait_for()
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_role("button", name="登录").wait_for()
+        settle(page)
+        assert not [c for c in page.context.cookies() if c["name"] == "tousu_session"]
+        page.reload()
+        page.get_by_role("button", name="登录").wait_for()
+        assert page.get_by_role("button", name="退出登录").count() == 0
+        # the old token is dead on the server too, even if a browser still sends it
+        page.context.add_cookies([cookie])
+        page.reload()
+        page.get_by_role("button", name="登录").wait_for()
+        settle(page)
+        assert page.get_by_role("button", name="退出登录").count() == 0

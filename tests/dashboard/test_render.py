@@ -2,7 +2,8 @@
 
 import pytest
 
-from dashboard.render import mark_only, md, safe_url, sheet_safe
+from dashboard.render import count_text, mark_only, md, safe_url, sheet_safe
+from indexer.base import TOTAL_CAP, SearchResult
 
 
 @pytest.mark.parametrize("text", [
@@ -47,3 +48,9 @@ def test_mark_only_keeps_mark_and_neutralises_other_tags():
 ])
 def test_sheet_safe_blocks_formulas(value, expected):
     assert sheet_safe(value) == expected
+
+
+def test_a_capped_total_reads_as_at_least():
+    assert count_text(SearchResult(total=9876, hits=[])) == "9,876"
+    assert count_text(SearchResult(total=TOTAL_CAP, hits=[], total_is_lower_bound=True)) == \
+        f"{TOTAL_CAP:,}+"

@@ -66,3 +66,152 @@ def test_an_update_replaces_the_indexed_text(store):
     store.upsert_many([post])
     assert store.search("宽带").total == 0 and store.search("信号").total == 1
     assert store.hot_words() == [("宽带", 1)]
+
+
+# The schema of files written before daily counts (PRAGMA user_version 0), verbatim.
+SCHEMA_V1 = """
+CREATE TABLE posts (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
+    url TEXT, title TEXT, content TEXT, author TEXT,
+    published_at TEXT, published_ts INTEGER NOT NULL, crawled_at TEXT,
+    engagement TEXT, location TEXT,
+    severity INTEGER, negative REAL, relevant INTEGER, city TEXT,
+    categories TEXT, keywords TEXT, influence REAL, reasons TEXT,
+    fingerprint TEXT, dup_of TEXT, case_status TEXT
+);
+CREATE INDEX posts_time_cover ON posts (published_ts, relevant, severity, city, source);
+CREATE INDEX posts_city_time ON posts (city, published_ts);
+CREATE INDEX posts_source_time ON posts (source, published_ts);
+CREATE INDEX posts_severity_time ON posts (severity, published_ts);
+CREATE INDEX posts_fingerprint ON posts (fingerprint);
+CREATE TABLE post_categories (
+    category TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
+    PRIMARY KEY (category, published_ts, post_rowid)
+) WITHOUT ROWID;
+CREATE INDEX post_categories_post ON post_categories (post_rowid);
+CREATE TABLE post_keywords (
+    keyword TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
+    PRIMARY KEY (published_ts, post_rowid, keyword)
+) WITHOUT ROWID;
+CREATE INDEX post_keywords_post ON post_keywords (post_rowid);
+CREATE VIRTUAL TABLE posts_fts USING fts5(
+    words, subwords, tokenize = 'unicode61 remove_diacritics 0'
+);
+"""
+
+
+def spread_posts(n=60):
+    """Posts over ten days at uneven hours, with varied fields (none a duplicate of another)."""
+    from tests.indexer.test_store_contract import make
+
+    cities, categories = ["长沙", "衡阳", None], [["宽带/家宽"], ["网络覆盖/信号", "宽带/家宽"], []]
+    posts = []
+    for i in range(n):
+        day, hour = 10 + i % 10, (i * 7) % 24
+        post = make(i, f"第{i}号帖子：宽带断网{i}次，信号也差", city=cities[i % 3],
+                     severity=i % 5, categories=categories[i % 3], relevant=(None, True, False)[i % 3],
+                     published=f"2026-11-{day:02d}T{hour:02d}:{i % 60:02d}:00+08:00")
+        post.keywords = ["宽带", "断网", "信号"][: 1 + i % 3]
+        posts.append(post)
+    return posts
+
+
+def aggregations(store):
+    from dataclasses import replace
+
+    from indexer.base import Filters
+
+    out = []
+    for f in (Filters(), Filters(relevant=True), Filters(since="2026-11-12T05:30:00+08:00"),
+              Filters(since="2026-11-11T00:00:00+08:00", until="2026-11-17T13:00:00+08:00",
+                      relevant=False), Filters(since="2026-11-13T03:00:00+08:00",
+                                               until="2026-11-13T20:00:00+08:00")):
+        one = [replace(f, cities=["衡阳"]), replace(f, categories=["宽带/家宽"]),
+               replace(f, sources=["forum"]), replace(f, cities=["衡阳", "长沙"])]
+        out.append((store.count(f), [store.count(g) for g in one],
+                    [store.search("", g).total for g in one],
+                    store.terms("city", f), store.terms("category", f),
+                    store.terms("relevant", f), store.hot_words(f, exclude=["信号"]),
+                    *(store.date_histogram(i, f, split_by=s) for i in ("day", "week", "month")
+                      for s in (None, "severity", "category", "relevant", "source"))))
+    return out
+
+
+def test_daily_counts_answer_as_the_posts_do(store, monkeypatch):
+    """Time-and-relevance aggregations read daily_counts (and the posts for partial days);
+    the answers are those of the posts alone, also after updates and retention."""
+    import indexer.sqlite_store as sqlite_store
+
+    posts = spread_posts()
+    store.upsert_many(posts)
+    for post in posts[::4]:  # re-graded: the old counts go, the new ones come
+        post.severity, post.city, post.relevant = 4, "株洲", True
+        post.categories, post.keywords = ["资费计费/乱扣费"], ["扣费"]
+    store.upsert_many(posts[::4])
+    store.delete_older_than("2026-11-11T06:00:00+08:00")
+    from_counts = aggregations(store)
+    monkeypatch.setattr(sqlite_store, "_rollup_span", lambda filters, one_value=False: None)
+    assert from_counts == aggregations(store)
+    assert store._conn().execute("SELECT count(*) FROM daily_counts WHERE n < 0").fetchone()[0] == 0
+
+
+def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
+    from indexer.sqlite_store import SCHEMA_VERSION, SqliteStore
+
+    with SqliteStore(tmp_path / "new.db") as fresh:
+        fresh.upsert_many(spread_posts())
+        expected = aggregations(fresh), [h.post.id for h in fresh.search("宽带", size=100).hits]
+        counts = fresh._conn().execute("SELECT * FROM daily_counts ORDER BY 1, 2, 3, 4").fetchall()
+    old = sqlite3.connect(tmp_path / "old.db")
+    old.executescript(SCHEMA_V1)
+    old.execute("ATTACH ? AS new", (str(tmp_path / "new.db"),))
+    for table in ("posts", "post_categories", "post_keywords"):
+        old.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    old.execute("INSERT INTO posts_fts (rowid, words, subwords) "  # keyed by post, as it was
+                "SELECT rowid & 2147483647, words, subwords FROM new.posts_fts")
+    old.commit()
+    old.close()
+
+    with SqliteStore(tmp_path / "old.db") as migrated:
+        conn = migrated._conn()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT * FROM daily_counts ORDER BY 1, 2, 3, 4").fetchall() == counts
+        assert (aggregations(migrated),
+                [h.post.id for h in migrated.search("宽带", size=100).hits]) == expected
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "post_keywords_post" not in indexes
+        migrated.upsert_many(spread_posts(3))  # writes keep working on the migrated file
+        assert migrated.count() == 60
+    assert SqliteStore(tmp_path / "old.db").count() == 60  # and it opens again as it is
+
+
+def test_a_common_word_counts_up_to_the_cap_and_pages_as_before(store, monkeypatch):
+    import indexer.sqlite_store as sqlite_store
+
+    posts = spread_posts(30)
+    store.upsert_many(posts)
+    exact = [h.post.id for page in (1, 2, 3) for h in store.search("宽带", size=10, page=page).hits]
+    monkeypatch.setattr(sqlite_store, "TOTAL_CAP", 12)
+    first = store.search("宽带", size=10)
+    assert (first.total, first.total_is_lower_bound) == (12, True)
+    assert store.search("宽带", size=10, page=2).total == 21  # always past the page asked for
+    last = store.search("宽带", size=10, page=3)
+    assert (last.total, last.total_is_lower_bound) == (30, False)
+    capped = [h.post.id for page in (1, 2, 3) for h in store.search("宽带", size=10, page=page).hits]
+    assert capped == exact and len(set(capped)) == 30
+    assert store.search("第7号帖子").total_is_lower_bound is False
+
+
+def test_relevance_of_a_common_word_ranks_the_latest_matches(store, monkeypatch):
+    import indexer.sqlite_store as sqlite_store
+    from tests.indexer.test_store_contract import make
+
+    store.upsert_many(spread_posts(30))
+    store.upsert_many([make(99, "宽带宽带宽带，宽带又断了", title="宽带宽带")])
+    monkeypatch.setattr(sqlite_store, "TOTAL_CAP", 5)
+    monkeypatch.setattr(sqlite_store, "RANK_CANDIDATES", 8)
+    ranked = store.search("宽带", sort="relevance", size=20)
+    assert ranked.total_is_lower_bound and len(ranked.hits) == 8
+    assert ranked.hits[0].post.url.endswith("thread-99")
+    scores = [h.score for h in ranked.hits]
+    assert scores == sorted(scores, reverse=True)

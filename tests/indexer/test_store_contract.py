@@ -261,3 +261,14 @@ def test_a_second_upsert_in_one_batch_wins(store):
     result = store.upsert_many([first, second])
     assert store.count() == 1 and store.get(first.id).content == "第二版内容，已更新"
     assert len(result.inserted) + len(result.updated) >= 1 and not result.failed
+
+
+def test_groups_of_words_and_phrases_with_exclusions_and_a_time_range(store):
+    seed(store)
+    assert store.search('"信号太差" OR 断网 -联通').total == 2
+    assert store.search('"信号太差" OR 工信部 退费').total == 1
+    assert store.search('宽带 -"也断网"').total == 1
+    assert store.search("-联通").total == 4
+    recent = Filters(since="2026-11-20T10:00:00+08:00", until="2026-11-21T09:00:00+08:00")
+    assert {h.post.url[-1] for h in store.search("宽带 OR 投诉 OR 信号", recent).hits} == {"1", "2", "4"}
+    assert store.search("投诉", recent).total == 0

@@ -3,7 +3,9 @@ import shutil
 
 import pytest
 
+from nlp.features import FEATURE_VERSION
 from nlp.model import META_FILE, MODEL_FILE, ModelError, NlpModel, data_hash
+from nlp.training import model_usable
 
 
 def test_saved_model_loads_with_its_metadata(model_dir):
@@ -43,6 +45,16 @@ def test_refuses_mismatched_or_foreign_models(copy, change, message):
     _edit_meta(copy, **change)
     with pytest.raises(ModelError, match=message):
         NlpModel.load(copy)
+
+
+def test_refuses_a_model_built_on_other_features(copy):
+    meta = json.loads((copy / META_FILE).read_text(encoding="utf-8"))
+    assert meta["features"] == FEATURE_VERSION
+    del meta["features"]  # what a model saved before feature versions were recorded looks like
+    (copy / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match=r"features version 1, .* reads version \d+; retrain with"):
+        NlpModel.load(copy)
+    assert not model_usable(copy)  # so `tousu run` retrains at start (nlp/schedule.py)
 
 
 def test_refuses_a_replaced_model_file(copy):

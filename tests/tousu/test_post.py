@@ -1,3 +1,9 @@
+import json
+from dataclasses import fields
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+
 from tousu.post import Post, canonical_url, content_fingerprint, post_id
 
 
@@ -35,3 +41,36 @@ def test_round_trip_keeps_public_fields():
         assert key in data
     assert Post.from_dict(data) == post
     assert data["crawled_at"].endswith("+08:00")
+
+
+def test_fingerprint_is_stable_across_releases():
+    # fingerprints are stored with the posts: the normalisation may not change under them
+    text = "转发：湖南移动宽带晚上经常断网，打了10086好几次都没人上门处理，太坑了！这个月还多扣了我20块钱，要求退费"
+    assert content_fingerprint("", text) == "d0964c78cc5e72bc21b6"
+
+
+@pytest.mark.parametrize("url", [
+    "https://bbs.example.com/thread-1-1-1.html", "http://a.example.com/", "HTTP://A.example.com/p",
+    "http://a.example.com:80/p", "https://a.example.com/p?b=1&a=2#top", "http://a.example.com/x y",
+])
+def test_canonical_url_fast_path_agrees_with_full_normalisation(url):
+    parts = urlsplit(url.strip())
+    expected = urlunsplit((parts.scheme.lower(), parts.netloc.lower().removesuffix(":80"),
+                           parts.path or "/", urlencode(sorted(parse_qsl(parts.query))), ""))
+    assert canonical_url(url) == expected
+
+
+def test_to_dict_does_not_share_containers_with_the_post():
+    post = Post(source="s", url="http://a.example.com/1", categories=["网络质量"],
+                engagement={"likes": 3})
+    data = post.to_dict()
+    data["categories"].append("资费")
+    data["engagement"]["likes"] = 99
+    assert post.categories == ["网络质量"] and post.engagement == {"likes": 3}
+    assert list(data) == [f.name for f in fields(Post)]
+
+
+def test_lone_surrogates_from_broken_json_escapes_are_replaced():
+    post = Post.from_dict(json.loads('{"source": "weibo", "url": "", "text": "断网\\ud83d了"}'))
+    assert post.content == "断网\ufffd了"
+    assert post.id and post.fingerprint  # hashing UTF-8 no longer fails

@@ -1,0 +1,81 @@
+"""趋势's figures: Plotly graph_objects built from the cached queries, and cached themselves.
+
+plotly.express cost ~0.3 s per chart on every rerun — most of the page's time once its queries
+were cached. These figures are built with graph_objects (no dataframe round trip) and cached as
+long as the data behind them (data.AGG_TTL, same arguments), so a rerun only serialises them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data
+from dashboard.render import TIER_COLOURS, TIER_LABELS
+
+SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
+MARGIN = dict(t=50, b=10, l=10, r=10)
+
+
+def key_label(split: str, key: Any) -> str:
+    """How a split value is named in legends and the drill-down box."""
+    if key is None:
+        return "未知"
+    return f"{key}级 {TIER_LABELS.get(key, '')}" if split == "severity" else str(key)
+
+
+@st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
+def volume_figure(base: data.Slice, interval: str, split: str) -> go.Figure | None:
+    """Posts per time bucket, one bar trace per value of `split`; None when there are none."""
+    rows = data.histogram(base, interval, split)
+    if not rows:
+        return None
+    traces: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        traces.setdefault(row["key"], []).append(row)
+    fig = go.Figure()
+    for key in sorted(traces, key=lambda k: (k is None, str(k))):
+        points = traces[key]
+        fig.add_trace(go.Bar(
+            name=key_label(split, key), x=[r["bucket"][:16].replace("T", " ") for r in points],
+            y=[r["count"] for r in points], customdata=[[r["bucket"], key] for r in points],
+            marker_color=TIER_COLOURS.get(key) if split == "severity" else None,
+            hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>"))
+    fig.update_layout(barmode="stack", height=380, margin=MARGIN, legend_title_text=SPLITS[split],
+                      title=f"帖子量（按{SPLITS[split]}，点击柱子查看帖子）",
+                      xaxis_title="时间", yaxis_title="帖子数")
+    return fig
+
+
+@st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
+def city_figure(base: data.Slice, metric: str) -> go.Figure:
+    """The 14 cities by posts or 万投比."""
+    rate = data.complaint_rate(data.terms("city", base, size=50))
+    fig = go.Figure(go.Bar(x=list(rate["地市"]), y=list(rate[metric]),
+                           customdata=[[c] for c in rate["地市"]],
+                           hovertemplate="%{x}<br>%{y}<extra></extra>"))
+    fig.update_layout(height=340, margin=MARGIN, title="湖南各地市（点击柱子查看帖子）",
+                      xaxis_title="地市", yaxis_title=metric)
+    return fig
+
+
+@st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
+def words_figure(base: data.Slice) -> go.Figure | None:
+    """The 20 hot words, largest on top."""
+    words = data.hot_words(base, size=20)[::-1]
+    if not words:
+        return None
+    fig = go.Figure(go.Bar(x=[n for _, n in words], y=[w for w, _ in words], orientation="h",
+                           customdata=[[w] for w, _ in words],
+                           hovertemplate="%{y}<br>%{x} 条<extra></extra>"))
+    fig.update_layout(height=380, margin=MARGIN, title="热词（点击查看帖子）",
+                      xaxis_title="帖子数", yaxis_title="热词", yaxis_dtick=1)  # every word
+    return fig
+
+
+def clear() -> None:
+    """Drop the cached figures (the benchmark's cold runs)."""
+    for figure in (volume_figure, city_figure, words_figure):
+        figure.clear()

@@ -1,0 +1,116 @@
+"""Analysis in batches: posts wait for a batch (or a short timer), a bad post costs only itself;
+the store writes a part batch after a short wait too."""
+
+import asyncio
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+from crawler.pipelines import AnalysePipeline, StorePipeline
+from nlp.analyzer import Analyzer
+from tests.conftest import ROOT
+from tousu.config import parse
+from tousu.post import Post
+
+TEXT = "衡阳移动宽带又断网了，打10086也没人管，我要投诉，要求赔偿"
+GUARD = 30  # seconds before a hung test fails instead of waiting forever
+
+
+class CountingAnalyzer(Analyzer):
+    """The real analyser, remembering the size of each batch it was given."""
+
+    def __init__(self) -> None:
+        super().__init__(ROOT / "keywords")
+        self.batches: list[int] = []
+
+    def analyse_many(self, posts, *args, **kwargs):
+        posts = list(posts)
+        self.batches.append(len(posts))
+        return super().analyse_many(posts, *args, **kwargs)
+
+
+@pytest.fixture
+def crawler(tmp_path):
+    config = parse({"data_dir": str(tmp_path), "store": {"path": str(tmp_path / "tousu.db")},
+                    "nlp": {"keywords_dir": str(ROOT / "keywords"),
+                            "model_dir": str(tmp_path / "models")}}, tmp_path / "config.yaml")
+    return get_crawler(settings_dict={"TOUSU_CONFIG": config})
+
+
+def post(n: int, content: str | None = TEXT) -> Post:
+    return Post(source="forum", url=f"http://bbs.example.com/thread-{n}.html", title=f"帖子{n}",
+                content=content)
+
+
+def analyse_all(pipeline: AnalysePipeline, posts: list[Post]) -> list:
+    async def run():
+        return await asyncio.wait_for(asyncio.gather(
+            *(pipeline.process_item(p) for p in posts), return_exceptions=True), GUARD)
+    return asyncio.run(run())
+
+
+def test_posts_are_analysed_in_batches():
+    analyzer = CountingAnalyzer()
+    pipeline = AnalysePipeline(analyzer, {})
+    pipeline.batch_size = 4
+    posts = [post(n) for n in range(10)]
+    out = analyse_all(pipeline, posts)
+    assert analyzer.batches == [4, 4, 2]  # the last two released by the timer
+    assert out == posts
+    assert all(p.severity is not None and p.severity >= 3 for p in out)
+
+
+def test_a_bad_post_is_dropped_and_reported_the_others_go_on(crawler):
+    analyzer = CountingAnalyzer()
+    pipeline = AnalysePipeline(analyzer, {}, crawler)
+    posts = [post(1), post(2, content=None), post(3)]  # no content: its text cannot be built
+    out = analyse_all(pipeline, posts)
+    assert out[0] is posts[0] and out[2] is posts[2]
+    assert posts[0].severity is not None and posts[2].severity is not None
+    assert isinstance(out[1], DropItem)
+    assert "forum: http://bbs.example.com/thread-2.html" in str(out[1])
+    assert crawler.stats.get_value("tousu/errors") == 1
+    assert "thread-2.html" in crawler.stats.get_value("tousu/last_error")
+
+
+def test_close_releases_the_waiting_posts():
+    pipeline = AnalysePipeline(CountingAnalyzer(), {})
+    pipeline.max_wait = GUARD * 2  # only close_spider can release them
+
+    async def run():
+        waiting = [asyncio.ensure_future(pipeline.process_item(post(n))) for n in range(3)]
+        await asyncio.sleep(0)
+        pipeline.close_spider()
+        return await asyncio.wait_for(asyncio.gather(*waiting), GUARD)
+    assert [p.severity is not None for p in asyncio.run(run())] == [True] * 3
+
+
+def test_store_writes_a_part_batch_without_waiting_for_more(crawler):
+    pipeline = StorePipeline(crawler.settings["TOUSU_CONFIG"], crawler)
+    pipeline.max_wait = 0.05
+
+    async def run():
+        pipeline.process_item(post(1))
+        while pipeline.store.get(post(1).id) is None:
+            await asyncio.sleep(0.05)
+    try:
+        asyncio.run(asyncio.wait_for(run(), GUARD))
+        assert crawler.stats.get_value("tousu/items") == 1
+    finally:
+        pipeline.close_spider()
+
+
+def test_a_failed_timed_write_is_reported_in_the_source_health(crawler):
+    pipeline = StorePipeline(crawler.settings["TOUSU_CONFIG"], crawler)
+    pipeline.max_wait = 0.05
+    pipeline.state.conn.execute("DROP TABLE crawl_seen")  # marking posts fetched now fails
+
+    async def run():
+        pipeline.process_item(post(1))
+        while not crawler.stats.get_value("tousu/errors"):
+            await asyncio.sleep(0.05)
+    asyncio.run(asyncio.wait_for(run(), GUARD))
+    assert "no such table: crawl_seen" in crawler.stats.get_value("tousu/last_error")
+    pipeline.store.close()
+    pipeline.state.close()
