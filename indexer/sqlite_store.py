@@ -1,340 +1,40 @@
-"""SQLite backend: WAL, FTS5 over jieba tokens, side tables for categories and keywords, and
-daily counts that answer the console's trend views without reading every post."""
+"""The SQLite store: connections, writes and the reads behind searches and aggregations."""
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from datetime import datetime, timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from indexer.base import (TERM_FIELDS, TOTAL_CAP, Filters, Hit, Interval, SearchResult, Sort,
                           Store, StoreError, UpsertResult, make_snippet)
-from indexer.documents import index_tokens, iso_cst, parse_ts, post_ts
-from indexer.query import Query, Term, parse_query
+from indexer.documents import index_tokens, parse_ts, post_ts
+from indexer.query import Query, parse_query
+from indexer.sqlite_buckets import BUCKET, bucket_label
+from indexer.sqlite_fts import FROM_FTS, disjoint_parts, fts_key, query_sql
+from indexer.sqlite_rollup import ROLLUP_SPLITS, Span, decode_value, rollup_keys, rollup_span
+from indexer.sqlite_rows import COLUMNS, row_to_post, row_values
+from indexer.sqlite_schema import migrate
 from tousu.post import Post
 
-SCHEMA_VERSION = 2
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS posts (
-    rowid INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    source TEXT NOT NULL,
-    url TEXT, title TEXT, content TEXT, author TEXT,
-    published_at TEXT, published_ts INTEGER NOT NULL, crawled_at TEXT,
-    engagement TEXT, location TEXT,
-    severity INTEGER, negative REAL, relevant INTEGER, city TEXT,
-    categories TEXT, keywords TEXT, influence REAL, reasons TEXT,
-    fingerprint TEXT, dup_of TEXT, case_status TEXT
-);
--- Time-range aggregations with the usual filters read this index alone (no table lookups).
-CREATE INDEX IF NOT EXISTS posts_time_cover ON posts (published_ts, relevant, severity, city, source);
-CREATE INDEX IF NOT EXISTS posts_city_time ON posts (city, published_ts);
-CREATE INDEX IF NOT EXISTS posts_source_time ON posts (source, published_ts);
-CREATE INDEX IF NOT EXISTS posts_severity_time ON posts (severity, published_ts);
-CREATE INDEX IF NOT EXISTS posts_fingerprint ON posts (fingerprint);
-CREATE TABLE IF NOT EXISTS post_categories (
-    category TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
-    PRIMARY KEY (category, published_ts, post_rowid)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS post_categories_post ON post_categories (post_rowid);
--- A post's keyword rows are found (and deleted) by the leading (published_ts, post_rowid).
-CREATE TABLE IF NOT EXISTS post_keywords (
-    keyword TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
-    PRIMARY KEY (published_ts, post_rowid, keyword)
-) WITHOUT ROWID;
--- rowid = published_ts * 2^31 + posts.rowid (_fts_key): FTS5 walks a word's matches newest
--- first and a time range is a rowid range, so the latest page of a common word is read without
--- touching its older matches.
-CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
-    words, subwords, tokenize = 'unicode61 remove_diacritics 0'
-);
--- Posts per China-time day, relevance (-1 = unknown) and value of one field (field '' counts
--- every post, value 0), kept by every write. A year of trends reads thousands of these rows
--- instead of a million posts. NULL is stored as X'' (a WITHOUT ROWID key cannot be NULL).
-CREATE TABLE IF NOT EXISTS daily_counts (
-    field TEXT NOT NULL, day INTEGER NOT NULL, relevant INTEGER NOT NULL, value NOT NULL,
-    n INTEGER NOT NULL,
-    PRIMARY KEY (field, relevant, value, day)
-) WITHOUT ROWID;
-"""
-_DAY = "(p.published_ts + 28800) / 86400"
-_REL = "coalesce(p.relevant, -1)"
-# Version 1 -> 2: indexes the covering index and primary keys made redundant go; the full-text
-# index is re-keyed by time; daily counts are filled from the posts (then kept by writes, as
-# _rollup_keys counts them).
-_MIGRATE_1 = (
-    "DROP INDEX IF EXISTS posts_time",
-    "DROP INDEX IF EXISTS post_keywords_post",
-    "CREATE VIRTUAL TABLE posts_fts_by_time USING fts5("
-    "words, subwords, tokenize = 'unicode61 remove_diacritics 0')",
-    "INSERT INTO posts_fts_by_time (rowid, words, subwords) SELECT p.published_ts * 2147483648 "
-    "+ p.rowid, f.words, f.subwords FROM posts_fts f JOIN posts p ON p.rowid = f.rowid ORDER BY 1",
-    "DROP TABLE posts_fts",
-    "ALTER TABLE posts_fts_by_time RENAME TO posts_fts",
-    f"INSERT INTO daily_counts SELECT '', {_DAY}, {_REL}, 0, count(*) FROM posts p GROUP BY 2, 3",
-    *(f"INSERT INTO daily_counts SELECT '{c}', {_DAY}, {_REL}, coalesce(p.{c}, X''), count(*) "
-      "FROM posts p GROUP BY 2, 3, 4" for c in ("severity", "city", "source")),
-    *(f"INSERT INTO daily_counts SELECT '{name}', {_DAY}, {_REL}, s.{name}, count(*) FROM {table} s "
-      "JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4"
-      for name, table in (("category", "post_categories"), ("keyword", "post_keywords"))),
-)
-_NULL = b""  # how daily_counts stores NULL
-_COLUMNS = ("id", "source", "url", "title", "content", "author", "published_at", "published_ts",
-            "crawled_at", "engagement", "location", "severity", "negative", "relevant", "city",
-            "categories", "keywords", "influence", "reasons", "fingerprint", "dup_of")
-_JSON = {"engagement", "categories", "keywords", "reasons"}
 _CHUNK = 500
 RANK_CANDIDATES = 1000
-# Buckets are grouped as integers (hours or days since the epoch, China time) and labelled in
-# Python: strftime() per row costs more than the rest of a 30-day histogram. Weeks and months
-# are days folded after grouping.
-_BUCKET = {
-    "hour": "(p.published_ts + 28800) / 3600",
-    "day": "(p.published_ts + 28800) / 86400",
-    "week": "(p.published_ts + 28800) / 86400",
-    "month": "(p.published_ts + 28800) / 86400",
-}
-_EPOCH = datetime(1970, 1, 1)
-
-
-@lru_cache(maxsize=65536)
-def _bucket_label(interval: str, n: int) -> str:
-    """ISO start (+08:00) of bucket `n` as grouped by _BUCKET[interval]."""
-    if interval == "hour":
-        start = _EPOCH + timedelta(hours=n)
-    else:
-        start = _EPOCH + timedelta(days=n)
-        if interval == "week":
-            start -= timedelta(days=start.weekday())
-        elif interval == "month":
-            start = start.replace(day=1)
-    return start.strftime("%Y-%m-%dT%H:%M:%S") + "+08:00"
 _SORT = {
     "time": "p.published_ts DESC, p.rowid DESC",
     "severity": "p.severity DESC, p.published_ts DESC",
     "influence": "p.influence DESC, p.published_ts DESC",
 }
-
-
 _ts = parse_ts
-
-
-_encode = json.JSONEncoder(ensure_ascii=False).encode
-
-
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
-
-
-def _json(value: Any) -> str:
-    if not value:
-        return "{}" if isinstance(value, dict) else "[]"
-    if isinstance(value, list):  # lists of plain strings are most of them: skip the encoder
-        try:
-            text = '", "'.join(value)
-        except TypeError:
-            return _encode(value)
-        if not _NEEDS_ESCAPE.search(text):
-            return f'["{text}"]'
-    return _encode(value)
-
-
-def _row_values(post: Post, ts: int, dup_of: str | None) -> list[Any]:
-    """The post's values in _COLUMNS order (without dataclasses.asdict: it deep-copies)."""
-    return [post.id, post.source, post.url, post.title, post.content, post.author,
-            post.published_at, ts, post.crawled_at, _json(post.engagement or {}), post.location,
-            post.severity, post.negative, None if post.relevant is None else int(post.relevant),
-            post.city, _json(list(post.categories)), _json(list(post.keywords)), post.influence,
-            _json(list(post.reasons)), post.fingerprint, dup_of]
-
-
-def _rollup_keys(ts: int, relevant: Any, severity: Any, city: Any, source: Any,
-                 categories: Iterable[str], keywords: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The daily_counts keys a post with these values counts in."""
-    day = (ts + 28800) // 86400
-    rel = -1 if relevant is None else int(relevant)
-    return [("", day, rel, 0),
-            ("severity", day, rel, _NULL if severity is None else severity),
-            ("city", day, rel, _NULL if city is None else city),
-            ("source", day, rel, source),
-            *(("category", day, rel, c) for c in dict.fromkeys(categories)),
-            *(("keyword", day, rel, k) for k in dict.fromkeys(keywords))]
-
-
-def _decode(value: Any) -> Any:
-    return None if value == _NULL else value
-
-
-def _day_start(day: int) -> int:
-    return day * 86400 - 28800
-
-
-@dataclass
-class _Span:
-    """Whole China-time days [first, end) that daily_counts answers (None: unbounded), and the
-    filters of the partial days at either end, which the posts answer."""
-
-    first: int | None
-    end: int | None
-    edges: list[Filters]
-    value: tuple[str, Any] | None = None  # one (field, value) that every post counted has
-
-
-def _rollup_span(filters: Filters | None, one_value: bool = False) -> _Span | None:
-    """The span of daily_counts to read, when the filters are only time and relevance (and,
-    with `one_value`, one city, source or category: enough for a count)."""
-    f = filters or Filters()
-    lists = {"source": f.sources, "city": f.cities, "category": f.categories}
-    value = None
-    given = [(name, values) for name, values in lists.items() if values]
-    if one_value and len(given) == 1 and len(given[0][1]) == 1:
-        value = (given[0][0], given[0][1][0])
-        f = replace(f, sources=None, cities=None, categories=None)
-    if (f.sources or f.cities or f.categories or f.case_status or not f.include_duplicates
-            or f.severity_min is not None or f.severity_max is not None):
-        return None
-    since = _ts(f.since) if f.since else None
-    until = _ts(f.until) if f.until else None
-    first = None if since is None else -(-(since + 28800) // 86400)
-    end = None if until is None else (until + 28800) // 86400
-    if first is not None and end is not None and first >= end:
-        return None
-    edges = []
-    if first is not None and _day_start(first) != since:
-        edges.append(replace(f, since=iso_cst(since), until=iso_cst(_day_start(first))))
-    if end is not None and _day_start(end) != until:
-        edges.append(replace(f, since=iso_cst(_day_start(end)), until=iso_cst(until)))
-    if value is not None:
-        edges = [replace(e, **{_FILTER_LIST[value[0]]: [value[1]]}) for e in edges]
-    return _Span(first, end, edges, value)
-
-
-_FILTER_LIST = {"source": "sources", "city": "cities", "category": "categories"}
-
-
-# What daily_counts holds for each split: (field, SQL of the key).
-_ROLLUP_SPLITS = {None: ("", "NULL"), "relevant": ("", "relevant"), "severity": ("severity", "value"),
-                  "city": ("city", "value"), "source": ("source", "value"),
-                  "category": ("category", "value"), "keyword": ("keyword", "value")}
 
 
 def _order(key: Any) -> tuple[bool, Any]:
     """Sort key putting None first, as SQLite's ORDER BY does with NULL."""
     return (key is not None, key if key is not None else 0)
-
-
-def _fts_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _match_any(tokens: Iterable[str]) -> str:
-    return " OR ".join("{words subwords} : " + _fts_string(t) for t in tokens)
-
-
-_TEXT = "lower(coalesce(p.title, '') || char(10) || coalesce(p.content, ''))"
-_KEY = 2147483648  # 2^31: posts_fts rowid = published_ts * _KEY + posts.rowid
-# A post is found from its key through the covering index: the usual filters are checked there,
-# and only posts that pass are read from the (much larger) table.
-_FROM_FTS = ("FROM posts_fts f CROSS JOIN posts p INDEXED BY posts_time_cover "
-             "ON p.published_ts = (f.rowid >> 31) AND p.rowid = (f.rowid & 2147483647)")
-
-
-def _fts_key(ts: int, rowid: int) -> int:
-    if not -2**32 < ts < 2**32 or not 0 <= rowid < _KEY:
-        raise ValueError(f"published time {ts} or row {rowid} is out of range")
-    return ts * _KEY + rowid
-
-
-def _candidates(term: Term) -> list[str]:
-    """The tokens of a phrase (or split word) that narrow its candidates: any of them must occur,
-    because jieba may cut the same characters differently in context; instr() confirms."""
-    return [t for t in term.tokens if len(t) > 1] or list(term.tokens)
-
-
-def _single(term: Term) -> bool:
-    return len(term.tokens) == 1 and not term.phrase
-
-
-def _term_sql(term: Term) -> tuple[str, list[Any]]:
-    """SQL for one term over posts `p` alone (a query with no positive word to walk FTS5 by)."""
-    if _single(term):
-        return ("p.rowid IN (SELECT rowid & 2147483647 FROM posts_fts WHERE posts_fts MATCH ?)",
-                ["{words subwords} : " + _fts_string(term.tokens[0])])
-    return ("(p.rowid IN (SELECT rowid & 2147483647 FROM posts_fts WHERE posts_fts MATCH ?) AND "
-            f"instr({_TEXT}, ?) > 0)", [_match_any(_candidates(term)), term.text.lower()])
-
-
-def _row_term_sql(term: Term) -> tuple[str, list[Any]]:
-    """SQL for one term over the FTS5 row `f` being walked and its post `p`: a token is looked up
-    in the row's own token lists (one FTS5 query per row would cost far more)."""
-    checks = ["instr(' ' || f.words || ' ' || f.subwords || ' ', ?) > 0"] * (
-        1 if _single(term) else len(_candidates(term)))
-    tokens = [f" {t} " for t in (term.tokens[:1] if _single(term) else _candidates(term))]
-    if _single(term):
-        return checks[0], tokens
-    return (f"(instr({_TEXT}, ?) > 0 AND ({' OR '.join(checks)}))",
-            [term.text.lower(), *tokens])
-
-
-def _query_sql(query: Query) -> tuple[str | None, list[str], list[Any]]:
-    """(FTS5 expression to walk, WHERE clauses, their parameters) for a parsed query.
-
-    Index lookups are merged into one FTS5 expression (AND of the groups, NOT of the
-    exclusions) that drives the query; what it cannot decide — substrings, and which term of a
-    group of words and phrases matched — is checked per row. With no positive word there is
-    nothing to walk (expression None) and the clauses test posts `p` alone."""
-    fts: list[str] = []
-    clauses: list[str] = []
-    params: list[Any] = []
-    for group in query.groups:
-        tokens = [t for term in group
-                  for t in (term.tokens[:1] if _single(term) else _candidates(term))]
-        fts.append("(" + _match_any(dict.fromkeys(tokens)) + ")")
-        if all(_single(t) for t in group):
-            continue
-        parts = ([(f"instr({_TEXT}, ?) > 0", [group[0].text.lower()])] if len(group) == 1
-                 else [_row_term_sql(term) for term in group])
-        clauses.append("(" + " OR ".join(sql for sql, _ in parts) + ")")
-        params.extend(p for _, ps in parts for p in ps)
-    expression = " AND ".join(fts)
-    for term in query.excluded:
-        if expression and _single(term):
-            expression += " NOT (" + _match_any(term.tokens) + ")"
-            continue
-        sql, ps = _row_term_sql(term) if expression else _term_sql(term)
-        clauses.append(f"NOT {sql}")
-        params.extend(ps)
-    return expression or None, clauses, params
-
-
-def _disjoint_parts(query: Query) -> list[Query]:
-    """The query as queries matching disjoint sets of posts, for counting without reading FTS5
-    rows: a group of words and one phrase, `"P" OR W`, is (W) plus ("P" -W)."""
-    mixed = [i for i, group in enumerate(query.groups)
-             if len(group) > 1 and not all(_single(t) for t in group)]
-    if len(mixed) != 1:
-        return [query]
-    i = mixed[0]
-    words = [t for t in query.groups[i] if _single(t)]
-    others = [t for t in query.groups[i] if not _single(t)]
-    if not words or len(others) != 1:
-        return [query]
-    before, after = query.groups[:i], query.groups[i + 1:]
-    return [Query([*before, words, *after], query.excluded),
-            Query([*before, others, *after], [*query.excluded, *words])]
-
-
-def rank_expression(query: Query) -> str | None:
-    """An FTS5 expression over every positive token, for bm25 ranking."""
-    tokens = [t for group in query.groups for term in group for t in term.tokens]
-    return _match_any(dict.fromkeys(tokens)) if tokens else None
 
 
 class SqliteStore(Store):
@@ -344,33 +44,7 @@ class SqliteStore(Store):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        self._migrate(self._conn())
-
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        """Create the schema, or bring an older file up to SCHEMA_VERSION in place."""
-        if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another may have won
-            if version > SCHEMA_VERSION:
-                raise StoreError(f"sqlite {self.path}: schema version {version} is newer than "
-                                 f"this code's {SCHEMA_VERSION}")
-            old = version == 0 and conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'posts'").fetchone() is not None
-            for statement in filter(str.strip, SCHEMA.split(";\n")):
-                conn.execute(statement)
-            if old:
-                for statement in _MIGRATE_1:
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise StoreError(f"sqlite {self.path}: cannot bring the schema to version "
-                                 f"{SCHEMA_VERSION}: {exc}") from None
-            raise
+        migrate(self._conn(), self.path)
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -438,12 +112,13 @@ class SqliteStore(Store):
             "SELECT id, rowid, dup_of, published_ts, relevant, severity, city, source, categories, "
             f"keywords FROM posts WHERE id IN ({', '.join('?' * len(ids))})", ids)}
         fingerprints = list({p.fingerprint for p in unique if len(p.content or p.title) >= 10})
-        originals: dict[str, list[tuple[int, int, str]]] = {}
-        if fingerprints:
-            for fp, ts, rowid, pid in conn.execute(
-                    "SELECT fingerprint, published_ts, rowid, id FROM posts WHERE fingerprint IN "
-                    f"({', '.join('?' * len(fingerprints))})", fingerprints):
-                originals.setdefault(fp, []).append((ts, rowid, pid))
+        # Originals only, the two earliest (one may be the post itself): a text reposted
+        # thousands of times must not load all its copies for every new one.
+        originals: dict[str, list[tuple[int, int, str]]] = {
+            fp: [tuple(row) for row in conn.execute(
+                "SELECT published_ts, rowid, id FROM posts WHERE fingerprint = ? AND dup_of IS NULL "
+                "ORDER BY published_ts, rowid LIMIT 2", (fp,))]
+            for fp in fingerprints}
         next_rowid = (conn.execute("SELECT max(rowid) FROM posts").fetchone()[0] or 0) + 1
         new_rows, cat_rows, kw_rows = [], [], []
         for post in unique:
@@ -454,9 +129,9 @@ class SqliteStore(Store):
                 if dup_of is None and len(post.content or post.title) >= 10:
                     others = [c for c in originals.get(post.fingerprint, ()) if c[2] != post.id]
                     dup_of = min(others)[2] if others else None
-                values = _row_values(post, ts, dup_of)
+                values = row_values(post, ts, dup_of)
                 words, subwords = index_tokens(post)
-                key = _fts_key(ts, old[0] if old else next_rowid)
+                key = fts_key(ts, old[0] if old else next_rowid)
             except (ValueError, TypeError) as exc:
                 result.failed[post.id] = str(exc)
                 continue
@@ -467,22 +142,23 @@ class SqliteStore(Store):
             else:
                 rowid, _, old_ts, *old_fields, old_categories, old_keywords = old
                 old_categories, old_keywords = json.loads(old_categories), json.loads(old_keywords)
-                counts.subtract(_rollup_keys(old_ts, *old_fields, old_categories, old_keywords))
-                conn.execute(f"UPDATE posts SET {', '.join(c + ' = ?' for c in _COLUMNS[1:])} "
+                counts.subtract(rollup_keys(old_ts, *old_fields, old_categories, old_keywords))
+                conn.execute(f"UPDATE posts SET {', '.join(c + ' = ?' for c in COLUMNS[1:])} "
                              "WHERE rowid = ?", [*values[1:], rowid])
-                conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (_fts_key(old_ts, rowid),))
+                conn.execute("DELETE FROM posts_fts WHERE rowid = ?", (fts_key(old_ts, rowid),))
                 conn.execute("DELETE FROM post_categories WHERE post_rowid = ?", (rowid,))
                 conn.execute("DELETE FROM post_keywords WHERE published_ts = ? AND post_rowid = ?",
                              (old_ts, rowid))
                 result.updated.append(post.id)
-            originals.setdefault(post.fingerprint, []).append((ts, rowid, post.id))
+            if dup_of is None:
+                originals.setdefault(post.fingerprint, []).append((ts, rowid, post.id))
             fts_rows[rowid] = (key, " ".join(words), " ".join(subwords))
             cat_rows.extend((c, rowid, ts) for c in dict.fromkeys(post.categories))
             kw_rows.extend((k, rowid, ts) for k in dict.fromkeys(post.keywords))
-            counts.update(_rollup_keys(ts, post.relevant, post.severity, post.city, post.source,
-                                       post.categories, post.keywords))
-        conn.executemany(f"INSERT INTO posts (rowid, {', '.join(_COLUMNS)}) "
-                         f"VALUES (?, {', '.join('?' * len(_COLUMNS))})", new_rows)
+            counts.update(rollup_keys(ts, post.relevant, post.severity, post.city, post.source,
+                                      post.categories, post.keywords))
+        conn.executemany(f"INSERT INTO posts (rowid, {', '.join(COLUMNS)}) "
+                         f"VALUES (?, {', '.join('?' * len(COLUMNS))})", new_rows)
         conn.executemany("INSERT OR IGNORE INTO post_categories VALUES (?, ?, ?)", cat_rows)
         conn.executemany("INSERT OR IGNORE INTO post_keywords VALUES (?, ?, ?)", kw_rows)
 
@@ -501,10 +177,10 @@ class SqliteStore(Store):
                                 (ts,)).fetchall()
             counts: Counter[tuple[Any, ...]] = Counter()
             for _, old_ts, *fields, categories, keywords in rows:
-                counts.subtract(_rollup_keys(old_ts, *fields, json.loads(categories),
-                                             json.loads(keywords)))
+                counts.subtract(rollup_keys(old_ts, *fields, json.loads(categories),
+                                            json.loads(keywords)))
             rowids = [(r[0],) for r in rows]
-            conn.execute("DELETE FROM posts_fts WHERE rowid < ?", (_fts_key(ts, 0),))
+            conn.execute("DELETE FROM posts_fts WHERE rowid < ?", (fts_key(ts, 0),))
             conn.executemany("DELETE FROM post_categories WHERE post_rowid = ?", rowids)
             conn.execute("DELETE FROM post_keywords WHERE published_ts < ?", (ts,))
             conn.execute("DELETE FROM posts WHERE published_ts < ?", (ts,))
@@ -518,18 +194,9 @@ class SqliteStore(Store):
         return len(rows)
 
     # -- reads ----------------------------------------------------------------------------
-    @staticmethod
-    def _row_to_post(row: sqlite3.Row) -> Post:
-        data = {c: row[c] for c in _COLUMNS if c != "published_ts"}
-        for c in _JSON:
-            data[c] = json.loads(data[c]) if data[c] else ([] if c != "engagement" else {})
-        data["relevant"] = None if row["relevant"] is None else bool(row["relevant"])
-        data["case_status"] = row["case_status"]
-        return Post(**data)
-
     def get(self, post_id: str) -> Post | None:
         row = self._conn().execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
-        return self._row_to_post(row) if row else None
+        return row_to_post(row) if row else None
 
     @staticmethod
     def _where(filters: Filters | None, time_column: str = "p.published_ts") -> tuple[str, list[Any]]:
@@ -589,7 +256,7 @@ class SqliteStore(Store):
                query: Query | None) -> tuple[str, list[Any], bool, str]:
         """(FROM … WHERE … of the posts matching, its parameters, whether it walks FTS5 `f`,
         the same for counting: FTS5 alone when nothing else is tested)."""
-        expression, clauses, params = _query_sql(query) if query else (None, [], [])
+        expression, clauses, params = query_sql(query) if query else (None, [], [])
         if expression is None:
             where, where_params = self._where(filters)
             if clauses:
@@ -603,16 +270,16 @@ class SqliteStore(Store):
         for value, op in ((f.since, ">="), (f.until, "<")):  # a time range is a key range
             if value and _ts(value) is not None:
                 fts += f" AND f.rowid {op} ?"
-                time_params.append(_fts_key(_ts(value), 0))  # type: ignore[arg-type]
+                time_params.append(fts_key(_ts(value), 0))  # type: ignore[arg-type]
         post_clauses = ([where[len(" WHERE "):]] if where else []) + clauses
-        match = _FROM_FTS + fts + "".join(f" AND {c}" for c in post_clauses)
+        match = FROM_FTS + fts + "".join(f" AND {c}" for c in post_clauses)
         counting = match if post_clauses else "FROM posts_fts f" + fts
         return match, [expression, *time_params, *where_params, *params], True, counting
 
     def _count_matches(self, filters: Filters | None, query: Query, limit: int | None) -> int:
         """Posts matching, exactly or (with `limit`) up to `limit`."""
         total = 0
-        for part in _disjoint_parts(query):
+        for part in disjoint_parts(query):
             _, params, _, counting = self._match(filters, part)
             if limit is None:
                 total += self._execute(f"SELECT count(*) {counting}", params)[0][0]
@@ -633,7 +300,7 @@ class SqliteStore(Store):
         terms = parsed.highlight_terms() if parsed else []
         hits = []
         for row in rows:
-            post = self._row_to_post(row)
+            post = row_to_post(row)
             text = f"{post.title} {post.content}" if post.title else post.content
             snippet = make_snippet(text, terms) if highlight else ""
             score = -row["score"] if row["score"] is not None else None
@@ -649,7 +316,7 @@ class SqliteStore(Store):
         cap = max(TOTAL_CAP, offset + size + 1)
         if parsed is not None:
             total = self._count_matches(filters, parsed, cap)
-        elif _rollup_span(filters, one_value=True) is not None:
+        elif rollup_span(filters, one_value=True) is not None:
             total = self._count(filters)
             cap = total + 1  # exact, however many
         else:
@@ -679,7 +346,7 @@ class SqliteStore(Store):
             return self._count(filters)
 
     def _count(self, filters: Filters | None) -> int:
-        span = _rollup_span(filters, one_value=True)
+        span = rollup_span(filters, one_value=True)
         if span is None:
             where, params = self._where(filters)
             return self._execute(f"SELECT count(*) FROM posts p{where}", params)[0][0]
@@ -687,10 +354,10 @@ class SqliteStore(Store):
         return (sum(n for _, _, n in self._rollup(split, span, filters, by_day=False))
                 + sum(self._count(edge) for edge in span.edges))
 
-    def _rollup(self, split: str | None, span: _Span, filters: Filters | None,
+    def _rollup(self, split: str | None, span: Span, filters: Filters | None,
                 by_day: bool) -> list[tuple[int | None, Any, int]]:
         """(day or None, key, count) from daily_counts over the span's whole days."""
-        field, key = _ROLLUP_SPLITS[split]
+        field, key = ROLLUP_SPLITS[split]
         relevant = (filters or Filters()).relevant
         clauses = ["field = ?", "relevant IN (-1, 0, 1)" if relevant is None else "relevant = ?"]
         params: list[Any] = [field, *([] if relevant is None else [int(relevant)])]
@@ -708,7 +375,7 @@ class SqliteStore(Store):
                 f"SELECT {'day' if by_day else 'NULL'}, {key} AS k, sum(n) FROM daily_counts "
                 f"WHERE {' AND '.join(clauses)} GROUP BY {group}", params):
             counts[(day, k)] += n
-        decode = (lambda k: None if k == -1 else k) if split == "relevant" else _decode
+        decode = (lambda k: None if k == -1 else k) if split == "relevant" else decode_value
         return [(day, decode(k), n) for (day, k), n in counts.items() if n > 0]
 
     def _split_column(self, split_by: str | None) -> tuple[str, str]:
@@ -722,7 +389,7 @@ class SqliteStore(Store):
 
     def date_histogram(self, interval: Interval, filters: Filters | None = None,
                        split_by: str | None = None) -> list[dict[str, Any]]:
-        if interval not in _BUCKET:
+        if interval not in BUCKET:
             raise StoreError(f"sqlite: unknown interval {interval!r}")
         with self._snapshot():
             counts = self._histogram(interval, filters, split_by)
@@ -732,19 +399,19 @@ class SqliteStore(Store):
     def _histogram(self, interval: Interval, filters: Filters | None,
                    split_by: str | None) -> Counter[tuple[str, Any]]:
         counts: Counter[tuple[str, Any]] = Counter()
-        span = (_rollup_span(filters) if interval != "hour" and split_by in _ROLLUP_SPLITS
+        span = (rollup_span(filters) if interval != "hour" and split_by in ROLLUP_SPLITS
                 else None)
         if span is not None:
             for day, key, n in self._rollup(split_by, span, filters, by_day=True):
-                counts[(_bucket_label(interval, day), key)] += n
+                counts[(bucket_label(interval, day), key)] += n
             for edge in span.edges:
                 counts.update(self._histogram(interval, edge, split_by))
             return counts
         key, join = self._split_column(split_by)
         where, params = self._where(filters)
-        for r in self._execute(f"SELECT {_BUCKET[interval]} AS bucket, {key} AS key, count(*) "
+        for r in self._execute(f"SELECT {BUCKET[interval]} AS bucket, {key} AS key, count(*) "
                                f"AS n FROM posts p{join}{where} GROUP BY bucket, key", params):
-            counts[(_bucket_label(interval, r["bucket"]), r["key"])] += r["n"]
+            counts[(bucket_label(interval, r["bucket"]), r["key"])] += r["n"]
         return counts
 
     def slice_counts(self, group_by: Sequence[str], filters: Filters | None = None,
@@ -762,9 +429,9 @@ class SqliteStore(Store):
             else:
                 raise StoreError(f"sqlite: cannot group by {name!r}; use one of {TERM_FIELDS}")
         if interval is not None:
-            if interval not in _BUCKET:
+            if interval not in BUCKET:
                 raise StoreError(f"sqlite: unknown interval {interval!r}")
-            columns.append(_BUCKET[interval])
+            columns.append(BUCKET[interval])
         where, params = self._where(filters)
         select = ", ".join([*(f"{c} AS k{i}" for i, c in enumerate(columns)), "count(*) AS n"])
         group = f" GROUP BY {', '.join(f'k{i}' for i in range(len(columns)))}" if columns else ""
@@ -774,7 +441,7 @@ class SqliteStore(Store):
             if not row["n"]:
                 continue
             key = tuple(row[f"k{i}"] for i in range(len(fields)))
-            bucket = _bucket_label(interval, row[f"k{len(fields)}"]) if interval else None
+            bucket = bucket_label(interval, row[f"k{len(fields)}"]) if interval else None
             counts[(*key, bucket)] = counts.get((*key, bucket), 0) + row["n"]
         return [{"slice": dict(zip(fields, k[:-1])), "bucket": k[-1], "count": n}
                 for k, n in counts.items()]
@@ -786,7 +453,7 @@ class SqliteStore(Store):
 
     def _terms(self, field: str, filters: Filters | None) -> Counter[Any]:
         key, join = self._split_column(field)  # validates the field
-        span = _rollup_span(filters) if field in _ROLLUP_SPLITS else None
+        span = rollup_span(filters) if field in ROLLUP_SPLITS else None
         if span is not None:
             counts = Counter({k: n for _, k, n in self._rollup(field, span, filters, by_day=False)})
             for edge in span.edges:
@@ -805,7 +472,7 @@ class SqliteStore(Store):
                       key=lambda i: (-i[1], i[0]))[:size]
 
     def _hot_words(self, filters: Filters | None) -> Counter[str]:
-        span = _rollup_span(filters)
+        span = rollup_span(filters)
         if span is not None:
             counts = Counter({k: n for _, k, n in self._rollup("keyword", span, filters,
                                                                  by_day=False)})
@@ -838,5 +505,5 @@ class SqliteStore(Store):
             if not rows:
                 return
             for row in rows:
-                yield self._row_to_post(row)
+                yield row_to_post(row)
             last = rows[-1]["rowid"]

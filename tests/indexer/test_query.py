@@ -1,7 +1,7 @@
 import pytest
 
 from indexer.query import QuerySyntaxError, parse_query
-from indexer.sqlite_store import rank_expression
+from indexer.sqlite_fts import rank_expression
 
 
 def test_words_phrases_or_and_exclusion():

@@ -150,13 +150,14 @@ def test_daily_counts_answer_as_the_posts_do(store, monkeypatch):
     store.upsert_many(posts[::4])
     store.delete_older_than("2026-11-11T06:00:00+08:00")
     from_counts = aggregations(store)
-    monkeypatch.setattr(sqlite_store, "_rollup_span", lambda filters, one_value=False: None)
+    monkeypatch.setattr(sqlite_store, "rollup_span", lambda filters, one_value=False: None)
     assert from_counts == aggregations(store)
     assert store._conn().execute("SELECT count(*) FROM daily_counts WHERE n < 0").fetchone()[0] == 0
 
 
 def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
-    from indexer.sqlite_store import SCHEMA_VERSION, SqliteStore
+    from indexer.sqlite_schema import SCHEMA_VERSION
+    from indexer.sqlite_store import SqliteStore
 
     with SqliteStore(tmp_path / "new.db") as fresh:
         fresh.upsert_many(spread_posts())
@@ -179,7 +180,8 @@ def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
         assert (aggregations(migrated),
                 [h.post.id for h in migrated.search("宽带", size=100).hits]) == expected
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert "post_keywords_post" not in indexes
+        assert "post_keywords_post" not in indexes and "posts_fingerprint" not in indexes
+        assert "posts_originals" in indexes
         migrated.upsert_many(spread_posts(3))  # writes keep working on the migrated file
         assert migrated.count() == 60
     assert SqliteStore(tmp_path / "old.db").count() == 60  # and it opens again as it is

@@ -114,6 +114,19 @@ def test_exact_duplicate_is_linked(store):
     assert store.search("", Filters(include_duplicates=False)).total == 1
 
 
+def test_every_copy_of_a_much_reposted_text_links_to_its_original(store):
+    text = "乱扣费三个月了，要求退费，不然去工信部"
+    first = make(1, text, published="2026-11-20T08:00:00+08:00")
+    store.upsert_many([make(n, text, published=f"2026-11-20T{8 + n}:00:00+08:00")
+                       for n in range(2, 6)])
+    store.upsert_many([first])  # crawled late, published first
+    copies = [make(n, text, published="2026-11-21T09:00:00+08:00") for n in range(6, 9)]
+    store.upsert_many(copies)
+    original = make(2, text).id  # the first stored: `first`, crawled later, is its duplicate
+    assert store.get(first.id).dup_of == original
+    assert {store.get(c.id).dup_of for c in copies} == {original}
+
+
 def test_retention_and_iteration(store):
     seed(store)
     assert store.delete_older_than("2026-11-20T00:00:00+08:00") == 1

@@ -1,0 +1,82 @@
+"""The daily_counts roll-up: the keys a post counts in and the span of days a query reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
+
+from indexer.base import Filters
+from indexer.documents import iso_cst, parse_ts
+
+_NULL = b""  # how daily_counts stores NULL
+
+
+def rollup_keys(ts: int, relevant: Any, severity: Any, city: Any, source: Any,
+                categories: Iterable[str], keywords: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The daily_counts keys a post with these values counts in."""
+    day = (ts + 28800) // 86400
+    rel = -1 if relevant is None else int(relevant)
+    return [("", day, rel, 0),
+            ("severity", day, rel, _NULL if severity is None else severity),
+            ("city", day, rel, _NULL if city is None else city),
+            ("source", day, rel, source),
+            *(("category", day, rel, c) for c in dict.fromkeys(categories)),
+            *(("keyword", day, rel, k) for k in dict.fromkeys(keywords))]
+
+
+def decode_value(value: Any) -> Any:
+    """A value of daily_counts as the posts hold it (X'' is NULL)."""
+    return None if value == _NULL else value
+
+
+def _day_start(day: int) -> int:
+    return day * 86400 - 28800
+
+
+@dataclass
+class Span:
+    """Whole China-time days [first, end) that daily_counts answers (None: unbounded), and the
+    filters of the partial days at either end, which the posts answer."""
+
+    first: int | None
+    end: int | None
+    edges: list[Filters]
+    value: tuple[str, Any] | None = None  # one (field, value) that every post counted has
+
+
+def rollup_span(filters: Filters | None, one_value: bool = False) -> Span | None:
+    """The span of daily_counts to read, when the filters are only time and relevance (and,
+    with `one_value`, one city, source or category: enough for a count)."""
+    f = filters or Filters()
+    lists = {"source": f.sources, "city": f.cities, "category": f.categories}
+    value = None
+    given = [(name, values) for name, values in lists.items() if values]
+    if one_value and len(given) == 1 and len(given[0][1]) == 1:
+        value = (given[0][0], given[0][1][0])
+        f = replace(f, sources=None, cities=None, categories=None)
+    if (f.sources or f.cities or f.categories or f.case_status or not f.include_duplicates
+            or f.severity_min is not None or f.severity_max is not None):
+        return None
+    since = parse_ts(f.since) if f.since else None
+    until = parse_ts(f.until) if f.until else None
+    first = None if since is None else -(-(since + 28800) // 86400)
+    end = None if until is None else (until + 28800) // 86400
+    if first is not None and end is not None and first >= end:
+        return None
+    edges = []
+    if first is not None and _day_start(first) != since:
+        edges.append(replace(f, since=iso_cst(since), until=iso_cst(_day_start(first))))
+    if end is not None and _day_start(end) != until:
+        edges.append(replace(f, since=iso_cst(_day_start(end)), until=iso_cst(until)))
+    if value is not None:
+        edges = [replace(e, **{_FILTER_LIST[value[0]]: [value[1]]}) for e in edges]
+    return Span(first, end, edges, value)
+
+
+_FILTER_LIST = {"source": "sources", "city": "cities", "category": "categories"}
+
+
+# What daily_counts holds for each split: (field, SQL of the key).
+ROLLUP_SPLITS = {None: ("", "NULL"), "relevant": ("", "relevant"), "severity": ("severity", "value"),
+                 "city": ("city", "value"), "source": ("source", "value"),
+                 "category": ("category", "value"), "keyword": ("keyword", "value")}

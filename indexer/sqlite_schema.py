@@ -1,0 +1,104 @@
+"""The SQLite store's schema, its version, and the in-place migration of older files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from indexer.base import StoreError
+
+SCHEMA_VERSION = 3
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    url TEXT, title TEXT, content TEXT, author TEXT,
+    published_at TEXT, published_ts INTEGER NOT NULL, crawled_at TEXT,
+    engagement TEXT, location TEXT,
+    severity INTEGER, negative REAL, relevant INTEGER, city TEXT,
+    categories TEXT, keywords TEXT, influence REAL, reasons TEXT,
+    fingerprint TEXT, dup_of TEXT, case_status TEXT
+);
+-- Time-range aggregations with the usual filters read this index alone (no table lookups).
+CREATE INDEX IF NOT EXISTS posts_time_cover ON posts (published_ts, relevant, severity, city, source);
+CREATE INDEX IF NOT EXISTS posts_city_time ON posts (city, published_ts);
+CREATE INDEX IF NOT EXISTS posts_source_time ON posts (source, published_ts);
+CREATE INDEX IF NOT EXISTS posts_severity_time ON posts (severity, published_ts);
+-- A repost links to the earliest post of its text that is no one's duplicate.
+CREATE INDEX IF NOT EXISTS posts_originals ON posts (fingerprint, published_ts) WHERE dup_of IS NULL;
+CREATE TABLE IF NOT EXISTS post_categories (
+    category TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
+    PRIMARY KEY (category, published_ts, post_rowid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS post_categories_post ON post_categories (post_rowid);
+-- A post's keyword rows are found (and deleted) by the leading (published_ts, post_rowid).
+CREATE TABLE IF NOT EXISTS post_keywords (
+    keyword TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
+    PRIMARY KEY (published_ts, post_rowid, keyword)
+) WITHOUT ROWID;
+-- rowid = published_ts * 2^31 + posts.rowid (sqlite_fts.fts_key): FTS5 walks a word's matches
+-- newest first and a time range is a rowid range, so the latest page of a common word is read
+-- without touching its older matches.
+CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
+    words, subwords, tokenize = 'unicode61 remove_diacritics 0'
+);
+-- Posts per China-time day, relevance (-1 = unknown) and value of one field (field '' counts
+-- every post, value 0), kept by every write. A year of trends reads thousands of these rows
+-- instead of a million posts. NULL is stored as X'' (a WITHOUT ROWID key cannot be NULL).
+CREATE TABLE IF NOT EXISTS daily_counts (
+    field TEXT NOT NULL, day INTEGER NOT NULL, relevant INTEGER NOT NULL, value NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (field, relevant, value, day)
+) WITHOUT ROWID;
+"""
+_DAY = "(p.published_ts + 28800) / 86400"
+_REL = "coalesce(p.relevant, -1)"
+# Version 1 -> 2: indexes the covering index and primary keys made redundant go; the full-text
+# index is re-keyed by time; daily counts are filled from the posts (then kept by writes, as
+# sqlite_rollup.rollup_keys counts them).
+_MIGRATE_1 = (
+    "DROP INDEX IF EXISTS posts_time",
+    "DROP INDEX IF EXISTS post_keywords_post",
+    "CREATE VIRTUAL TABLE posts_fts_by_time USING fts5("
+    "words, subwords, tokenize = 'unicode61 remove_diacritics 0')",
+    "INSERT INTO posts_fts_by_time (rowid, words, subwords) SELECT p.published_ts * 2147483648 "
+    "+ p.rowid, f.words, f.subwords FROM posts_fts f JOIN posts p ON p.rowid = f.rowid ORDER BY 1",
+    "DROP TABLE posts_fts",
+    "ALTER TABLE posts_fts_by_time RENAME TO posts_fts",
+    f"INSERT INTO daily_counts SELECT '', {_DAY}, {_REL}, 0, count(*) FROM posts p GROUP BY 2, 3",
+    *(f"INSERT INTO daily_counts SELECT '{c}', {_DAY}, {_REL}, coalesce(p.{c}, X''), count(*) "
+      "FROM posts p GROUP BY 2, 3, 4" for c in ("severity", "city", "source")),
+    *(f"INSERT INTO daily_counts SELECT '{name}', {_DAY}, {_REL}, s.{name}, count(*) FROM {table} s "
+      "JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4"
+      for name, table in (("category", "post_categories"), ("keyword", "post_keywords"))),
+)
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Create the schema, or bring an older file up to SCHEMA_VERSION in place."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # another may have won
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"sqlite {path}: schema version {version} is newer than "
+                             f"this code's {SCHEMA_VERSION}")
+        old = version == 0 and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'posts'").fetchone() is not None
+        for statement in filter(str.strip, SCHEMA.split(";\n")):
+            conn.execute(statement)
+        if old:
+            for statement in _MIGRATE_1:
+                conn.execute(statement)
+        if old or version == 2:  # version 3 finds originals in posts_originals
+            conn.execute("DROP INDEX IF EXISTS posts_fingerprint")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"sqlite {path}: cannot bring the schema to version "
+                             f"{SCHEMA_VERSION}: {exc}") from None
+        raise
