@@ -53,6 +53,7 @@ def generate(path: Path, n: int, now: datetime, seed: int = 6) -> float:
     """Write n posts over 180 days before `now` into a fresh SQLite store; returns seconds."""
     import numpy as np
 
+    from indexer.sqlite_schema import FILL_DAILY_COUNTS
     from indexer.sqlite_store import SqliteStore
 
     started = time.perf_counter()
@@ -100,6 +101,8 @@ def generate(path: Path, n: int, now: datetime, seed: int = 6) -> float:
         if len(rows) >= 50000:
             _flush(conn, rows, cats)
     _flush(conn, rows, cats)
+    for sql in FILL_DAILY_COUNTS:  # what the store's own writes would have kept
+        conn.execute(sql)
     conn.execute("COMMIT")
     for _, sql in found:
         conn.execute(sql)

@@ -54,9 +54,18 @@ CREATE TABLE IF NOT EXISTS daily_counts (
 """
 _DAY = "(p.published_ts + 28800) / 86400"
 _REL = "coalesce(p.relevant, -1)"
+# Daily counts from the posts, for a store that was filled without them (then kept by writes,
+# as sqlite_rollup.rollup_keys counts them).
+FILL_DAILY_COUNTS = (
+    f"INSERT INTO daily_counts SELECT '', {_DAY}, {_REL}, 0, count(*) FROM posts p GROUP BY 2, 3",
+    *(f"INSERT INTO daily_counts SELECT '{c}', {_DAY}, {_REL}, coalesce(p.{c}, X''), count(*) "
+      "FROM posts p GROUP BY 2, 3, 4" for c in ("severity", "city", "source")),
+    *(f"INSERT INTO daily_counts SELECT '{name}', {_DAY}, {_REL}, s.{name}, count(*) FROM {table} s "
+      "JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4"
+      for name, table in (("category", "post_categories"), ("keyword", "post_keywords"))),
+)
 # Version 1 -> 2: indexes the covering index and primary keys made redundant go; the full-text
-# index is re-keyed by time; daily counts are filled from the posts (then kept by writes, as
-# sqlite_rollup.rollup_keys counts them).
+# index is re-keyed by time; daily counts are filled.
 _MIGRATE_1 = (
     "DROP INDEX IF EXISTS posts_time",
     "DROP INDEX IF EXISTS post_keywords_post",
@@ -66,12 +75,7 @@ _MIGRATE_1 = (
     "+ p.rowid, f.words, f.subwords FROM posts_fts f JOIN posts p ON p.rowid = f.rowid ORDER BY 1",
     "DROP TABLE posts_fts",
     "ALTER TABLE posts_fts_by_time RENAME TO posts_fts",
-    f"INSERT INTO daily_counts SELECT '', {_DAY}, {_REL}, 0, count(*) FROM posts p GROUP BY 2, 3",
-    *(f"INSERT INTO daily_counts SELECT '{c}', {_DAY}, {_REL}, coalesce(p.{c}, X''), count(*) "
-      "FROM posts p GROUP BY 2, 3, 4" for c in ("severity", "city", "source")),
-    *(f"INSERT INTO daily_counts SELECT '{name}', {_DAY}, {_REL}, s.{name}, count(*) FROM {table} s "
-      "JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4"
-      for name, table in (("category", "post_categories"), ("keyword", "post_keywords"))),
+    *FILL_DAILY_COUNTS,
 )
 
 
