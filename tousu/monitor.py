@@ -210,6 +210,9 @@ class Monitor:
     def run_forever(self) -> None:
         """Run until Ctrl-C or SIGTERM."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        # Each job reports its own outcome; APScheduler's "Running job …/executed successfully"
+        # pair for every job (the config check runs every 15 s) would bury it.
+        logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
         signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
         self.start()
         print("监控已启动，按 Ctrl-C 停止 (monitoring; Ctrl-C stops)", flush=True)
