@@ -12,6 +12,12 @@ from tousu.health import finish_run, start_run
 from tousu.state import StateDB
 
 
+def record_error(stats: Any, message: str, count: int = 1) -> None:
+    """Count errors of this run and keep the latest message for `tousu sources`."""
+    stats.inc_value("tousu/errors", count)
+    stats.set_value("tousu/last_error", message[:500])
+
+
 class SourceHealth:
     """Opens a run row when a spider opens and closes it with the spider's stats."""
 
@@ -35,9 +41,7 @@ class SourceHealth:
         self.run_id = start_run(self.state, spider.name)
 
     def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
-        stats = self.crawler.stats
-        stats.inc_value("tousu/errors")
-        stats.set_value("tousu/last_error", f"{response.url}: {failure.getErrorMessage()}"[:500])
+        record_error(self.crawler.stats, f"{response.url}: {failure.getErrorMessage()}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats

@@ -12,6 +12,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 
+from crawler.extensions import record_error
 from crawler.items import RawPost
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
 from indexer import open_store
@@ -127,8 +128,7 @@ class AnalysePipeline:
         message = f"{post.source}: {post.url or post.id}: analysis failed: {exc!r}"
         logger.error(message, exc_info=exc)
         if self.stats:
-            self.stats.inc_value("tousu/errors")
-            self.stats.set_value("tousu/last_error", message[:500])
+            record_error(self.stats, message)
         return DropItem(message)
 
     def close_spider(self, spider: Any = None) -> None:
@@ -169,8 +169,7 @@ class StorePipeline:
             self.flush()
         except Exception as exc:  # noqa: BLE001 - no item to fail on a timer: reported instead
             logger.error("store write failed: %r", exc, exc_info=exc)
-            self.stats.inc_value("tousu/errors")
-            self.stats.set_value("tousu/last_error", f"store write failed: {exc!r}"[:500])
+            record_error(self.stats, f"store write failed: {exc!r}")
 
     def flush(self) -> None:
         if not self.buffer:
@@ -182,9 +181,8 @@ class StorePipeline:
         self.stats.inc_value("tousu/items", len(batch) - len(result.failed))
         self.stats.inc_value("tousu/new", len(result.inserted))
         if result.failed:
-            self.stats.inc_value("tousu/errors", len(result.failed))
             post_id, error = next(iter(result.failed.items()))
-            self.stats.set_value("tousu/last_error", f"store rejected {post_id}: {error}")
+            record_error(self.stats, f"store rejected {post_id}: {error}", len(result.failed))
         stored = [p for p in batch if p.id not in result.failed]
         mark_fetched(self.state, stored)
 

@@ -9,6 +9,8 @@ from typing import Any, Iterator
 
 import scrapy
 
+from crawler.extensions import record_error
+
 ENGAGEMENT_FIELDS = ("replies", "reposts", "likes", "views", "followers", "verified")
 
 
@@ -85,8 +87,7 @@ class SourceSpider(scrapy.Spider):
 
     def parse_error(self, url: str, message: str) -> None:
         """Count a page that could not be understood (the crawl goes on)."""
-        self.crawler.stats.inc_value("tousu/errors")
-        self.crawler.stats.set_value("tousu/last_error", f"{url}: {message}"[:500])
+        record_error(self.crawler.stats, f"{url}: {message}")
         self.logger.warning("%s: %s: %s", self.source.name, url, message)
 
     def on_error(self, failure: Any) -> None:
@@ -97,6 +98,5 @@ class SourceSpider(scrapy.Spider):
             message = f"HTTP {response.status}"
             if response.meta.get("tousu_backoff"):
                 message += f" (still refused after {response.meta['tousu_backoff']} back-offs)"
-        self.crawler.stats.inc_value("tousu/errors")
-        self.crawler.stats.set_value("tousu/last_error", f"{failure.request.url}: {message}"[:500])
+        record_error(self.crawler.stats, f"{failure.request.url}: {message}")
         self.logger.warning("%s: %s failed: %s", self.source.name, failure.request.url, message)

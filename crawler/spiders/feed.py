@@ -7,6 +7,7 @@ from typing import Iterator
 import feedparser
 import scrapy
 
+from crawler.extensions import record_error
 from crawler.items import RawPost
 from crawler.spiders.base import SourceSpider
 
@@ -21,9 +22,7 @@ class FeedSpider(SourceSpider):
         self.crawler.stats.inc_value("tousu/pages")
         feed = feedparser.parse(response.body)
         if feed.bozo and not feed.entries:
-            self.crawler.stats.inc_value("tousu/errors")
-            self.crawler.stats.set_value("tousu/last_error",
-                                         f"{response.url}: not a feed: {feed.bozo_exception}")
+            record_error(self.crawler.stats, f"{response.url}: not a feed: {feed.bozo_exception}")
             return
         for entry in feed.entries:
             content = entry.get("content", [{}])[0].get("value") or entry.get("summary", "")

@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 import scrapy
 
+from crawler.extensions import record_error
 from crawler.extract import extract_all, extract_first, select
 from crawler.items import RawPost
 from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
@@ -52,8 +53,7 @@ class HtmlSpider(SourceSpider):
         self.crawler.stats.inc_value("tousu/pages")
         values = _fields(response, self.source.detail)
         if not (values["title"] or values["content"]):
-            self.crawler.stats.inc_value("tousu/errors")
-            self.crawler.stats.set_value(
-                "tousu/last_error", f"{response.url}: no title or content matched the selectors")
+            record_error(self.crawler.stats,
+                         f"{response.url}: no title or content matched the selectors")
             return
         yield RawPost(source=self.source.name, url=response.url, **values)
