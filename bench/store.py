@@ -2,7 +2,7 @@
 
     python -m bench store [--sizes=100000,1000000] [--backends=sqlite,elasticsearch]
                           [--es-url=http://127.0.0.1:9200] [--queries=40] [--keep=DIR]
-                          [--order=time|random]
+                          [--order=time|random] [--breakdown]
 
 With --keep the SQLite stores stay in DIR, and a later run with the same DIR reuses a store that
 already holds the size asked for: its queries are measured again, its ingest is not.
@@ -20,7 +20,8 @@ handed to the store with `attach_tokens` (as the analysis stage can), so the fig
 own cost — SQL/FTS5 or JSON + HTTP + Lucene — not jieba's. Elasticsearch is measured with its
 default behaviour of refreshing after each `upsert_many` call (chunks of 5,000 posts here).
 Latency is wall time per call from Python, p50/p95 over `--queries` runs of each kind with varied
-words and filters, after one warm-up pass.
+words and filters, after one warm-up pass. With --breakdown, SQLite's ingest CPU time is also
+split by kind of statement (µs per post), the rest being the store's Python.
 """
 
 from __future__ import annotations
@@ -130,6 +131,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     from indexer.base import Filters
+    from nlp.dictionary_schema import CATEGORIES
     from tousu.post import iso
 
     last30 = iso(END - timedelta(days=30))
@@ -164,6 +166,14 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     def hot_words_7d(s):
         return s.hot_words(Filters(since=last7, cities=[rng.choice(CITIES)]))
 
+    last365 = iso(END - timedelta(days=365))
+
+    def hot_words_365d_city(s):
+        return s.hot_words(Filters(since=last365, cities=[rng.choice(CITIES)]), size=20)
+
+    def hot_words_365d_category(s):
+        return s.hot_words(Filters(since=last365, categories=[rng.choice(CATEGORIES)]), size=20)
+
     def slices_city_category_7d(s):
         return s.slice_counts(["city", "category"], Filters(since=last7), interval="day")
 
@@ -195,6 +205,7 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     return {f.__name__: f for f in (word, two_words_city_30d, phrase_or_exclusion,
                                     filters_only_by_severity, relevance, histogram_30d,
                                     histogram_30d_by_severity, terms_city_30d, hot_words_7d,
+                                    hot_words_365d_city, hot_words_365d_category,
                                     slices_city_category_7d, trends_30d_by_severity,
                                     trends_30d_cities, trends_30d_hot_words,
                                     trends_365d_by_category, trends_365d_cities,
@@ -203,6 +214,33 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
 
 SEARCHES = {"word", "two_words_city_30d", "phrase_or_exclusion", "filters_only_by_severity",
             "relevance"}
+
+
+class _TimedConnection:
+    """A SQLite connection that adds up the CPU time of each kind of statement (`--breakdown`)."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.seconds: dict[str, float] = {}
+
+    def _timed(self, method: Any, sql: str, *args: Any) -> Any:
+        words = sql.split()
+        kind = " ".join(words[:words.index("INTO") + 2] if "INTO" in words[:4] else words[:2]
+                        if words[0] in ("DELETE", "UPDATE") else words[:1])
+        start = time.process_time()
+        try:
+            return method(sql, *args)
+        finally:
+            self.seconds[kind] = self.seconds.get(kind, 0.0) + time.process_time() - start
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        return self._timed(self.conn.execute, sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> Any:
+        return self._timed(self.conn.executemany, sql, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
 
 
 def _open(backend: str, size: int, workdir: Path, es_url: str) -> Any:
@@ -217,8 +255,13 @@ def _open(backend: str, size: int, workdir: Path, es_url: str) -> Any:
 
 
 def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
-            queries: int, budget: float, in_time_order: bool = True) -> dict[str, Any]:
+            queries: int, budget: float, in_time_order: bool = True,
+            breakdown: bool = False) -> dict[str, Any]:
     store = _open(backend, size, workdir, es_url)
+    timed = None
+    if breakdown and backend == "sqlite":
+        timed = _TimedConnection(store._conn())
+        store._conn = lambda: timed  # this thread's connection, timed while ingesting
     stored, elapsed, cpu, failed = 0, 0.0, 0.0, 0
     started = time.perf_counter()
     reused = backend == "sqlite" and store.count() >= size  # a store kept by --keep
@@ -245,6 +288,13 @@ def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
                                "failed": failed}
         if backend == "sqlite":  # all of SQLite's work is in this process: its CPU time is the
             row["ingest_per_cpu_s"] = round(stored / cpu) if cpu else 0  # rate on an idle machine
+        if timed is not None:
+            del store._conn
+            in_sql = sum(timed.seconds.values())
+            row["ingest_cpu_us_per_post"] = {
+                **{kind: round(s / stored * 1e6, 1) for kind, s in
+                   sorted(timed.seconds.items(), key=lambda i: -i[1])},
+                "Python (the rest)": round((cpu - in_sql) / stored * 1e6, 1)}
         if hasattr(store, "path"):
             row["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob(f"bench-{size}.db*"))
                                  / 2**20)
@@ -297,7 +347,7 @@ def main(argv: list[str]) -> None:
         for size in sizes:
             for backend in backends:
                 row = run_one(backend, size, corpus, workdir, es_url, queries, budget,
-                              in_time_order)
+                              in_time_order, "breakdown" in opts)
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), flush=True)
     finally:
@@ -323,3 +373,9 @@ def main(argv: list[str]) -> None:
         cells = [" / ".join(str(v) for v in r[f"{key}latency_ms"][kind])
                  for r in rows for key in ("", "cpu_") if f"{key}latency_ms" in r]
         print(f"| {kind} | " + " | ".join(cells) + " |")
+    for r in rows:
+        if "ingest_cpu_us_per_post" in r:
+            print(f"\n| SQLite ingest of {r['size']:,} posts, by kind of statement | CPU µs per post |")
+            print("|---|---:|")
+            for kind, us in r["ingest_cpu_us_per_post"].items():
+                print(f"| {kind} | {us} |")

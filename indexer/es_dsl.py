@@ -8,6 +8,11 @@ The same semantics as the SQLite backend, built from ES itself (no Chinese analy
   that jieba splits are matched like that; `body` is also what the highlighter marks;
 - keyword fields for the filters and aggregations; `time` is a date in +08:00.
 The tokens and `body` are left out of `_source`: the post as stored is the rest of it.
+
+Indexing them is most of the node's work on bulk ingest, so they index only what queries read:
+no norms (relevance ranks by term frequency and rarity, not by post length), and `body` keeps
+positions for phrases but no offsets (the highlighter re-analyses the few hits it marks).
+Version 1 had norms everywhere and offsets on `body`; the store migrates it on start.
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ from indexer.documents import index_tokens, iso_cst
 from indexer.query import Query, Term
 from tousu.post import Post
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 DERIVED = ["words", "subwords", "body"]
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
 TIME_ZONE = "+08:00"
 _KEYWORD = {"type": "keyword"}
 _NOT_INDEXED = {"type": "keyword", "index": False, "doc_values": False}
-_TOKENS = {"type": "text", "analyzer": "tokens", "index_options": "freqs"}
+_TOKENS = {"type": "text", "analyzer": "tokens", "index_options": "freqs", "norms": False}
 _SPACE = re.compile(r"\s+")
 _POST_FIELDS = [f.name for f in fields(Post)]
 _post_values = attrgetter(*_POST_FIELDS)  # asdict() deep-copies: slow
@@ -50,7 +55,8 @@ MAPPINGS: dict[str, Any] = {
         "location": _NOT_INDEXED, "reasons": _NOT_INDEXED,
         "engagement": {"type": "object", "enabled": False},
         "words": _TOKENS, "subwords": _TOKENS,
-        "body": {"type": "text", "analyzer": "standard", "store": True, "index_options": "offsets"},
+        "body": {"type": "text", "analyzer": "standard", "store": True,
+                 "index_options": "positions", "norms": False},
     },
 }
 ANALYSIS = {"analyzer": {"tokens": {"type": "custom", "tokenizer": "whitespace",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
@@ -11,17 +12,37 @@ from indexer.documents import iso_cst, parse_ts
 _NULL = b""  # how daily_counts stores NULL
 
 
-def rollup_keys(ts: int, relevant: Any, severity: Any, city: Any, source: Any,
-                categories: Iterable[str], keywords: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The daily_counts keys a post with these values counts in."""
-    day = (ts + 28800) // 86400
-    rel = -1 if relevant is None else int(relevant)
-    return [("", day, rel, 0),
-            ("severity", day, rel, _NULL if severity is None else severity),
-            ("city", day, rel, _NULL if city is None else city),
-            ("source", day, rel, source),
-            *(("category", day, rel, c) for c in dict.fromkeys(categories)),
-            *(("keyword", day, rel, k) for k in dict.fromkeys(keywords))]
+class DailyCounts:
+    """Changes to daily_counts collected over a write: a post counts once per day in '' and in
+    each of its field values. Per post only one key of its fixed fields and one per category and
+    keyword are counted; they are spread into daily_counts keys once, in `rows`."""
+
+    def __init__(self) -> None:
+        self._posts: Counter[tuple[Any, ...]] = Counter()
+        self._values: Counter[tuple[Any, ...]] = Counter()
+
+    def add(self, ts: int, relevant: Any, severity: Any, city: Any, source: Any,
+            categories: Iterable[str], keywords: Iterable[str], sign: int = 1) -> None:
+        """Count a post with these values in (sign 1) or out (sign -1)."""
+        day = (ts + 28800) // 86400
+        rel = -1 if relevant is None else int(relevant)
+        self._posts[(day, rel, severity, city, source)] += sign
+        values = self._values
+        for c in dict.fromkeys(categories):
+            values[("category", day, rel, c)] += sign
+        for k in dict.fromkeys(keywords):
+            values[("keyword", day, rel, k)] += sign
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """(field, day, relevant, value, change) of every daily_counts key that changes."""
+        totals: Counter[tuple[Any, ...]] = Counter()
+        for (day, rel, severity, city, source), n in self._posts.items():
+            totals[("", day, rel, 0)] += n
+            totals[("severity", day, rel, _NULL if severity is None else severity)] += n
+            totals[("city", day, rel, _NULL if city is None else city)] += n
+            totals[("source", day, rel, source)] += n
+        totals.update(self._values)
+        return [(*key, n) for key, n in totals.items() if n]
 
 
 def decode_value(value: Any) -> Any:

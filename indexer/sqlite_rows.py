@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 from typing import Any
+
+import orjson
 
 from tousu.post import Post
 
@@ -13,37 +13,27 @@ COLUMNS = ("id", "source", "url", "title", "content", "author", "published_at", 
            "crawled_at", "engagement", "location", "severity", "negative", "relevant", "city",
            "categories", "keywords", "influence", "reasons", "fingerprint", "dup_of")
 _JSON = {"engagement", "categories", "keywords", "reasons"}
-_encode = json.JSONEncoder(ensure_ascii=False).encode
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 
 def _json(value: Any) -> str:
-    if not value:
-        return "{}" if isinstance(value, dict) else "[]"
-    if isinstance(value, list):  # lists of plain strings are most of them: skip the encoder
-        try:
-            text = '", "'.join(value)
-        except TypeError:
-            return _encode(value)
-        if not _NEEDS_ESCAPE.search(text):
-            return f'["{text}"]'
-    return _encode(value)
+    return orjson.dumps(value).decode()
 
 
 def row_values(post: Post, ts: int, dup_of: str | None) -> list[Any]:
-    """The post's values in COLUMNS order (without dataclasses.asdict: it deep-copies)."""
+    """The post's values in COLUMNS order (without dataclasses.asdict: it deep-copies); each
+    keyword once, as hot words count posts."""
     return [post.id, post.source, post.url, post.title, post.content, post.author,
             post.published_at, ts, post.crawled_at, _json(post.engagement or {}), post.location,
             post.severity, post.negative, None if post.relevant is None else int(post.relevant),
-            post.city, _json(list(post.categories)), _json(list(post.keywords)), post.influence,
-            _json(list(post.reasons)), post.fingerprint, dup_of]
+            post.city, _json(post.categories), _json(list(dict.fromkeys(post.keywords))),
+            post.influence, _json(post.reasons), post.fingerprint, dup_of]
 
 
 def row_to_post(row: sqlite3.Row) -> Post:
     """The post a posts row holds."""
     data = {c: row[c] for c in COLUMNS if c != "published_ts"}
     for c in _JSON:
-        data[c] = json.loads(data[c]) if data[c] else ([] if c != "engagement" else {})
+        data[c] = orjson.loads(data[c]) if data[c] else ([] if c != "engagement" else {})
     data["relevant"] = None if row["relevant"] is None else bool(row["relevant"])
     data["case_status"] = row["case_status"]
     return Post(**data)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from indexer.base import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     rowid INTEGER PRIMARY KEY,
@@ -32,11 +32,6 @@ CREATE TABLE IF NOT EXISTS post_categories (
     PRIMARY KEY (category, published_ts, post_rowid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS post_categories_post ON post_categories (post_rowid);
--- A post's keyword rows are found (and deleted) by the leading (published_ts, post_rowid).
-CREATE TABLE IF NOT EXISTS post_keywords (
-    keyword TEXT NOT NULL, post_rowid INTEGER NOT NULL, published_ts INTEGER NOT NULL,
-    PRIMARY KEY (published_ts, post_rowid, keyword)
-) WITHOUT ROWID;
 -- rowid = published_ts * 2^31 + posts.rowid (sqlite_fts.fts_key): FTS5 walks a word's matches
 -- newest first and a time range is a rowid range, so the latest page of a common word is read
 -- without touching its older matches.
@@ -55,20 +50,21 @@ CREATE TABLE IF NOT EXISTS daily_counts (
 _DAY = "(p.published_ts + 28800) / 86400"
 _REL = "coalesce(p.relevant, -1)"
 # Daily counts from the posts, for a store that was filled without them (then kept by writes,
-# as sqlite_rollup.rollup_keys counts them).
+# as sqlite_rollup.DailyCounts counts them).
 FILL_DAILY_COUNTS = (
     f"INSERT INTO daily_counts SELECT '', {_DAY}, {_REL}, 0, count(*) FROM posts p GROUP BY 2, 3",
     *(f"INSERT INTO daily_counts SELECT '{c}', {_DAY}, {_REL}, coalesce(p.{c}, X''), count(*) "
       "FROM posts p GROUP BY 2, 3, 4" for c in ("severity", "city", "source")),
-    *(f"INSERT INTO daily_counts SELECT '{name}', {_DAY}, {_REL}, s.{name}, count(*) FROM {table} s "
-      "JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4"
-      for name, table in (("category", "post_categories"), ("keyword", "post_keywords"))),
+    f"INSERT INTO daily_counts SELECT 'category', {_DAY}, {_REL}, s.category, count(*) "
+    "FROM post_categories s JOIN posts p ON p.rowid = s.post_rowid GROUP BY 2, 3, 4",
+    "INSERT INTO daily_counts SELECT 'keyword', day, rel, keyword, count(*) FROM ("
+    f"SELECT DISTINCT p.rowid, {_DAY} AS day, {_REL} AS rel, k.value AS keyword "
+    "FROM posts p, json_each(p.keywords) k) GROUP BY 2, 3, 4",
 )
 # Version 1 -> 2: indexes the covering index and primary keys made redundant go; the full-text
 # index is re-keyed by time; daily counts are filled.
 _MIGRATE_1 = (
     "DROP INDEX IF EXISTS posts_time",
-    "DROP INDEX IF EXISTS post_keywords_post",
     "CREATE VIRTUAL TABLE posts_fts_by_time USING fts5("
     "words, subwords, tokenize = 'unicode61 remove_diacritics 0')",
     "INSERT INTO posts_fts_by_time (rowid, words, subwords) SELECT p.published_ts * 2147483648 "
@@ -98,6 +94,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute(statement)
         if old or version == 2:  # version 3 finds originals in posts_originals
             conn.execute("DROP INDEX IF EXISTS posts_fingerprint")
+        if old or version in (2, 3):  # version 4 reads hot words from posts.keywords
+            conn.execute("DROP TABLE IF EXISTS post_keywords")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException as exc:

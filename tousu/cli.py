@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional, TextIO
 
+import orjson
 import typer
 
+from tousu.batches import batched
 from tousu.config import Config, ConfigError, load
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="投诉雷达 Tousu Radar — internet complaint monitoring.")
+
+
+ANALYZE_BATCH = 2000
 
 
 class State:
@@ -86,6 +91,14 @@ def crawl(
                                                  != "ok" and row['last_error'] else ""))
 
 
+def _loads(line: str) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # orjson refuses \uD8xx escapes without their pair; json reads them and Post mends them.
+        return json.loads(line)
+
+
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     with stream:
@@ -93,7 +106,7 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                data = json.loads(line)
+                data = _loads(line)
             except ValueError as exc:
                 fail(f"{path}:{number}: not valid JSON: {exc}", 2)
             if not isinstance(data, dict) or not (data.get("text") or data.get("title")
@@ -102,18 +115,17 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, data
 
 
-def _load_posts(path: Path) -> list[Any]:
+def iter_posts(path: Path) -> Iterator[Any]:
+    """The posts of a JSON-lines file ('-' = stdin); a bad line exits 2 naming it."""
     from tousu.post import Post
 
     if str(path) != "-" and not path.exists():
         fail(f"{path}: file not found", 2)
-    posts = []
     for number, data in _read_jsonl(path):
         try:
-            posts.append(Post.from_dict(data))
+            yield Post.from_dict(data)
         except TypeError as exc:
             fail(f"{path}:{number}: {exc}", 2)
-    return posts
 
 
 def _analyzer(cfg: Optional[Config]) -> Any:
@@ -139,10 +151,17 @@ def analyze(
             config()
     analyzer = _analyzer(cfg)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    for post in analyzer.analyse_many(_load_posts(infile)):
-        out.write(json.dumps(post.to_dict(), ensure_ascii=False) + "\n")
+    write_analysed(analyzer, iter_posts(infile), out)
     if output:
         out.close()
+
+
+def write_analysed(analyzer: Any, posts: Iterable[Any], out: TextIO) -> None:
+    """Analyse posts and write them as JSON lines, in batches: a file of any size streams
+    through in bounded memory, and each batch is vectorised once."""
+    for batch in batched(posts, ANALYZE_BATCH):
+        out.writelines([orjson.dumps(post.to_dict(), option=orjson.OPT_APPEND_NEWLINE).decode()
+                        for post in analyzer.analyse_many(batch)])
 
 
 @app.command()
@@ -153,7 +172,7 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
 
     cfg = config()
     analyzer = _analyzer(cfg)
-    posts = analyzer.analyse_many(_load_posts(infile))
+    posts = analyzer.analyse_many(iter_posts(infile))
     with open_store(cfg) as store:
         result = store.upsert_many(posts)
     summary = {"inserted": len(result.inserted), "updated": len(result.updated),

@@ -108,6 +108,8 @@ def test_login_survives_a_reload_and_logout_ends_it(running_console):
         page.get_by_role("button", name="退出登录").click()
         page.get_by_role("button", name="登录").wait_for()
         settle(page)
+        # the cookie is dropped by a script of the run that follows the click: wait for it
+        page.wait_for_function("() => !document.cookie.includes('tousu_session=')", timeout=10_000)
         assert not [c for c in page.context.cookies() if c["name"] == "tousu_session"]
         page.reload()
         page.get_by_role("button", name="登录").wait_for()

@@ -21,15 +21,17 @@ def es_store(es_url):
 
 def test_template_and_versioned_index_behind_the_alias_idempotently(es_store, es_url):
     from indexer.elasticsearch_store import ElasticsearchStore
+    from indexer.es_dsl import MAPPING_VERSION
 
     es = es_store.client
-    assert list(es.indices.get_alias(name=es_store.alias)) == [f"{es_store.alias}-v1"]
+    index = f"{es_store.alias}-v{MAPPING_VERSION}"
+    assert list(es.indices.get_alias(name=es_store.alias)) == [index]
     assert es.indices.exists_index_template(name=f"{es_store.alias}-template")
     es_store.upsert_many([make(1, "宽带断网")])
     again = ElasticsearchStore([es_url], es_store.alias)  # a second process starting up
     assert again.count() == 1
     again.close()
-    mapping = es.indices.get_mapping(index=es_store.alias)[f"{es_store.alias}-v1"]["mappings"]
+    mapping = es.indices.get_mapping(index=es_store.alias)[index]["mappings"]
     assert mapping["properties"]["words"]["analyzer"] == "tokens"
     assert mapping["properties"]["body"]["analyzer"] == "standard"
 

@@ -166,8 +166,10 @@ def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
     old = sqlite3.connect(tmp_path / "old.db")
     old.executescript(SCHEMA_V1)
     old.execute("ATTACH ? AS new", (str(tmp_path / "new.db"),))
-    for table in ("posts", "post_categories", "post_keywords"):
+    for table in ("posts", "post_categories"):
         old.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    old.execute("INSERT INTO post_keywords SELECT k.value, p.rowid, p.published_ts "
+                "FROM posts p, json_each(p.keywords) k")
     old.execute("INSERT INTO posts_fts (rowid, words, subwords) "  # keyed by post, as it was
                 "SELECT rowid & 2147483647, words, subwords FROM new.posts_fts")
     old.commit()
@@ -181,6 +183,7 @@ def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
                 [h.post.id for h in migrated.search("宽带", size=100).hits]) == expected
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert "post_keywords_post" not in indexes and "posts_fingerprint" not in indexes
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'post_keywords'").fetchone() is None
         assert "posts_originals" in indexes
         migrated.upsert_many(spread_posts(3))  # writes keep working on the migrated file
         assert migrated.count() == 60
@@ -217,3 +220,61 @@ def test_relevance_of_a_common_word_ranks_the_latest_matches(store, monkeypatch)
     assert ranked.hits[0].post.url.endswith("thread-99")
     scores = [h.score for h in ranked.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_version_3_file_loses_its_keyword_table_and_keeps_its_hot_words(tmp_path):
+    """Version 4 counts hot words from posts.keywords; version 3 kept a row per keyword too."""
+    from indexer.base import Filters
+    from indexer.sqlite_store import SqliteStore
+
+    with SqliteStore(tmp_path / "v3.db") as store:
+        store.upsert_many(spread_posts())
+        sliced = Filters(cities=["长沙"], since="2026-11-12T00:00:00+08:00")
+        expected = store.hot_words(sliced), store.hot_words()
+        conn = store._conn()
+        conn.execute("CREATE TABLE post_keywords (keyword TEXT NOT NULL, post_rowid INTEGER NOT NULL, "
+                     "published_ts INTEGER NOT NULL, PRIMARY KEY (published_ts, post_rowid, keyword)"
+                     ") WITHOUT ROWID")
+        conn.execute("INSERT INTO post_keywords SELECT k.value, p.rowid, p.published_ts "
+                     "FROM posts p, json_each(p.keywords) k")
+        conn.execute("PRAGMA user_version = 3")
+    with SqliteStore(tmp_path / "v3.db") as migrated:
+        conn = migrated._conn()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'post_keywords'").fetchone() is None
+        assert (migrated.hot_words(sliced), migrated.hot_words()) == expected
+        assert expected[0] and dict(expected[0])["宽带"] > 0
+
+
+def test_one_call_over_many_chunks_links_reposts_across_them_and_updates_in_place(store, monkeypatch):
+    """A repost in a later chunk of one call links to its original in an earlier chunk, or in
+    the store already; a post sent again is updated in place."""
+    import indexer.sqlite_store as sqlite_store
+    from tests.indexer.test_store_contract import make
+
+    monkeypatch.setattr(sqlite_store, "_CHUNK", 3)
+    stored = make(0, "宽带断网一周了，客服一直推脱不给修", published="2026-11-10T08:00:00+08:00")
+    store.upsert_many([stored])
+    posts = [make(i, f"第{i}条：信号太差，打10086没用", published=f"2026-11-11T{i:02d}:00:00+08:00")
+             for i in range(1, 9)]
+    posts.append(make(20, "第1条：信号太差，打10086没用！", published="2026-11-12T00:00:00+08:00"))
+    posts.append(make(21, "宽带断网一周了！客服一直推脱不给修", published="2026-11-12T01:00:00+08:00"))
+    stored.severity = 4
+    result = store.upsert_many([*posts, stored])
+    assert len(result.inserted) == 10 and result.updated == [stored.id] and not result.failed
+    assert store.get(posts[-2].id).dup_of == posts[0].id
+    assert store.get(posts[-1].id).dup_of == stored.id
+    assert store.get(stored.id).severity == 4 and store.count() == 11
+    assert store.search("10086").total == 9
+
+
+def test_a_call_that_fails_midway_stores_nothing_of_it(store):
+    from tests.indexer.test_store_contract import make
+
+    good = [make(i, f"第{i}条：宽带又断了") for i in range(5)]
+    bad = make(9, "宽带又断了，第九条")
+    bad.severity = 2**70  # SQLite refuses the integer when it is bound
+    with pytest.raises(OverflowError):
+        store.upsert_many([*good, bad])
+    assert store.count() == 0 and store.search("宽带").total == 0
+    assert store.upsert_many(good).inserted == [p.id for p in good]  # the store is still usable

@@ -105,6 +105,15 @@ def test_terms_and_hot_words(store):
     assert store.hot_words()[0] == ("宽带", 5)
 
 
+def test_hot_words_count_posts_not_repeats_within_one(store):
+    seed(store)
+    extra = make(6, "宽带宽带宽带，全是宽带问题", city="衡阳")
+    extra.keywords = ["宽带", "宽带", "断网"]
+    store.upsert_many([extra])
+    assert dict(store.hot_words())["宽带"] == 6  # five seeded posts and this one
+    assert store.hot_words(Filters(cities=["衡阳"])) == [("宽带", 3), ("断网", 1)]
+
+
 def test_exact_duplicate_is_linked(store):
     original = make(1, "乱扣费三个月了，要求退费，不然去工信部")
     repost = make(2, "乱扣费三个月了，要求退费，不然去工信部！", published="2026-11-21T00:00:00+08:00")

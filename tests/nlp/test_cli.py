@@ -38,3 +38,21 @@ def test_eval_names_a_bad_file(tmp_path):
     bad.write_text("{nope\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["--config", str(config), "eval", str(bad)])
     assert result.exit_code == 2 and "bad.jsonl:1" in result.output
+
+
+def test_analyze_streams_batches_in_order_and_mends_broken_escapes(tmp_path, monkeypatch):
+    import tousu.cli
+
+    monkeypatch.setattr(tousu.cli, "ANALYZE_BATCH", 2)
+    config = write_config(tmp_path)
+    texts = [f"第{i}条：湖南移动宽带又断网了" for i in range(5)]
+    lines = [json.dumps({"url": f"http://x/{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]
+    lines.append('{"url": "http://x/broken", "text": "\\ud83d 移动信号差"}')  # half of an emoji pair
+    posts = tmp_path / "in.jsonl"
+    posts.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["--config", str(config), "analyze", str(posts)])
+    assert out.exit_code == 0, out.output
+    rows = [json.loads(line) for line in out.output.splitlines()]
+    assert [r["content"] for r in rows[:5]] == texts
+    assert rows[5]["content"] == "\ufffd 移动信号差"
+    assert all(r["relevant"] is True and r["severity"] is not None for r in rows)
