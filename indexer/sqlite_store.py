@@ -23,6 +23,7 @@ from indexer.sqlite_rollup import (ROLLUP_SPLITS, DailyCounts, Span, decode_valu
                                    rollup_span)
 from indexer.sqlite_rows import COLUMNS, row_to_post, row_values
 from indexer.sqlite_schema import migrate
+from tousu.batches import batched
 from tousu.post import Post
 
 _CHUNK = 500
@@ -105,9 +106,8 @@ class SqliteStore(Store):
         conn.execute("BEGIN IMMEDIATE")
         try:
             known = self._known(conn, posts)
-            for start in range(0, len(posts), _CHUNK):
-                self._write(conn, self._rows(posts[start:start + _CHUNK], known, result, counts,
-                                             fts_rows))
+            for chunk in batched(posts, _CHUNK):
+                self._write(conn, self._rows(chunk, known, result, counts, fts_rows))
             # FTS5 buffers rows in rowid order; one out of order writes the buffer out first.
             fts_rows.sort()
             conn.executemany("INSERT INTO posts_fts (rowid, words, subwords) VALUES (?, ?, ?)",
@@ -127,22 +127,18 @@ class SqliteStore(Store):
         known = _Known(next_rowid=(conn.execute("SELECT max(rowid) FROM posts").fetchone()[0]
                                    or 0) + 1)
         fingerprints = list({p.fingerprint for p in posts if len(p.content or p.title) >= 10})
-        for i in range(0, max(len(posts), len(fingerprints)), _CHUNK):
-            ids = [p.id for p in posts[i:i + _CHUNK]]
-            if ids:
-                known.existing.update((r[0], r[1:]) for r in conn.execute(
-                    "SELECT id, rowid, dup_of, published_ts, relevant, severity, city, source, "
-                    f"categories, keywords FROM posts WHERE id IN ({', '.join('?' * len(ids))})",
-                    ids))
-            part = fingerprints[i:i + _CHUNK]
-            if part:
-                for fp, ts, rowid, post_id in conn.execute(
-                        "SELECT fingerprint, published_ts, rowid, id FROM ("
-                        "SELECT fingerprint, published_ts, rowid, id, row_number() OVER ("
-                        "PARTITION BY fingerprint ORDER BY published_ts, rowid) AS n FROM posts "
-                        "INDEXED BY posts_originals WHERE dup_of IS NULL AND fingerprint "
-                        f"IN ({', '.join('?' * len(part))})) WHERE n <= 2", part):
-                    known.originals.setdefault(fp, []).append((ts, rowid, post_id))
+        for ids in batched([p.id for p in posts], _CHUNK):
+            known.existing.update((r[0], r[1:]) for r in conn.execute(
+                "SELECT id, rowid, dup_of, published_ts, relevant, severity, city, source, "
+                f"categories, keywords FROM posts WHERE id IN ({', '.join('?' * len(ids))})", ids))
+        for part in batched(fingerprints, _CHUNK):
+            for fp, ts, rowid, post_id in conn.execute(
+                    "SELECT fingerprint, published_ts, rowid, id FROM ("
+                    "SELECT fingerprint, published_ts, rowid, id, row_number() OVER ("
+                    "PARTITION BY fingerprint ORDER BY published_ts, rowid) AS n FROM posts "
+                    "INDEXED BY posts_originals WHERE dup_of IS NULL AND fingerprint "
+                    f"IN ({', '.join('?' * len(part))})) WHERE n <= 2", part):
+                known.originals.setdefault(fp, []).append((ts, rowid, post_id))
         return known
 
     @staticmethod
