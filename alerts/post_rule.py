@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from alerts.model import Context, Match, post_summary
 from indexer.base import Filters
-from nlp.analyzer import TIER_LABELS
+from nlp.lexicon import TIER_LABELS
 from tousu.config import Config, PostRule
 from tousu.post import Post, iso
 

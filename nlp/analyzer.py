@@ -1,9 +1,9 @@
 """Grades a post: relevance, categories, severity tier, negativity, city, keywords, reasons.
 
-With a trained model in `model_dir` (see nlp/model.py) the tier, relevance, negativity and
-categories are the model's, and the lexicon keeps two floors: a non-negated escalation cue
-(工信部, 12300, 曝光 …) makes a relevant post tier 4, and a post from an operator-only source that
-the lexicon finds relevant stays relevant. Without a usable model the lexicon grades alone.
+With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) the tier,
+relevance, negativity and categories are the model's, and the lexicon keeps two floors: a
+non-negated escalation cue (工信部, 12300, 曝光 …) makes a relevant post tier 4, and a post from
+an operator-only source that the lexicon finds relevant stays relevant. Without a usable model the lexicon grades alone.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Iterable, Sequence
 
 from nlp import tokenizer
 from nlp.dictionary import Dictionary, get_dictionary
-from nlp.features import Doc
 from nlp.influence import influence
 from nlp.lexicon import TIER_LABELS, TIER_THRESHOLDS, Analysis, LexiconResult, lexicon_analyse
-from nlp.model import META_FILE, ModelError, NlpModel
+from nlp.ngrams import Doc
+from nlp.predictor import META_FILE, ModelError, Predictor
 from tousu.post import Post
 
 __all__ = ["Analyzer", "Analysis", "TIER_LABELS"]
@@ -35,7 +35,7 @@ class Analyzer:
         self.keywords_dir = Path(keywords_dir)
         self.model_dir = Path(model_dir) if model_dir else None
         self.use_model = use_model
-        self._model: NlpModel | None = None
+        self._model: Predictor | None = None
         self.model_meta: dict | None = None
         self._model_stamp: float | None = None
         self._lock = threading.Lock()
@@ -53,7 +53,7 @@ class Analyzer:
         return self._dictionary
 
     @property
-    def model(self) -> NlpModel | None:
+    def model(self) -> Predictor | None:
         """The trained model, reloaded when its files change; None means lexicon only."""
         if not self.use_model or self.model_dir is None:
             return None
@@ -68,7 +68,7 @@ class Analyzer:
     def _load_model(self, stamp: float) -> None:
         self._model_stamp = stamp
         try:
-            self._model, self.model_meta = NlpModel.load(self.model_dir)  # type: ignore[arg-type]
+            self._model, self.model_meta = Predictor.load(self.model_dir)  # type: ignore[arg-type]
             log.info("nlp: using the trained model in %s (trained %s)", self.model_dir,
                      self.model_meta.get("trained_at"))
         except ModelError as exc:

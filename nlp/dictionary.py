@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
+from tousu.yamlio import load_yaml
 
 try:
     import ahocorasick_rs
@@ -139,7 +140,7 @@ def _load_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
     if not path.exists():
         raise DictionaryError(f"{path}: keyword file not found")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""

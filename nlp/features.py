@@ -1,16 +1,12 @@
-"""Model input and features: a `Doc` carries the text, its tokens and its lexicon numbers once.
+"""Model input for training: scikit-learn transformers over the n-gram keys of nlp/ngrams.py.
 
-N-grams are integer keys built with numpy over a whole batch, not strings: a character bigram is
-its two code points side by side, a trigram three, a word n-gram one or two token ids. A key *is*
-its n-gram (no hashing, no collisions), so the features are those of a string tf-idf vectoriser
-(tests/nlp/test_features.py checks it against scikit-learn's) at a fraction of the cost: building
-and looking up ~300 strings per post was most of the analysis time (docs/benchmarks/nlp.md).
+Each transformer learns its vocabulary (sorted keys) and idf weights; nlp/predictor.py reads them
+back as plain arrays for analysis.
 """
 
 from __future__ import annotations
 
-from itertools import chain, repeat
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 import numpy as np
 from scipy import sparse
@@ -18,53 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
 from nlp.lexicon import N_FEATURES
-
-MAX_CHARS = 600  # the opening of a long post carries its intent; the rest costs time
-# Saved with a model (nlp/model.py); a model built on other features is refused, not misread.
-FEATURE_VERSION = 2
-
-_BITS = np.uint64(21)  # every Unicode code point fits in 21 bits
-_GAP = 1 << 21  # not a code point: marks where one text ends and the next begins
-_TRIGRAM = np.uint64(1 << 63)  # trigrams (63 bits) are told from bigrams (42 bits) by the top bit
-_PAIR = np.uint64(32)  # a word bigram is (first id + 1) << 32 | second id; unigrams stay below
-
-
-class Doc(NamedTuple):
-    """One text as the models see it."""
-
-    text: str
-    tokens: list[str]
-    lexicon: list[float]
-
-
-def char_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, rows): character 2- and 3-grams of each lower-cased, space-collapsed opening."""
-    cleaned = [" ".join(t[:MAX_CHARS].lower().split()) for t in texts]
-    lengths = np.fromiter(map(len, cleaned), dtype=np.int64, count=len(cleaned))
-    codes = np.frombuffer("_".join(cleaned).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    codes[np.cumsum(lengths + 1)[:-1] - 1] = _GAP
-    rows = np.repeat(np.arange(len(cleaned), dtype=np.int64), lengths + 1)[:len(codes)]
-    real = codes != _GAP
-    two = real[:-1] & real[1:]
-    three = two[:-1] & real[2:]
-    bigrams = (codes[:-1] << _BITS) | codes[1:]
-    trigrams = (bigrams[:-1] << _BITS) | codes[2:] | _TRIGRAM
-    return (np.concatenate([bigrams[two], trigrams[three]]),
-            np.concatenate([rows[:-1][two], rows[:-2][three]]))
-
-
-def word_keys(docs: Sequence[Doc], token_ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, rows): word unigrams and bigrams of the tokens in `token_ids` (others are unknown)."""
-    lengths = [len(d.tokens) for d in docs]
-    tokens = list(chain.from_iterable(d.tokens for d in docs))
-    ids = np.fromiter(map(token_ids.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-    rows = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
-    known = ids >= 0
-    pair = known[:-1] & known[1:] & (rows[:-1] == rows[1:])
-    ids = ids.astype(np.uint64)
-    bigrams = ((ids[:-1] + np.uint64(1)) << _PAIR) | ids[1:]
-    return (np.concatenate([ids[known], bigrams[pair]]),
-            np.concatenate([rows[known], rows[:-1][pair]]))
+from nlp.ngrams import BITS, PAIR, TRIGRAM, Doc, char_keys, tfidf_cells, word_keys
 
 
 class KeyedTfidf(BaseEstimator, TransformerMixin):
@@ -103,24 +53,7 @@ class KeyedTfidf(BaseEstimator, TransformerMixin):
     def cells(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, columns, values) of the non-zero tf-idf cells, in row-major order."""
         keys, rows = self._keys(docs)
-        order = np.argsort(keys)  # sorted keys are looked up several times faster (cache)
-        keys, rows = keys[order], rows[order]
-        vocab = self.keys_
-        width = max(len(vocab), 1)
-        cols = np.minimum(np.searchsorted(vocab, keys), width - 1)
-        known = vocab[cols] == keys if len(vocab) else np.zeros(len(keys), dtype=bool)
-        # Each (row, column) cell once, in CSR order, with its count.
-        cells = np.sort(rows[known] * width + cols[known])
-        first = np.ones(len(cells), dtype=bool)
-        np.not_equal(cells[1:], cells[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(cells)))
-        rows, cols = np.divmod(cells[starts], width)
-        values = (np.log(counts) + 1) * self.idf_[cols]
-        n = len(docs)
-        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
-        values /= norms[rows]
-        return rows, cols, values
+        return tfidf_cells(keys, rows, len(docs), self.keys_, self.idf_)
 
 
 class WordNgrams(KeyedTfidf):
@@ -134,7 +67,7 @@ class WordNgrams(KeyedTfidf):
         super().fit(docs, y)
         # Only the tokens of kept n-grams need an id; the others read as unknown either way.
         used = np.concatenate([self.keys_ & np.uint64(0xFFFFFFFF),
-                               (self.keys_[self.keys_ >> _PAIR > 0] >> _PAIR) - np.uint64(1)])
+                               (self.keys_[self.keys_ >> PAIR > 0] >> PAIR) - np.uint64(1)])
         used_ids = set(used.tolist())
         self.token_ids_ = {t: i for t, i in self.token_ids_.items() if i in used_ids}
         return self
@@ -142,8 +75,8 @@ class WordNgrams(KeyedTfidf):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         names = {i: t for t, i in self.token_ids_.items()}
         low = np.uint64(0xFFFFFFFF)
-        return np.array([names[int(k)] if k >> _PAIR == 0 else
-                         f"{names[int((k >> _PAIR) - np.uint64(1))]} {names[int(k & low)]}"
+        return np.array([names[int(k)] if k >> PAIR == 0 else
+                         f"{names[int((k >> PAIR) - np.uint64(1))]} {names[int(k & low)]}"
                          for k in self.keys_], dtype=object)
 
 
@@ -157,8 +90,8 @@ class CharNgrams(KeyedTfidf):
         mask = np.uint64((1 << 21) - 1)
 
         def name(key: np.uint64) -> str:
-            n = 3 if key & _TRIGRAM else 2
-            return "".join(chr(int((key >> (_BITS * np.uint64(i))) & mask)) for i in reversed(range(n)))
+            n = 3 if key & TRIGRAM else 2
+            return "".join(chr(int((key >> (BITS * np.uint64(i))) & mask)) for i in reversed(range(n)))
         return np.array([name(k) for k in self.keys_], dtype=object)
 
 

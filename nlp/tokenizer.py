@@ -15,14 +15,15 @@ import re
 import threading
 from itertools import compress, filterfalse
 from pathlib import Path
-from typing import Any
-
-import jieba
+from typing import TYPE_CHECKING, Any
 
 try:
     import rjieba
 except ImportError:  # pragma: no cover - optional speed-up
     rjieba = None
+
+if TYPE_CHECKING:
+    import jieba
 
 DEFAULT_USERDICT = Path(__file__).resolve().parent.parent / "keywords" / "userdict.txt"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
@@ -33,9 +34,6 @@ _tokenizer: jieba.Tokenizer | None = None
 _fast: Any = None
 _userdict: Path | None = None
 _configured = False
-
-jieba.setLogLevel(logging.WARNING)
-
 
 def backend() -> str:
     """Name of the backend `tokenize` uses: 'rjieba' or 'jieba'."""
@@ -80,6 +78,9 @@ def _get() -> jieba.Tokenizer:
         configure(DEFAULT_USERDICT)
     with _lock:
         if _tokenizer is None:
+            import jieba  # only here: with rjieba, analysis never needs it (0.2 s to import)
+
+            jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
             if _userdict is not None and _userdict.exists():

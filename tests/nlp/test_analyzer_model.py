@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from nlp.analyzer import Analyzer
-from nlp.model import META_FILE
+from nlp.predictor import META_FILE
 from tests.conftest import ROOT
 from tousu.post import Post
 

@@ -3,8 +3,9 @@ import shutil
 
 import pytest
 
-from nlp.features import FEATURE_VERSION
-from nlp.model import META_FILE, MODEL_FILE, ModelError, NlpModel, data_hash
+from nlp.model import NlpModel, data_hash
+from nlp.ngrams import FEATURE_VERSION
+from nlp.predictor import META_FILE, MODEL_FILE, ModelError, Predictor
 from nlp.training import model_usable
 
 
@@ -47,6 +48,25 @@ def test_refuses_mismatched_or_foreign_models(copy, change, message):
         NlpModel.load(copy)
 
 
+@pytest.mark.parametrize("change,message", [
+    ({"producer": "someone else"}, "not a Tousu Radar model"),
+    ({"format": 1}, "not a Tousu Radar model of format 2; retrain"),
+    ({"weights_sha256": "0" * 64}, "did not write"),
+])
+def test_analysis_refuses_foreign_or_old_models(copy, change, message):
+    _edit_meta(copy, **change)
+    with pytest.raises(ModelError, match=message):
+        Predictor.load(copy)
+    assert not model_usable(copy)
+
+
+def test_analysis_does_not_depend_on_the_scikit_learn_version(copy):
+    """The arrays analysis runs on are plain numbers: another scikit-learn cannot misread them."""
+    _edit_meta(copy, sklearn="0.24.2")
+    predictor, meta = Predictor.load(copy)
+    assert meta["versions"]["scikit-learn"] == "0.24.2" and predictor.weights.size
+
+
 def test_refuses_a_model_built_on_other_features(copy):
     meta = json.loads((copy / META_FILE).read_text(encoding="utf-8"))
     assert meta["features"] == FEATURE_VERSION
@@ -63,32 +83,12 @@ def test_refuses_a_replaced_model_file(copy):
         NlpModel.load(copy)
 
 
-def test_missing_model_says_how_to_get_one(tmp_path):
+@pytest.mark.parametrize("load", [NlpModel.load, Predictor.load])
+def test_missing_model_says_how_to_get_one(tmp_path, load):
     with pytest.raises(ModelError, match="tousu train"):
-        NlpModel.load(tmp_path)
+        load(tmp_path)
 
 
 def test_data_hash_ignores_order():
     rows = [{"text": "a", "severity": 1}, {"text": "b", "severity": 2}]
     assert data_hash(rows) == data_hash(rows[::-1]) != data_hash(rows[:1])
-
-
-def test_stacked_fast_path_equals_the_pipelines(model_dir):
-    import numpy as np
-
-    from nlp.analyzer import Analyzer
-    from tests.conftest import ROOT
-
-    analyzer = Analyzer(ROOT / "keywords", model_dir)
-    texts = ["移动宽带断了三天，我要投诉", "请问移动怎么查话费", "这个移动硬盘不错", "移动太坑了，垃圾"]
-    docs = analyzer.docs(texts, [analyzer.lexicon(t) for t in texts])
-    model = analyzer.model
-    fast = model.predict(docs)
-    assert model._heads() is not None
-    X = model.transform(docs)
-    proba = model.pipelines_["severity"].predict_proba(docs)
-    assert np.allclose(fast.severity_proba[:, model.pipelines_["severity"][-1].classes_], proba)
-    assert np.allclose(fast.relevant, model.pipelines_["relevance"][-1].predict_proba(X)[:, 1])
-    cats = model.pipelines_["categories"][-1].predict_proba(X)
-    assert [list(np.flatnonzero(r >= model.category_threshold)) for r in cats] == \
-           [[model.category_names_.index(c) for c in cs] for cs in fast.categories]
