@@ -3,9 +3,9 @@
 Prints posts/s of plain jieba tokenising, our tokeniser (rjieba backend), the lexicon-only
 analyser, the full model (`Analyzer.analyse_many` on posts in memory, and one post per call),
 the whole `tousu analyze` path (JSON line → Post → analysis → JSON line) and, when snownlp is
-installed, SnowNLP's sentiment — all on the same texts in the same run, best of five rounds.
-Last, the `tousu analyze` command as a user runs it, in its own process: what a start costs (one
-post) and posts per CPU-second over 10,000 posts with the start included.
+installed, SnowNLP's sentiment — all on the same texts in the same run, best of five interleaved
+rounds. Last, the `tousu analyze` command as a user runs it, in its own process: what a start
+costs (one post) and posts per CPU-second over 10,000 posts with the start included.
 """
 
 from __future__ import annotations
@@ -42,31 +42,37 @@ def texts(n: int = 2000) -> list[str]:
     return out
 
 
-def rate(fn: Callable[[], object], n: int, rounds: int = 5) -> float:
-    """Posts per CPU-second of this process, best of `rounds`.
+def rates(lines: dict[str, tuple[Callable[[], object], int]], rounds: int = 5) -> dict[str, float]:
+    """Posts per CPU-second of this process for each line, best of `rounds`.
 
     CPU time, not wall time: on a shared machine other processes stretch the wall clock but not
-    the work done on our one core (threadpools are limited to one thread below).
+    the work done on our one core (threadpools are limited to one thread below). The rounds are
+    interleaved — every line once, then every line again — because this VM's cores change speed
+    by up to a third for tens of seconds at a time: a slow phase then slows every line alike
+    instead of whichever line happened to run in it, and the ratios between lines hold.
     """
-    best = float("inf")
+    best = {name: float("inf") for name in lines}
     for _ in range(rounds):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return n / max(best, 1e-9)
+        for name, (fn, _n) in lines.items():
+            start = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - start)
+    return {name: n / max(best[name], 1e-9) for name, (_fn, n) in lines.items()}
 
 
-def command_cpu(infile: Path, rounds: int = 3) -> float:
-    """CPU seconds of one whole `tousu analyze FILE` process (start, loading, analysis, output),
-    best of `rounds`; BLAS and OpenMP pools limited to one thread, as for the lines above."""
+def command_cpu(files: list[Path], rounds: int = 3) -> list[float]:
+    """CPU seconds of one whole `tousu analyze FILE` process (start, loading, analysis, output)
+    for each file, best of `rounds` (interleaved); BLAS and OpenMP pools limited to one thread,
+    as for the lines above."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    best = float("inf")
+    best = [float("inf")] * len(files)
     for _ in range(rounds):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run([sys.executable, "-m", "tousu.cli", "analyze", str(infile),
-                        "-o", str(infile.with_suffix(".out"))], check=True, env=env, cwd=ROOT)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        best = min(best, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        for i, infile in enumerate(files):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-m", "tousu.cli", "analyze", str(infile),
+                            "-o", str(infile.with_suffix(".out"))], check=True, env=env, cwd=ROOT)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            best[i] = min(best[i], after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return best
 
 
@@ -123,34 +129,36 @@ def main(argv: list[str]) -> None:
         """What `tousu analyze FILE` does (tousu/cli.py), writing to memory instead of stdout."""
         write_analysed(full, iter_posts(infile), io.StringIO())
 
-    figures: dict[str, float] = {}
+    jieba_line, analyze_line = "plain jieba (lcut, user dictionary)", "tousu analyze (JSON lines in and out)"
+    one_by_one = max(200, n // 5)
     with threadpool_limits(1):
-        figures["plain jieba (lcut, user dictionary)"] = rate(lambda: [plain.lcut(t) for t in sample], n)
-        figures[f"tokenize() [{tokenizer.backend()}]"] = rate(
-            lambda: [tokenizer.tokenize(t) for t in sample], n)
-        figures["lexicon-only analyse_many"] = rate(lambda: lexical.analyse_many(posts()), n)
-        figures["full model analyse_many"] = rate(lambda: full.analyse_many(posts()), n)
-        figures["full model, one post at a time (analyse)"] = rate(
-            lambda: [full.analyse(p) for p in posts()[:max(200, n // 5)]], max(200, n // 5), rounds=1)
-        figures["tousu analyze (JSON lines in and out)"] = rate(analyze_command, n)
+        figures = rates({
+            jieba_line: (lambda: [plain.lcut(t) for t in sample], n),
+            f"tokenize() [{tokenizer.backend()}]": (lambda: [tokenizer.tokenize(t) for t in sample], n),
+            "lexicon-only analyse_many": (lambda: lexical.analyse_many(posts()), n),
+            "full model analyse_many": (lambda: full.analyse_many(posts()), n),
+            analyze_line: (analyze_command, n),
+        })
+        figures.update(rates({"full model, one post at a time (analyse)": (
+            lambda: [full.analyse(p) for p in posts()[:one_by_one]], one_by_one)}, rounds=1))
         try:
             from snownlp import SnowNLP
 
             few = sample[:200]
-            figures["SnowNLP sentiments (for comparison)"] = rate(
-                lambda: [SnowNLP(t).sentiments for t in few], len(few), rounds=1)
+            figures.update(rates({"SnowNLP sentiments (for comparison)": (
+                lambda: [SnowNLP(t).sentiments for t in few], len(few))}, rounds=1))
         except ImportError:
             print("  (snownlp not installed: `pip install snownlp` to compare)")
     big = 2_000 if quick else 10_000
-    start = command_cpu(jsonl(Path(workdir.name) / "one.jsonl", 1))
-    whole = command_cpu(jsonl(Path(workdir.name) / "many.jsonl", big))
+    start, whole = command_cpu([jsonl(Path(workdir.name) / "one.jsonl", 1),
+                                jsonl(Path(workdir.name) / "many.jsonl", big)])
     figures[f"whole command, {big:,} posts, start included"] = big / whole
     print(f"  texts: {n} × {LENGTH} characters; model: {where}")
     print(f"  tokenize() identical to jieba on {identical}/{n} texts")
     for name, value in figures.items():
         print(f"  {name:<44} {value:>9,.0f} posts/s")
-    ratio = figures["plain jieba (lcut, user dictionary)"] / figures["full model analyse_many"]
-    print(f"  full model time / plain jieba time: {ratio:.2f}×  (target ≤ 2×; target ≥ 5,000 posts/s)")
+    ratio = figures[jieba_line] / figures[analyze_line]
+    print(f"  tousu analyze time / plain jieba time: {ratio:.2f}×  (target ≤ 2×; target ≥ 5,000 posts/s)")
     print(f"  `tousu analyze` command start (one post, own process): {start:.2f} CPU-s")
     print(f"  per post: analyse_many {1e6 / figures['full model analyse_many']:.0f} µs, "
-          f"tousu analyze {1e6 / figures['tousu analyze (JSON lines in and out)']:.0f} µs")
+          f"tousu analyze {1e6 / figures[analyze_line]:.0f} µs")

@@ -142,8 +142,8 @@ def _cue_scores(text: str, by_kind: dict[str, list[Found]]
                 ) -> tuple[dict[int, float], list[str], dict[int, float]]:
     negations = by_kind.get("negation")
     degrees = by_kind.get("degree")
-    scores = {t: 0.0 for t in range(5)}
-    negated_scores = {t: 0.0 for t in range(5)}
+    scores = {0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
+    negated_scores = {0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
     reasons: list[str] = []
     seen: set[str] = set()
     for term, start, _, (tier, weight) in by_kind.get("cue", ()):  # type: ignore[misc]

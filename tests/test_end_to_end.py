@@ -125,3 +125,27 @@ def test_discuz_preset_crawls_the_demo_forum(tmp_path, demo_site):
     with open_store(load(path)) as store:
         posts = list(store.iter_posts())
     assert all(p.published_at and p.author and p.engagement.get("views") for p in posts)
+
+
+def test_ingest_streams_and_a_bad_line_says_what_was_stored(tmp_path):
+    """Batches before a bad line are stored and counted; the fixed file then adds the rest once."""
+    from indexer import open_store
+    from tests.conftest import write_config
+    from tousu.cli import ANALYZE_BATCH
+
+    lines = [json.dumps({"text": f"移动宽带第{i}次断网，要求退费", "url": f"http://crm/{i}"},
+                        ensure_ascii=False) for i in range(ANALYZE_BATCH + 5)]
+    infile = tmp_path / "crm.jsonl"
+    infile.write_text("\n".join(lines[:ANALYZE_BATCH + 2] + ['{"nothing": 1}'] + lines[-3:]) + "\n",
+                      encoding="utf-8")
+    config = write_config(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "ingest",
+                             str(infile)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert f"crm.jsonl:{ANALYZE_BATCH + 3}" in result.stderr
+    assert f"the first {ANALYZE_BATCH} posts were stored" in result.stderr
+    with open_store(load(config)) as store:
+        assert store.count() == ANALYZE_BATCH
+    infile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = json.loads(tousu(config, "ingest", str(infile), "--json").stdout)
+    assert (again["inserted"], again["updated"]) == (5, ANALYZE_BATCH)

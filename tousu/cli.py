@@ -167,22 +167,37 @@ def write_analysed(analyzer: Any, posts: Iterable[Any], out: TextIO) -> None:
 @app.command()
 def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = stdin)"),
            as_json: bool = typer.Option(False, "--json")) -> None:
-    """Analyse and store posts from a file (e.g. an export from CRM)."""
+    """Analyse and store posts from a file (e.g. an export from CRM), in batches of 2,000.
+
+    A file of any size streams through. A bad line stops the import; the batches before it are
+    stored, and running the fixed file again is safe (the same post is stored once).
+    """
     from indexer import open_store
 
     cfg = config()
     analyzer = _analyzer(cfg)
-    posts = analyzer.analyse_many(iter_posts(infile))
+    inserted = updated = 0
+    failed: list[Any] = []
     with open_store(cfg) as store:
-        result = store.upsert_many(posts)
-    summary = {"inserted": len(result.inserted), "updated": len(result.updated),
-               "failed": result.failed}
+        try:
+            for batch in batched(iter_posts(infile), ANALYZE_BATCH):
+                result = store.upsert_many(analyzer.analyse_many(batch))
+                inserted += len(result.inserted)
+                updated += len(result.updated)
+                failed += result.failed
+        except typer.Exit:
+            done = inserted + updated + len(failed)
+            if done:
+                typer.echo(f"前 {done} 条已写入 — the first {done} posts were stored ({inserted} "
+                           f"inserted, {updated} updated); fix the line and run the file again",
+                           err=True)
+            raise
+    summary = {"inserted": inserted, "updated": updated, "failed": failed}
     if as_json:
         emit(summary)
     else:
-        typer.echo(f"{summary['inserted']} inserted, {summary['updated']} updated, "
-                   f"{len(result.failed)} failed")
-    if result.failed:
+        typer.echo(f"{inserted} inserted, {updated} updated, {len(failed)} failed")
+    if failed:
         raise typer.Exit(1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from copy import copy
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
@@ -36,6 +37,19 @@ def now_cst() -> datetime:
 def iso(dt: datetime) -> str:
     """ISO 8601 in +08:00 with seconds precision."""
     return dt.astimezone(CST).replace(microsecond=0).isoformat()
+
+
+_stamp = (0, "")
+
+
+def now_iso() -> str:
+    """iso(now_cst()), made once a second: a batch stamps thousands of posts a second, and
+    building the string each time cost as much as hashing the post's id."""
+    global _stamp
+    second = int(time.time())
+    if _stamp[0] != second:
+        _stamp = (second, iso(now_cst()))
+    return _stamp[1]
 
 
 def canonical_url(url: str) -> str:
@@ -109,7 +123,7 @@ class Post:
         if not self.fingerprint:
             self.fingerprint = content_fingerprint(self.title, self.content)
         if self.crawled_at is None:
-            self.crawled_at = iso(now_cst())
+            self.crawled_at = now_iso()
 
     @property
     def text(self) -> str:

@@ -74,3 +74,17 @@ def test_lone_surrogates_from_broken_json_escapes_are_replaced():
     post = Post.from_dict(json.loads('{"source": "weibo", "url": "", "text": "断网\\ud83d了"}'))
     assert post.content == "断网\ufffd了"
     assert post.id and post.fingerprint  # hashing UTF-8 no longer fails
+
+
+def test_crawl_stamp_is_the_current_second_in_china_time():
+    from datetime import datetime
+
+    from tousu.post import CST, now_iso
+
+    before = datetime.now(CST).replace(microsecond=0)
+    stamps = {Post(source="s", url=f"http://x/{i}", content="c").crawled_at for i in range(3)}
+    after = datetime.now(CST)
+    stamp = now_iso()
+    assert stamp.endswith("+08:00")
+    assert all(before <= datetime.fromisoformat(s) <= after for s in stamps)
+    assert before <= datetime.fromisoformat(stamp) <= datetime.now(CST)
