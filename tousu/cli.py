@@ -129,12 +129,21 @@ def iter_posts(path: Path) -> Iterator[Any]:
 
 
 def _analyzer(cfg: Optional[Config]) -> Any:
+    """The analyser of a file command, loaded, with what it loaded kept out of garbage collection."""
+    import gc
+
     from nlp.analyzer import Analyzer
     from nlp.tokenizer import DEFAULT_USERDICT
 
     if cfg is None:
-        return Analyzer(DEFAULT_USERDICT.parent, DEFAULT_USERDICT.parent.parent / "models")
-    return Analyzer(cfg.keywords_dir, cfg.model_dir)
+        analyzer = Analyzer(DEFAULT_USERDICT.parent, DEFAULT_USERDICT.parent.parent / "models")
+    else:
+        analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir)
+    analyzer.analyse_text("")  # loads the dictionary, the model and the tokeniser
+    # They live as long as the command; frozen, the collections that a batch's garbage triggers
+    # no longer walk their ~60,000 objects (half the command's time in the collector).
+    gc.freeze()
+    return analyzer
 
 
 @app.command()
