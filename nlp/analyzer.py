@@ -3,7 +3,8 @@
 With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) the tier,
 relevance, negativity and categories are the model's, and the lexicon keeps two floors: a
 non-negated escalation cue (工信部, 12300, 曝光 …) makes a relevant post tier 4, and a post from
-an operator-only source that the lexicon finds relevant stays relevant. Without a usable model the lexicon grades alone.
+an operator-only source that the lexicon finds relevant stays relevant. Without a usable model
+the lexicon grades alone.
 """
 
 from __future__ import annotations

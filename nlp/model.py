@@ -72,7 +72,8 @@ class NlpModel:
 
     def _fit(self, X: Any, y: list[Any], balanced: bool = True) -> Any:
         if not y:  # nobody labeled this output: it reads False
-            return DummyClassifier(strategy="prior").fit(sparse.csr_matrix((1, X.shape[1])), [False])
+            return DummyClassifier(strategy="prior").fit(sparse.csr_matrix((1, X.shape[1])),
+                                                         [False])
         if len(set(y)) < 2:  # e.g. only console labels of one kind: predict the one class seen
             return DummyClassifier(strategy="prior").fit(X, y)
         return self._clf(balanced).fit(X, y)
