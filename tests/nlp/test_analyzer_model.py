@@ -59,3 +59,27 @@ def test_falls_back_to_the_lexicon_and_says_so(tmp_path, caplog):
         analyzer.analyse_text("移动信号差")
     assert analyzer.mode == "lexicon"
     assert len([r for r in caplog.records if "lexicon" in r.getMessage()]) == 1
+
+
+def test_a_retrained_model_is_picked_up_without_a_restart(model_dir, tmp_path):
+    import os
+    import shutil
+    import time
+
+    from nlp.model import NlpModel
+
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
+    analyzer = Analyzer(ROOT / "keywords", target)
+    analyzer.analyse_text("移动宽带断网三天，要求退费")
+    first = analyzer.model
+    model, _ = NlpModel.load(target)
+    model.category_threshold = 1.1  # no category passes: a model that visibly differs
+    model.save(target, {"trained_at": "later"})
+    later = time.time() + 5  # as if saved a clock tick later, whatever the file system's resolution
+    os.utime(target / META_FILE, (later, later))
+    analyzer.analyse_text("移动宽带断网三天，要求退费")
+    assert analyzer.model is not first and analyzer.model_meta["trained_at"] == "later"
+    assert analyzer.model.category_threshold == 1.1
+    assert analyzer.model.predict(analyzer.docs(["移动宽带断网"], [analyzer.lexicon("移动宽带断网")])
+                                  ).categories == [[]]
