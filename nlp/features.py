@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import FeatureUnion
 
 from nlp.lexicon import N_FEATURES
-from nlp.ngrams import BITS, PAIR, TRIGRAM, Doc, char_keys, tfidf_cells, word_keys
+from nlp.ngrams import BITS, Doc, char_keys, tfidf_cells, word_keys
 
 
 class KeyedTfidf(BaseEstimator, TransformerMixin):
@@ -57,7 +57,7 @@ class KeyedTfidf(BaseEstimator, TransformerMixin):
 
 
 class WordNgrams(KeyedTfidf):
-    """Word unigrams and bigrams of the jieba tokens."""
+    """The words (jieba tokens)."""
 
     def _keys(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
         return word_keys(docs, self.token_ids_)
@@ -65,34 +65,26 @@ class WordNgrams(KeyedTfidf):
     def fit(self, docs: Sequence[Doc], y: object = None) -> "WordNgrams":
         self.token_ids_ = {t: i for i, t in enumerate(sorted({t for d in docs for t in d.tokens}))}
         super().fit(docs, y)
-        # Only the tokens of kept n-grams need an id; the others read as unknown either way.
-        used = np.concatenate([self.keys_ & np.uint64(0xFFFFFFFF),
-                               (self.keys_[self.keys_ >> PAIR > 0] >> PAIR) - np.uint64(1)])
-        used_ids = set(used.tolist())
+        # Only kept words need an id; the others read as unknown either way.
+        used_ids = set(self.keys_.tolist())
         self.token_ids_ = {t: i for t, i in self.token_ids_.items() if i in used_ids}
         return self
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         names = {i: t for t, i in self.token_ids_.items()}
-        low = np.uint64(0xFFFFFFFF)
-        return np.array([names[int(k)] if k >> PAIR == 0 else
-                         f"{names[int((k >> PAIR) - np.uint64(1))]} {names[int(k & low)]}"
-                         for k in self.keys_], dtype=object)
+        return np.array([names[int(k)] for k in self.keys_], dtype=object)
 
 
 class CharNgrams(KeyedTfidf):
-    """Character bigrams and trigrams of the lower-cased, space-collapsed opening of the text."""
+    """Character bigrams of the lower-cased, space-collapsed opening of the text."""
 
     def _keys(self, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
         return char_keys([d.text for d in docs])
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         mask = np.uint64((1 << 21) - 1)
-
-        def name(key: np.uint64) -> str:
-            n = 3 if key & TRIGRAM else 2
-            return "".join(chr(int((key >> (BITS * np.uint64(i))) & mask)) for i in reversed(range(n)))
-        return np.array([name(k) for k in self.keys_], dtype=object)
+        return np.array([chr(int(k >> BITS)) + chr(int(k & mask)) for k in self.keys_],
+                        dtype=object)
 
 
 class LexiconFeatures(BaseEstimator, TransformerMixin):
@@ -111,7 +103,7 @@ class LexiconFeatures(BaseEstimator, TransformerMixin):
 
 
 def make_features(min_df: int = 2, lexicon_weight: float = 1.0) -> FeatureUnion:
-    """Word n-grams + character n-grams + lexicon numbers."""
+    """Words + character bigrams + lexicon numbers."""
     return FeatureUnion([
         ("words", WordNgrams(min_df=min_df)),
         ("chars", CharNgrams(min_df=min_df, max_features=80_000)),

@@ -49,7 +49,7 @@ class Predictions:
 class Predictor:
     """Vocabularies, idf weights and the stacked heads of a trained model.
 
-    Columns of `weights`: word n-grams, character n-grams, then the lexicon numbers. Outputs: one
+    Columns of `weights`: words, character bigrams, then the lexicon numbers. Outputs: one
     logit per severity class seen in training (softmax), then relevance, negativity and one per
     category (sigmoid each).
     """
