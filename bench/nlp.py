@@ -49,7 +49,7 @@ def rates(lines: dict[str, tuple[Callable[[], object], int]], rounds: int = 5) -
     CPU time, not wall time: on a shared machine other processes stretch the wall clock but not
     the work done on our one core (threadpools are limited to one thread below). The rounds are
     interleaved — every line once, then every line again — because this VM's cores change speed
-    by up to a third for tens of seconds at a time: a slow phase then slows every line alike
+    by up to half for tens of seconds at a time: a slow phase then slows every line alike
     instead of whichever line happened to run in it, and the ratios between lines hold.
     """
     best = {name: float("inf") for name in lines}

@@ -1,12 +1,12 @@
 """N-gram keys and tf-idf cells in numpy alone: what analysis needs of the features at run time.
 
 N-grams are integer keys built over a whole batch, not strings: a character bigram is its two
-code points side by side, a word its token id. A key *is* its
-n-gram (no hashing, no collisions), so the cells are those of a string tf-idf vectoriser
-(tests/nlp/test_features.py checks it against scikit-learn's) at a fraction of the cost: building
-and looking up ~300 strings per post was most of the analysis time (docs/benchmarks/nlp.md).
-Training wraps these functions in scikit-learn transformers (nlp/features.py); analysis calls
-them directly (nlp/predictor.py), so grading a post never imports scikit-learn or scipy.
+code points side by side, a word its token id. A key *is* its n-gram (no hashing, no
+collisions), so the cells are those of a string tf-idf vectoriser (tests/nlp/test_features.py
+checks it against scikit-learn's) at a fraction of the cost: building and looking up strings
+was most of the analysis time (docs/benchmarks/nlp.md). Training wraps these functions in
+scikit-learn transformers (nlp/features.py); analysis calls them directly (nlp/predictor.py), so
+grading a post never imports scikit-learn.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def test_ingest_streams_and_a_bad_line_says_what_was_stored(tmp_path):
                              str(infile)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert f"crm.jsonl:{ANALYZE_BATCH + 3}" in result.stderr
-    assert f"the first {ANALYZE_BATCH} posts were stored" in result.stderr
+    assert f"before that line: {ANALYZE_BATCH} inserted, 0 updated, 0 failed" in result.stderr
     with open_store(load(config)) as store:
         assert store.count() == ANALYZE_BATCH
     infile.write_text("\n".join(lines) + "\n", encoding="utf-8")
