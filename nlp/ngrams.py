@@ -18,8 +18,8 @@ import numpy as np
 
 MAX_CHARS = 600  # the opening of a long post carries its intent; the rest costs time
 # Saved with a model (nlp/model.py); a model built on other features is refused, not misread.
-# 3: character bigrams and words. Version 2 also had character trigrams and word bigrams, three
-# times the keys to look up, and scored lower on severity on every evaluation set (docs/nlp.md).
+# 3: character bigrams and words. Version 2 also had character trigrams and word bigrams, twice
+# the keys to look up, and scored lower on severity on every evaluation set (docs/nlp.md).
 FEATURE_VERSION = 3
 
 BITS = np.uint64(21)  # every Unicode code point fits in 21 bits
