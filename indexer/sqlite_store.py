@@ -284,11 +284,17 @@ class SqliteStore(Store):
         finally:
             conn.execute("COMMIT")
 
-    def _execute(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+    @contextmanager
+    def _sql_errors(self) -> Iterator[None]:
+        """SQLite's errors in a read (a locked or damaged file) as StoreError naming the file."""
         try:
-            return self._conn().execute(sql, params).fetchall()
+            yield
         except sqlite3.OperationalError as exc:
             raise StoreError(f"sqlite {self.path}: {exc}") from None
+
+    def _execute(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+        with self._sql_errors():
+            return self._conn().execute(sql, params).fetchall()
 
     def _match(self, filters: Filters | None,
                query: Query | None) -> tuple[str, list[Any], bool, str]:
@@ -522,13 +528,11 @@ class SqliteStore(Store):
         where, params = self._where(filters)
         cursor = self._conn().cursor()
         cursor.row_factory = None
-        try:
+        counts: Counter[str] = Counter()
+        with self._sql_errors():
             cursor.execute(f"SELECT p.keywords FROM posts p{where}", params)
-            counts: Counter[str] = Counter()
             while rows := cursor.fetchmany(5000):
                 counts.update(chain.from_iterable(orjson.loads(k) for k, in rows if k))
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"sqlite {self.path}: {exc}") from None
         return counts
 
     def iter_posts(self, filters: Filters | None = None, batch: int = 1000) -> Iterator[Post]:

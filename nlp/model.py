@@ -33,7 +33,7 @@ from nlp.dictionary_schema import CATEGORIES
 from nlp.features import make_features
 from nlp.ngrams import FEATURE_VERSION, Doc
 from nlp.predictor import (FORMAT, META_FILE, MODEL_FILE, PRODUCER, WEIGHTS_FILE, ModelError,
-                           Predictor, check_metadata, read_metadata, sha256)
+                           Predictor, check_file, check_metadata, read_metadata, sha256)
 
 
 def library_versions() -> dict[str, str]:
@@ -148,8 +148,7 @@ class NlpModel:
         path, meta_path = model_dir / MODEL_FILE, model_dir / META_FILE
         meta = read_metadata(model_dir)
         check_metadata(meta, meta_path)
-        if not path.exists():
-            raise ModelError(f"{path}: missing; retrain with `tousu train`")
+        check_file(path, meta.get("sha256"))
         ours, now = meta.get("versions", {}), library_versions()
         if ours.get("scikit-learn") != now["scikit-learn"]:
             raise ModelError(
@@ -158,9 +157,6 @@ class NlpModel:
         if str(ours.get("numpy", "")).split(".")[0] != now["numpy"].split(".")[0]:
             raise ModelError(f"{path}: trained with numpy {ours.get('numpy')}, this is "
                              f"{now['numpy']}; retrain with `tousu train`")
-        if meta.get("sha256") != sha256(path):
-            raise ModelError(f"{path}: does not match the checksum in {meta_path.name}; "
-                             "refusing to load a file this project did not write")
         payload = joblib.load(path)
         if not isinstance(payload, dict) or payload.get("producer") != PRODUCER:
             raise ModelError(f"{path}: not a Tousu Radar model")

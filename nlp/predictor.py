@@ -148,11 +148,7 @@ class Predictor:
         path = model_dir / WEIGHTS_FILE
         meta = read_metadata(model_dir)
         check_metadata(meta, model_dir / META_FILE)
-        if not path.exists():
-            raise ModelError(f"{path}: missing; retrain with `tousu train`")
-        if meta.get("weights_sha256") != sha256(path):
-            raise ModelError(f"{path}: does not match the checksum in {META_FILE}; "
-                             "refusing to load a file this project did not write")
+        check_file(path, meta.get("weights_sha256"))
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
@@ -207,6 +203,15 @@ def check_metadata(meta: dict[str, Any], meta_path: Path) -> None:
         raise ModelError(
             f"{meta_path}: built on features version {meta.get('features', 1)}, this version of "
             f"Tousu Radar reads version {FEATURE_VERSION}; retrain with `tousu train`")
+
+
+def check_file(path: Path, checksum: str | None) -> None:
+    """Refuse a model file that is missing or is not the one the metadata recorded."""
+    if not path.exists():
+        raise ModelError(f"{path}: missing; retrain with `tousu train`")
+    if checksum != sha256(path):
+        raise ModelError(f"{path}: does not match the checksum in {META_FILE}; "
+                         "refusing to load a file this project did not write")
 
 
 def sha256(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -35,4 +36,12 @@ def model_dir(small_data, tmp_path_factory):
 
     target = tmp_path_factory.mktemp("models")
     train(ROOT / "keywords", target, paths=[small_data], corpus=False, progress=lambda m: None)
+    return target
+
+
+@pytest.fixture
+def model_copy(model_dir, tmp_path):
+    """A copy of the session's trained model that a test may edit or replace."""
+    target = tmp_path / "m"
+    shutil.copytree(model_dir, target)
     return target

@@ -61,23 +61,20 @@ def test_falls_back_to_the_lexicon_and_says_so(tmp_path, caplog):
     assert len([r for r in caplog.records if "lexicon" in r.getMessage()]) == 1
 
 
-def test_a_retrained_model_is_picked_up_without_a_restart(model_dir, tmp_path):
+def test_a_retrained_model_is_picked_up_without_a_restart(model_copy):
     import os
-    import shutil
     import time
 
     from nlp.model import NlpModel
 
-    target = tmp_path / "m"
-    shutil.copytree(model_dir, target)
-    analyzer = Analyzer(ROOT / "keywords", target)
+    analyzer = Analyzer(ROOT / "keywords", model_copy)
     analyzer.analyse_text("移动宽带断网三天，要求退费")
     first = analyzer.model
-    model, _ = NlpModel.load(target)
+    model, _ = NlpModel.load(model_copy)
     model.category_threshold = 1.1  # no category passes: a model that visibly differs
-    model.save(target, {"trained_at": "later"})
+    model.save(model_copy, {"trained_at": "later"})
     later = time.time() + 5  # as if saved a clock tick later, whatever the file system's resolution
-    os.utime(target / META_FILE, (later, later))
+    os.utime(model_copy / META_FILE, (later, later))
     analyzer.analyse_text("移动宽带断网三天，要求退费")
     assert analyzer.model is not first and analyzer.model_meta["trained_at"] == "later"
     assert analyzer.model.category_threshold == 1.1

@@ -1,5 +1,4 @@
 import json
-import shutil
 
 import pytest
 
@@ -20,13 +19,6 @@ def test_saved_model_loads_with_its_metadata(model_dir):
     assert len({id(p.steps[0][1]) for p in model.pipelines_.values()}) == 1
 
 
-@pytest.fixture
-def copy(model_dir, tmp_path):
-    target = tmp_path / "m"
-    shutil.copytree(model_dir, target)
-    return target
-
-
 def _edit_meta(path, **changes):
     meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
     for key, value in changes.items():
@@ -42,10 +34,10 @@ def _edit_meta(path, **changes):
     ({"producer": "someone else"}, "not a Tousu Radar model"),
     ({"sha256": "0" * 64}, "did not write"),
 ])
-def test_refuses_mismatched_or_foreign_models(copy, change, message):
-    _edit_meta(copy, **change)
+def test_refuses_mismatched_or_foreign_models(model_copy, change, message):
+    _edit_meta(model_copy, **change)
     with pytest.raises(ModelError, match=message):
-        NlpModel.load(copy)
+        NlpModel.load(model_copy)
 
 
 @pytest.mark.parametrize("change,message", [
@@ -53,34 +45,34 @@ def test_refuses_mismatched_or_foreign_models(copy, change, message):
     ({"format": 1}, "not a Tousu Radar model of format 2; retrain"),
     ({"weights_sha256": "0" * 64}, "did not write"),
 ])
-def test_analysis_refuses_foreign_or_old_models(copy, change, message):
-    _edit_meta(copy, **change)
+def test_analysis_refuses_foreign_or_old_models(model_copy, change, message):
+    _edit_meta(model_copy, **change)
     with pytest.raises(ModelError, match=message):
-        Predictor.load(copy)
-    assert not model_usable(copy)
+        Predictor.load(model_copy)
+    assert not model_usable(model_copy)
 
 
-def test_analysis_does_not_depend_on_the_scikit_learn_version(copy):
+def test_analysis_does_not_depend_on_the_scikit_learn_version(model_copy):
     """The arrays analysis runs on are plain numbers: another scikit-learn cannot misread them."""
-    _edit_meta(copy, sklearn="0.24.2")
-    predictor, meta = Predictor.load(copy)
+    _edit_meta(model_copy, sklearn="0.24.2")
+    predictor, meta = Predictor.load(model_copy)
     assert meta["versions"]["scikit-learn"] == "0.24.2" and predictor.weights.size
 
 
-def test_refuses_a_model_built_on_other_features(copy):
-    meta = json.loads((copy / META_FILE).read_text(encoding="utf-8"))
+def test_refuses_a_model_built_on_other_features(model_copy):
+    meta = json.loads((model_copy / META_FILE).read_text(encoding="utf-8"))
     assert meta["features"] == FEATURE_VERSION
     del meta["features"]  # what a model saved before feature versions were recorded looks like
-    (copy / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    (model_copy / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match=r"features version 1, .* reads version \d+; retrain with"):
-        NlpModel.load(copy)
-    assert not model_usable(copy)  # so `tousu run` retrains at start (nlp/schedule.py)
+        NlpModel.load(model_copy)
+    assert not model_usable(model_copy)  # so `tousu run` retrains at start (nlp/schedule.py)
 
 
-def test_refuses_a_replaced_model_file(copy):
-    (copy / MODEL_FILE).write_bytes(b"not a pickle")
+def test_refuses_a_replaced_model_file(model_copy):
+    (model_copy / MODEL_FILE).write_bytes(b"not a pickle")
     with pytest.raises(ModelError, match="did not write"):
-        NlpModel.load(copy)
+        NlpModel.load(model_copy)
 
 
 @pytest.mark.parametrize("load", [NlpModel.load, Predictor.load])

@@ -61,15 +61,15 @@ def test_constant_heads_of_a_tiny_training_set():
     assert model.predictor().predict(docs).relevant.tolist() == [1.0] * 4
 
 
-def test_refuses_pickled_arrays(copy_of_model):
+def test_refuses_pickled_arrays(model_copy):
     """The weights file is read without pickles, even when its checksum was forged to match."""
-    path = copy_of_model / WEIGHTS_FILE
+    path = model_copy / WEIGHTS_FILE
     np.savez(path.open("wb"), layout=np.array([{"evil": 1}], dtype=object))
-    meta = json.loads((copy_of_model / META_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((model_copy / META_FILE).read_text(encoding="utf-8"))
     meta["weights_sha256"] = sha256(path)
-    (copy_of_model / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    (model_copy / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ModelError, match="cannot read the model"):
-        Predictor.load(copy_of_model)
+        Predictor.load(model_copy)
 
 
 def test_grading_a_post_does_not_import_scikit_learn(model_dir):
@@ -85,11 +85,3 @@ def test_grading_a_post_does_not_import_scikit_learn(model_dir):
                          check=True)
     assert out.stdout.strip() == "[]", out.stderr
 
-
-@pytest.fixture
-def copy_of_model(model_dir, tmp_path):
-    import shutil
-
-    target = tmp_path / "m"
-    shutil.copytree(model_dir, target)
-    return target
