@@ -21,7 +21,9 @@ own cost — SQL/FTS5 or JSON + HTTP + Lucene — not jieba's. Elasticsearch is 
 default behaviour of refreshing after each `upsert_many` call (chunks of 5,000 posts here).
 Latency is wall time per call from Python, p50/p95 over `--queries` runs of each kind with varied
 words and filters, after one warm-up pass. With --breakdown, SQLite's ingest CPU time is also
-split by kind of statement (µs per post), the rest being the store's Python.
+split by kind of statement (µs per post), the rest being the store's Python; Elasticsearch's into
+the node's CPU during the ingest (its own process statistics: indexing, and the merges that ran
+meanwhile) and this process's (the client).
 """
 
 from __future__ import annotations
@@ -254,6 +256,12 @@ def _open(backend: str, size: int, workdir: Path, es_url: str) -> Any:
     return store
 
 
+def _node_cpu_ms(store: Any) -> int:
+    """CPU milliseconds the Elasticsearch node processes have used since they started."""
+    nodes = store.client.nodes.stats(metric="process")["nodes"].values()
+    return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes)
+
+
 def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
             queries: int, budget: float, in_time_order: bool = True,
             breakdown: bool = False) -> dict[str, Any]:
@@ -262,6 +270,7 @@ def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
     if breakdown and backend == "sqlite":
         timed = _TimedConnection(store._conn())
         store._conn = lambda: timed  # this thread's connection, timed while ingesting
+    node_ms = _node_cpu_ms(store) if breakdown and backend == "elasticsearch" else None
     stored, elapsed, cpu, failed = 0, 0.0, 0.0, 0
     started = time.perf_counter()
     reused = backend == "sqlite" and store.count() >= size  # a store kept by --keep
@@ -295,6 +304,10 @@ def run_one(backend: str, size: int, corpus: Corpus, workdir: Path, es_url: str,
                 **{kind: round(s / stored * 1e6, 1) for kind, s in
                    sorted(timed.seconds.items(), key=lambda i: -i[1])},
                 "Python (the rest)": round((cpu - in_sql) / stored * 1e6, 1)}
+        if node_ms is not None:
+            row["ingest_cpu_us_per_post"] = {
+                "Elasticsearch node": round((_node_cpu_ms(store) - node_ms) / stored * 1e3, 1),
+                "Python client": round(cpu / stored * 1e6, 1)}
         if hasattr(store, "path"):
             row["db_mb"] = round(sum(p.stat().st_size for p in workdir.glob(f"bench-{size}.db*"))
                                  / 2**20)
@@ -375,7 +388,7 @@ def main(argv: list[str]) -> None:
         print(f"| {kind} | " + " | ".join(cells) + " |")
     for r in rows:
         if "ingest_cpu_us_per_post" in r:
-            print(f"\n| SQLite ingest of {r['size']:,} posts, by kind of statement | CPU µs per post |")
+            print(f"\n| {r['backend']} ingest of {r['size']:,} posts, by part | CPU µs per post |")
             print("|---|---:|")
             for kind, us in r["ingest_cpu_us_per_post"].items():
                 print(f"| {kind} | {us} |")
