@@ -75,7 +75,27 @@ def words_figure(base: data.Slice) -> go.Figure | None:
     return fig
 
 
+@st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
+def rivals_figure(base: data.Slice) -> go.Figure | None:
+    """竞品对比: each operator's posts stacked by their authors' intent tier, ours first."""
+    mix = data.operator_mix(base)
+    if not any(m["posts"] for m in mix):
+        return None
+    names = [m["operator"] for m in mix][::-1]  # horizontal bars draw bottom-up
+    fig = go.Figure()
+    for tier in range(5):
+        counts = [m["tiers"].get(tier, 0) for m in mix][::-1]
+        fig.add_trace(go.Bar(
+            name=key_label("severity", tier), y=names, x=counts, orientation="h",
+            marker_color=TIER_COLOURS[tier], customdata=[[n, tier] for n in names],
+            hovertemplate="%{y}<br>%{x} 条<extra>%{fullData.name}</extra>"))
+    fig.update_layout(barmode="stack", height=300, margin=MARGIN, legend_title_text="意图等级",
+                      title="竞品对比：各运营商帖子的投诉意图（点击查看帖子）",
+                      xaxis_title="帖子数", yaxis_title="运营商")
+    return fig
+
+
 def clear() -> None:
     """Drop the cached figures (the benchmark's cold runs)."""
-    for figure in (volume_figure, city_figure, words_figure):
+    for figure in (volume_figure, city_figure, words_figure, rivals_figure):
         figure.clear()

@@ -20,6 +20,7 @@ import streamlit as st
 from dashboard.render import TIER_LABELS, safe_url, sheet_safe
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
+from reports import data as reports_data
 from tousu.config import DEFAULT_PATH, Config, ConfigError, load
 from tousu.health import source_health
 from tousu.post import CST, iso, now_cst
@@ -98,6 +99,11 @@ def categories() -> list[str]:
     return dictionary_lists(config_or_stop())["categories"]
 
 
+def operator_names() -> list[str]:
+    """Our operator and its competitors by their short names, ours first."""
+    return reports_data.operator_names(config_or_stop())
+
+
 def source_names() -> list[str]:
     return [s.name for s in config_or_stop().sources]
 
@@ -116,13 +122,18 @@ class Slice:
     relevant: bool | None = None
     case_status: tuple[str, ...] = ()
     include_duplicates: bool = True
+    operators: tuple[str, ...] = ()
+    intent_min: int | None = None
+    intent_max: int | None = None
 
     def filters(self) -> Filters:
         return Filters(since=self.since, until=self.until, sources=list(self.sources) or None,
                        cities=list(self.cities) or None, categories=list(self.categories) or None,
                        severity_min=self.severity_min, severity_max=self.severity_max,
                        relevant=self.relevant, case_status=list(self.case_status) or None,
-                       include_duplicates=self.include_duplicates)
+                       include_duplicates=self.include_duplicates,
+                       operators=list(self.operators) or None, intent_min=self.intent_min,
+                       intent_max=self.intent_max)
 
 
 def since_hours(hours: float, step: int = 60) -> str:
@@ -226,6 +237,12 @@ def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
     except TypeError:  # a backend without `exclude`
         return [(w, n) for w, n in store().hot_words(where.filters(), size=size + 20)
                 if w not in exclude][:size]
+
+
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def operator_mix(where: Slice) -> list[dict[str, Any]]:
+    """竞品对比: posts and intent tiers per operator, ours first."""
+    return reports_data.operator_mix(store(), where.filters(), operator_names())
 
 
 def complaint_rate(by_city: list[tuple[Any, int]]) -> pd.DataFrame:

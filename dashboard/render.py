@@ -79,7 +79,10 @@ def post_card(post: object, highlight: str | None = None) -> None:
         (p.published_at or "")[:16].replace("T", " "), p.source, p.city or "未知地市",
         "、".join(p.categories) or "未分类",
         f"回复 {p.engagement.get('replies', 0)} · 浏览 {p.engagement.get('views', 0)}",
-        f"影响力 {p.influence or 0:.2f}"])
+        f"影响力 {p.influence or 0:.2f}",
+        *([f"涉及 {'、'.join(p.operators)}"] if p.operators else []),
+        *([f"作者意图 {p.intent}级 {TIER_LABELS.get(p.intent, '')}"]
+          if p.intent is not None and p.intent != p.severity else [])])
     body = (f'<div class="tousu-snippet">{mark_only(highlight)}</div>' if highlight
             else f'<div class="tousu-text" style="white-space:pre-wrap">{esc((p.content or "")[:300])}</div>')
     reasons = esc("；".join(p.reasons[:4]) or "—")

@@ -12,7 +12,8 @@ from tousu.post import Post
 
 Sort = Literal["time", "relevance", "severity", "influence"]
 Interval = Literal["hour", "day", "week", "month"]
-TERM_FIELDS = ("source", "city", "category", "severity", "relevant", "case_status")
+TERM_FIELDS = ("source", "city", "category", "severity", "relevant", "case_status", "operator",
+               "intent")
 
 
 class StoreError(Exception):
@@ -31,6 +32,9 @@ class Filters:
     severity_min: int | None = None
     severity_max: int | None = None
     relevant: bool | None = None
+    operators: list[str] | None = None  # any of them (移动 / 联通 / 电信 / 广电)
+    intent_min: int | None = None
+    intent_max: int | None = None
     case_status: list[str] | None = None
     include_duplicates: bool = True
 

@@ -34,7 +34,8 @@ from tousu.batches import batched
 from tousu.post import Post
 
 log = logging.getLogger("tousu.indexer")
-_FIELD = {"category": "categories"}  # contract name -> ES field
+_FIELD = {"category": "categories", "operator": "operators"}  # contract name -> ES field
+_MULTI = ("categories", "operators")  # list fields: a post without a value is in no bucket
 _SORT = {
     "time": [{"time": "desc"}, {"id": "desc"}],
     "severity": [{"severity": "desc"}, {"time": "desc"}, {"id": "desc"}],
@@ -334,7 +335,7 @@ class ElasticsearchStore(Store):
         if split_by is not None:
             field = self._field(split_by)
             agg["aggs"] = {"split": {"terms": {"field": field, "size": 10000}}}
-            if field != "categories":  # posts without a category are not in a category split
+            if field not in _MULTI:  # posts without a category are not in a category split
                 agg["aggs"]["none"] = {"missing": {"field": field}}
         buckets = self._aggs(filters, {"h": agg}, "date histogram")["h"]["buckets"]
         out = []
@@ -354,7 +355,7 @@ class ElasticsearchStore(Store):
                      interval: Interval | None = None) -> list[dict[str, Any]]:
         fields = list(dict.fromkeys(group_by))
         sources = [{f"k{i}": {"terms": {"field": self._field(name),
-                                         "missing_bucket": name != "category"}}}
+                                         "missing_bucket": name not in ("category", "operator")}}}
                    for i, name in enumerate(fields)]
         if interval is not None:
             sources.append({"bucket": {"date_histogram": {
@@ -383,7 +384,7 @@ class ElasticsearchStore(Store):
     def terms(self, field: str, filters: Filters | None = None, size: int = 20) -> list[tuple[Any, int]]:
         es_field = self._field(field)
         aggs: dict[str, Any] = {"t": {"terms": {"field": es_field, "size": size}}}
-        if es_field != "categories":
+        if es_field not in _MULTI:
             aggs["none"] = {"missing": {"field": es_field}}
         result = self._aggs(filters, aggs, "terms")
         rows: list[tuple[Any, int]] = [(_key(b), b["doc_count"]) for b in result["t"]["buckets"]]

@@ -28,7 +28,7 @@ from indexer.documents import index_tokens, iso_cst
 from indexer.query import Query, Term
 from tousu.post import Post
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 DERIVED = ["words", "subwords", "body"]
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
 TIME_ZONE = "+08:00"
@@ -46,7 +46,8 @@ MAPPINGS: dict[str, Any] = {
     "properties": {
         "id": _KEYWORD, "source": _KEYWORD, "city": _KEYWORD, "categories": _KEYWORD,
         "keywords": _KEYWORD, "case_status": _KEYWORD, "fingerprint": _KEYWORD,
-        "dup_of": _KEYWORD, "author": _KEYWORD,
+        "dup_of": _KEYWORD, "author": _KEYWORD, "operators": _KEYWORD,
+        "intent": {"type": "byte"},
         "time": {"type": "date", "format": "strict_date_optional_time||epoch_second"},
         "severity": {"type": "byte"}, "relevant": {"type": "boolean"},
         "negative": {"type": "float"}, "influence": {"type": "float"},
@@ -121,7 +122,7 @@ def filter_clauses(filters: Filters | None, ts_of: Any) -> tuple[list[dict], lis
     if time_range:
         out.append({"range": {"time": {**time_range, "format": "epoch_second"}}})
     for name, values in (("source", f.sources), ("city", f.cities), ("case_status", f.case_status),
-                         ("categories", f.categories)):
+                         ("categories", f.categories), ("operators", f.operators)):
         if values:
             out.append({"terms": {name: list(values)}})
     severity: dict[str, int] = {}
@@ -133,6 +134,9 @@ def filter_clauses(filters: Filters | None, ts_of: Any) -> tuple[list[dict], lis
         out.append({"range": {"severity": severity}})
     if f.relevant is not None:
         out.append({"term": {"relevant": bool(f.relevant)}})
+    intent = {k: v for k, v in (("gte", f.intent_min), ("lte", f.intent_max)) if v is not None}
+    if intent:
+        out.append({"range": {"intent": intent}})
     if not f.include_duplicates:
         must_not.append({"exists": {"field": "dup_of"}})
     return out, must_not

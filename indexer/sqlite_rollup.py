@@ -76,7 +76,8 @@ def rollup_span(filters: Filters | None, one_value: bool = False) -> Span | None
         value = (given[0][0], given[0][1][0])
         f = replace(f, sources=None, cities=None, categories=None)
     if (f.sources or f.cities or f.categories or f.case_status or not f.include_duplicates
-            or f.severity_min is not None or f.severity_max is not None):
+            or f.severity_min is not None or f.severity_max is not None or f.operators
+            or f.intent_min is not None or f.intent_max is not None):
         return None
     since = parse_ts(f.since) if f.since else None
     until = parse_ts(f.until) if f.until else None

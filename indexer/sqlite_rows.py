@@ -11,8 +11,9 @@ from tousu.post import Post
 
 COLUMNS = ("id", "source", "url", "title", "content", "author", "published_at", "published_ts",
            "crawled_at", "engagement", "location", "severity", "negative", "relevant", "city",
-           "categories", "keywords", "influence", "reasons", "fingerprint", "dup_of")
-_JSON = {"engagement", "categories", "keywords", "reasons"}
+           "categories", "keywords", "influence", "reasons", "fingerprint", "dup_of", "intent",
+           "operators")
+_JSON = {"engagement", "categories", "keywords", "reasons", "operators"}
 
 
 def _json(value: Any) -> str:
@@ -26,7 +27,8 @@ def row_values(post: Post, ts: int, dup_of: str | None) -> list[Any]:
             post.published_at, ts, post.crawled_at, _json(post.engagement or {}), post.location,
             post.severity, post.negative, None if post.relevant is None else int(post.relevant),
             post.city, _json(post.categories), _json(list(dict.fromkeys(post.keywords))),
-            post.influence, _json(post.reasons), post.fingerprint, dup_of]
+            post.influence, _json(post.reasons), post.fingerprint, dup_of, post.intent,
+            _json(post.operators)]
 
 
 def row_to_post(row: sqlite3.Row) -> Post:

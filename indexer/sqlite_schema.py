@@ -7,7 +7,7 @@ from pathlib import Path
 
 from indexer.base import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     rowid INTEGER PRIMARY KEY,
@@ -18,7 +18,7 @@ CREATE TABLE IF NOT EXISTS posts (
     engagement TEXT, location TEXT,
     severity INTEGER, negative REAL, relevant INTEGER, city TEXT,
     categories TEXT, keywords TEXT, influence REAL, reasons TEXT,
-    fingerprint TEXT, dup_of TEXT, case_status TEXT
+    fingerprint TEXT, dup_of TEXT, case_status TEXT, intent INTEGER, operators TEXT
 );
 -- Time-range aggregations with the usual filters read this index alone (no table lookups).
 CREATE INDEX IF NOT EXISTS posts_time_cover ON posts (published_ts, relevant, severity, city, source);
@@ -96,6 +96,11 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("DROP INDEX IF EXISTS posts_fingerprint")
         if old or version in (2, 3):  # version 4 reads hot words from posts.keywords
             conn.execute("DROP TABLE IF EXISTS post_keywords")
+        # Version 5 adds intent and operators; `tousu reanalyse` fills them for older posts.
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(posts)")}
+        for column, kind in (("intent", "INTEGER"), ("operators", "TEXT")):
+            if column not in columns:
+                conn.execute(f"ALTER TABLE posts ADD COLUMN {column} {kind}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException as exc:

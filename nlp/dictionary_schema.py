@@ -10,7 +10,16 @@ CATEGORIES = (
     "终端/卡", "其他",
 )
 
+# The operators a post can be about, by the codes of the labeled data (docs/labeling.md). Which
+# one is ours is keywords/brand.yaml's `name`; the others are its `competitors`.
+OPERATORS = {"cmcc": "中国移动", "unicom": "中国联通", "telecom": "中国电信", "cbn": "中国广电"}
+
 Term = str
+
+
+def operator_label(name: str) -> str:
+    """The short name shown and stored for an operator: 中国移动 → 移动."""
+    return name[2:] if name.startswith("中国") and len(name) > 2 else name
 
 
 def _no_blank(terms: list[str]) -> list[str]:
@@ -25,6 +34,7 @@ class _Strict(BaseModel):
 
 
 class BrandFile(_Strict):
+    name: str = "中国移动"  # our operator: `relevant` and `severity` are about it
     operator: list[Term] = Field(min_length=1)
     ambiguous: list[Term] = []
     not_operator: list[Term] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from nlp.dictionary import Dictionary
 from nlp.dictionary_schema import CATEGORIES
+from nlp.voice import chain_start
 
 TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投诉", 4: "曝光/升级"}
 # Minimum cue score for a tier to be assigned from the lexicon alone.
@@ -20,7 +21,10 @@ TIER_THRESHOLDS = {4: 2.0, 3: 1.5, 2: 1.0, 1: 1.0}
 _CLAUSE_END = re.compile(r"[，。！？!?；;,\n]")
 _NEGATION_REACH = 6  # characters before a cue that a negation word still governs
 _DEGREE_REACH = 3
-N_FEATURES = 36
+_OPERATOR_SLOTS = 4
+N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 6
+_HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
+_QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
 _KEYWORD_KINDS = frozenset(("operator", "category", "cue", "competitor"))
@@ -41,6 +45,8 @@ class Analysis:
     keywords: list[str]
     reasons: list[str] = field(default_factory=list)
     scores: dict[int, float] = field(default_factory=dict)
+    intent: int = 0  # the author's complaint intent, whoever the target
+    operators: list[str] = field(default_factory=list)  # full names (中国移动 …)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class LexiconResult:
     analysis: Analysis
     features: list[float]
     all_categories: list[str]  # category terms found, even when the post is not relevant
+    mentions: dict[str, int]  # operator name -> times named, own words or chain
 
 
 def _clause_prefix(text: str, start: int, reach: int) -> str:
@@ -61,36 +68,61 @@ def _clause_prefix(text: str, start: int, reach: int) -> str:
 
 def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                     default_city: str | None = None, about_operator: bool = False) -> LexiconResult:
-    """Grade one text from the dictionary alone."""
+    """Grade one text from the dictionary alone.
+
+    Cues count in the author's own words only (nlp/voice.py); who the post is about may come from
+    the repost chain as well."""
     by_kind, keywords = _hits_by_kind(d, text)
-    relevant, relevance_reason = _relevance(by_kind, about_operator)
+    cut = chain_start(text)
+    own_kind = _before(by_kind, cut) if cut < len(text) else by_kind
+    own_text = text[:cut]
+    mentions, own_mentions, handle_mentions = _mentions(by_kind, cut, text)
+    relevant, relevance_reason = _relevance(by_kind, about_operator, d.brand.name, mentions)
     category_hits = by_kind.get("category")
     found = {value for _, _, _, value in category_hits} if category_hits else set()
     categories = [c for c in d.categories.categories if c in found] if found else []
-    scores, reasons, negated = _cue_scores(text, by_kind)
-    severity = _tier(scores, relevant, bool(categories))
+    scores, reasons, negated = _cue_scores(own_text, own_kind)
+    intent = _tier(scores, bool(categories))
+    severity = intent if relevant else 0
     if relevance_reason:
         reasons.insert(0, relevance_reason)
     negative = 1.0 / (1.0 + math.exp(-(1.2 * scores[4] + scores[3] + 0.9 * scores[2]
                                        - 1.2 * scores[0] - 0.8)))
     city = _city(by_kind, location, d) or default_city
+    operators = [n for n in d.operator_names if mentions.get(n)]
+    if relevant and d.brand.name not in operators:
+        operators.insert(0, d.brand.name)
     analysis = Analysis(severity=severity, negative=round(negative, 4), relevant=relevant,
                         categories=categories if relevant else [], city=city, keywords=keywords,
-                        reasons=reasons, scores=scores)
+                        reasons=reasons, scores=scores, intent=intent, operators=operators)
     log1p = math.log1p
     features = [log1p(scores[0]), log1p(scores[1]), log1p(scores[2]), log1p(scores[3]),
                 log1p(scores[4]), log1p(negated[2]), log1p(negated[3]), log1p(negated[4])]
-    features += _ONE_HOT_TIER[severity]
+    features += _ONE_HOT_TIER[intent]
     features += [float("operator" in by_kind), float("ambiguous" in by_kind),
                  float("competitor" in by_kind), float("not_operator" in by_kind),
-                 float(about_operator), float(relevant), float("sarcasm" in by_kind)]
+                 float(about_operator), float(relevant), float("sarcasm" in own_kind)]
     features += [1.0 if c in found else 0.0 for c in CATEGORIES] if found else _NO_CATEGORIES
-    features += [float("?" in text or "？" in text or "吗" in text[-6:]),
-                 log1p(text.count("!") + text.count("！")),
-                 log1p(len(text)) / 5.0,
+    own = own_text.strip()
+    features += [float(own.endswith(("?", "？", "吗", "呢"))),
+                 log1p(own.count("!") + own.count("！")),
+                 log1p(len(own)) / 5.0,
                  log1p(len(by_kind.get("city", ())))]
+    # Who is named where: four operator slots (ours first), own words and chain apart.
+    names = d.operator_names
+    for slot in range(_OPERATOR_SLOTS):
+        name = names[slot] if slot < len(names) else None
+        own_n = own_mentions.get(name, 0) if name else 0
+        features += [log1p(own_n), log1p(mentions.get(name, 0) - own_n) if name else 0.0]
+    features += [float(cut < len(text)), float(len(operators) > 1),
+                 float(bool(own_mentions.get(d.brand.name))
+                       and "operator" not in own_kind),  # named only through 移动-like words
+                 log1p(_QUESTION.subn("", own)[1]),
+                 float(bool(mentions.get(d.brand.name))
+                       and handle_mentions.get(d.brand.name) == mentions.get(d.brand.name)),
+                 log1p(sum(handle_mentions.values()))]
     assert len(features) == N_FEATURES
-    return LexiconResult(analysis, features, categories)
+    return LexiconResult(analysis, features, categories, mentions)
 
 
 def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], list[str]]:
@@ -109,18 +141,55 @@ def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], lis
     return by_kind, list(keywords)
 
 
-def _relevance(by_kind: dict[str, list[Found]], about_operator: bool) -> tuple[bool, str]:
-    operator = by_kind.get("operator", []) + by_kind.get("ambiguous", [])
+def _before(by_kind: dict[str, list[Found]], cut: int) -> dict[str, list[Found]]:
+    """The hits that start before `cut` (the author's own words)."""
+    out = {}
+    for kind, hits in by_kind.items():
+        kept = [h for h in hits if h[1] < cut]
+        if kept:
+            out[kind] = kept
+    return out
+
+
+def _operator_hits(by_kind: dict[str, list[Found]]) -> list[Found]:
+    """Hits naming an operator (ours or a competitor), left out where a not_operator phrase covers
+    them."""
+    hits = by_kind.get("operator", []) + by_kind.get("ambiguous", []) + by_kind.get("competitor", [])
     not_operator = by_kind.get("not_operator")
-    if not_operator and operator:
+    if not_operator and hits:
         blocked = [(s, e) for _, s, e, _ in not_operator]
-        operator = [h for h in operator
-                    if not any(s <= h[1] and h[2] <= e for s, e in blocked)]
-    if operator:
-        return True, f"提及运营商「{operator[0][0]}」"
+        hits = [h for h in hits if not any(s <= h[1] and h[2] <= e for s, e in blocked)]
+    return hits
+
+
+def _mentions(by_kind: dict[str, list[Found]], cut: int, text: str
+              ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """(times each operator is named anywhere, in the author's own words, inside an @handle).
+
+    An operator word inside a user name (@福建移动小王, @脑残粉10086) names a person, not
+    always the operator: the model sees those apart."""
+    everywhere: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    handles: Counter[str] = Counter()
+    spans = [m.span() for m in _HANDLE.finditer(text)] if "@" in text else ()
+    for _, start, _, name in _operator_hits(by_kind):
+        everywhere[name] += 1  # type: ignore[index]
+        if start < cut:
+            own[name] += 1  # type: ignore[index]
+        if spans and any(s < start < e for s, e in spans):
+            handles[name] += 1  # type: ignore[index]
+    return everywhere, own, handles
+
+
+def _relevance(by_kind: dict[str, list[Found]], about_operator: bool, ours: str,
+               mentions: dict[str, int]) -> tuple[bool, str]:
+    if mentions.get(ours):
+        term = next(h[0] for h in _operator_hits(by_kind) if h[3] == ours)
+        return True, f"提及运营商「{term}」"
     competitors = by_kind.get("competitor")
     if competitors:
         return False, f"仅涉及友商「{competitors[0][0]}」"
+    not_operator = by_kind.get("not_operator")
     if not_operator:
         return False, f"非运营商含义「{not_operator[0][0]}」"
     if about_operator and "category" in by_kind:
@@ -170,9 +239,8 @@ def _cue_scores(text: str, by_kind: dict[str, list[Found]]
     return scores, reasons, negated_scores
 
 
-def _tier(scores: dict[int, float], relevant: bool, has_category: bool) -> int:
-    if not relevant:
-        return 0
+def _tier(scores: dict[int, float], has_category: bool) -> int:
+    """The intent the cues say, whoever the post is about."""
     for tier in (4, 3, 2):
         if scores[tier] >= TIER_THRESHOLDS[tier]:
             return tier

@@ -1,6 +1,6 @@
-"""The learned models: negativity, relevance, severity tier and categories over shared features.
+"""The learned models: intent tier, the operators a post is about, negativity and categories.
 
-Four scikit-learn Pipelines share one fitted FeatureUnion (`nlp.features.make_features`), so a
+The scikit-learn Pipelines share one fitted FeatureUnion (`nlp.features.make_features`), so a
 batch is vectorised once and each classifier reads the same matrix. Saved with joblib next to a
 metadata JSON (library versions, training-data hash, scores, each file's sha256) and the arrays
 that analysis runs on (nlp/predictor.py); `load` refuses files it did not write and Pipelines
@@ -29,7 +29,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from nlp.dictionary_schema import CATEGORIES
+from nlp.dictionary_schema import CATEGORIES, OPERATORS
 from nlp.features import make_features
 from nlp.ngrams import FEATURE_VERSION, Doc
 from nlp.predictor import (FORMAT, META_FILE, MODEL_FILE, PRODUCER, WEIGHTS_FILE, ModelError,
@@ -54,11 +54,12 @@ class NoLabels(BaseEstimator):
 
 
 class NlpModel:
-    """Trains and applies the four classifiers; `fit` returns self, learned attributes end in _."""
+    """Trains and applies the classifiers; `fit` returns self, learned attributes end in _."""
 
     def __init__(self, C: float = 8.0, min_df: int = 2, category_threshold: float = 0.3,
-                 max_iter: int = 50):
+                 max_iter: int = 50, balanced_intent: bool = True):
         self.C = C
+        self.balanced_intent = balanced_intent
         self.min_df = min_df
         self.category_threshold = category_threshold
         self.max_iter = max_iter
@@ -79,7 +80,8 @@ class NlpModel:
         return self._clf(balanced).fit(X, y)
 
     def fit(self, docs: Sequence[Doc], labels: Sequence[dict[str, Any]]) -> "NlpModel":
-        """Fit on docs with label dicts (severity, relevant, categories, negative; any may be None)."""
+        """Fit on docs with label dicts (intent, about, negative, categories; any may be None).
+        `about` maps operator names to whether the row is about them, for the names known."""
         warnings.filterwarnings("ignore", category=ConvergenceWarning, module="sklearn")
         # A category on every training row gets a constant stand-in; nothing to warn about.
         warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
@@ -90,12 +92,16 @@ class NlpModel:
             return np.array([i for i, lab in enumerate(labels) if lab.get(key) is not None
                              and (extra is None or extra(lab))], dtype=int)
 
-        sev = rows("severity", lambda lab: lab.get("relevant") is not False)
-        rel = rows("relevant")
+        intent_rows = rows("intent")
         neg = rows("negative")
         cat = rows("categories", lambda lab: lab.get("relevant") is True)
-        severity = self._fit(X[sev], [labels[i]["severity"] for i in sev])
-        relevance = self._fit(X[rel], [bool(labels[i]["relevant"]) for i in rel])
+        intent = self._fit(X[intent_rows], [labels[i]["intent"] for i in intent_rows],
+                           balanced=self.balanced_intent)
+        self.operator_names_ = list(OPERATORS.values())
+        operators = []
+        for name in self.operator_names_:
+            known = rows("about", lambda lab, name=name: name in lab["about"])
+            operators.append(self._fit(X[known], [labels[i]["about"][name] for i in known]))
         negativity = self._fit(X[neg], [bool(labels[i]["negative"]) for i in neg], balanced=False)
         self.binarizer_ = MultiLabelBinarizer(classes=list(CATEGORIES))
         Y = self.binarizer_.fit_transform([labels[i]["categories"] for i in cat])
@@ -103,9 +109,11 @@ class NlpModel:
         self.category_names_ = [c for c, k in zip(CATEGORIES, keep) if k]
         categories = (OneVsRestClassifier(self._clf(balanced=False)).fit(X[cat], Y[:, keep])
                       if self.category_names_ else NoLabels().fit(X, None))
+        heads = [("intent", intent), *((f"operator:{n}", h) for n, h in
+                                       zip(self.operator_names_, operators)),
+                 ("negativity", negativity), ("categories", categories)]
         self.pipelines_ = {name: Pipeline([("features", features), ("clf", clf)])
-                           for name, clf in (("severity", severity), ("relevance", relevance),
-                                             ("negativity", negativity), ("categories", categories))}
+                           for name, clf in heads}
         self.features_ = features
         return self
 
@@ -115,7 +123,7 @@ class NlpModel:
         return sparse.hstack(blocks, format="csr", dtype=np.float64)
 
     def predictor(self) -> Predictor:
-        """The four heads folded into the arrays that analysis runs on (nlp/predictor.py)."""
+        """The heads folded into the arrays that analysis runs on (nlp/predictor.py)."""
         return Predictor.from_model(self)
 
     # --- persistence -------------------------------------------------------------------------
@@ -132,6 +140,7 @@ class NlpModel:
                 "versions": library_versions(), "sha256": sha256(tmp),
                 "weights_sha256": self.predictor().save(weights_tmp),
                 "params": {"C": self.C, "min_df": self.min_df,
+                           "balanced_intent": self.balanced_intent,
                            "category_threshold": self.category_threshold},
                 **metadata}
         meta_tmp = model_dir / (META_FILE + ".tmp")

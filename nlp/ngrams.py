@@ -20,7 +20,8 @@ MAX_CHARS = 600  # the opening of a long post carries its intent; the rest costs
 # Saved with a model (nlp/model.py); a model built on other features is refused, not misread.
 # 3: character bigrams and words. Version 2 also had character trigrams and word bigrams, twice
 # the keys to look up, and scored lower on severity on every evaluation set (docs/nlp.md).
-FEATURE_VERSION = 3
+# 4: the author's own words only (nlp/voice.py), and lexicon numbers of who is named where.
+FEATURE_VERSION = 4
 
 BITS = np.uint64(21)  # every Unicode code point fits in 21 bits
 _GAP = 1 << 21  # not a code point: marks where one text ends and the next begins

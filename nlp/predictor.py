@@ -24,7 +24,7 @@ from scipy import sparse
 from nlp.lexicon import N_FEATURES
 from nlp.ngrams import FEATURE_VERSION, Doc, char_keys, tfidf_cells, word_keys
 
-FORMAT = 2
+FORMAT = 3  # 3: intent and per-operator heads in place of severity and relevance
 PRODUCER = "tousu-radar nlp"
 MODEL_FILE = "tousu-nlp.joblib"
 META_FILE = "tousu-nlp.json"
@@ -39,9 +39,9 @@ class ModelError(Exception):
 class Predictions:
     """Per-document model outputs for a batch."""
 
-    severity: np.ndarray        # int tier 0-4 (intent, before relevance and floors)
-    severity_proba: np.ndarray  # (n, 5)
-    relevant: np.ndarray        # probability the post is about the operator
+    intent: np.ndarray          # int tier 0-4, whoever the target (before floors)
+    intent_proba: np.ndarray    # (n, 5)
+    operators: np.ndarray       # (n, len(operator_names)): probability the post is about each
     negative: np.ndarray        # probability the text is negative
     categories: list[list[str]]
 
@@ -50,8 +50,8 @@ class Predictor:
     """Vocabularies, idf weights and the stacked heads of a trained model.
 
     Columns of `weights`: words, character bigrams, then the lexicon numbers. Outputs: one
-    logit per severity class seen in training (softmax), then relevance, negativity and one per
-    category (sigmoid each).
+    logit per intent class seen in training (softmax), then one per operator, negativity and one
+    per category (sigmoid each).
     """
 
     def __init__(self, arrays: dict[str, np.ndarray], layout: dict[str, Any]):
@@ -62,7 +62,8 @@ class Predictor:
         self.weights = arrays["weights"]
         self.bias = arrays["bias"]
         self.token_ids = dict(zip(arrays["word_tokens"].tolist(), arrays["word_ids"].tolist()))
-        self.severity_classes: list[int] = layout["severity_classes"]
+        self.intent_classes: list[int] = layout["intent_classes"]
+        self.operator_names: list[str] = layout["operator_names"]
         self.category_names: list[str] = layout["category_names"]
         self.category_threshold: float = layout["category_threshold"]
         self.lexicon_weight: float = layout["lexicon_weight"]
@@ -70,22 +71,23 @@ class Predictor:
 
     # --- prediction --------------------------------------------------------------------------
     def predict(self, docs: Sequence[Doc]) -> Predictions:
-        """All four outputs for a batch."""
+        """Every output for a batch."""
         n = len(docs)
         Z = self._logits(docs)
-        n_sev = len(self.severity_classes)
-        logits = Z[:, :n_sev]
+        n_int = len(self.intent_classes)
+        logits = Z[:, :n_int]
         logits = np.exp(logits - logits.max(axis=1, keepdims=True))
         proba = np.zeros((n, 5))
-        proba[:, self.severity_classes] = logits / logits.sum(axis=1, keepdims=True)
+        proba[:, self.intent_classes] = logits / logits.sum(axis=1, keepdims=True)
         with np.errstate(over="ignore"):  # a constant head's logit may be ±inf: p is then 0 or 1
-            rest = 1.0 / (1.0 + np.exp(-Z[:, n_sev:]))
-        relevant, negative, cat_proba = rest[:, 0], rest[:, 1], rest[:, 2:]
+            rest = 1.0 / (1.0 + np.exp(-Z[:, n_int:]))
+        n_op = len(self.operator_names)
+        operators, negative, cat_proba = rest[:, :n_op], rest[:, n_op], rest[:, n_op + 1:]
         names = self.category_names
         categories: list[list[str]] = [[] for _ in range(n)]
         for i, j in zip(*(a.tolist() for a in np.nonzero(cat_proba >= self.category_threshold))):
             categories[i].append(names[j])
-        return Predictions(proba.argmax(axis=1), proba, relevant, negative, categories)
+        return Predictions(proba.argmax(axis=1), proba, operators, negative, categories)
 
     def _logits(self, docs: Sequence[Doc]) -> np.ndarray:
         """Feature rows times the stacked weights, plus the biases. The n-gram cells of both
@@ -113,9 +115,10 @@ class Predictor:
         words, chars, lexicon = (t for _, t in model.features_.transformer_list)
         n_features = len(words.keys_) + len(chars.keys_) + N_FEATURES
         pipes = model.pipelines_
-        coef, bias, classes = _multiclass_head(pipes["severity"][-1], n_features)
+        coef, bias, classes = _multiclass_head(pipes["intent"][-1], n_features)
         coefs, biases = [coef], [bias]
-        binary = [pipes["relevance"][-1], pipes["negativity"][-1]]
+        binary = [pipes[f"operator:{name}"][-1] for name in model.operator_names_]
+        binary.append(pipes["negativity"][-1])
         binary += getattr(pipes["categories"][-1], "estimators_", [])
         for clf in binary:
             coef, bias = _binary_head(clf, n_features)
@@ -129,7 +132,8 @@ class Predictor:
                   "char_keys": chars.keys_, "char_idf": chars.idf_,
                   "weights": np.ascontiguousarray(weights, dtype=np.float64),
                   "bias": bias.astype(np.float64)}
-        layout = {"severity_classes": classes, "category_names": list(model.category_names_),
+        layout = {"intent_classes": classes, "operator_names": list(model.operator_names_),
+                  "category_names": list(model.category_names_),
                   "category_threshold": model.category_threshold,
                   "lexicon_weight": lexicon.weight}
         return cls(arrays, layout)
@@ -149,11 +153,16 @@ class Predictor:
         meta = read_metadata(model_dir)
         check_metadata(meta, model_dir / META_FILE)
         check_file(path, meta.get("weights_sha256"))
+        return cls.read(path), meta
+
+    @classmethod
+    def read(cls, path: Path) -> "Predictor":
+        """The arrays of an .npz written by `save` (no pickles are read)."""
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
             layout = json.loads(str(arrays.pop("layout")))
-            return cls(arrays, layout), meta
+            return cls(arrays, layout)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{path}: cannot read the model: {exc}") from None
 

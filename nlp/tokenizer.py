@@ -84,7 +84,13 @@ def _get() -> jieba.Tokenizer:
             tokenizer = jieba.Tokenizer()
             tokenizer.initialize()
             if _userdict is not None and _userdict.exists():
+                words = [word for word, _, _ in _user_words(_userdict)]
+                # jieba adds a known word's new frequency to the total without taking its old
+                # one off; rjieba (jieba-rs) replaces it. Matching rjieba's total keeps both
+                # backends' segmentations identical as the dictionary grows.
+                known = sum(tokenizer.FREQ.get(word) or 0 for word in dict.fromkeys(words))
                 tokenizer.load_userdict(str(_userdict))
+                tokenizer.total -= known
             _tokenizer = tokenizer
         return _tokenizer
 

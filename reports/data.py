@@ -62,6 +62,27 @@ def subscribers(config: Config) -> dict[str, float]:
     return out
 
 
+def operator_mix(store: Store, filters: Filters, operators: list[str]) -> list[dict[str, Any]]:
+    """竞品对比: per operator (in the order given), its posts and their authors' intent tiers
+    ({'operator', 'posts', 'tiers': {tier: n}}), from one aggregation over the slice."""
+    mix: dict[str, dict[int, int]] = {name: {} for name in operators}
+    for row in store.slice_counts(["operator", "intent"], filters):
+        tiers = mix.setdefault(row["slice"]["operator"], {})
+        intent = row["slice"]["intent"]
+        if intent is not None:
+            tiers[intent] = tiers.get(intent, 0) + row["count"]
+    return [{"operator": name, "posts": sum(tiers.values()), "tiers": tiers}
+            for name, tiers in mix.items()]
+
+
+def operator_names(config: Config) -> list[str]:
+    """Our operator and its competitors by their short names, ours first (keywords/brand.yaml)."""
+    from nlp.dictionary import get_dictionary
+    from nlp.dictionary_schema import operator_label
+
+    return [operator_label(n) for n in get_dictionary(config.keywords_dir).operator_names]
+
+
 def _filters(since: str, until: str, **kw: Any) -> Filters:
     return Filters(since=since, until=until, include_duplicates=False, **kw)
 
@@ -218,6 +239,8 @@ def _build(config: Config, period: Period, store: Store, db: StateDB, now: datet
     compared("tier", "等级分布（相关帖子）", "severity", rel_c, rel_p,
              label=lambda t: f"{t}级 {TIER_LABELS.get(t, '')}", order=[4, 3, 2, 1, 0], head="等级")
 
+    report.sections.append(_rivals_section(store, config, cur, prev, min_tier))
+
     # cities and 万投比
     subs = subscribers(config)
     city_c, city_p = _terms(store, "city", cmp_c), _terms(store, "city", cmp_p)
@@ -260,6 +283,28 @@ def _build(config: Config, period: Period, store: Store, db: StateDB, now: datet
         "overdue", "超期工单清单（按责任单位）",
         ["责任单位", "工单号", "地市", "等级", "状态", "标题", "超期环节", "时限", "超时（小时）"], overdue_rows))
     return report
+
+
+def _rivals_section(store: Store, config: Config, cur: tuple[str, str], prev: tuple[str, str],
+                    min_tier: int) -> Section:
+    """竞品对比: each operator's complaint volume and tier mix beside ours."""
+    names = operator_names(config)
+    previous = {m["operator"]: m["tiers"] for m in operator_mix(store, _filters(*prev), names)}
+    rows = []
+    for m in operator_mix(store, _filters(*cur), names):
+        tiers = m["tiers"]
+        high = sum(n for tier, n in tiers.items() if tier >= min_tier)
+        prev_high = sum(n for tier, n in previous.get(m["operator"], {}).items() if tier >= min_tier)
+        rows.append([m["operator"], m["posts"], high, prev_high, change(high, prev_high),
+                     rate(high, m["posts"]), *(tiers.get(t, 0) for t in range(4, -1, -1))])
+    return Section(
+        "rivals", "竞品对比（各运营商投诉量与等级构成）",
+        ["运营商", "帖子数", f"投诉量（{min_tier}级及以上）", "上期投诉量", "环比%", "投诉占比%",
+         *(f"{t}级 {TIER_LABELS[t]}" for t in range(4, -1, -1))],
+        rows, chart={"type": "bar", "labels": [r[0] for r in rows],
+                     "series": {"本期投诉量": [r[2] for r in rows], "上期投诉量": [r[3] for r in rows]}},
+        note="等级为帖子作者的投诉意图，不论对象；一帖涉及多家运营商时各计一次。"
+             "预警与工单只针对本方运营商，友商帖子只用于对比。")
 
 
 def _stage_section(db: StateDB, period: Period, end: datetime) -> Section:

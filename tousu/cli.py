@@ -215,6 +215,10 @@ def search(
     limit: int = typer.Option(20, "--limit", "-n", min=1, max=1000),
     city: Optional[str] = typer.Option(None, "--city"),
     severity_min: Optional[int] = typer.Option(None, "--severity-min", min=0, max=4),
+    operator: Optional[list[str]] = typer.Option(
+        None, "--operator", help="posts about this operator (移动/联通/电信/广电); repeatable"),
+    intent_min: Optional[int] = typer.Option(None, "--intent-min", min=0, max=4,
+                                             help="the author's intent, whoever the target"),
     since: Optional[str] = typer.Option(None, "--since", help="date or datetime, e.g. 2026-11-01"),
     sort: str = typer.Option("time", help="time | relevance | severity | influence"),
     as_json: bool = typer.Option(False, "--json"),
@@ -230,7 +234,8 @@ def search(
         since_iso = parse_date(since)
         if since_iso is None:
             fail(f"--since: cannot read {since!r} as a date", 2)
-    filters = Filters(since=since_iso, cities=[city] if city else None, severity_min=severity_min)
+    filters = Filters(since=since_iso, cities=[city] if city else None, severity_min=severity_min,
+                      operators=operator or None, intent_min=intent_min)
     try:
         with open_store(cfg) as store:
             result = store.search(query, filters, sort=sort, size=limit)  # type: ignore[arg-type]
@@ -247,7 +252,8 @@ def search(
         snippet = hit.highlight.replace("<mark>", "【").replace("</mark>", "】")
         import html as _html
 
-        typer.echo(f"[{p.severity}级] {p.published_at or ''} {p.city or '-'} {p.source} "
+        about = f" {'/'.join(p.operators)}" if p.operators else ""
+        typer.echo(f"[{p.severity}级]{about} {p.published_at or ''} {p.city or '-'} {p.source} "
                    f"{p.title[:40]}\n    {_html.unescape(snippet)}\n    {p.url}")
 
 
@@ -454,7 +460,7 @@ def train(
                                      help="keep the current model if the new one scores worse"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Train the NLP models (severity, relevance, negativity, categories) and save them."""
+    """Train the NLP models (intent, operators, negativity, categories) and save them."""
     from nlp.training import DataError
     from nlp.training import train as train_model
     from tousu.state import StateDB
@@ -474,17 +480,22 @@ def train(
 
     if summary["metrics"]:
         typer.echo("留出集评估 held-out evaluation:\n" + format_report(summary["metrics"]))
+    if summary["real_metrics"]:
+        typer.echo("真实帖子评估 real evaluation set (data/real/):\n"
+                   + format_report(summary["real_metrics"]))
 
 
 @app.command("eval")
 def eval_(
-    infile: Path = typer.Argument(..., help="labeled JSON lines (text or title/content; severity or tier)"),
-    lexicon_only: bool = typer.Option(False, "--lexicon", help="grade with the lexicon, not the model"),
+    infile: Path = typer.Argument(..., help="labeled JSON lines (text or title/content; tier, "
+                                  "operators or severity/relevant)"),
+    lexicon_only: bool = typer.Option(False, "--lexicon", help="grade with the lexicon alone"),
     about_operator: bool = typer.Option(False, "--about-operator",
                                         help="the posts come from an operator-only source"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Score the analyser on a labeled file: per-tier P/R/F1, macro-F1, confusion matrix."""
+    """Score the analyser on a labeled file, the lexicon alone beside: per-tier P/R/F1,
+    macro-F1 of severity and intent, tier ≥ 3 recall, relevance, operators."""
     from nlp.analyzer import Analyzer
     from nlp.evaluation import evaluate, format_report
     from nlp.training import DataError, read_rows
@@ -497,12 +508,13 @@ def eval_(
     if about_operator:
         for row in rows:
             row["about_operator"] = True
+    lexicon = evaluate(Analyzer(cfg.keywords_dir, use_model=False), rows)
     analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir, use_model=not lexicon_only)
-    report = evaluate(analyzer, rows)
+    report = lexicon if lexicon_only or analyzer.mode == "lexicon" else evaluate(analyzer, rows)
     if as_json:
-        emit(report)
+        emit({**report, "lexicon": lexicon})
     else:
-        typer.echo(format_report(report))
+        typer.echo(format_report(report, None if report is lexicon else lexicon))
 
 
 def main() -> None:

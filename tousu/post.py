@@ -100,7 +100,9 @@ class Post:
     location: str | None = None
     id: str = ""
     # analysis
-    severity: int | None = None
+    severity: int | None = None  # intent when about our operator, else 0
+    intent: int | None = None  # the author's complaint intent 0-4, whoever the target
+    operators: list[str] = field(default_factory=list)  # 移动 / 联通 / 电信 / 广电
     negative: float | None = None
     relevant: bool | None = None
     categories: list[str] = field(default_factory=list)
@@ -135,7 +137,7 @@ class Post:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the public field names (containers copied, not shared)."""
         data = dict(self.__dict__)
-        for name in ("engagement", "categories", "keywords", "reasons"):
+        for name in ("engagement", "categories", "keywords", "reasons", "operators"):
             data[name] = copy(data[name])
         return data
 

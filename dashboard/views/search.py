@@ -15,7 +15,7 @@ from dashboard.render import TIER_LABELS, count_text, md, post_card
 SORTS = {"time": "时间", "relevance": "相关度", "severity": "等级", "influence": "影响力"}
 PAGE_SIZE = 20
 FORM_KEYS = ("s_query", "s_range", "s_sources", "s_cities", "s_cats", "s_tier", "s_status",
-             "s_sort")
+             "s_sort", "s_operators", "s_intent")
 
 
 def _apply_saved(spec: dict[str, Any]) -> None:
@@ -68,6 +68,12 @@ def render(user: Any) -> None:
                                           "已办结", "退回", "升级"], key="s_status",
                               placeholder="不限")
     sort = c7.selectbox("排序", list(SORTS), format_func=SORTS.get, key="s_sort")
+    c8, c9 = st.columns([2, 2])
+    operators = c8.multiselect("涉及运营商", data.operator_names(), key="s_operators",
+                               placeholder="不限（含友商帖子请在此选择）")
+    intent = c9.selectbox("作者意图不低于", [0, 1, 2, 3, 4], key="s_intent",
+                          format_func=lambda t: f"{t}级 {TIER_LABELS[t]}",
+                          help="帖子作者的投诉意图，不论对象；最低等级只看本方运营商")
 
     since = until = None
     if isinstance(period, (tuple, list)) and period:
@@ -76,7 +82,8 @@ def render(user: Any) -> None:
             until = data.day_start(period[1] + timedelta(days=1))
     where = data.Slice(since=since, until=until, sources=tuple(sources), cities=tuple(cities),
                        categories=tuple(cats), severity_min=tier or None,
-                       case_status=tuple(statuses))
+                       case_status=tuple(statuses), operators=tuple(operators),
+                       intent_min=intent or None)
     page = int(st.session_state.get("s_page", 1))
     result = data.search(query, where, sort, page, PAGE_SIZE)
     pages = max(1, -(-result.total // PAGE_SIZE))

@@ -1,15 +1,18 @@
 """趋势: volume over time by tier/category/city/source, the city breakdown with 万投比, hot words,
-and a drill-down from any bar to the posts behind it (click the bar, or pick it below)."""
+竞品对比 (each operator's posts by intent), and a drill-down from any bar to the posts behind it
+(click the bar, or pick it below)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
 from dashboard import data
-from dashboard.charts import SPLITS, city_figure, key_label, volume_figure, words_figure
+from dashboard.charts import (SPLITS, city_figure, key_label, rivals_figure, volume_figure,
+                              words_figure)
 from dashboard.guard import run_page
 from dashboard.render import count_text, md, post_card
 
@@ -91,7 +94,29 @@ def render(user: Any) -> None:
             event = st.plotly_chart(words, width="stretch", on_select="rerun",
                                     selection_mode=("points",), key="t_words")
             _clicked(event, "words", lambda cd: ("word", None, cd[0]))
+    rivals(base)
     drill_down(base, interval, split)
+
+
+def rivals(base: data.Slice) -> None:
+    """竞品对比: every operator's posts, whatever 仅相关 says (competitors are never relevant)."""
+    st.subheader("竞品对比")
+    everyone = replace(base, relevant=None)
+    figure = rivals_figure(everyone)
+    if figure is None:
+        st.caption("这个时间范围内还没有涉及运营商的帖子。")
+        return
+    event = st.plotly_chart(figure, width="stretch", on_select="rerun",
+                            selection_mode=("points",), key="t_rivals")
+    _clicked(event, "rivals", lambda cd: ("rival", cd[1], cd[0]))
+    rows = [{"运营商": m["operator"], "帖子数": m["posts"],
+             "投诉（3级及以上）": sum(n for t, n in m["tiers"].items() if t >= 3),
+             "曝光/升级（4级）": m["tiers"].get(4, 0),
+             "投诉占比%": round(100 * sum(n for t, n in m["tiers"].items() if t >= 3) / m["posts"], 1)
+             if m["posts"] else None} for m in data.operator_mix(everyone)]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption("等级为帖子作者的投诉意图，不论对象；一帖涉及多家运营商时各计一次。"
+               "预警与工单只针对本方运营商。")
 
 
 @st.fragment
@@ -108,6 +133,8 @@ def _drill_down(base: data.Slice, interval: str, split: str) -> None:
     labels = {c: f"{c[1][:16].replace('T', ' ')} · {key_label(split, c[2])}" for c in choices}
     labels.update({("city", None, c): f"地市 · {c}" for c in data.cities()})
     labels.update({("word", None, w): f"热词 · {w}" for w, _ in data.hot_words(base, size=20)})
+    labels.update({("rival", t, m["operator"]): f"竞品对比 · {m['operator']} · {key_label('severity', t)}"
+                   for m in data.operator_mix(replace(base, relevant=None)) for t in range(5)})
     options = [None, *labels]
     if st.session_state.get(DRILL) not in options:
         st.session_state[DRILL] = None
@@ -122,6 +149,8 @@ def _drill_down(base: data.Slice, interval: str, split: str) -> None:
         where = _drill_slice(base, split, key, bucket, interval)
     elif kind == "city":
         where = _drill_slice(base, "city", key, None, interval)
+    elif kind == "rival":
+        where = replace(base, relevant=None, operators=(key,), intent_min=bucket, intent_max=bucket)
     else:
         where, query = base, f'"{key}"'
     result = data.search(query, where, "severity", 1, 20)

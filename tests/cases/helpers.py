@@ -36,12 +36,15 @@ def make_config(tmp_path: Path, **sections: Any) -> Any:
 
 def post(n: int, *, city: str | None = "长沙", severity: int = 3, categories: tuple[str, ...] = ("宽带/家宽",),
          author: str = "", published: datetime = T0, relevant: bool = True, influence: float = 0.1,
-         source: str = "demo-forum", title: str = "", content: str = "") -> Post:
-    """An analysed post, as the store would hold it."""
+         source: str = "demo-forum", title: str = "", content: str = "",
+         operators: tuple[str, ...] | None = None, intent: int | None = None) -> Post:
+    """An analysed post, as the store would hold it (about 移动 when relevant, unless told)."""
     return Post(source=source, url=f"http://forum.example/thread-{n}.html",
                 title=title or f"帖子{n} 宽带断网三天没人修", content=content or f"第{n}帖：家里宽带断网，报修没人来。",
                 author=author or f"user{n}", published_at=iso(published), severity=severity,
-                relevant=relevant, categories=list(categories), city=city, influence=influence)
+                relevant=relevant, categories=list(categories), city=city, influence=influence,
+                intent=severity if intent is None else intent,
+                operators=list(operators if operators is not None else ["移动"] * relevant))
 
 
 def add_alert(db: Any, alert_key: str, level: int, post_ids: list[str], city: str | None = "长沙",

@@ -3,6 +3,8 @@ searches, drill-down, 'test this source', users, reply scripts, reports."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import yaml
 
 from tests.dashboard.conftest import app_as, user
@@ -127,6 +129,20 @@ def test_handler_accepts_and_replies_with_an_approved_script(console_config):
 
 
 # -- 检索 --------------------------------------------------------------------------------------
+def test_search_by_operator_and_intent(console_config):
+    """检索 finds posts by the operators they are about and their authors' intent."""
+    from dashboard import data
+
+    at = app_as("monitor", "search")
+    assert at.multiselect(key="s_operators").options == ["移动", "联通", "电信", "广电"]
+    at.multiselect(key="s_operators").set_value(["移动"])
+    at.selectbox(key="s_intent").set_value(3).run()
+    no_crash(at)
+    expected = data.count(data.Slice(since=data.day_start(date.today() - timedelta(days=30)),
+                                     operators=("移动",), intent_min=3))
+    assert expected > 0 and f"共 {expected:,} 条" in texts(at)
+
+
 def test_export_and_saved_search(console_config):
     at = app_as("monitor", "search")
     at.text_input(key="s_query").input("宽带").run()
@@ -160,6 +176,28 @@ def test_trends_drill_down_shows_the_posts(console_config):
     no_crash(at)
     html = "\n".join(e.proto.body for e in at.get("html"))
     assert "衡阳" in html and "共 " in texts(at)
+
+
+def test_trends_rivals_show_each_operator_and_drill_down(console_config):
+    """竞品对比 counts every operator's posts, ours first, whatever 仅相关 says."""
+    from dashboard import data
+
+    at = app_as("manager", "trends")
+    no_crash(at)
+    assert "竞品对比" in texts(at)
+    table = next(d.value for d in at.dataframe if "运营商" in d.value.columns)
+    assert list(table["运营商"]) == ["移动", "联通", "电信", "广电"]
+    everyone = data.Slice(since=data.since_hours(30 * 24, step=3600))
+    mix = {m["operator"]: m for m in data.operator_mix(everyone)}
+    assert int(table.iloc[0]["帖子数"]) == mix["移动"]["posts"] > 0
+    options = at.selectbox(key="t_pick").options
+    target = next(i for i, o in enumerate(options) if o.startswith("竞品对比 · 移动 · 2级"))
+    at.selectbox(key="t_pick").select_index(target).run()
+    no_crash(at)
+    shown = mix["移动"]["tiers"].get(2, 0)
+    assert f"共 {shown} 条" in texts(at)
+    html = "\n".join(e.proto.body for e in at.get("html"))
+    assert "涉及 移动" in html
 
 
 # -- 信源 --------------------------------------------------------------------------------------

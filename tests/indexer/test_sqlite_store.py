@@ -166,8 +166,9 @@ def test_a_file_of_the_previous_schema_is_migrated_in_place(tmp_path):
     old = sqlite3.connect(tmp_path / "old.db")
     old.executescript(SCHEMA_V1)
     old.execute("ATTACH ? AS new", (str(tmp_path / "new.db"),))
-    for table in ("posts", "post_categories"):
-        old.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+    v1_columns = ", ".join(r[1] for r in old.execute("PRAGMA table_info(posts)"))
+    old.execute(f"INSERT INTO posts SELECT {v1_columns} FROM new.posts")
+    old.execute("INSERT INTO post_categories SELECT * FROM new.post_categories")
     old.execute("INSERT INTO post_keywords SELECT k.value, p.rowid, p.published_ts "
                 "FROM posts p, json_each(p.keywords) k")
     old.execute("INSERT INTO posts_fts (rowid, words, subwords) "  # keyed by post, as it was
@@ -225,6 +226,7 @@ def test_relevance_of_a_common_word_ranks_the_latest_matches(store, monkeypatch)
 def test_a_version_3_file_loses_its_keyword_table_and_keeps_its_hot_words(tmp_path):
     """Version 4 counts hot words from posts.keywords; version 3 kept a row per keyword too."""
     from indexer.base import Filters
+    from indexer.sqlite_schema import SCHEMA_VERSION
     from indexer.sqlite_store import SqliteStore
 
     with SqliteStore(tmp_path / "v3.db") as store:
@@ -240,10 +242,40 @@ def test_a_version_3_file_loses_its_keyword_table_and_keeps_its_hot_words(tmp_pa
         conn.execute("PRAGMA user_version = 3")
     with SqliteStore(tmp_path / "v3.db") as migrated:
         conn = migrated._conn()
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'post_keywords'").fetchone() is None
         assert (migrated.hot_words(sliced), migrated.hot_words()) == expected
         assert expected[0] and dict(expected[0])["宽带"] > 0
+
+
+def test_a_version_4_file_gains_intent_and_operators(tmp_path):
+    """Posts stored before version 5 read back without the new fields; new writes carry them."""
+    from indexer.base import Filters
+    from indexer.sqlite_schema import SCHEMA_VERSION
+    from indexer.sqlite_store import SqliteStore
+    from tests.indexer.test_store_contract import make
+
+    path = tmp_path / "v4.db"
+    with SqliteStore(path) as store:
+        store.upsert_many(spread_posts())
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE posts DROP COLUMN intent")
+    conn.execute("ALTER TABLE posts DROP COLUMN operators")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as migrated:
+        conn = migrated._conn()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        before = migrated.count()
+        old = next(migrated.iter_posts())
+        assert old.intent is None and old.operators == []
+        new = make(999, "联通宽带又断了，投诉", severity=0, relevant=False)
+        new.intent, new.operators = 3, ["联通"]
+        migrated.upsert_many([new])
+        assert migrated.count() == before + 1
+        assert migrated.get(new.id).operators == ["联通"]
+        assert migrated.count(Filters(operators=["联通"], intent_min=3)) == 1
 
 
 def test_one_call_over_many_chunks_links_reposts_across_them_and_updates_in_place(store, monkeypatch):

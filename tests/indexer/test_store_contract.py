@@ -294,3 +294,38 @@ def test_groups_of_words_and_phrases_with_exclusions_and_a_time_range(store):
     recent = Filters(since="2026-11-20T10:00:00+08:00", until="2026-11-21T09:00:00+08:00")
     assert {h.post.url[-1] for h in store.search("宽带 OR 投诉 OR 信号", recent).hits} == {"1", "2", "4"}
     assert store.search("投诉", recent).total == 0
+
+
+def _operator_posts():
+    """Posts about one, several or no operators, with their authors' intent."""
+    rows = [(1, "移动宽带断网三天，投诉了", ["移动"], 3, 3, True),
+            (2, "联通信号差，打了10010投诉", ["联通"], 3, 0, False),
+            (3, "电信宽带晚上卡成狗", ["电信"], 2, 0, False),
+            (4, "移动联通都一样坑", ["移动", "联通"], 2, 2, True),
+            (5, "广电5G怎么办理", ["广电"], 1, 0, False),
+            (6, "移动硬盘坏了", [], 2, 0, False)]
+    posts = []
+    for n, content, operators, intent, severity, relevant in rows:
+        post = make(n, content, severity=severity, relevant=relevant)
+        post.intent, post.operators = intent, operators
+        posts.append(post)
+    return posts
+
+
+def test_intent_and_operators_are_stored_filtered_and_grouped(store):
+    posts = _operator_posts()
+    store.upsert_many(posts)
+    got = store.get(posts[3].id)
+    assert (got.intent, got.operators) == (2, ["移动", "联通"])
+    assert store.count(Filters(operators=["联通"])) == 2
+    assert store.count(Filters(operators=["电信", "广电"])) == 2
+    assert store.count(Filters(intent_min=3)) == 2
+    assert store.count(Filters(intent_min=2, intent_max=2, operators=["移动"])) == 1
+    assert store.search("", Filters(operators=["联通"], intent_min=3)).hits[0].post.id == posts[1].id
+    assert dict(store.terms("operator")) == {"移动": 2, "联通": 2, "电信": 1, "广电": 1}
+    pairs = {(r["slice"]["operator"], r["slice"]["intent"]): r["count"]
+             for r in store.slice_counts(["operator", "intent"])}
+    assert pairs == {("移动", 3): 1, ("移动", 2): 1, ("联通", 3): 1, ("联通", 2): 1,
+                     ("电信", 2): 1, ("广电", 1): 1}
+    by_day = store.date_histogram("day", split_by="operator")
+    assert {"bucket": "2026-11-20T00:00:00+08:00", "key": "联通", "count": 2} in by_day

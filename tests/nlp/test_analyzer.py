@@ -36,6 +36,31 @@ def test_not_about_the_operator(analyzer, text):
     assert result.severity == 0 and result.categories == []
 
 
+def test_competitor_complaint_has_intent_but_no_severity(analyzer):
+    result = analyzer.analyse_text("联通的宽带断了三天，打10010投诉了，要求退费")
+    assert result.operators == ["中国联通"] and result.relevant is False
+    assert result.intent == 3 and result.severity == 0
+
+
+@pytest.mark.parametrize("text,operators", [
+    ("楼上说得对 +10086", []),
+    ("电信诈骗又换新花样了，大家小心", []),
+    ("移动联通电信都一个样，套餐越来越贵", ["中国移动", "中国联通", "中国电信"]),
+    ("广电5G的信号到底行不行", ["中国广电"]),
+])
+def test_operators_named(analyzer, text, operators):
+    assert analyzer.analyse_text(text).operators == operators
+
+
+def test_repost_chain_gives_the_target_not_the_intent(analyzer):
+    """The author only agrees; the chain's escalation is someone else's act."""
+    result = analyzer.analyse_text("哈哈哈 //@小王: 湖南移动乱扣费，已经向工信部申诉了，大家转发")
+    assert result.relevant is True and result.operators == ["中国移动"]
+    assert result.intent < 4
+    own = analyzer.analyse_text("我也去工信部申诉了 //@小王: 湖南移动乱扣费")
+    assert own.relevant is True and own.intent == 4
+
+
 def test_categories(analyzer):
     result = analyzer.analyse_text("移动宽带老是断网，光猫重启也没用")
     assert "宽带/家宽" in result.categories

@@ -14,7 +14,8 @@ def test_saved_model_loads_with_its_metadata(model_dir):
     assert {"scikit-learn", "numpy", "joblib", "python"} <= set(meta["versions"])
     assert len(meta["data_sha256"]) == 64 and meta["n_train"] > 0
     assert "severity" in meta["metrics"] and "macro_f1" in meta["metrics"]["severity"]
-    assert set(model.pipelines_) == {"severity", "relevance", "negativity", "categories"}
+    assert set(model.pipelines_) == {"intent", "negativity", "categories", "operator:中国移动",
+                                     "operator:中国联通", "operator:中国电信", "operator:中国广电"}
     # one shared feature step, so a batch is vectorised once
     assert len({id(p.steps[0][1]) for p in model.pipelines_.values()}) == 1
 
@@ -42,7 +43,7 @@ def test_refuses_mismatched_or_foreign_models(model_copy, change, message):
 
 @pytest.mark.parametrize("change,message", [
     ({"producer": "someone else"}, "not a Tousu Radar model"),
-    ({"format": 1}, "not a Tousu Radar model of format 2; retrain"),
+    ({"format": 2}, "not a Tousu Radar model of format 3; retrain"),
     ({"weights_sha256": "0" * 64}, "did not write"),
 ])
 def test_analysis_refuses_foreign_or_old_models(model_copy, change, message):

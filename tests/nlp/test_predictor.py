@@ -21,10 +21,11 @@ def _pipelines_agree(model: NlpModel, predictor: Predictor, docs: list[Doc]) -> 
     pred = predictor.predict(docs)
     pipes = model.pipelines_
     X = model.transform(docs)
-    severity = pipes["severity"][-1]
-    assert np.allclose(pred.severity_proba[:, severity.classes_], severity.predict_proba(X))
-    assert np.allclose(pred.severity_proba.sum(axis=1), 1.0)
-    for name, got in (("relevance", pred.relevant), ("negativity", pred.negative)):
+    intent = pipes["intent"][-1]
+    assert np.allclose(pred.intent_proba[:, intent.classes_], intent.predict_proba(X))
+    assert np.allclose(pred.intent_proba.sum(axis=1), 1.0)
+    binary = [(f"operator:{n}", pred.operators[:, j]) for j, n in enumerate(model.operator_names_)]
+    for name, got in (*binary, ("negativity", pred.negative)):
         clf = pipes[name][-1]
         classes = list(clf.classes_)
         expected = (clf.predict_proba(X)[:, classes.index(True)] if True in classes
@@ -48,17 +49,20 @@ def test_constant_heads_of_a_tiny_training_set():
     """Too few labels for a classifier: prior and one-class stand-ins fold into biases."""
     analyzer = Analyzer(ROOT / "keywords", use_model=False)
     texts = ["移动宽带断网了，要求退费", "移动流量扣费不明，投诉", "移动宽带又断网", "移动话费乱扣"]
-    labels = [{"severity": s, "relevant": True, "negative": None, "categories": ["宽带/家宽", c]}
+    labels = [{"intent": s, "relevant": True, "about": {"中国移动": True}, "negative": None,
+               "categories": ["宽带/家宽", c]}
               for s, c in zip((2, 3, 2, 3), ("资费计费/乱扣费", "资费计费/乱扣费", "宽带/家宽", "资费计费/乱扣费"))]
     docs = analyzer.docs(texts, [analyzer.lexicon(t) for t in texts])
     model = NlpModel(min_df=1).fit(docs, labels)
     heads = model.pipelines_
-    assert type(heads["relevance"][-1]).__name__ == "DummyClassifier"  # relevant on every row
+    assert type(heads["operator:中国移动"][-1]).__name__ == "DummyClassifier"  # ours on every row
+    assert type(heads["operator:中国联通"][-1]).__name__ == "DummyClassifier"  # nobody labeled
     assert type(heads["negativity"][-1]).__name__ == "DummyClassifier"  # no row labeled
     assert any(type(e).__name__ == "_ConstantPredictor"  # 宽带/家宽 on every row
                for e in heads["categories"][-1].estimators_)
     _pipelines_agree(model, model.predictor(), docs)
-    assert model.predictor().predict(docs).relevant.tolist() == [1.0] * 4
+    operators = model.predictor().predict(docs).operators
+    assert operators[:, 0].tolist() == [1.0] * 4 and operators[:, 1].tolist() == [0.0] * 4
 
 
 def test_refuses_pickled_arrays(model_copy):

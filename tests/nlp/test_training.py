@@ -28,6 +28,24 @@ def test_rows_accept_demo_style_fields_and_imply_labels(tmp_path):
     assert row["relevant"] is True and row["negative"] is True and row["city"] == "长沙"
 
 
+def test_rows_labeled_with_operators_and_intent(tmp_path):
+    """docs/labeling.md: severity is the intent when ours is among the operators, else 0."""
+    path = tmp_path / "x.jsonl"
+    rows = [{"text": "电信宽带又断了，投诉了三次", "tier": 3, "operators": ["telecom"]},
+            {"text": "移动联通都一样坑", "tier": 2, "operators": ["cmcc", "中国联通"]},
+            {"text": "移动硬盘坏了", "tier": 2, "operators": []}]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    telecom, both, neither = read_rows(path)
+    assert (telecom["intent"], telecom["severity"], telecom["relevant"]) == (3, 0, False)
+    assert telecom["about"] == {"中国移动": False, "中国联通": False, "中国电信": True,
+                                "中国广电": False}
+    assert (both["severity"], both["relevant"], both["operators"]) == (2, True, ["中国移动", "中国联通"])
+    assert (neither["intent"], neither["severity"], neither["negative"]) == (2, 0, True)
+    [unicom_view] = read_rows(path, ours="中国联通")[1:2]
+    assert unicom_view["relevant"] is True
+
+
 def test_shipped_labeled_set_is_large_and_valid():
     rows = [r for p in sorted((ROOT / "data" / "labeled").glob("*.jsonl")) for r in read_rows(p)]
     assert len(rows) >= 2000

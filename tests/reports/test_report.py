@@ -123,13 +123,38 @@ def test_html_and_excel(report_world, tmp_path):
     assert html.count("<svg") >= 5 and "万投比" in html and "<script src" not in html
     book = load_workbook(write(report, tmp_path / "r.xlsx"))
     assert book.sheetnames == ["封面", "总体情况", "趋势（相关帖子，按等级）", "来源分布（相关帖子）",
-                               "投诉分类（2级及以上）", "等级分布（相关帖子）", "地市投诉与万投比",
+                               "投诉分类（2级及以上）", "等级分布（相关帖子）",
+                               "竞品对比（各运营商投诉量与等级构成）", "地市投诉与万投比",
                                "热点事件（影响力前列）", "处置时效（按责任单位）",
                                "各环节平均用时（小时，按责任单位）", "超期工单清单（按责任单位）"]
     overview = {r[0]: r[1:] for r in book["总体情况"].iter_rows(min_row=2, values_only=True) if r[0]}
     assert overview["相关帖子"][:2] == (7, 2)
     cities = {r[0]: r for r in book["地市投诉与万投比"].iter_rows(min_row=2, values_only=True)}
     assert cities["长沙"][5] == 0.01
+
+
+def test_rivals_beside_ours(report_world):
+    """竞品对比: competitors' posts count by their authors' intent; a post about two counts in both."""
+    from reports.data import build_report
+    from tests.cases.helpers import post
+
+    cfg, store, db, _ = report_world
+    store.upsert_many([
+        post(21, severity=0, relevant=False, operators=("联通",), intent=3),
+        post(22, severity=0, relevant=False, operators=("联通",), intent=1),
+        post(23, severity=0, relevant=False, operators=("电信",), intent=4),
+        post(24, severity=2, operators=("移动", "电信"), intent=2),
+        post(25, severity=0, relevant=False, operators=("联通",), intent=2, published=T0 - timedelta(days=1)),
+    ])
+    report = build_report(cfg, "daily", DAY, store=store, db=db, now=NOW)
+    section = report.section("rivals")
+    assert [r[0] for r in section.rows] == ["移动", "联通", "电信", "广电"]   # ours first
+    rivals = _rows(section)
+    # posts, complaints (2级+), previous day, change, share, then tiers 4..0
+    assert rivals["联通"] == [2, 1, 1, 0.0, 50.0, 0, 1, 0, 1, 0]
+    assert rivals["电信"] == [2, 2, 0, None, 100.0, 1, 0, 1, 0, 0]
+    assert rivals["移动"][:3] == [8, 7, 2] and rivals["移动"][5:] == [1, 3, 3, 1, 0]
+    assert rivals["广电"] == [0, 0, 0, None, None, 0, 0, 0, 0, 0]
 
 
 def test_periods():
