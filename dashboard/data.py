@@ -17,13 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.render import TIER_LABELS, safe_url, sheet_safe
+from dashboard.render import TIER_LABELS, safe_url
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from reports import data as reports_data
 from tousu.config import DEFAULT_PATH, Config, ConfigError, load
 from tousu.health import source_health
 from tousu.post import CST, iso, now_cst
+from tousu.sheets import sheet_safe
 from tousu.state import StateDB
 
 TTL = 10

@@ -21,8 +21,6 @@ TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&])")
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
-# Spreadsheet apps run a cell starting with these as a formula (CSV/Excel injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def md(text: object) -> str:
@@ -101,8 +99,4 @@ def tier_style(value: object) -> str:
     return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
 
 
-def sheet_safe(value: object) -> object:
-    """A cell value that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+

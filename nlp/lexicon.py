@@ -22,7 +22,10 @@ _CLAUSE_END = re.compile(r"[，。！？!?；;,\n]")
 _NEGATION_REACH = 6  # characters before a cue that a negation word still governs
 _DEGREE_REACH = 3
 _OPERATOR_SLOTS = 4
-N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 6
+N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 7
+# Addressing an operator's service account (@北京移动10086热线, @联通客服) in one's own words is
+# telling the operator, the way a call to the hotline is.
+_SERVICE_HANDLE = re.compile(r"@[^\s@:：,，。!！?？]{0,12}(?:10086|10010|10000|客服|热线)")
 _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
@@ -120,7 +123,8 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                  log1p(_QUESTION.subn("", own)[1]),
                  float(bool(mentions.get(d.brand.name))
                        and handle_mentions.get(d.brand.name) == mentions.get(d.brand.name)),
-                 log1p(sum(handle_mentions.values()))]
+                 log1p(sum(handle_mentions.values())),
+                 float(bool(_SERVICE_HANDLE.search(own_text)))]
     assert len(features) == N_FEATURES
     return LexiconResult(analysis, features, categories, mentions)
 

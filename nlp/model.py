@@ -57,8 +57,9 @@ class NlpModel:
     """Trains and applies the classifiers; `fit` returns self, learned attributes end in _."""
 
     def __init__(self, C: float = 8.0, min_df: int = 2, category_threshold: float = 0.3,
-                 max_iter: int = 50, balanced_intent: bool = True):
+                 max_iter: int = 50, balanced_intent: bool = True, lexicon_weight: float = 1.0):
         self.C = C
+        self.lexicon_weight = lexicon_weight
         self.balanced_intent = balanced_intent
         self.min_df = min_df
         self.category_threshold = category_threshold
@@ -85,7 +86,7 @@ class NlpModel:
         warnings.filterwarnings("ignore", category=ConvergenceWarning, module="sklearn")
         # A category on every training row gets a constant stand-in; nothing to warn about.
         warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
-        features = make_features(self.min_df)
+        features = make_features(self.min_df, self.lexicon_weight)
         X = features.fit_transform(docs)
 
         def rows(key: str, extra: Any = None) -> np.ndarray:
@@ -141,6 +142,7 @@ class NlpModel:
                 "weights_sha256": self.predictor().save(weights_tmp),
                 "params": {"C": self.C, "min_df": self.min_df,
                            "balanced_intent": self.balanced_intent,
+                           "lexicon_weight": self.lexicon_weight,
                            "category_threshold": self.category_threshold},
                 **metadata}
         meta_tmp = model_dir / (META_FILE + ".tmp")

@@ -162,9 +162,13 @@ class Predictor:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}
             layout = json.loads(str(arrays.pop("layout")))
-            return cls(arrays, layout)
+            rows = len(arrays["word_keys"]) + len(arrays["char_keys"]) + N_FEATURES
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{path}: cannot read the model: {exc}") from None
+        if arrays["weights"].shape[0] != rows:
+            raise ModelError(f"{path}: built for another set of lexicon features; "
+                             "retrain with `tousu train`")
+        return cls(arrays, layout)
 
 
 def _multiclass_head(clf: Any, n_features: int) -> tuple[np.ndarray, np.ndarray, list[int]]:

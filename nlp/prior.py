@@ -60,7 +60,8 @@ class Prior:
             check_file(directory / ARRAYS, meta.get("sha256"))
             predictor = Predictor.read(directory / ARRAYS)
         except (ModelError, OSError, ValueError) as exc:
-            log.warning("nlp: real-post prior not used: %s", exc)
+            log.warning("nlp: real-post prior not used (%s); rebuild it with "
+                        "data/real/train_prior.py", exc)
             return None
         blend = meta.get("blend", {})
         return cls(predictor, float(blend.get("intent", 0.0)), float(blend.get("operators", 0.0)),

@@ -10,6 +10,7 @@ import yaml
 from accounts.models import SYSTEM, User
 from reply_scripts.models import ScriptError
 from reply_scripts.service import STARTER_APPROVER, ScriptService
+from tousu.sheets import safe_row, sheet_text
 from tousu.yamlio import load_yaml
 
 STARTER_LIBRARY = Path(__file__).resolve().parent / "starter_library.yaml"
@@ -46,7 +47,7 @@ def read_excel(path: Path) -> list[dict[str, Any]]:
     header = [names.get(str(h).strip(), None) if h is not None else None for h in rows[0]]
     records = []
     for row in rows[1:]:
-        record = {k: v for k, v in zip(header, row) if k and v is not None}
+        record = {k: sheet_text(v) for k, v in zip(header, row) if k and v is not None}
         if record:
             if isinstance(record.get("categories"), str):
                 record["categories"] = [c.strip() for c in
@@ -87,8 +88,8 @@ def export_file(service: ScriptService, actor: User, path: Path, official_only: 
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for record in records:
-            sheet.append([("、".join(map(str, record[k])) if k in ("categories", "tiers") else record[k])
-                          for k, _ in COLUMNS])
+            sheet.append(safe_row(("、".join(map(str, record[k])) if k in ("categories", "tiers")
+                                   else record[k]) for k, _ in COLUMNS))
         for letter, width in zip("ABCDEFGHIJKL", (10, 24, 18, 40, 70, 36, 8, 10, 6, 12, 14, 8)):
             sheet.column_dimensions[letter].width = width
         for row in sheet.iter_rows(min_row=2):

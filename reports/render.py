@@ -8,6 +8,7 @@ from typing import Any
 
 from reports.charts import render_chart
 from reports.data import Report
+from tousu.sheets import safe_row
 
 CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px auto;
@@ -85,15 +86,15 @@ def to_excel(report: Report, path: Path) -> None:
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for section in report.sections:
         sheet = book.create_sheet(section.title[:31].replace("/", "·"))
-        sheet.append(section.columns)
+        sheet.append(safe_row(section.columns))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = header_fill
         for row in section.rows:
-            sheet.append(list(row))
+            sheet.append(safe_row(row))
         if section.note:
             sheet.append([])
-            sheet.append([section.note])
+            sheet.append(safe_row([section.note]))
         for i, column in enumerate(section.columns, 1):
             longest = max([len(str(column))] + [len(str(r[i - 1])) for r in section.rows if i - 1 < len(r)])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dashboard.render import count_text, mark_only, md, safe_url, sheet_safe
+from dashboard.render import count_text, mark_only, md, safe_url
 from indexer.base import TOTAL_CAP, SearchResult
 
 
@@ -39,15 +39,6 @@ def test_mark_only_keeps_mark_and_neutralises_other_tags():
     assert mark_only("a <mark>b</mark> c") == "a <mark>b</mark> c"
     assert "<script" not in mark_only("<script>alert(1)</script><mark>x</mark>")
     assert "<img" not in mark_only('<img src=x onerror="alert(1)">')
-
-
-@pytest.mark.parametrize("value, expected", [
-    ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
-    ("+1+1", "'+1+1"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("正常文本", "正常文本"), (3, 3),
-])
-def test_sheet_safe_blocks_formulas(value, expected):
-    assert sheet_safe(value) == expected
 
 
 def test_a_capped_total_reads_as_at_least():

