@@ -9,6 +9,7 @@ from typing import Any
 
 from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
 from tousu.config import Config
+from tousu.markup import chat_md, http_url, md_url
 from tousu.post import iso
 
 def console_base(config: Config) -> str:
@@ -63,11 +64,11 @@ def digest_payload(config: Config, notifier: str, items: list[dict[str, Any]], d
 
 
 def post_lines(message: dict[str, Any], limit: int = 5) -> list[tuple[str, str]]:
-    """(label, url) of the posts worth linking."""
+    """(label, url) of the posts worth linking; the url is "" unless it is http(s)."""
     out = []
     for post in message.get("posts", [])[:limit]:
         label = f"{post.get('city') or ''} {post.get('title') or ''}".strip()[:40] or post.get("id")
-        out.append((label, post.get("url") or ""))
+        out.append((label, http_url(post.get("url")) or ""))
     return out
 
 
@@ -84,16 +85,17 @@ def render_text(message: dict[str, Any]) -> str:
 def render_markdown(message: dict[str, Any], limit: int = 3800) -> str:
     """Markdown for 企业微信/钉钉 robots (both cap a message at about 4 KB)."""
     colour = {1: "warning", 2: "warning", 3: "comment"}.get(message["level"], "info")
-    lines = [f"**{message['title']}**", ""]
-    lines += [f"> {line}" for line in message["body"].splitlines()]
-    links = [f"- [{label}]({url})" for label, url in post_lines(message) if url]
+    title = f"**{chat_md(message['title'])}**"
+    if message["kind"] != "resolved":
+        title = f"<font color=\"{colour}\">{title}</font>"
+    lines = [title, ""]
+    # Titles, bodies and labels carry crawled text: no mark of theirs may take effect.
+    lines += [f"> {chat_md(line)}" for line in message["body"].splitlines()]
+    links = [f"- [{chat_md(label)}]({md_url(url)})" for label, url in post_lines(message) if url]
     if links:
         lines += ["", *links]
-    lines += ["", f"[在控制台处理]({message['console']})"]
+    lines += ["", f"[在控制台处理]({md_url(message['console'])})"]
     text = "\n".join(lines)
-    if message["kind"] != "resolved":
-        text = text.replace(f"**{message['title']}**",
-                            f"<font color=\"{colour}\">**{message['title']}**</font>", 1)
     return text if len(text.encode("utf-8")) <= limit else text.encode("utf-8")[:limit].decode(
         "utf-8", "ignore") + "…"
 
@@ -106,7 +108,7 @@ def render_html(message: dict[str, Any]) -> str:
         colour = "#389e0d" if message["kind"] == "resolved" else "#555"
     rows = "".join(
         f"<tr><td>{e(str(p.get('city') or ''))}</td><td>{e(str(p.get('severity') or ''))}</td>"
-        f"<td><a href=\"{e(p.get('url') or '')}\">{e(p.get('title') or p.get('id') or '')}</a>"
+        f"<td>{_html_link(p.get('url'), p.get('title') or p.get('id') or '')}"
         f"<br><small>{e(p.get('excerpt') or '')}</small></td>"
         f"<td>{e(p.get('source') or '')}<br>{e((p.get('published_at') or '')[:16])}</td></tr>"
         for p in message.get("posts", [])[:10])
@@ -118,6 +120,13 @@ def render_html(message: dict[str, Any]) -> str:
             f"{table}<p><a href=\"{e(message['console'])}\">在控制台查看与处理</a></p>"
             f"<p style=\"color:#888\"><small>投诉雷达 · {e(message['message_id'])}</small></p>"
             f"</body></html>")
+
+
+def _html_link(url: str | None, label: str) -> str:
+    """An <a> for an http(s) URL; the label alone for anything else."""
+    href = http_url(url)
+    text = html.escape(label)
+    return f"<a href=\"{html.escape(href)}\">{text}</a>" if href else text
 
 
 def render_sms(message: dict[str, Any], max_chars: int) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from alerts.messages import render_html, render_markdown, render_sms, render_text
 from alerts.model import AlertsError
 from tousu.config import Config, Notifier
+from tousu.markup import http_url
 
 
 class NotifierError(AlertsError):
@@ -63,8 +64,9 @@ def webhook_body(fmt: str, message: dict[str, Any]) -> dict[str, Any]:
                 "markdown": {"title": message["title"][:60], "text": render_markdown(message)}}
     if fmt == "feishu":
         content = [[{"tag": "text", "text": line}] for line in message["body"].splitlines()]
-        content += [[{"tag": "a", "text": f"原帖：{p.get('title') or p.get('id')}", "href": p["url"]}]
-                    for p in message.get("posts", [])[:5] if p.get("url")]
+        content += [[{"tag": "a", "text": f"原帖：{p.get('title') or p.get('id')}",
+                      "href": http_url(p.get("url"))}]
+                    for p in message.get("posts", [])[:5] if http_url(p.get("url"))]
         content.append([{"tag": "a", "text": "在控制台处理", "href": message["console"]}])
         return {"msg_type": "post",
                 "content": {"post": {"zh_cn": {"title": message["title"], "content": content}}}}

@@ -17,6 +17,7 @@ from crawler.items import RawPost
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
 from indexer import open_store
 from nlp.analyzer import Analyzer
+from tousu.markup import http_url
 from tousu.post import Post, canonical_url
 from tousu.state import StateDB
 
@@ -31,7 +32,18 @@ def _config(crawler: Crawler) -> Any:
 
 
 class NormalisePipeline:
-    """RawPost → Post: plain text, ISO dates (+08:00), canonical URL, integer counts."""
+    """RawPost → Post: plain text, ISO dates (+08:00), canonical URL, integer counts.
+
+    A link that is not http(s) (`javascript:`, `data:` … from a feed's <link> or an API's url)
+    is dropped at the door, with an error for the source's health: the post keeps its text and
+    no output can ever turn that link into something clickable."""
+
+    def __init__(self, stats: Any = None):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "NormalisePipeline":
+        return cls(crawler.stats)
 
     def process_item(self, item: Any, spider: Any = None) -> Post:
         if not isinstance(item, RawPost):
@@ -44,7 +56,14 @@ class NormalisePipeline:
             raise DropItem(f"{item.source}: {item.url}: empty post")
         engagement = {k: v for k, v in ((k, parse_count(v)) for k, v in item.engagement.items())
                       if v is not None}
-        return Post(source=item.source, url=canonical_url(item.url) if item.url else "",
+        url = canonical_url(item.url) if item.url else ""
+        if url and not http_url(url):
+            message = f"{item.source}: 非 http(s) 链接已丢弃：{url[:80]!r}"
+            logger.warning(message)
+            if self.stats is not None:
+                record_error(self.stats, message)
+            url = ""
+        return Post(source=item.source, url=url,
                     title=title, content=content, author=text(item.author),
                     published_at=parse_date(item.published_at), engagement=engagement,
                     location=text(item.location) or None)

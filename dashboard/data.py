@@ -17,13 +17,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.render import TIER_LABELS, safe_url
+from dashboard.render import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from reports import data as reports_data
 from tousu.config import DEFAULT_PATH, Config, ConfigError, load
 from tousu.health import source_health
 from tousu.post import CST, iso, now_cst
+from tousu.markup import http_url
 from tousu.sheets import sheet_safe
 from tousu.state import StateDB
 
@@ -192,7 +193,7 @@ def posts_frame(hits: list[Any]) -> pd.DataFrame:
             "浏览": p.engagement.get("views", 0),
             "工单": p.case_status or "",
             "依据": "；".join(p.reasons[:3]),
-            "链接": safe_url(p.url),
+            "链接": http_url(p.url),
             "id": p.id,
         })
     return pd.DataFrame(rows)

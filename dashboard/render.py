@@ -4,40 +4,23 @@ Three ways text reaches the page, and the rule for each:
 - HTML (`st.html`): everything escaped; the only tags ever emitted are ours.
 - Markdown contexts (titles, captions, labels of expanders/tabs/metrics): `md()` backslash-escapes
   every Markdown and Streamlit directive character, so `[x](http://evil)` stays literal.
-- Links: only http(s) URLs are ever turned into links (`safe_url`), never `javascript:`.
+- Links: only http(s) URLs are ever turned into links (`http_url`), never `javascript:`.
+The rules themselves live in tousu/markup.py, shared with the warnings' messages.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 import streamlit as st
 
 from indexer.base import SearchResult
 from nlp.lexicon import TIER_LABELS  # noqa: F401 — re-exported for the pages
+from tousu.markup import esc, http_url, md  # noqa: F401 — re-exported for the pages
 
 TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&])")
 _NOT_MARK = re.compile(r"<(?!/?mark>)")
-
-
-def md(text: object) -> str:
-    """Text made inert for any Markdown context (labels, titles, captions)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
-
-
-def esc(text: object) -> str:
-    """HTML-escaped text."""
-    return html.escape(str(text if text is not None else ""), quote=True)
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is http(s), else None (no javascript:, data: or relative tricks)."""
-    if url and re.match(r"^https?://[^\s<>\"']+$", url.strip(), re.IGNORECASE):
-        return url.strip()
-    return None
 
 
 def mark_only(snippet: str) -> str:
@@ -84,7 +67,7 @@ def post_card(post: object, highlight: str | None = None) -> None:
     body = (f'<div class="tousu-snippet">{mark_only(highlight)}</div>' if highlight
             else f'<div class="tousu-text" style="white-space:pre-wrap">{esc((p.content or "")[:300])}</div>')
     reasons = esc("；".join(p.reasons[:4]) or "—")
-    url = safe_url(p.url)
+    url = http_url(p.url)
     link = (f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">原帖</a>'
             if url else "")
     st.html(f'<div style="border-left:4px solid {TIER_COLOURS.get(p.severity or 0)};padding:4px 10px">'

@@ -113,3 +113,49 @@ def test_mail_is_html_with_the_posts(tmp_path):
     html = mail.get_body(("html",)).get_content()
     assert '<a href="http://forum.test/t-1.html">' in html and "在控制台查看与处理" in html
     assert "衡阳" in mail.get_body(("plain",)).get_content()
+
+
+HOSTILE = {**MESSAGE,
+           "title": "【一级预警·红色】衡阳 点击[官方客服](http://phish.example/login)",
+           "body": "来源：forum\n点击[官方客服](http://phish.example/login) **加急** <font color=red>x</font>",
+           "posts": [{**MESSAGE["posts"][0], "title": "[领流量](http://phish.example/a)"},
+                     {**MESSAGE["posts"][0], "id": "js", "title": "脚本链接",
+                      "url": "javascript:alert(document.cookie)"}]}
+
+
+@pytest.mark.parametrize("fmt", ["wecom", "dingtalk"])
+def test_robot_markdown_keeps_crawled_text_inert(tmp_path, receiver, fmt):
+    """Crawled text arrives as text: no link of its own, no javascript: link, ours intact."""
+    notifier(tmp_path, type="webhook", format=fmt, url=receiver.url).send(HOSTILE)
+    markdown = receiver.bodies[0]["markdown"]["content" if fmt == "wecom" else "text"]
+    assert "](http://phish" not in markdown and "javascript:" not in markdown
+    assert "**加急**" not in markdown and "<font color=red>" not in markdown
+    assert "官方客服" in markdown and "领流量" in markdown
+    assert "](http://forum.test/t-1.html)" in markdown and f"]({MESSAGE['console']})" in markdown
+
+
+def test_feishu_links_only_http(tmp_path, receiver):
+    notifier(tmp_path, type="webhook", format="feishu", url=receiver.url).send(HOSTILE)
+    tags = [t for line in receiver.bodies[0]["content"]["post"]["zh_cn"]["content"] for t in line]
+    hrefs = [t["href"] for t in tags if t["tag"] == "a"]
+    assert hrefs == ["http://forum.test/t-1.html", MESSAGE["console"]]
+
+
+def test_mail_html_links_only_http_in_a_real_browser(tmp_path):
+    """The e-mail's HTML, opened in Chromium: every link is http(s); crawled markup is text."""
+    from tests.dashboard.browser import chromium, require_chromium
+
+    html = notifier(tmp_path, type="smtp", host="h", sender="radar@test", to=["a@test"]
+                    ).build(HOSTILE).get_body(("html",)).get_content()
+    assert "javascript:" not in html
+    require_chromium()
+    path = tmp_path / "mail.html"
+    path.write_text(html, encoding="utf-8")
+    with chromium() as page:
+        page.goto(path.as_uri())
+        hrefs = page.eval_on_selector_all("a", "els => els.map(e => e.href)")
+        fonts = page.eval_on_selector_all("font", "els => els.length")
+        text = page.inner_text("body")
+    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+    assert "http://forum.test/t-1.html" in hrefs and not any("phish" in h for h in hrefs)
+    assert fonts == 0 and "<font color=red>" in text and "脚本链接" in text

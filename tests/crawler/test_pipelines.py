@@ -114,3 +114,21 @@ def test_a_failed_timed_write_is_reported_in_the_source_health(crawler):
     assert "no such table: crawl_seen" in crawler.stats.get_value("tousu/last_error")
     pipeline.store.close()
     pipeline.state.close()
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(document.cookie)", "data:text/html,<b>x</b>",
+                                  "file:///etc/passwd", "JaVaScRiPt:alert(1)"])
+def test_a_link_that_is_not_http_is_dropped_at_crawl_time(crawler, link):
+    """The post keeps its text; the link goes, and the source's health says so."""
+    from crawler.items import RawPost
+    from crawler.pipelines import NormalisePipeline
+
+    pipeline = NormalisePipeline.from_crawler(crawler)
+    post = pipeline.process_item(RawPost(source="feed", url=link, title="移动宽带断网", content="三天了"))
+    assert post.url == "" and post.title == "移动宽带断网"
+    assert crawler.stats.get_value("tousu/errors") == 1
+    assert "非 http(s) 链接已丢弃" in crawler.stats.get_value("tousu/last_error")
+    kept = pipeline.process_item(RawPost(source="feed", url="https://bbs.example.com/t-1.html",
+                                         title="正常帖子", content="内容"))
+    assert kept.url == "https://bbs.example.com/t-1.html"
+    assert crawler.stats.get_value("tousu/errors") == 1
