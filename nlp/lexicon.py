@@ -19,6 +19,11 @@ TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投
 # Minimum cue score for a tier to be assigned from the lexicon alone.
 TIER_THRESHOLDS = {4: 2.0, 3: 1.5, 2: 1.0, 1: 1.0}
 _CLAUSE_END = re.compile(r"[，。！？!?；;,\n]")
+# Asking about an act rather than doing it; and the ultimatum words that keep a question-marked
+# clause a threat (再不退钱，就去工信部？ is rare; 不给退就告你们？ reads as a threat).
+_ASKING = re.compile(r"要不要|是否|能不能|能否|可不可以|可以吗|有用吗|有没有用|管用吗|有效吗|听说|"
+                     r"怎么投诉|在哪投诉|去哪投诉|哪里投诉|怎么申诉|如何申诉|怎么才能")
+_THREAT = re.compile(r"再不|不然|否则|不给|不退|就去|就找")
 _NEGATION_REACH = 6  # characters before a cue that a negation word still governs
 _DEGREE_REACH = 3
 _OPERATOR_SLOTS = 4
@@ -211,6 +216,19 @@ def _negated(text: str, cue: str, start: int, negations: list[Found]) -> bool:
     return any(term in prefix for term in near)
 
 
+def _asked(text: str, start: int, end: int) -> bool:
+    """The cue sits in a clause that asks (…有用吗？ 要不要去…): an escalation or complaint the
+    author asks about is not one they make (docs/labeling.md). An ultimatum (再不退就去…) is not
+    a question and still counts."""
+    before = _CLAUSE_END.split(text[max(0, start - 12):start])[-1]
+    after_match = _CLAUSE_END.search(text, end)
+    stop = after_match.start() if after_match else len(text)
+    clause = before + text[start:stop]
+    if after_match and after_match.group() in "？?" and not _THREAT.search(before):
+        return True
+    return bool(_ASKING.search(clause))
+
+
 def _cue_scores(text: str, by_kind: dict[str, list[Found]]
                 ) -> tuple[dict[int, float], list[str], dict[int, float]]:
     negations = by_kind.get("negation")
@@ -219,11 +237,17 @@ def _cue_scores(text: str, by_kind: dict[str, list[Found]]
     negated_scores = {0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
     reasons: list[str] = []
     seen: set[str] = set()
-    for term, start, _, (tier, weight) in by_kind.get("cue", ()):  # type: ignore[misc]
+    for term, start, end, (tier, weight) in by_kind.get("cue", ()):  # type: ignore[misc]
         if negations and tier >= 2 and _negated(text, term, start, negations):
             negated_scores[tier] += weight
             if term not in seen:
                 reasons.append(f"「{term}」被否定，不计")
+                seen.add(term)
+            continue
+        if tier >= 3 and _asked(text, start, end):
+            negated_scores[tier] += weight
+            if term not in seen:
+                reasons.append(f"「{term}」只是询问，不计")
                 seen.add(term)
             continue
         mult = 1.0

@@ -299,10 +299,10 @@ class Composer:
             severity = 2
         elif kind == "question_where":
             body = opener + self.pick(QUESTION_WHERE).format(p=f"{op}{probs()}")
-            severity = 3
+            severity = 1  # docs/labeling.md: asking where to complain is a question
         elif kind == "question_escalate":
             body = opener + self.pick(QUESTION_ESCALATE).format(p=f"{op}{probs()}")
-            severity = 4
+            severity = 1  # asked-about escalation does not count; the rest is a question
         elif kind == "switch":
             body = f"{opener}{op}{probs()}，{self.pick(['准备携号转网到联通了', '受不了了，转电信', '合约一到期就转网'])}"
             severity = 2
@@ -322,6 +322,8 @@ class Composer:
         else:
             raise ValueError(kind)
         style, text = self.style(body, kind, severity if relevant else -1, op, place)
+        if style == "news":  # a reporter's account of someone's complaint: no intent of its own
+            severity = 0
         label_city = city if place in text or (short and short in text) else None
         if not relevant:
             cats, severity = [], 0

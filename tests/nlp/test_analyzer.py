@@ -61,6 +61,20 @@ def test_repost_chain_gives_the_target_not_the_intent(analyzer):
     assert own.relevant is True and own.intent == 4
 
 
+@pytest.mark.parametrize("text,counted", [
+    ("移动宽带断了三天，打12300投诉有用吗？", False),
+    ("要不要去工信部投诉呢，移动乱扣费", False),
+    ("听说找12315管用，移动宽带一直不修", False),
+    ("再不退钱我就去工信部投诉，湖南移动", True),
+    ("湖南移动乱扣费，我已经向工信部申诉了", True),
+])
+def test_an_escalation_asked_about_is_not_one_made(analyzer, text, counted):
+    """docs/labeling.md: asked-about escalation does not count; an ultimatum does."""
+    result = analyzer.analyse_text(text)
+    assert (result.intent == 4) is counted, result.reasons
+    assert any("只是询问" in r for r in result.reasons) is not counted
+
+
 def test_categories(analyzer):
     result = analyzer.analyse_text("移动宽带老是断网，光猫重启也没用")
     assert "宽带/家宽" in result.categories
