@@ -492,6 +492,8 @@ def eval_(
     lexicon_only: bool = typer.Option(False, "--lexicon", help="grade with the lexicon alone"),
     about_operator: bool = typer.Option(False, "--about-operator",
                                         help="the posts come from an operator-only source"),
+    split: Optional[str] = typer.Option(None, "--split",
+                                        help="only the rows of this split (e.g. test, dev)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Score the analyser on a labeled file, the lexicon alone beside: per-tier P/R/F1,
@@ -505,6 +507,10 @@ def eval_(
         rows = read_rows(infile)
     except DataError as exc:
         fail(str(exc), 2)
+    if split:
+        rows = [row for row in rows if row["split"] == split]
+        if not rows:
+            fail(f"{infile}: no rows with split {split!r}", 2)
     if about_operator:
         for row in rows:
             row["about_operator"] = True

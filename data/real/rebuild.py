@@ -15,6 +15,7 @@ post). A post whose rebuilt text does not have the recorded digest is reported a
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import re
@@ -49,9 +50,12 @@ def issue_text(thread: dict[str, Any], index: int) -> str:
 
 
 def file_candidates(raw: Path, row: dict[str, Any]) -> Iterator[str]:
-    """Strings a post may be in its file: JSON strings of its line (or record), else the line."""
+    """Strings a post may be in its file: JSON strings of its line (or record), its tab- or
+    comma-separated fields, the line after a leading label word, else the line."""
     path = raw / row["repo"].replace("/", "+") / row["path"].replace("/", "__")
-    content = path.read_text(encoding="utf-8", errors="replace")
+    # Bytes decoded by hand: read_text's universal newlines would split a line at a lone \r,
+    # and a line number is counted as `sed -n LINEp` counts it.
+    content = path.read_bytes().decode("utf-8", errors="replace")
     if row.get("record"):
         key, _, value = row["record"].partition("=")
         for item in json.loads(content):
@@ -65,6 +69,8 @@ def file_candidates(raw: Path, row: dict[str, Any]) -> Iterator[str]:
         except ValueError:
             continue
     yield from line.split("\t")
+    yield from next(csv.reader([line]), [])
+    yield line.strip().split(None, 1)[-1]  # after a leading label word ("like 文本")
     yield line.strip()
 
 

@@ -29,7 +29,39 @@ def test_train_then_eval_and_analyze(tmp_path, small_data):
     posts = tmp_path / "in.jsonl"
     posts.write_text('{"text": "移动乱扣费，我要去工信部投诉"}\n', encoding="utf-8")
     out = runner.invoke(app, ["--config", str(config), "analyze", str(posts)])
-    assert json.loads(out.output)["severity"] == 4
+    graded = json.loads(out.output)
+    assert graded["severity"] == 4 and graded["intent"] == 4 and graded["operators"] == ["移动"]
+
+
+def test_eval_reports_intent_operators_and_the_lexicon_beside(tmp_path, model_dir):
+    """A file labeled under docs/labeling.md: severity, intent over operator posts, tier ≥ 3
+    recall, operators; --split keeps one split's rows."""
+    import shutil
+
+    config = write_config(tmp_path)
+    shutil.copytree(model_dir, tmp_path / "models")
+    rows = [("联通宽带断了三天，打10010投诉了，要求退费", ["unicom"], 3, "test"),
+            ("移动乱扣费，我要去工信部投诉", ["cmcc"], 4, "test"),
+            ("请问移动怎么查话费", ["cmcc"], 1, "test"),
+            ("这个移动硬盘很好用", [], 0, "test"),
+            ("移动信号太差了", ["cmcc"], 2, "dev")]
+    path = tmp_path / "real.jsonl"
+    path.write_text("".join(json.dumps({"text": t, "operators": o, "tier": k, "split": s},
+                                       ensure_ascii=False) + "\n" for t, o, k, s in rows),
+                    encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["--config", str(config), "eval", str(path), "--split", "test",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n"] == 4 and report["severity"]["n"] == 4
+    assert report["intent"]["n"] == 3 and report["severity"]["n_high"] == 1
+    assert report["operators"]["n"] == 4 and "relevance" in report
+    assert report["lexicon"]["mode"] == "lexicon" and "intent" in report["lexicon"]
+    text = runner.invoke(app, ["--config", str(config), "eval", str(path)]).output
+    assert "意图 intent" in text and "lexicon only" in text and "tier ≥ 3 recall" in text
+    missing = runner.invoke(app, ["--config", str(config), "eval", str(path), "--split", "x"])
+    assert missing.exit_code == 2 and "no rows with split 'x'" in missing.output
 
 
 def test_eval_names_a_bad_file(tmp_path):

@@ -18,6 +18,10 @@ BAD = [
     ("detail_unknown_field.yaml", "sources[0].detail: unknown field 'titel'"),
     ("bad_jmespath.yaml", "sources[0].items: invalid JMESPath"),
     ("not_a_mapping.yaml", "the top level must be a mapping"),
+    ("duplicate_key.yaml", "duplicate_key.yaml:6:1: invalid YAML: duplicate key 'demo' "
+                           "(first at line 2, again at line 6)"),
+    ("duplicate_nested_key.yaml", "duplicate_nested_key.yaml:4:3: invalid YAML: duplicate key "
+                                  "'path' (first at line 3, again at line 4)"),
 ]
 
 
@@ -80,6 +84,9 @@ def test_cli_check_ok_and_error_without_traceback():
     assert bad.returncode == 2
     assert "sources[2].list.links" in bad.stderr
     assert "Traceback" not in bad.stderr + bad.stdout
+    twice = _tousu("--config", str(sample("config", "duplicate_key.yaml")), "check")
+    assert twice.returncode == 2 and "duplicate key 'demo'" in twice.stderr
+    assert "OK" not in twice.stdout
 
 
 def test_tousu_config_env_var_is_used():
