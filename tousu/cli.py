@@ -12,6 +12,7 @@ import typer
 
 from tousu.batches import batched
 from tousu.config import Config, ConfigError, load
+from tousu.post_input import MAX_POST_CHARS, InputError, post_from_input
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="投诉雷达 Tousu Radar — internet complaint monitoring.")
@@ -99,33 +100,39 @@ def _loads(line: str) -> Any:
         return json.loads(line)
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    stream = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+class BadLine(Exception):
+    """A line of an input file that is not a post; the message names file, line and field."""
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON) of each non-blank line; bytes are decoded line by line so that
+    invalid UTF-8 is reported with its line."""
+    stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     with stream:
-        for number, line in enumerate(stream, 1):
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadLine(f"{path}:{number}: not valid UTF-8 (byte {exc.start + 1})") from None
             if not line.strip():
                 continue
             try:
                 data = _loads(line)
             except ValueError as exc:
-                fail(f"{path}:{number}: not valid JSON: {exc}", 2)
-            if not isinstance(data, dict) or not (data.get("text") or data.get("title")
-                                                  or data.get("content")):
-                fail(f"{path}:{number}: a line needs `text`, or `title` and/or `content`", 2)
+                raise BadLine(f"{path}:{number}: not valid JSON: {exc}") from None
             yield number, data
 
 
-def iter_posts(path: Path) -> Iterator[Any]:
-    """The posts of a JSON-lines file ('-' = stdin); a bad line exits 2 naming it."""
-    from tousu.post import Post
-
+def iter_posts(path: Path, max_chars: int = MAX_POST_CHARS) -> Iterator[Any]:
+    """The posts of a JSON-lines file ('-' = stdin); a bad line raises BadLine naming line and
+    field."""
     if str(path) != "-" and not path.exists():
         fail(f"{path}: file not found", 2)
     for number, data in _read_jsonl(path):
         try:
-            yield Post.from_dict(data)
-        except TypeError as exc:
-            fail(f"{path}:{number}: {exc}", 2)
+            yield post_from_input(data, max_chars)
+        except InputError as exc:
+            raise BadLine(f"{path}:{number}: {exc}") from None
 
 
 def _analyzer(cfg: Optional[Config]) -> Any:
@@ -160,9 +167,13 @@ def analyze(
             config()
     analyzer = _analyzer(cfg)
     out = output.open("w", encoding="utf-8") if output else sys.stdout
-    write_analysed(analyzer, iter_posts(infile), out)
-    if output:
-        out.close()
+    try:
+        write_analysed(analyzer, iter_posts(infile), out)
+    except BadLine as exc:
+        fail(str(exc), 2)
+    finally:
+        if output:
+            out.close()
 
 
 def write_analysed(analyzer: Any, posts: Iterable[Any], out: TextIO) -> None:
@@ -178,7 +189,7 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Analyse and store posts from a file (e.g. an export from CRM), in batches of 2,000.
 
-    A file of any size streams through. A bad line stops the import; the batches before it are
+    A file of any size streams through. A bad line stops the import; every post before it is
     stored, and running the fixed file again is safe (the same post is stored once).
     """
     from indexer import open_store
@@ -187,19 +198,31 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
     analyzer = _analyzer(cfg)
     inserted = updated = 0
     failed: list[Any] = []
+    pending: list[Any] = []
     with open_store(cfg) as store:
-        try:
-            for batch in batched(iter_posts(infile), ANALYZE_BATCH):
-                result = store.upsert_many(analyzer.analyse_many(batch))
+
+        def flush() -> None:
+            nonlocal inserted, updated, failed
+            if pending:
+                result = store.upsert_many(analyzer.analyse_many(pending))
                 inserted += len(result.inserted)
                 updated += len(result.updated)
                 failed += result.failed
-        except typer.Exit:
-            if inserted or updated or failed:
-                typer.echo(f"已写入 {inserted + updated} 条 — before that line: {inserted} inserted, "
-                           f"{updated} updated, {len(failed)} failed; fix the line and run the "
-                           "file again", err=True)
-            raise
+                pending.clear()
+
+        try:
+            for post in iter_posts(infile, cfg.store.max_post_chars):
+                pending.append(post)
+                if len(pending) >= ANALYZE_BATCH:
+                    flush()
+        except BadLine as exc:
+            flush()
+            typer.echo(str(exc), err=True)
+            typer.echo(f"已写入 {inserted + updated} 条 — before that line: {inserted} inserted, "
+                       f"{updated} updated, {len(failed)} failed; fix the line and run the file "
+                       "again", err=True)
+            raise typer.Exit(2) from None
+        flush()
     summary = {"inserted": inserted, "updated": updated, "failed": failed}
     if as_json:
         emit(summary)

@@ -268,6 +268,7 @@ class StoreConfig(_Strict):
     shards: int = Field(1, ge=1)
     replicas: int = Field(0, ge=0)  # 0 suits one node; 1+ on a cluster
     api_key: str | None = None  # write ${ES_API_KEY}; never the key itself
+    max_post_chars: int = Field(100_000, ge=1_000)  # an imported post's text is capped here
 
 
 class NlpConfig(_Strict):
