@@ -218,12 +218,12 @@ def check_metadata(meta: dict[str, Any], meta_path: Path) -> None:
             f"Tousu Radar reads version {FEATURE_VERSION}; retrain with `tousu train`")
 
 
-def check_file(path: Path, checksum: str | None) -> None:
+def check_file(path: Path, checksum: str | None, meta_name: str = META_FILE) -> None:
     """Refuse a model file that is missing or is not the one the metadata recorded."""
     if not path.exists():
         raise ModelError(f"{path}: missing; retrain with `tousu train`")
     if checksum != sha256(path):
-        raise ModelError(f"{path}: does not match the checksum in {META_FILE}; "
+        raise ModelError(f"{path}: does not match the checksum in {meta_name}; "
                          "refusing to load a file this project did not write")
 
 

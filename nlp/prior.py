@@ -57,7 +57,7 @@ class Prior:
             if meta.get("features") != FEATURE_VERSION:
                 raise ModelError(f"{meta_path}: built on features version {meta.get('features')}, "
                                  f"this code reads {FEATURE_VERSION}; run data/real/train_prior.py")
-            check_file(directory / ARRAYS, meta.get("sha256"))
+            check_file(directory / ARRAYS, meta.get("sha256"), META)
             predictor = Predictor.read(directory / ARRAYS)
         except (ModelError, OSError, ValueError) as exc:
             log.warning("nlp: real-post prior not used (%s); rebuild it with "

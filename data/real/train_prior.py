@@ -47,7 +47,10 @@ def main() -> int:
         return 2
     model = fit(keywords, train_rows)
     PRIOR_DIR.mkdir(exist_ok=True)
-    digest = model.predictor().save(PRIOR_DIR / ARRAYS)
+    # Written beside the committed pair and swapped in at the end, arrays first: a running
+    # analyser never reads new arrays against old metadata.
+    arrays_new = PRIOR_DIR / (ARRAYS + ".new")
+    digest = model.predictor().save(arrays_new)
     prior = Prior(model.predictor(), 0.0, 0.0, {})
     with tempfile.TemporaryDirectory(prefix="tousu-main-") as main_dir:
         train(keywords, main_dir, progress=lambda m: None, real=[])
@@ -71,8 +74,10 @@ def main() -> int:
             "n_train": len(train_rows), "n_dev": len(dev),
             "blend": {"intent": best_a, "operators": best_b},
             "dev_without_prior": _summary(base), "dev_with_prior": _summary(chosen)}
-    (PRIOR_DIR / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
-                                  encoding="utf-8")
+    meta_new = PRIOR_DIR / (META + ".new")
+    meta_new.write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    arrays_new.replace(PRIOR_DIR / ARRAYS)
+    meta_new.replace(PRIOR_DIR / META)
     assert sha256(PRIOR_DIR / ARRAYS) == digest
     print(json.dumps(meta, ensure_ascii=False, indent=2))
     return 0
