@@ -257,21 +257,14 @@ class SqliteStore(Store):
             clauses.append("EXISTS (SELECT 1 FROM post_categories c WHERE c.post_rowid = p.rowid "
                            f"AND c.category IN ({', '.join('?' * len(f.categories))}))")
             params.extend(f.categories)
-        if f.severity_min is not None:
-            clauses.append("p.severity >= ?")
-            params.append(f.severity_min)
-        if f.severity_max is not None:
-            clauses.append("p.severity <= ?")
-            params.append(f.severity_max)
+        for sql, value in (("p.severity >= ?", f.severity_min), ("p.severity <= ?", f.severity_max),
+                           ("p.intent >= ?", f.intent_min), ("p.intent <= ?", f.intent_max)):
+            if value is not None:
+                clauses.append(sql)
+                params.append(value)
         if f.relevant is not None:
             clauses.append("p.relevant = ?")
             params.append(int(f.relevant))
-        if f.intent_min is not None:
-            clauses.append("p.intent >= ?")
-            params.append(f.intent_min)
-        if f.intent_max is not None:
-            clauses.append("p.intent <= ?")
-            params.append(f.intent_max)
         if f.operators:
             clauses.append("EXISTS (SELECT 1 FROM json_each(p.operators) o WHERE o.value "
                            f"IN ({', '.join('?' * len(f.operators))}))")

