@@ -371,13 +371,19 @@ class CaseService:
         return rows
 
     def related_posts(self, actor: User, case_id: int) -> list[dict[str, Any]]:
-        """The case's posts: main, the event's, the same author's — with the post when stored."""
+        """The case's posts: main, the event's, the same author's — with the post when stored.
+
+        A handler sees the case's own post and, of the others, only those of their cities: the same
+        author may have posted about another city, whose posts are not theirs to read."""
         case = self._load(actor, case_id)
         out = []
         for row in self.db.query("SELECT post_id, relation FROM case_posts WHERE case_id = ? "
                                  "ORDER BY CASE relation WHEN 'main' THEN 0 WHEN 'event' THEN 1 "
                                  "ELSE 2 END", (case.case_id,)):
             post = self.store.get(row["post_id"])
+            if (row["relation"] != "main" and not actor.province_wide
+                    and (post is None or post.city not in actor.cities)):
+                continue
             out.append({"post_id": row["post_id"], "relation": row["relation"],
                         "post": post.to_dict() if post else None})
         return out

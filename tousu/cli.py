@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import typer
 
 from tousu.batches import batched
 from tousu.config import Config, ConfigError, load
+from tousu.markup import terminal
 from tousu.post_input import MAX_POST_CHARS, InputError, post_from_input
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -272,12 +274,12 @@ def search(
     typer.echo(f"{result.total} hits")
     for hit in result.hits:
         p = hit.post
-        snippet = hit.highlight.replace("<mark>", "【").replace("</mark>", "】")
-        import html as _html
-
+        snippet = html.unescape(hit.highlight.replace("<mark>", "【").replace("</mark>", "】"))
         about = f" {'/'.join(p.operators)}" if p.operators else ""
-        typer.echo(f"[{p.severity}级]{about} {p.published_at or ''} {p.city or '-'} {p.source} "
-                   f"{p.title[:40]}\n    {_html.unescape(snippet)}\n    {p.url}")
+        # Crawled text never reaches the terminal raw: an ESC sequence in a title could rewrite it.
+        typer.echo(f"[{p.severity}级]{about} {p.published_at or ''} {terminal(p.city or '-')} "
+                   f"{terminal(p.source)} {terminal(p.title[:40])}\n    {terminal(snippet)}\n"
+                   f"    {terminal(p.url)}")
 
 
 @app.command()

@@ -14,8 +14,16 @@ _HTTP = re.compile(r"^https?://[^\s<>\"'\\]+$", re.IGNORECASE)
 _CHAT = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞",
                        "*": "＊", "_": "＿", "`": "｀", "#": "＃", "~": "～", "|": "｜",
                        "\\": "＼"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _URL_UNSAFE = str.maketrans({"(": "%28", ")": "%29", "[": "%5B", "]": "%5D", "<": "%3C",
                              ">": "%3E", " ": "%20"})
+
+
+def terminal(text: object) -> str:
+    """Text safe to print on a terminal: control characters (ESC sequences that recolour, retitle
+    or rewrite the screen, BEL, CR, C1 codes) become U+FFFD; newlines and tabs become spaces."""
+    return _CONTROL.sub("\ufffd", str(text if text is not None else "").replace("\n", " ")
+                        .replace("\t", " "))
 
 
 def md(text: object) -> str:

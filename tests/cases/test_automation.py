@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from cases.automation import cases_from_alerts
-from tests.cases.helpers import add_alert
+from tests.cases.helpers import add_alert, post
 
 
 def _pid(store, n):
@@ -29,6 +29,18 @@ def test_cases_from_alerts_levels_and_idempotence(world, cfg):
     assert related == {_pid(store, 1): "main", _pid(store, 2): "event", _pid(store, 3): "same_author"}
     assert store.get(_pid(store, 2)).case_status == "已派单"
     assert store.get(_pid(store, 3)).case_status is None    # same author is context, not the case
+
+
+def test_a_handler_sees_no_related_post_of_another_city(world):
+    """The same author posted in 株洲 too: the 长沙 handler's case does not show that post."""
+    service, users, _, store = world
+    elsewhere = post(9, city="株洲", author="老王", severity=3, content="株洲这边宽带也断了，我的手机号138…")
+    store.upsert_many([elsewhere])
+    case = service.create_from_post(users["mon"], _pid(store, 1))
+    for_handler = {r["post_id"] for r in service.related_posts(users["cs"], case.case_id)}
+    for_monitor = {r["post_id"] for r in service.related_posts(users["mon"], case.case_id)}
+    assert elsewhere.id in for_monitor and elsewhere.id not in for_handler
+    assert {_pid(store, 1), _pid(store, 3)} <= for_handler
 
 
 def test_audit_and_notes_are_append_only(world):

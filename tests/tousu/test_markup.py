@@ -2,7 +2,7 @@
 
 import pytest
 
-from tousu.markup import chat_md, http_url, md, md_url
+from tousu.markup import chat_md, http_url, md, md_url, terminal
 
 
 @pytest.mark.parametrize("text", [
@@ -46,3 +46,9 @@ def test_chat_md_leaves_no_markdown_mark(text):
 
 def test_md_url_cannot_close_the_link():
     assert md_url("http://x.example/a)b(c d") == "http://x.example/a%29b%28c%20d"
+
+
+def test_terminal_text_has_no_control_characters():
+    out = terminal("标题\x1b[31m红\x1b]0;pwned\x07\r覆盖\x9b2J\n下一行\t尾")
+    assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in out)
+    assert "标题" in out and "覆盖" in out and "下一行" in out

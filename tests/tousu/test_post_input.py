@@ -77,3 +77,18 @@ def test_ingest_refuses_a_huge_post_by_config(tmp_path):
     result = _ingest(config, infile)
     assert result.returncode == 2
     assert "big.jsonl:1: text: 6,000 characters, more than store.max_post_chars (5,000)" in result.stderr
+
+
+def test_search_prints_no_terminal_escapes_from_crawled_text(tmp_path):
+    """A title carrying ESC sequences (recolour, retitle the window, clear the screen) is printed
+    with the control characters neutralised."""
+    infile = tmp_path / "evil.jsonl"
+    infile.write_text(json.dumps({"title": "移动宽带断网\x1b[2J\x1b]0;pwned\x07", "url": "http://crm/e",
+                                  "content": "三天了\x1b[31m 要求退费"}, ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    config = write_config(tmp_path)
+    assert _ingest(config, infile).returncode == 0
+    result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "search",
+                             "宽带"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "移动宽带断网" in result.stdout
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
