@@ -84,8 +84,9 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
     cut = chain_start(text)
     own_kind = _before(by_kind, cut) if cut < len(text) else by_kind
     own_text = text[:cut]
-    mentions, own_mentions, handle_mentions = _mentions(by_kind, cut, text)
-    relevant, relevance_reason = _relevance(by_kind, about_operator, d.brand.name, mentions)
+    operator_hits = _operator_hits(by_kind)
+    mentions, own_mentions, handle_mentions = _mentions(operator_hits, cut, text)
+    relevant, relevance_reason = _relevance(by_kind, operator_hits, about_operator, d.brand.name)
     category_hits = by_kind.get("category")
     found = {value for _, _, _, value in category_hits} if category_hits else set()
     categories = [c for c in d.categories.categories if c in found] if found else []
@@ -171,7 +172,7 @@ def _operator_hits(by_kind: dict[str, list[Found]]) -> list[Found]:
     return hits
 
 
-def _mentions(by_kind: dict[str, list[Found]], cut: int, text: str
+def _mentions(operator_hits: list[Found], cut: int, text: str
               ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """(times each operator is named anywhere, in the author's own words, inside an @handle).
 
@@ -181,7 +182,7 @@ def _mentions(by_kind: dict[str, list[Found]], cut: int, text: str
     own: Counter[str] = Counter()
     handles: Counter[str] = Counter()
     spans = [m.span() for m in _HANDLE.finditer(text)] if "@" in text else ()
-    for _, start, _, name in _operator_hits(by_kind):
+    for _, start, _, name in operator_hits:
         everywhere[name] += 1  # type: ignore[index]
         if start < cut:
             own[name] += 1  # type: ignore[index]
@@ -190,10 +191,10 @@ def _mentions(by_kind: dict[str, list[Found]], cut: int, text: str
     return everywhere, own, handles
 
 
-def _relevance(by_kind: dict[str, list[Found]], about_operator: bool, ours: str,
-               mentions: dict[str, int]) -> tuple[bool, str]:
-    if mentions.get(ours):
-        term = next(h[0] for h in _operator_hits(by_kind) if h[3] == ours)
+def _relevance(by_kind: dict[str, list[Found]], operator_hits: list[Found], about_operator: bool,
+               ours: str) -> tuple[bool, str]:
+    term = next((h[0] for h in operator_hits if h[3] == ours), None)
+    if term is not None:
         return True, f"提及运营商「{term}」"
     competitors = by_kind.get("competitor")
     if competitors:
@@ -238,16 +239,12 @@ def _cue_scores(text: str, by_kind: dict[str, list[Found]]
     reasons: list[str] = []
     seen: set[str] = set()
     for term, start, end, (tier, weight) in by_kind.get("cue", ()):  # type: ignore[misc]
-        if negations and tier >= 2 and _negated(text, term, start, negations):
+        not_counted = ("被否定" if negations and tier >= 2 and _negated(text, term, start, negations)
+                       else "只是询问" if tier >= 3 and _asked(text, start, end) else None)
+        if not_counted:
             negated_scores[tier] += weight
             if term not in seen:
-                reasons.append(f"「{term}」被否定，不计")
-                seen.add(term)
-            continue
-        if tier >= 3 and _asked(text, start, end):
-            negated_scores[tier] += weight
-            if term not in seen:
-                reasons.append(f"「{term}」只是询问，不计")
+                reasons.append(f"「{term}」{not_counted}，不计")
                 seen.add(term)
             continue
         mult = 1.0

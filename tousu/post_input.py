@@ -13,6 +13,7 @@ from tousu.post import Post
 
 MAX_POST_CHARS = 100_000  # store.max_post_chars: a 90 MB line once held 2.8 GB of memory
 
+_TEXT_KEYS = frozenset(("source", "url", "title", "content", "text", "author", "location"))
 Count = Literal["replies", "reposts", "likes", "views"]
 
 
@@ -40,9 +41,7 @@ def post_from_input(data: Any, max_chars: int = MAX_POST_CHARS) -> Post:
     """The Post a line describes; InputError says which field is wrong."""
     if not isinstance(data, dict):
         raise InputError("a line must be a JSON object")
-    for key in ("source", "url", "title", "content", "text", "author", "location"):
-        if data.get(key) is None and key in data:
-            data = {k: v for k, v in data.items() if k != key}  # null means "not given"
+    data = {k: v for k, v in data.items() if v is not None or k not in _TEXT_KEYS}  # null: not given
     try:
         given = PostInput.model_validate(data)
     except ValidationError as exc:

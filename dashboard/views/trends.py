@@ -109,11 +109,12 @@ def rivals(base: data.Slice) -> None:
     event = st.plotly_chart(figure, width="stretch", on_select="rerun",
                             selection_mode=("points",), key="t_rivals")
     _clicked(event, "rivals", lambda cd: ("rival", cd[1], cd[0]))
-    rows = [{"运营商": m["operator"], "帖子数": m["posts"],
-             "投诉（3级及以上）": sum(n for t, n in m["tiers"].items() if t >= 3),
-             "曝光/升级（4级）": m["tiers"].get(4, 0),
-             "投诉占比%": round(100 * sum(n for t, n in m["tiers"].items() if t >= 3) / m["posts"], 1)
-             if m["posts"] else None} for m in data.operator_mix(everyone)]
+    rows = []
+    for m in data.operator_mix(everyone):
+        complaints = sum(n for t, n in m["tiers"].items() if t >= 3)
+        rows.append({"运营商": m["operator"], "帖子数": m["posts"], "投诉（3级及以上）": complaints,
+                     "曝光/升级（4级）": m["tiers"].get(4, 0),
+                     "投诉占比%": round(100 * complaints / m["posts"], 1) if m["posts"] else None})
     st.dataframe(rows, hide_index=True, width="stretch")
     st.caption("等级为帖子作者的投诉意图，不论对象；一帖涉及多家运营商时各计一次。"
                "预警与工单只针对本方运营商。")
