@@ -17,7 +17,7 @@ def service():  # noqa: ANN201 - returns AccountService
     from accounts.service import AccountService
     from nlp.dictionary import get_dictionary
     from tousu import cli
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     cfg = cli.config()
     try:

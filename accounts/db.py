@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from tousu.state import StateDB
+from core.db import StateDB
 
 
 @contextmanager

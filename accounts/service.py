@@ -9,8 +9,8 @@ from typing import Callable, Iterable
 
 from accounts.models import ROLES, PermissionDenied, User
 from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
-from tousu.post import iso, now_cst
-from tousu.state import StateDB
+from core.post import iso, now_cst
+from core.db import StateDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (

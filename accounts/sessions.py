@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from accounts.models import User
 from accounts.service import AccountService
-from tousu.post import iso, now_cst
+from core.post import iso, now_cst
 
 IDLE = timedelta(hours=8)       # a working day without a click logs the user out
 LIFETIME = timedelta(days=7)    # and a week in any case

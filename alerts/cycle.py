@@ -12,14 +12,14 @@ from alerts.notifiers import build_notifiers
 from alerts.outbox import deliver_due, flush_digests
 from alerts.rules import build_rules
 from indexer import StoreError, open_store
-from tousu.config import Config
-from tousu.post import now_cst
-from tousu.state import StateDB
+from alerts.config import AppConfig
+from core.post import now_cst
+from core.db import StateDB
 
 log = logging.getLogger("tousu.alerts")
 
 
-def run_cycle(config: Config, now: datetime | None = None) -> dict[str, Any]:
+def run_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, Any]:
     """Evaluate every rule, queue the notices, deliver what is due; returns counts for logs and
     the CLI. A rule that fails is reported in `errors` and leaves its alerts as they were."""
     now = now or now_cst()
@@ -60,7 +60,7 @@ def _add(counts: dict[str, Any], more: dict[str, int]) -> None:
         counts[key] += value
 
 
-def list_alerts(config: Config, limit: int = 50) -> list[dict[str, Any]]:
+def list_alerts(config: AppConfig, limit: int = 50) -> list[dict[str, Any]]:
     """Open and recent alerts, open first, then most urgent and newest."""
     state = StateDB(config.state_path)
     rows = state.query("SELECT alert_id, key, rule, level, title, body, city, source, post_ids, "

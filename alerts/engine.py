@@ -19,9 +19,9 @@ from typing import Any
 from alerts.levels import level_tag
 from alerts.model import Match, seconds
 from alerts.outbox import enqueue_notice
-from tousu.config import Config
-from tousu.post import iso
-from tousu.state import StateDB
+from alerts.config import AppConfig
+from core.post import iso
+from core.db import StateDB
 
 
 def silenced_targets(state: StateDB, now: datetime) -> set[str]:
@@ -69,7 +69,7 @@ def _row_values(spec: Any, rule_type: str, match: Match) -> dict[str, Any]:
             "data": json.dumps(data, ensure_ascii=False, sort_keys=True)}
 
 
-def _notice(conn: sqlite3.Connection, config: Config, alert_id: int, kind: str, seq: int,
+def _notice(conn: sqlite3.Connection, config: AppConfig, alert_id: int, kind: str, seq: int,
             now: datetime, muted: bool) -> int:
     if muted:
         return 0
@@ -77,7 +77,7 @@ def _notice(conn: sqlite3.Connection, config: Config, alert_id: int, kind: str, 
     return enqueue_notice(conn, config, alert, kind, seq, now)
 
 
-def apply_matches(state: StateDB, config: Config, spec: Any, rule_type: Any,
+def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
                   matches: list[Match], now: datetime, muted: set[str]) -> dict[str, int]:
     """Reconcile one rule's open alerts with what holds now; queue the notices."""
     counts = {"new": 0, "updated": 0, "resolved": 0, "notices": 0, "queued": 0}

@@ -11,9 +11,9 @@ import numpy as np
 from alerts.model import Context, Match, post_summary, seconds
 from alerts.similarity import bands, cluster_sets
 from indexer.base import Filters
-from tousu.config import Config, EventRule
-from tousu.post import Post, iso
-from tousu.textsim import ngrams
+from alerts.config import EventRule, AppConfig
+from core.post import Post, iso
+from core.textsim import ngrams
 
 MAX_WINDOW_POSTS = 5000   # the most recent posts of the window that are clustered
 MAX_MEMBERS_KEPT = 200    # members of an open event carried into the next cycle
@@ -56,7 +56,7 @@ class EventRuleType:
     reopen = True
     reminders = False  # an open event is notified again when it grows, not on a timer
 
-    def __init__(self, spec: EventRule, config: Config):
+    def __init__(self, spec: EventRule, config: AppConfig):
         self.spec = spec
 
     def _window_posts(self, ctx: Context) -> list[Post]:

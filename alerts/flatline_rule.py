@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from alerts.model import Context, Match, seconds
 from indexer.base import Filters
-from tousu.config import Config, FlatlineRule
-from tousu.post import iso
+from alerts.config import FlatlineRule, AppConfig
+from core.post import iso
 
 
 def _span(value: float) -> str:
@@ -22,7 +22,7 @@ class FlatlineRuleType:
     reopen = True
     reminders = True
 
-    def __init__(self, spec: FlatlineRule, config: Config):
+    def __init__(self, spec: FlatlineRule, config: AppConfig):
         self.spec = spec
         self.sources = spec.sources or [s.name for s in config.sources if s.enabled]
 

@@ -8,14 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
-from tousu.config import Config
-from tousu.markup import chat_md, http_url, md_url
-from tousu.post import iso
+from alerts.config import AppConfig
+from core.markup import chat_md, http_url, md_url
+from core.post import iso
 
-def console_base(config: Config) -> str:
+def console_base(config: AppConfig) -> str:
     """The console's address as recipients reach it."""
-    base = config.warnings.console_url or f"http://{config.dashboard.host}:{config.dashboard.port}"
-    return base.rstrip("/")
+    return config.console_url.rstrip("/")
 
 
 def notice_title(kind: str, level: int, subject: str) -> str:
@@ -26,7 +25,7 @@ def notice_title(kind: str, level: int, subject: str) -> str:
     return f"【{level_tag(level)}{'·' + label if label else ''}】{subject}"
 
 
-def payload(config: Config, alert: dict[str, Any], kind: str, dedup_key: str,
+def payload(config: AppConfig, alert: dict[str, Any], kind: str, dedup_key: str,
             now: datetime) -> dict[str, Any]:
     """The message for one notice about one alert; every channel renders it from this."""
     data = json.loads(alert["data"]) if isinstance(alert["data"], str) else alert["data"]
@@ -46,7 +45,7 @@ def payload(config: Config, alert: dict[str, Any], kind: str, dedup_key: str,
     }
 
 
-def digest_payload(config: Config, notifier: str, items: list[dict[str, Any]], dedup_key: str,
+def digest_payload(config: AppConfig, notifier: str, items: list[dict[str, Any]], dedup_key: str,
                    now: datetime) -> dict[str, Any]:
     """Many held low-level notices as one message."""
     lines = [f"{i}. {m['title']}  {m['console']}" for i, m in enumerate(items, 1)]

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from indexer.base import Filters, Store
-from tousu.config import Config, interval_seconds
-from tousu.post import Post
-from tousu.state import StateDB
+from alerts.config import AppConfig
+from core.config import interval_seconds
+from core.post import Post
+from core.db import StateDB
 
 
 class AlertsError(Exception):
@@ -40,7 +41,7 @@ class Context:
     store: Store
     state: StateDB
     now: datetime
-    config: Config
+    config: AppConfig
 
 
 def seconds(duration: str) -> float:

@@ -20,8 +20,8 @@ from typing import Any
 
 from alerts.messages import render_html, render_markdown, render_sms, render_text
 from alerts.model import AlertsError
-from tousu.config import Config, Notifier
-from tousu.markup import http_url
+from alerts.config import Notifier, AppConfig
+from core.markup import http_url
 
 
 class NotifierError(AlertsError):
@@ -33,7 +33,7 @@ class FileNotifier:
 
     required = ("path",)
 
-    def __init__(self, spec: Notifier, config: Config):
+    def __init__(self, spec: Notifier, config: AppConfig):
         assert spec.path is not None
         self.name = spec.name
         self.path = config.resolve(spec.path)
@@ -93,7 +93,7 @@ class WebhookNotifier:
 
     required = ("url",)
 
-    def __init__(self, spec: Notifier, config: Config):
+    def __init__(self, spec: Notifier, config: AppConfig):
         assert spec.url is not None
         self.name = spec.name
         self.url = spec.url
@@ -133,7 +133,7 @@ class SmtpNotifier:
 
     required = ("host", "sender", "to")
 
-    def __init__(self, spec: Notifier, config: Config):
+    def __init__(self, spec: Notifier, config: AppConfig):
         self.name = spec.name
         self.spec = spec
 
@@ -193,7 +193,7 @@ class SmsNotifier:
 
     required = ("url", "phones")
 
-    def __init__(self, spec: Notifier, config: Config):
+    def __init__(self, spec: Notifier, config: AppConfig):
         assert spec.url is not None
         self.name = spec.name
         self.spec = spec
@@ -234,6 +234,6 @@ REGISTRY: dict[str, type] = {"file": FileNotifier, "webhook": WebhookNotifier,
                              "smtp": SmtpNotifier, "sms": SmsNotifier}
 
 
-def build_notifiers(config: Config) -> dict[str, Any]:
+def build_notifiers(config: AppConfig) -> dict[str, Any]:
     """Notifier instances by name."""
     return {spec.name: REGISTRY[spec.type](spec, config) for spec in config.warnings.notifiers}

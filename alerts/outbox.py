@@ -17,9 +17,9 @@ from typing import Any
 from alerts.messages import digest_payload, payload
 from alerts.model import seconds
 from alerts.notifiers import NotifierError
-from tousu.config import Config, Notifier
-from tousu.post import iso
-from tousu.state import StateDB
+from alerts.config import Notifier, AppConfig
+from core.post import iso
+from core.db import StateDB
 
 MAX_BACKOFF = 900   # a channel down for hours is retried every 15 minutes at most
 FIRST_BACKOFF = 15
@@ -41,7 +41,7 @@ def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
     return not spec.kinds or kind in spec.kinds
 
 
-def enqueue_notice(conn: sqlite3.Connection, config: Config, alert: dict[str, Any], kind: str,
+def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], kind: str,
                    seq: int, now: datetime) -> int:
     """Queue one notice about an alert to every notifier routed to it; returns rows queued."""
     queued = 0
@@ -64,7 +64,7 @@ def enqueue_notice(conn: sqlite3.Connection, config: Config, alert: dict[str, An
     return queued
 
 
-def flush_digests(state: StateDB, config: Config, now: datetime) -> int:
+def flush_digests(state: StateDB, config: AppConfig, now: datetime) -> int:
     """Turn held messages of finished digest periods into one digest per notifier."""
     made = 0
     now_ts = int(now.timestamp())

@@ -7,8 +7,8 @@ from datetime import timedelta
 from alerts.model import Context, Match, post_summary
 from indexer.base import Filters
 from nlp.lexicon import TIER_LABELS
-from tousu.config import Config, PostRule
-from tousu.post import Post, iso
+from alerts.config import PostRule, AppConfig
+from core.post import Post, iso
 
 
 def level_for(post: Post, rule: PostRule) -> int | None:
@@ -42,7 +42,7 @@ class PostRuleType:
     reminders = False
     track_changes = False  # re-writing 1000s of open post alerts each minute buys nothing
 
-    def __init__(self, spec: PostRule, config: Config):
+    def __init__(self, spec: PostRule, config: AppConfig):
         self.spec = spec
 
     def evaluate(self, ctx: Context) -> list[Match]:

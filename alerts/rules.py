@@ -11,14 +11,14 @@ from alerts.event_rule import EventRuleType
 from alerts.flatline_rule import FlatlineRuleType
 from alerts.post_rule import PostRuleType
 from alerts.volume_rules import SpikeRuleType, VolumeRuleType
-from tousu.config import Config
+from alerts.config import AppConfig
 
 RULE_TYPES: dict[str, type] = {"post": PostRuleType, "volume": VolumeRuleType,
                                "spike": SpikeRuleType, "event": EventRuleType,
                                "flatline": FlatlineRuleType}
 
 
-def build_rules(config: Config) -> list[tuple[Any, Any]]:
+def build_rules(config: AppConfig) -> list[tuple[Any, Any]]:
     """(options, rule instance) for every enabled rule, in config order."""
     return [(spec, RULE_TYPES[spec.type](spec, config))
             for spec in config.warnings.rules if spec.enabled]

@@ -1,5 +1,5 @@
 """Event clustering: texts whose character n-grams are similar form one group. Candidate pairs
-come from MinHash bands (`tousu.textsim`), each confirmed by the exact Jaccard of the n-gram sets.
+come from MinHash bands (`core.textsim`), each confirmed by the exact Jaccard of the n-gram sets.
 
 Bigrams are the default: two short Chinese retellings of one grievance share about 0.6 of their
 character bigrams but only 0.4 of their trigrams, while unrelated complaints about the same
@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from tousu.textsim import band_keys, jaccard, minhashes, ngrams
+from core.textsim import band_keys, jaccard, minhashes, ngrams
 
 # 32 bands of 3 values: pairs at Jaccard 0.4 become candidates with p ≈ 0.88, at 0.5 with
 # p ≈ 0.99; unrelated posts (0.1–0.2) with p ≈ 0.03–0.23.

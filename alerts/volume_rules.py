@@ -11,8 +11,8 @@ from typing import Any
 from alerts.model import (Context, Match, seconds, slice_filters, slice_key, slice_label,
                           top_posts)
 from indexer.base import Filters
-from tousu.config import Config, SliceFilters, SpikeRule, VolumeRule
-from tousu.post import CST, iso
+from alerts.config import AppConfig, SliceFilters, SpikeRule, VolumeRule
+from core.post import CST, iso
 
 WINDOW_SECONDS = {"hour": 3600, "day": 86400}
 WINDOW_LABELS = {"hour": "1小时", "day": "24小时"}
@@ -72,7 +72,7 @@ class VolumeRuleType:
     RECOUNT_DAYS = 2
     BACKFILL_DAYS = 15
 
-    def __init__(self, spec: VolumeRule, config: Config):
+    def __init__(self, spec: VolumeRule, config: AppConfig):
         self.spec = spec
 
     def _fingerprint(self) -> str:
@@ -190,7 +190,7 @@ class SpikeRuleType:
     reopen = True
     reminders = True
 
-    def __init__(self, spec: SpikeRule, config: Config):
+    def __init__(self, spec: SpikeRule, config: AppConfig):
         self.spec = spec
 
     def evaluate(self, ctx: Context) -> list[Match]:

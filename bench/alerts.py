@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from tousu.post import CST
+from core.post import CST
 
 CITIES = ["长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州", "永州",
           "怀化", "娄底", "湘西"]
@@ -160,7 +160,7 @@ def latency(config: Any, samples: int = 8) -> list[float]:
     """Seconds from a tier-4 post stored to its warning received, with cycles every second."""
     from alerts.cycle import run_cycle
     from indexer import open_store
-    from tousu.post import Post, iso, now_cst
+    from core.post import Post, iso, now_cst
 
     receiver = _Receiver()
     config.warnings.notifiers[0].url = receiver.url
@@ -200,7 +200,7 @@ def latency(config: Any, samples: int = 8) -> list[float]:
 
 
 def _backfilled(config: Any, now: datetime) -> bool:
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     state = StateDB(config.state_path)
     rows = state.query("SELECT covered_from FROM rule_days_meta")
@@ -212,7 +212,7 @@ def _backfilled(config: Any, now: datetime) -> bool:
 
 def main(argv: list[str]) -> None:
     from alerts.cycle import run_cycle
-    from tousu.post import now_cst
+    from core.post import now_cst
 
     options = dict(a.lstrip("-").split("=", 1) if "=" in a else (a.lstrip("-"), "1") for a in argv)
     n = int(options.get("posts", 1_000_000))
@@ -261,7 +261,7 @@ def main(argv: list[str]) -> None:
     from alerts.rules import build_rules
     from alerts.model import Context
     from indexer import open_store
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     state = StateDB(config.state_path)
     with open_store(config) as st:

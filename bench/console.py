@@ -47,7 +47,7 @@ def build_store(path: Path, n: int) -> float:
     import indexer.sqlite_store as sqlite_store
     from demo.site import load_posts
     from nlp.analyzer import Analyzer
-    from tousu.post import Post, iso, now_cst
+    from core.post import Post, iso, now_cst
 
     started = time.perf_counter()
     analyzer = Analyzer(ROOT / "keywords")

@@ -97,7 +97,7 @@ def main(argv: list[str]) -> None:
     from nlp import tokenizer
     from nlp.analyzer import Analyzer
     from tousu.cli import iter_posts, write_analysed
-    from tousu.post import Post
+    from core.post import Post
 
     logging.getLogger("tousu.nlp").setLevel(logging.ERROR)
     quick = "--quick" in argv

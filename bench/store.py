@@ -72,7 +72,7 @@ class Corpus:
     def __init__(self) -> None:
         from nlp.analyzer import Analyzer
         from nlp.tokenizer import search_tokens
-        from tousu.post import Post
+        from core.post import Post
 
         analyzer = Analyzer(ROOT / "keywords", use_model=False)
         self.posts: list[dict[str, Any]] = []
@@ -95,7 +95,7 @@ class Corpus:
         published in time order; without, at a random time of the year. Either way the times
         follow the same distribution."""
         from indexer.documents import attach_tokens
-        from tousu.post import Post, iso
+        from core.post import Post, iso
 
         rng = random.Random(seed * 1_000_003 + start)
         span = 365 * 86400
@@ -134,7 +134,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     from indexer.base import Filters
     from nlp.dictionary_schema import CATEGORIES
-    from tousu.post import iso
+    from core.post import iso
 
     last30 = iso(END - timedelta(days=30))
     last7 = iso(END - timedelta(days=7))

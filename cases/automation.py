@@ -11,9 +11,9 @@ from accounts.models import SYSTEM
 from cases.models import Case
 from cases.service import CaseService
 from cases.states import CLOSED
-from tousu.config import Config
-from tousu.post import iso, now_cst
-from tousu.state import StateDB
+from cases.config import AppConfig
+from core.post import iso, now_cst
+from core.db import StateDB
 
 log = logging.getLogger("tousu.cases")
 # Alerts this package raises itself; never turned into cases.
@@ -28,7 +28,7 @@ def _rule_type(alert: dict[str, Any]) -> str:
         return str(alert["rule"])
 
 
-def cases_from_alerts(config: Config, now: datetime | None = None,
+def cases_from_alerts(config: AppConfig, now: datetime | None = None,
                       service: CaseService | None = None) -> list[Case]:
     """Create a case for each alert at the configured levels that has none yet (idempotent)."""
     levels = list(config.cases.auto_create_levels)
@@ -60,7 +60,7 @@ def _sla_level(tier: int) -> int:
     return 1 if tier >= 4 else 2 if tier == 3 else 3
 
 
-def raise_notice(config: Config, db: StateDB, *, key: str, rule: str, level: int, title: str,
+def raise_notice(config: AppConfig, db: StateDB, *, key: str, rule: str, level: int, title: str,
                  body: str, city: str | None = None, post_ids: list[str] | None = None,
                  status: str = "open", categories: list[str] | None = None,
                  plain_title: bool = False, console_path: str | None = None) -> int | None:
@@ -101,7 +101,7 @@ def raise_notice(config: Config, db: StateDB, *, key: str, rule: str, level: int
     return alert_id
 
 
-def escalate_overdue(config: Config, now: datetime | None = None,
+def escalate_overdue(config: AppConfig, now: datetime | None = None,
                      service: CaseService | None = None) -> list[dict[str, Any]]:
     """Escalate each newly overdue case once per kind (first response, closure) via the outbox."""
     own = service is None
@@ -142,7 +142,7 @@ def escalate_overdue(config: Config, now: datetime | None = None,
             service.close()
 
 
-def cases_cycle(config: Config, now: datetime | None = None) -> dict[str, int]:
+def cases_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, int]:
     """The scheduler's case job: new cases from warnings, then SLA escalation; returns counts."""
     service = CaseService(config)
     try:

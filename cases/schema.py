@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tousu.state import StateDB
+from core.db import StateDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (

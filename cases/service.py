@@ -17,9 +17,10 @@ from cases.schema import NOTE_KINDS, ensure_schema
 from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES,
                           allowed_actions, normalise_status)
 from indexer.base import Filters, Store
-from tousu.config import Config, interval_seconds
-from tousu.post import CST, Post, iso, now_cst
-from tousu.state import StateDB
+from cases.config import AppConfig
+from core.config import interval_seconds
+from core.post import CST, Post, iso, now_cst
+from core.db import StateDB
 
 MAX_SAME_AUTHOR = 20
 
@@ -27,7 +28,7 @@ MAX_SAME_AUTHOR = 20
 class CaseService:
     """Cases in the state DB; posts are read from (and marked in) the store."""
 
-    def __init__(self, config: Config, db: StateDB | None = None, store: Store | None = None,
+    def __init__(self, config: AppConfig, db: StateDB | None = None, store: Store | None = None,
                  clock: Callable[[], datetime] = now_cst):
         self.config = config
         self.db = db or StateDB(config.state_path)

@@ -8,8 +8,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from tousu.health import finish_run, start_run
-from tousu.state import StateDB
+from crawler.health import finish_run, start_run
+from core.db import StateDB
 
 
 def record_error(stats: Any, message: str, count: int = 1) -> None:

@@ -16,8 +16,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import RawPost
-from tousu.post import Post, canonical_url
-from tousu.state import StateDB
+from core.post import Post, canonical_url
+from core.db import StateDB
 
 REVISIT_EVERY = 1800  # seconds between two fetches of the same recent thread
 

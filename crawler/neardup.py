@@ -1,4 +1,4 @@
-"""Near-duplicate detection: MinHash over character bigrams with LSH banding (`tousu.textsim`),
+"""Near-duplicate detection: MinHash over character bigrams with LSH banding (`core.textsim`),
 in the state DB.
 
 A repost of the same complaint with a few characters changed (a 转发 prefix, a number written
@@ -19,9 +19,9 @@ import numpy as np
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from tousu.post import Post
-from tousu.state import StateDB
-from tousu.textsim import NUM_PERM, band_keys, minhashes, ngrams, normalise, similarity
+from core.post import Post
+from core.db import StateDB
+from core.textsim import NUM_PERM, band_keys, minhashes, ngrams, normalise, similarity
 
 MIN_CHARS = 30        # shorter texts are too generic to call near-duplicates
 ROWS = 4

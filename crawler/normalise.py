@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import lxml.html
 from lxml import etree
 
-from tousu.post import CST, iso, now_cst
+from core.post import CST, iso, now_cst
 
 _BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                "section", "article", "table", "ul", "ol", "pre", "dd", "dt"}

@@ -17,9 +17,9 @@ from crawler.items import RawPost
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
 from indexer import open_store
 from nlp.analyzer import Analyzer
-from tousu.markup import http_url
-from tousu.post import Post, canonical_url
-from tousu.state import StateDB
+from core.markup import http_url
+from core.post import Post, canonical_url
+from core.db import StateDB
 
 logger = logging.getLogger(__name__)
 

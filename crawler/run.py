@@ -8,11 +8,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as default_settings
+from crawler.config import AppConfig
 from crawler.spiders import SPIDERS
-from tousu.config import Config
 
 
-def crawl_settings(config: Config, log_level: str = "INFO") -> Settings:
+def crawl_settings(config: AppConfig, log_level: str = "INFO") -> Settings:
     """Scrapy settings for this config."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
@@ -22,7 +22,7 @@ def crawl_settings(config: Config, log_level: str = "INFO") -> Settings:
     return settings
 
 
-def run_crawl(config: Config, names: list[str] | None = None, log_level: str = "INFO") -> list[Any]:
+def run_crawl(config: AppConfig, names: list[str] | None = None, log_level: str = "INFO") -> list[Any]:
     """Crawl the named (default: all enabled) sources; returns the sources crawled."""
     sources = [config.source(n) for n in names] if names else [s for s in config.sources if s.enabled]
     if not sources:

@@ -22,14 +22,14 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from tousu.config import SOURCE_TYPES, Config, ConfigError, expand_env, format_loc
-from tousu.post import iso, now_cst
-from tousu.state import StateDB
-from tousu.yamlio import LOADER, load_yaml
+from core.config import ConfigError, expand_env, format_loc
+from tousu.config import UNION_TAGS, Config
+from core.post import iso, now_cst
+from core.db import StateDB
+from core.yamlio import LOADER, load_yaml
 
 SECTIONS = {"sources": ("sources",), "rules": ("warnings", "rules")}
 _KIND = {"sources": "信源", "rules": "规则"}
-_UNION_TAGS = {*SOURCE_TYPES, "post", "volume", "spike", "event", "flatline"}
 AUDIT = """CREATE TABLE IF NOT EXISTS config_audit (
     at TEXT NOT NULL, username TEXT NOT NULL, section TEXT NOT NULL, name TEXT NOT NULL,
     before TEXT NOT NULL, after TEXT NOT NULL)"""
@@ -121,10 +121,10 @@ def _field(loc: tuple[Any, ...], prefix: tuple[Any, ...]) -> str:
     """The field path, relative to the edited item when the error is inside it."""
     if loc[:len(prefix)] == prefix:
         rest = loc[len(prefix):]
-        if rest and rest[0] in _UNION_TAGS:
+        if rest and rest[0] in UNION_TAGS:
             rest = rest[1:]  # pydantic names the union member it tried; the admin never wrote it
         return format_loc(rest) or "（整条定义）"
-    return format_loc(loc) or "（顶层）"
+    return format_loc(loc, UNION_TAGS) or "（顶层）"
 
 
 def validate(data: Any, section: str, index: int) -> None:

@@ -21,12 +21,13 @@ from dashboard.render import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from reports import data as reports_data
-from tousu.config import DEFAULT_PATH, Config, ConfigError, load
-from tousu.health import source_health
-from tousu.post import CST, iso, now_cst
-from tousu.markup import http_url
-from tousu.sheets import sheet_safe
-from tousu.state import StateDB
+from core.config import ConfigError
+from tousu.config import DEFAULT_PATH, Config, load
+from crawler.health import source_health
+from core.post import CST, iso, now_cst
+from core.markup import http_url
+from core.sheets import sheet_safe
+from core.db import StateDB
 
 TTL = 10
 # Aggregations over days or months change slowly and cost the most at 1M posts: cached longer.

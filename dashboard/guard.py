@@ -19,7 +19,7 @@ def _friendly(exc: Exception) -> str | None:
     """A Chinese message for the errors we expect from the services, or None."""
     from indexer import StoreError
     from indexer.query import QuerySyntaxError
-    from tousu.config import ConfigError
+    from core.config import ConfigError
 
     try:
         from accounts import PermissionDenied

@@ -5,7 +5,7 @@ Three ways text reaches the page, and the rule for each:
 - Markdown contexts (titles, captions, labels of expanders/tabs/metrics): `md()` backslash-escapes
   every Markdown and Streamlit directive character, so `[x](http://evil)` stays literal.
 - Links: only http(s) URLs are ever turned into links (`http_url`), never `javascript:`.
-The rules themselves live in tousu/markup.py, shared with the warnings' messages.
+The rules themselves live in core/markup.py, shared with the warnings' messages.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 
 from indexer.base import SearchResult
 from nlp.lexicon import TIER_LABELS  # noqa: F401 — re-exported for the pages
-from tousu.markup import esc, http_url, md  # noqa: F401 — re-exported for the pages
+from core.markup import esc, http_url, md  # noqa: F401 — re-exported for the pages
 
 TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}

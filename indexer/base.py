@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Literal, Sequence
 
-from tousu.post import Post
+from core.post import Post
 
 Sort = Literal["time", "relevance", "severity", "influence"]
 Interval = Literal["hour", "day", "week", "month"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from nlp.tokenizer import search_tokens
-from tousu.post import Post
+from core.post import Post
 
 CST = timezone(timedelta(hours=8))
 _TOKENS_ATTR = "_index_tokens"

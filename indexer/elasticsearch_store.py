@@ -30,8 +30,8 @@ from indexer.es_dsl import (DATE_FORMAT, DERIVED, MAPPING_VERSION, TIME_ZONE, bo
                             build_query, highlight_body, snippet_from, template_body, to_document,
                             to_post)
 from indexer.query import Query, parse_query
-from tousu.batches import batched
-from tousu.post import Post
+from core.batches import batched
+from core.post import Post
 
 log = logging.getLogger("tousu.indexer")
 _FIELD = {"category": "categories", "operator": "operators"}  # contract name -> ES field

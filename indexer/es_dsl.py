@@ -26,7 +26,7 @@ from typing import Any
 from indexer.base import Filters
 from indexer.documents import index_tokens, iso_cst
 from indexer.query import Query, Term
-from tousu.post import Post
+from core.post import Post
 
 MAPPING_VERSION = 3
 DERIVED = ["words", "subwords", "body"]

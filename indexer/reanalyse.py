@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any, Callable, Mapping
 
 from indexer.base import Filters, Store
-from tousu.post import Post, iso, now_cst
+from core.post import Post, iso, now_cst
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from tousu.post import Post
+from core.post import Post
 
 COLUMNS = ("id", "source", "url", "title", "content", "author", "published_at", "published_ts",
            "crawled_at", "engagement", "location", "severity", "negative", "relevant", "city",

@@ -23,8 +23,8 @@ from indexer.sqlite_rollup import (ROLLUP_SPLITS, DailyCounts, Span, decode_valu
                                    rollup_span)
 from indexer.sqlite_rows import COLUMNS, row_to_post, row_values
 from indexer.sqlite_schema import migrate
-from tousu.batches import batched
-from tousu.post import Post
+from core.batches import batched
+from core.post import Post
 
 _CHUNK = 500
 RANK_CANDIDATES = 1000

@@ -28,7 +28,7 @@ from nlp.ngrams import Doc
 from nlp.predictor import META_FILE, ModelError, Predictor
 from nlp.prior import Prior
 from nlp.voice import own_words
-from tousu.post import Post
+from core.post import Post
 
 __all__ = ["Analyzer", "Analysis", "TIER_LABELS"]
 log = logging.getLogger("tousu.nlp")

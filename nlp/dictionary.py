@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
-from tousu.yamlio import load_yaml
+from core.yamlio import load_yaml
 
 try:
     import ahocorasick_rs

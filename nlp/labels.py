@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from tousu.state import StateDB
+from core.db import StateDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS labels (

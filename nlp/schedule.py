@@ -11,7 +11,7 @@ log = logging.getLogger("tousu.nlp")
 def ensure_model(config: Any) -> bool:
     """Train a model when none usable exists (fresh clone, library upgrade); True if one is there."""
     from nlp.training import DataError, model_usable, train
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     if model_usable(config.model_dir):
         return True
@@ -31,7 +31,7 @@ def ensure_model(config: Any) -> bool:
 def nightly_retrain(config: Any) -> dict[str, Any]:
     """Retrain with the console's labels; the old model stays if the new one scores worse."""
     from nlp.training import train
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     summary = train(config.keywords_dir, config.model_dir, state=StateDB(config.state_path),
                     keep_better=True, progress=log.info)

@@ -16,7 +16,7 @@ AS_USER = typer.Option(None, "--as", help="act as this stored user (default: adm
 def _service():  # noqa: ANN202
     from reply_scripts.service import ScriptService
     from tousu import cli
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     return ScriptService(StateDB(cli.config().state_path))
 

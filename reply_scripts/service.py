@@ -15,8 +15,8 @@ from accounts.models import PermissionDenied, User
 from nlp.dictionary_schema import CATEGORIES
 from reply_scripts.models import (APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, Script,
                                   ScriptError, ScriptVersion)
-from tousu.post import CST, iso, now_cst
-from tousu.state import StateDB
+from core.post import CST, iso, now_cst
+from core.db import StateDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scripts (

@@ -10,8 +10,8 @@ import yaml
 from accounts.models import SYSTEM, User
 from reply_scripts.models import ScriptError
 from reply_scripts.service import STARTER_APPROVER, ScriptService
-from tousu.sheets import safe_row, sheet_text
-from tousu.yamlio import load_yaml
+from core.sheets import safe_row, sheet_text
+from core.yamlio import load_yaml
 
 STARTER_LIBRARY = Path(__file__).resolve().parent / "starter_library.yaml"
 COLUMNS = [("code", "编号"), ("title", "标题"), ("categories", "分类"), ("scenario", "适用场景"),

@@ -10,9 +10,9 @@ from accounts.models import SYSTEM, User
 from indexer.base import Filters, Store
 from nlp.lexicon import TIER_LABELS
 from reports.period import KIND_LABELS, Period, period_for
-from tousu.config import Config
-from tousu.post import CST, iso, now_cst
-from tousu.state import StateDB
+from reports.config import AppConfig
+from core.post import CST, iso, now_cst
+from core.db import StateDB
 
 
 @dataclass
@@ -52,7 +52,7 @@ def rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator * 100, 1) if denominator else None
 
 
-def subscribers(config: Config) -> dict[str, float]:
+def subscribers(config: AppConfig) -> dict[str, float]:
     """Subscribers per city in 10,000s: keywords/regions.yaml, overridden by reports.subscribers."""
     from nlp.dictionary import get_dictionary
 
@@ -75,7 +75,7 @@ def operator_mix(store: Store, filters: Filters, operators: list[str]) -> list[d
             for name, tiers in mix.items()]
 
 
-def operator_names(config: Config) -> list[str]:
+def operator_names(config: AppConfig) -> list[str]:
     """Our operator and its competitors by their short names, ours first (keywords/brand.yaml)."""
     from nlp.dictionary import get_dictionary
     from nlp.dictionary_schema import operator_label
@@ -146,7 +146,7 @@ def _case_rows(db: StateDB, period: Period, end: datetime, now: datetime) -> tup
     return rows, overdue_rows, totals
 
 
-def build_report(config: Config, kind: str, day: date | None = None, actor: User = SYSTEM,
+def build_report(config: AppConfig, kind: str, day: date | None = None, actor: User = SYSTEM,
                  store: Store | None = None, db: StateDB | None = None,
                  now: datetime | None = None) -> Report:
     """Compute every section of a daily/weekly/monthly report (managers, monitors, admins)."""
@@ -166,7 +166,7 @@ def build_report(config: Config, kind: str, day: date | None = None, actor: User
             store.close()
 
 
-def _build(config: Config, period: Period, store: Store, db: StateDB, now: datetime) -> Report:
+def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: datetime) -> Report:
     cur, prev = period.iso_range(), period.iso_previous()
     min_tier = config.reports.complaint_min_tier
     rel_c, rel_p = _filters(*cur, relevant=True), _filters(*prev, relevant=True)
@@ -285,7 +285,7 @@ def _build(config: Config, period: Period, store: Store, db: StateDB, now: datet
     return report
 
 
-def _rivals_section(store: Store, config: Config, cur: tuple[str, str], prev: tuple[str, str],
+def _rivals_section(store: Store, config: AppConfig, cur: tuple[str, str], prev: tuple[str, str],
                     min_tier: int) -> Section:
     """竞品对比: each operator's complaint volume and tier mix beside ours."""
     names = operator_names(config)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from tousu.post import CST, iso
+from core.post import CST, iso
 
 Kind = Literal["daily", "weekly", "monthly"]
 KIND_LABELS = {"daily": "日报", "weekly": "周报", "monthly": "月报"}

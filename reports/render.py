@@ -8,7 +8,7 @@ from typing import Any
 
 from reports.charts import render_chart
 from reports.data import Report
-from tousu.sheets import safe_row
+from core.sheets import safe_row
 
 CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px auto;

@@ -10,13 +10,13 @@ from typing import Any
 from reports.data import build_report
 from reports.period import KIND_LABELS
 from reports.render import write
-from tousu.config import Config
-from tousu.state import StateDB
+from reports.config import AppConfig
+from core.db import StateDB
 
 log = logging.getLogger("tousu.reports")
 
 
-def generate(config: Config, kind: str, day: date | None = None, now: datetime | None = None,
+def generate(config: AppConfig, kind: str, day: date | None = None, now: datetime | None = None,
              notify: bool = True) -> dict[str, Any]:
     """Build one report, write both files, queue a notice naming them; returns paths and counts."""
     report = build_report(config, kind, day, now=now)
@@ -30,7 +30,7 @@ def generate(config: Config, kind: str, day: date | None = None, now: datetime |
     return result
 
 
-def notify_report(config: Config, report: Any, files: list[Path]) -> int | None:
+def notify_report(config: AppConfig, report: Any, files: list[Path]) -> int | None:
     """Queue the report's headline and file locations to the notifiers (once per period)."""
     from alerts.notifiers import build_notifiers
     from alerts.outbox import deliver_due

@@ -11,10 +11,11 @@ from typing import Any, Iterable, Iterator, Optional, TextIO
 import orjson
 import typer
 
-from tousu.batches import batched
-from tousu.config import Config, ConfigError, load
-from tousu.markup import terminal
-from tousu.post_input import MAX_POST_CHARS, InputError, post_from_input
+from core.batches import batched
+from core.config import ConfigError
+from tousu.config import Config, load
+from core.markup import terminal
+from crawler.post_input import MAX_POST_CHARS, InputError, post_from_input
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="投诉雷达 Tousu Radar — internet complaint monitoring.")
@@ -76,8 +77,8 @@ def crawl(
 ) -> None:
     """Run configured sources once, to completion, and store their posts."""
     from crawler.run import run_crawl
-    from tousu.health import source_health
-    from tousu.state import StateDB
+    from crawler.health import source_health
+    from core.db import StateDB
 
     cfg = config()
     try:
@@ -285,8 +286,8 @@ def search(
 @app.command()
 def sources(as_json: bool = typer.Option(False, "--json")) -> None:
     """Each source with its last run, items, errors and last error."""
-    from tousu.health import source_health
-    from tousu.state import StateDB
+    from crawler.health import source_health
+    from core.db import StateDB
 
     cfg = config()
     rows = source_health(StateDB(cfg.state_path), [s.name for s in cfg.sources])
@@ -323,9 +324,9 @@ def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cy
     from alerts.engine import silence as add_silence
     from alerts.engine import unsilence as lift_silence
     from alerts.outbox import pending_summary
-    from tousu.config import interval_seconds
-    from tousu.post import now_cst
-    from tousu.state import StateDB
+    from core.config import interval_seconds
+    from core.post import now_cst
+    from core.db import StateDB
 
     cfg = config()
     if silence or unsilence or outbox or ack is not None:
@@ -488,7 +489,7 @@ def train(
     """Train the NLP models (intent, operators, negativity, categories) and save them."""
     from nlp.training import DataError
     from nlp.training import train as train_model
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     cfg = config()
     state = None if no_labels else StateDB(cfg.state_path)

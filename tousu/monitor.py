@@ -16,7 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tousu.config import Config, ConfigError, interval_seconds, load
+from core.config import ConfigError, interval_seconds
+from tousu.config import Config, load
 
 log = logging.getLogger("tousu.monitor")
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -89,7 +90,7 @@ def first_start(config: Config) -> None:
     from accounts.service import AccountError, AccountService
     from reply_scripts.service import ScriptService
     from reply_scripts.transfer import load_starter
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     db = StateDB(config.state_path)
     prompt = None

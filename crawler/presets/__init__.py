@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from tousu.yamlio import load_yaml
+from core.yamlio import load_yaml
 
 HERE = Path(__file__).resolve().parent
 

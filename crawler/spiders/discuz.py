@@ -6,7 +6,7 @@ from typing import Any
 
 from crawler.presets import load_preset
 from crawler.spiders.html import HtmlSpider
-from tousu.config import HtmlSource
+from crawler.config import HtmlSource
 
 
 def as_html_source(source: Any) -> HtmlSource:

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import services
 from dashboard.guard import action, run_page
 from dashboard.render import md, plain, post_card
-from tousu.post import Post, now_cst
+from core.post import Post, now_cst
 
 OPEN = ("新建", "已派单", "处理中", "需补充信息", "已回复", "退回", "升级")
 RELATIONS = {"main": "主帖", "event": "同事件", "same_author": "同作者"}

@@ -14,7 +14,7 @@ from dashboard.config_form import check_and_save, edit_history, item_editor
 from dashboard.guard import run_page
 from dashboard.probe import ProbeError, probe
 from dashboard.render import md, plain
-from tousu.yamlio import load_yaml
+from core.yamlio import load_yaml
 
 NEW = "＋ 新增信源"
 TEMPLATE = """name: new-source
@@ -30,7 +30,9 @@ def _parse_source(text: str) -> Any:
     """A source definition typed by the admin, validated by the same schema as config.yaml."""
     from pydantic import TypeAdapter, ValidationError
 
-    from tousu.config import Source, expand_env, format_loc
+    from core.config import expand_env, format_loc
+    from crawler.config import Source
+    from tousu.config import UNION_TAGS
 
     try:
         raw = load_yaml(text)
@@ -39,7 +41,7 @@ def _parse_source(text: str) -> Any:
     try:
         return TypeAdapter(Source).validate_python(expand_env(raw))
     except ValidationError as exc:
-        raise ValueError("\n".join(f"{format_loc(e['loc']) or '（顶层）'}: "
+        raise ValueError("\n".join(f"{format_loc(e['loc'], UNION_TAGS) or '（顶层）'}: "
                                    f"{e['msg'].removeprefix('Value error, ')}"
                                    for e in exc.errors())) from None
     except Exception as exc:  # ConfigError from a missing ${ENV}

@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.guard import action, run_page
 from dashboard.render import LEVEL_COLOURS, esc, plain, post_card
-from tousu.post import now_cst
+from core.post import now_cst
 
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}

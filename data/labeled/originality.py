@@ -4,7 +4,7 @@
 
 REAL files are JSON lines with `text` (e.g. data/real/*.local.jsonl rebuilt by
 data/real/rebuild.py, or any file of real posts read while studying). For every written post the
-highest Jaccard similarity of character trigrams (tousu.textsim, blind to case and punctuation)
+highest Jaccard similarity of character trigrams (core.textsim, blind to case and punctuation)
 to any real post is computed exactly, over the real posts that share a trigram with it. Prints the
 distribution and every post at or above --flag (default 0.5); exits 1 if there is one.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tousu.textsim import jaccard, ngrams  # noqa: E402
+from core.textsim import jaccard, ngrams  # noqa: E402
 
 
 def texts(path: Path) -> list[tuple[str, str]]:

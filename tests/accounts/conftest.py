@@ -11,7 +11,7 @@ def _cheap_hashing(monkeypatch):
 @pytest.fixture
 def accounts(tmp_path):
     from accounts import AccountService
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     db = StateDB(tmp_path / "state.db")
     yield AccountService(db, known_cities=["长沙", "株洲"])

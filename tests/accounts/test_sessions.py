@@ -40,7 +40,7 @@ def _age(sessions, **fields: str) -> None:
 
 
 def test_idle_session_expires(sessions, handler):
-    from tousu.post import iso, now_cst
+    from core.post import iso, now_cst
 
     token = sessions.create(handler)
     _age(sessions, last_seen_at=iso(now_cst() - sessions.idle - timedelta(seconds=1)))
@@ -49,7 +49,7 @@ def test_idle_session_expires(sessions, handler):
 
 
 def test_use_keeps_a_session_alive(sessions, handler):
-    from tousu.post import iso, now_cst
+    from core.post import iso, now_cst
 
     token = sessions.create(handler)
     _age(sessions, last_seen_at=iso(now_cst() - sessions.idle + timedelta(minutes=5)))
@@ -59,7 +59,7 @@ def test_use_keeps_a_session_alive(sessions, handler):
 
 
 def test_session_ends_at_its_lifetime(sessions, handler):
-    from tousu.post import iso, now_cst
+    from core.post import iso, now_cst
 
     token = sessions.create(handler)
     _age(sessions, expires_at=iso(now_cst() - timedelta(seconds=1)))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tousu.config import parse
-from tousu.post import CST, Post, iso
+from core.post import CST, Post, iso
 
 NOW = datetime(2026, 11, 20, 10, 0, 0, tzinfo=CST)
 _serial = itertools.count(1)

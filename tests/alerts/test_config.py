@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tousu.config import ConfigError, PostRule, load, parse
+from alerts.config import PostRule
+from core.config import ConfigError
+from tousu.config import load, parse
 from tests.conftest import ROOT
 
 
@@ -29,9 +31,9 @@ def test_no_rules_means_the_default_post_rule():
 
 @pytest.mark.parametrize("section, expected", [
     ({"rules": [{"name": "v", "type": "volume", "window": "week"}]},
-     "warnings.rules[0].volume.window: Input should be 'hour' or 'day'"),
+     "warnings.rules[0].window: Input should be 'hour' or 'day'"),
     ({"rules": [{"name": "v", "type": "volume", "group_by": ["province"]}]},
-     "warnings.rules[0].volume.group_by[0]"),
+     "warnings.rules[0].group_by[0]"),
     ({"rules": [{"name": "x", "type": "sentiment"}]}, "warnings.rules[0]: Input tag 'sentiment'"),
     ({"rules": [{"name": "e", "type": "event", "window": "*/5 * * * *"}]}, "not a duration"),
     ({"rules": [{"name": "a", "type": "post"}, {"name": "a", "type": "spike"}]},

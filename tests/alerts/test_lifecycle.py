@@ -7,8 +7,8 @@ from datetime import timedelta
 from alerts.cycle import list_alerts, run_cycle
 from alerts.engine import silence, unsilence
 from tests.alerts.conftest import NOW, log_lines, make_config, make_post, store_posts
-from tousu.post import iso
-from tousu.state import StateDB
+from core.post import iso
+from core.db import StateDB
 
 BURST = {"name": "burst", "type": "volume", "group_by": ["city"], "window": "hour",
          "reference_days": 7, "coefficient": 3, "protection": 4, "severity_min": 1,

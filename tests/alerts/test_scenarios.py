@@ -10,7 +10,7 @@ from email import policy
 
 from alerts.cycle import list_alerts, run_cycle
 from tests.alerts.conftest import NOW, log_lines, make_config, make_post, store_posts
-from tousu.state import StateDB
+from core.db import StateDB
 
 
 def outbox_rows(config):

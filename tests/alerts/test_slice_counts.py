@@ -2,7 +2,7 @@
 
 from indexer.base import Filters
 from tests.alerts.conftest import NOW, make_post
-from tousu.post import iso
+from core.post import iso
 
 
 def test_counts_per_slice_total_and_per_bucket(store):

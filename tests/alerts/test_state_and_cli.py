@@ -7,7 +7,7 @@ import sqlite3
 
 from typer.testing import CliRunner
 
-from tousu.state import StateDB
+from core.db import StateDB
 
 OLD_SCHEMA = """
 CREATE TABLE alerts (alert_id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, rule TEXT NOT NULL,

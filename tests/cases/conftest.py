@@ -28,7 +28,7 @@ def world_data(tmp_path_factory):
     and one user per role."""
     from indexer import open_store
     from tests.cases.helpers import cheap_hashing
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     base = tmp_path_factory.mktemp("world")
     cfg = make_config(base)
@@ -55,7 +55,7 @@ def world(cfg):
     from accounts import AccountService
     from cases.service import CaseService
     from indexer import open_store
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     store = open_store(cfg)
     db = StateDB(cfg.state_path)

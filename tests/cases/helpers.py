@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.conftest import write_config
 from tousu.config import load
-from tousu.post import CST, Post, iso
+from core.post import CST, Post, iso
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
 

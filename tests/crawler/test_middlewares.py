@@ -7,8 +7,8 @@ from crawler.middlewares import DeltaFetchMiddleware, mark_fetched
 from tests.conftest import write_config
 from tests.crawler.replay import make_spider
 from tousu.config import load
-from tousu.post import Post
-from tousu.state import StateDB
+from core.post import Post
+from core.db import StateDB
 
 
 def setup(tmp_path):

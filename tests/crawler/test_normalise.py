@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from crawler.normalise import html_to_text, parse_count, parse_date
-from tousu.post import CST
+from core.post import CST
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=CST)
 

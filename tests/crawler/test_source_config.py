@@ -2,7 +2,8 @@
 
 import pytest
 
-from tousu.config import ConfigError, parse
+from core.config import ConfigError
+from tousu.config import parse
 
 
 @pytest.mark.parametrize("source,message", [

@@ -26,7 +26,7 @@ def demo_posts(url: str = "http://127.0.0.1:8600"):
     """The demo forum's posts as analysed Post records, published relative to now."""
     from demo.site import load_posts
     from nlp.analyzer import Analyzer
-    from tousu.post import Post, iso, now_cst
+    from core.post import Post, iso, now_cst
 
     analyzer = Analyzer(ROOT / "keywords")
     now = now_cst()
@@ -46,7 +46,7 @@ def build_console_data(target: Path, url: str = "http://127.0.0.1:8600", posts: 
     from accounts import SYSTEM, AccountService
     from indexer.sqlite_store import SqliteStore
     from nlp.dictionary import get_dictionary
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     target.mkdir(parents=True, exist_ok=True)
     shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))

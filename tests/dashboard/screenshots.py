@@ -33,8 +33,8 @@ def prepare(work: Path, site_url: str) -> Path:
     from reply_scripts import ScriptService
     from reply_scripts.transfer import load_starter
     from tousu.config import load
-    from tousu.post import now_cst
-    from tousu.state import StateDB
+    from core.post import now_cst
+    from core.db import StateDB
 
     config_path = build_console_data(work, url=site_url, posts=False)
     tousu(config_path, "crawl", "--quiet")

@@ -13,7 +13,7 @@ from tests.dashboard.test_pages import no_crash, texts
 
 def _state(config):
     from tousu.config import load
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     return StateDB(load(config).state_path)
 

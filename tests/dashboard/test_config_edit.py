@@ -11,7 +11,7 @@ from accounts import SYSTEM, PermissionDenied, User
 from dashboard.config_edit import ConfigEditError, history, item_text, save_item
 from tests.conftest import ROOT
 from tousu.config import load
-from tousu.state import StateDB
+from core.db import StateDB
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ def test_script_and_markdown_posts_render_as_text(console_config, query, bad, sh
     (1122, "衡阳", "[点这里领流量](http://evil.example/)"),
 ])
 def test_triage_detail_shows_attack_text_as_text(console_config, tid, city, shown):
-    from tousu.post import post_id
+    from core.post import post_id
 
     pid = post_id(f"http://127.0.0.1:8600/thread-{tid}-1-1.html")
     at = app_as("monitor", "triage")

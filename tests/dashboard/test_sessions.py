@@ -33,7 +33,7 @@ def _log_in(username: str):
 
 def test_login_sets_a_strict_cookie_holding_a_stored_session(console_config):
     from accounts.sessions import _hash
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     at = _log_in("monitor")
     script = _cookie_script(at)
@@ -76,7 +76,7 @@ def test_bogus_cookie_shows_the_login(console_config, browser_cookie):
 
 def test_role_change_logs_the_user_out_at_the_next_click(console_config, browser_cookie):
     from accounts import SYSTEM, AccountService
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     at = _log_in("monitor")
     assert "监控台" in at.title[0].value

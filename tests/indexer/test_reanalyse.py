@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 from indexer.base import Filters
 from indexer.reanalyse import reanalyse, retention_cutoff
 from tests.indexer.test_store_contract import make, seed
-from tousu.post import iso, now_cst
+from core.post import iso, now_cst
 
 
 class EscalateEverything:

@@ -1,7 +1,7 @@
 """The Store contract: every test runs on SQLite and on Elasticsearch (see conftest.py)."""
 
 from indexer.base import Filters, make_snippet
-from tousu.post import Post
+from core.post import Post
 
 
 def make(n, content, *, city="长沙", severity=2, source="forum", published="2026-11-20T10:00:00+08:00",

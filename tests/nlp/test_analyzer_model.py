@@ -7,7 +7,7 @@ import pytest
 from nlp.analyzer import Analyzer
 from nlp.predictor import META_FILE
 from tests.conftest import ROOT
-from tousu.post import Post
+from core.post import Post
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ import pytest
 
 from nlp.labels import add_label, iter_labels
 from nlp.training import LABEL_WEIGHT, gather
-from tousu.state import StateDB
+from core.db import StateDB
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def lib(tmp_path):
     """(ScriptService, users) on an empty library."""
     from reply_scripts import ScriptService
     from tests.cases.helpers import users
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     db = StateDB(tmp_path / "state.db")
     db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut

@@ -72,7 +72,7 @@ def test_reply_on_a_case_uses_the_approved_version(tmp_path):
     from indexer import open_store
     from reply_scripts import ScriptService
     from tests.cases.helpers import Clock, make_config, post, users
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     cfg = make_config(tmp_path)
     db = StateDB(cfg.state_path)

@@ -56,7 +56,7 @@ def test_fill_reports_missing_values():
 @pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
 def test_export_import_round_trip(starter, tmp_path, suffix):
     from reply_scripts import ScriptService
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     service, users = starter
     path = tmp_path / f"library{suffix}"
@@ -80,7 +80,7 @@ def test_excel_export_keeps_crawled_formulas_inert(starter, tmp_path):
     from openpyxl import load_workbook
 
     from reply_scripts import ScriptService
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     service, users = starter
     path = tmp_path / "library.yaml"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.cases.helpers import T0, Clock, add_alert, make_config, post, users
-from tousu.post import CST
+from core.post import CST
 
 DAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 21, 8, 0, tzinfo=CST)
@@ -17,7 +17,7 @@ NOW = datetime(2026, 11, 21, 8, 0, tzinfo=CST)
 def report_world(tmp_path):
     from cases.service import CaseService
     from indexer import open_store
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     cfg = make_config(tmp_path, reports={"subscribers": {"长沙": 400}})
     prev = T0 - timedelta(days=1)

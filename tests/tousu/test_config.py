@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, sample
+from core import config as core_cfg
 from tousu import config as cfg
 
 BAD = [
@@ -35,7 +36,7 @@ def test_shipped_config_is_valid():
 
 @pytest.mark.parametrize("name,expected", BAD)
 def test_bad_config_names_file_and_key(name, expected):
-    with pytest.raises(cfg.ConfigError) as err:
+    with pytest.raises(core_cfg.ConfigError) as err:
         cfg.load(sample("config", name))
     message = str(err.value)
     assert name in message
@@ -52,7 +53,7 @@ def test_env_expansion_with_default_and_value(monkeypatch):
 
 
 def test_missing_file():
-    with pytest.raises(cfg.ConfigError, match="nowhere.yaml: config file not found"):
+    with pytest.raises(core_cfg.ConfigError, match="nowhere.yaml: config file not found"):
         cfg.load("nowhere.yaml")
 
 
@@ -64,11 +65,11 @@ def test_relative_paths_resolve_against_config_file(tmp_path):
 
 
 def test_interval_parsing():
-    assert cfg.interval_seconds("30s") == 30
-    assert cfg.interval_seconds("10m") == 600
-    assert cfg.interval_seconds("2h") == 7200
-    assert cfg.interval_seconds("*/5 * * * *") is None
-    assert cfg.check_interval("*/5 * * * *")
+    assert core_cfg.interval_seconds("30s") == 30
+    assert core_cfg.interval_seconds("10m") == 600
+    assert core_cfg.interval_seconds("2h") == 7200
+    assert core_cfg.interval_seconds("*/5 * * * *") is None
+    assert core_cfg.check_interval("*/5 * * * *")
 
 
 def _tousu(*args, env=None):

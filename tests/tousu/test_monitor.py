@@ -30,7 +30,7 @@ def _crawls(m) -> dict[str, str]:
 def _edit(m, section: str, name: str | None, change) -> None:
     from accounts import SYSTEM
     from dashboard.config_edit import item_text, save_item
-    from tousu.state import StateDB
+    from core.db import StateDB
 
     shown = item_text(m.config.file, section, name) if name else None
     save_item(m.config.file, section, name, shown, change(shown), SYSTEM,

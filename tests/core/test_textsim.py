@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tousu.textsim import NUM_PERM, band_keys, jaccard, minhashes, ngrams, normalise, similarity
+from core.textsim import NUM_PERM, band_keys, jaccard, minhashes, ngrams, normalise, similarity
 
 A = "衡阳移动宽带又断网了，打10086也没人管，要求赔偿损失"
 B = "衡阳移动宽带断网三天，打10086没人管，我们要求赔偿"

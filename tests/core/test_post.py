@@ -4,7 +4,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from tousu.post import Post, canonical_url, content_fingerprint, post_id
+from core.post import Post, canonical_url, content_fingerprint, post_id
 
 
 def test_same_post_same_id_despite_tracking_params_and_fragment():
@@ -79,7 +79,7 @@ def test_lone_surrogates_from_broken_json_escapes_are_replaced():
 def test_crawl_stamp_is_the_current_second_in_china_time():
     from datetime import datetime
 
-    from tousu.post import CST, now_iso
+    from core.post import CST, now_iso
 
     before = datetime.now(CST).replace(microsecond=0)
     stamps = {Post(source="s", url=f"http://x/{i}", content="c").crawled_at for i in range(3)}

@@ -1,8 +1,8 @@
-"""Spreadsheet cells never run crawled text as a formula (tousu/sheets.py)."""
+"""Spreadsheet cells never run crawled text as a formula (core/sheets.py)."""
 
 import pytest
 
-from tousu.sheets import safe_row, sheet_safe, sheet_text
+from core.sheets import safe_row, sheet_safe, sheet_text
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tousu.post import iso, now_cst
-from tousu.state import StateDB
+from core.post import iso, now_cst
+from core.db import StateDB
 
 
 def start_run(state: StateDB, source: str) -> int:

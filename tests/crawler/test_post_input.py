@@ -1,4 +1,4 @@
-"""`tousu ingest` and `tousu analyze` validate each line into a Post (tousu/post_input.py): the
+"""`tousu ingest` and `tousu analyze` validate each line into a Post (crawler/post_input.py): the
 error names the line and the field, computed fields are never read from the file, a post's text
 is capped, and what was stored before a bad line is said and kept."""
 
@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, write_config
-from tousu.post_input import InputError, post_from_input
+from crawler.post_input import InputError, post_from_input
 
 
 @pytest.mark.parametrize("line, message", [

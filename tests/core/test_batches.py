@@ -1,6 +1,6 @@
 import pytest
 
-from tousu.batches import batched
+from core.batches import batched
 
 
 def test_batches_keep_order_and_the_short_last_one():

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from tousu.textsim import normalise
+from core.textsim import normalise
 
 CST = timezone(timedelta(hours=8), "CST")
 

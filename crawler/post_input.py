@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
 
 from crawler.normalise import parse_date
-from tousu.post import Post
+from core.post import Post
 
 MAX_POST_CHARS = 100_000  # store.max_post_chars: a 90 MB line once held 2.8 GB of memory
 

@@ -1,8 +1,8 @@
-"""Crawled text made inert for each markup, and only http(s) links (tousu/markup.py)."""
+"""Crawled text made inert for each markup, and only http(s) links (core/markup.py)."""
 
 import pytest
 
-from tousu.markup import chat_md, http_url, md, md_url, terminal
+from core.markup import chat_md, http_url, md, md_url, terminal
 
 
 @pytest.mark.parametrize("text", [

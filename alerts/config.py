@@ -1,0 +1,220 @@
+"""The `warnings:` section: rules (one model per type, told apart by `type`) and notifiers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol, Union, get_args
+
+from pydantic import Field, field_validator, model_validator
+
+from core.config import Duration, Level, Strict, check_interval
+
+
+class PostLevel(Strict):
+    level: Literal[1, 2, 3]
+    severity_min: int = Field(ge=0, le=4)
+    influence_min: float = Field(0.0, ge=0, le=1)
+
+
+SliceField = Literal["category", "city", "source"]
+
+
+class RuleBase(Strict):
+    """Options every rule has: identity, level, suppression (realert) and resolve notices."""
+
+    name: str = Field(min_length=1, pattern=r"^[\w\-\.]+$")
+    enabled: bool = True
+    level: Level = 2
+    # While an alert is open its key is not re-notified before `realert`; each reminder waits
+    # `realert_backoff` times longer than the last, up to `realert_max`. None: no reminders.
+    realert: Duration | None = "1h"
+    realert_backoff: float = Field(2.0, ge=1.0, le=10.0)
+    realert_max: Duration = "1d"
+    notify_resolved: bool = True
+
+
+class SliceFilters(Strict):
+    """Which posts a rule counts."""
+
+    severity_min: int = Field(1, ge=0, le=4)
+    relevant: bool | None = True
+    cities: list[str] = []
+    categories: list[str] = []
+    sources: list[str] = []
+    include_duplicates: bool = True
+
+
+class PostRule(RuleBase):
+    """A single post whose severity and influence reach a level's thresholds."""
+
+    type: Literal["post"] = "post"
+    name: str = Field("post", min_length=1, pattern=r"^[\w\-\.]+$")
+    levels: list[PostLevel] = [
+        PostLevel(level=1, severity_min=4, influence_min=0.5),
+        PostLevel(level=2, severity_min=4),
+        PostLevel(level=2, severity_min=3, influence_min=0.6),
+        PostLevel(level=3, severity_min=3),
+    ]
+    lookback_hours: float = Field(24, gt=0)
+    realert: Duration | None = None
+    notify_resolved: bool = False
+
+
+class VolumeRule(RuleBase, SliceFilters):
+    """count(slice, window) > max(base × coefficient, protection); base = mean of past windows."""
+
+    type: Literal["volume"]
+    group_by: list[SliceField] = ["city"]
+    window: Literal["hour", "day"] = "day"
+    reference_days: int = Field(180, ge=1, le=3650)
+    coefficient: float = Field(3.0, gt=0)
+    protection: int = Field(10, ge=0)
+    base_refresh: Duration = "1h"   # how often the last days are recounted into the base
+
+
+class SpikeRule(RuleBase, SliceFilters):
+    """The current window against the previous one: up (×ratio) or down (÷ratio)."""
+
+    type: Literal["spike"]
+    group_by: list[SliceField] = ["city"]
+    window: Duration = "1h"
+    direction: Literal["up", "down", "both"] = "up"
+    ratio: float = Field(3.0, gt=1)
+    min_current: int = Field(10, ge=0)   # up: at least this many now
+    min_previous: int = Field(10, ge=0)  # down: at least this many before
+
+
+class EventLevel(Strict):
+    level: Level
+    min_posts: int = Field(ge=2)
+
+
+class EventRule(RuleBase, SliceFilters):
+    """Many near-duplicate or similar posts in a window → one hot event (事件)."""
+
+    type: Literal["event"]
+    window: Duration = "6h"
+    similarity: float = Field(0.4, gt=0, le=1)  # Jaccard of character n-grams
+    ngram: int = Field(2, ge=1, le=5)
+    min_posts: int = Field(3, ge=2)
+    levels: list[EventLevel] = [EventLevel(level=2, min_posts=10), EventLevel(level=1, min_posts=30)]
+    level: Level = 3
+    update_growth: float = Field(2.0, gt=1)  # notify again when the event is this many times bigger
+    quiet_for: Duration | None = None         # resolved after no new post for this long (default: window)
+    severity_min: int = Field(2, ge=0, le=4)
+    realert: Duration | None = "30m"
+
+
+class FlatlineRule(RuleBase):
+    """A source that yields fewer than `threshold` posts in `timeframe`: the crawler is likely broken."""
+
+    type: Literal["flatline"]
+    sources: list[str] = []  # default: every enabled source
+    timeframe: Duration = "6h"
+    threshold: int = Field(1, ge=1)
+    level: Level = 2
+    realert: Duration | None = "6h"
+
+
+Rule = Annotated[Union[PostRule, VolumeRule, SpikeRule, EventRule, FlatlineRule],
+                 Field(discriminator="type")]
+
+
+class Notifier(Strict):
+    """A channel and its routing: which alerts (levels, cities, categories, rules) it receives."""
+
+    name: str = Field(min_length=1)
+    type: Literal["file", "webhook", "smtp", "sms"]
+    # routing; empty lists mean 'all'
+    min_level: Level = 3
+    levels: list[Level] = []
+    cities: list[str] = []
+    categories: list[str] = []
+    rules: list[str] = []
+    kinds: list[Literal["new", "update", "escalated", "reminder", "resolved"]] = []
+    # low levels as a digest: messages of these levels are held and sent together every digest_every
+    digest_levels: list[Level] = []
+    digest_every: Duration = "1h"
+    timeout: float = Field(10, gt=0)
+    # file
+    path: Path | None = None
+    # webhook (and the SMS gateway)
+    url: str | None = None
+    format: Literal["json", "wecom", "dingtalk", "feishu"] = "json"
+    secret: str | None = None  # DingTalk/Feishu signing secret
+    headers: dict[str, str] = {}
+    # smtp
+    host: str | None = None
+    port: int = Field(465, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    to: list[str] = []
+    # sms: one request per phone; every string value of `body`/`params` has {phone} and {text}
+    method: Literal["POST", "GET"] = "POST"
+    encoding: Literal["json", "form"] = "json"
+    phones: list[str] = []
+    body: dict[str, Any] = {}
+    params: dict[str, str] = {}
+    max_chars: int = Field(120, ge=20)
+
+    @model_validator(mode="after")
+    def _target(self) -> "Notifier":
+        needs = {"file": ("path",), "webhook": ("url",), "smtp": ("host", "sender", "to"),
+                 "sms": ("url", "phones")}
+        missing = [f for f in needs[self.type] if not getattr(self, f)]
+        if missing:
+            raise ValueError(f"a {self.type} notifier needs {', '.join(missing)}")
+        return self
+
+
+class WarningsConfig(Strict):
+    evaluate_every: str = "1m"
+    console_url: str | None = None  # the console as recipients reach it (default: dashboard host:port)
+    post: PostRule | None = None    # legacy single post rule; prefer a `type: post` entry in rules
+    rules: list[Rule] = []
+    notifiers: list[Notifier] = []
+
+    @field_validator("evaluate_every")
+    @classmethod
+    def _interval(cls, v: str) -> str:
+        return check_interval(v)
+
+    @model_validator(mode="after")
+    def _rules(self) -> "WarningsConfig":
+        if self.post is not None and not any(r.type == "post" for r in self.rules):
+            self.rules = [self.post, *self.rules]
+        elif self.post is None and not self.rules:
+            self.rules = [PostRule()]
+        names = [r.name for r in self.rules]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate rule name {dupes[0]!r}")
+        notifier_names = [n.name for n in self.notifiers]
+        dupes = sorted({n for n in notifier_names if notifier_names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate notifier name {dupes[0]!r}")
+        for notifier in self.notifiers:
+            unknown = [r for r in notifier.rules if r not in names]
+            if unknown:
+                raise ValueError(f"notifier {notifier.name!r} routes unknown rule {unknown[0]!r}")
+        return self
+
+
+RULE_TYPES = tuple(get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Rule)[0]))
+
+
+class AppConfig(Protocol):
+    """What alerts/ reads of the whole config (tousu.config.Config is one)."""
+
+    warnings: WarningsConfig
+    sources: list[Any]
+
+    @property
+    def state_path(self) -> Path: ...
+
+    @property
+    def console_url(self) -> str: ...
+
+    def resolve(self, path: Path) -> Path: ...
