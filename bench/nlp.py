@@ -96,7 +96,8 @@ def main(argv: list[str]) -> None:
 
     from nlp import tokenizer
     from nlp.analyzer import Analyzer
-    from tousu.cli import iter_posts, write_analysed
+    from crawler.post_input import iter_posts
+    from tousu.cli.posts import write_analysed
     from core.post import Post
 
     logging.getLogger("tousu.nlp").setLevel(logging.ERROR)
@@ -123,14 +124,14 @@ def main(argv: list[str]) -> None:
                                 for i in range(count)), encoding="utf-8")
         return path
 
-    # As `tousu analyze` does once loaded (tousu/cli.py): long-lived objects — here also the
+    # As `tousu analyze` does once loaded (tousu/cli/posts.py): long-lived objects — here also the
     # bench's own jieba tokenisers — are not walked by the collections the measured lines trigger.
     gc.freeze()
     workdir = tempfile.TemporaryDirectory(prefix="bench-nlp-")
     infile = jsonl(Path(workdir.name) / "posts.jsonl", n)
 
     def analyze_command() -> None:
-        """What `tousu analyze FILE` does (tousu/cli.py), writing to memory instead of stdout."""
+        """What `tousu analyze FILE` does (tousu/cli/posts.py), writing to memory instead of stdout."""
         write_analysed(full, iter_posts(infile), io.StringIO())
 
     jieba_line, analyze_line = "plain jieba (lcut, user dictionary)", "tousu analyze (JSON lines in and out)"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union, get_args
 
+import jmespath
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from core.config import Strict, check_interval, check_selector
 from indexer.config import StoreConfig
-
 
 Selector = Annotated[str, Field(min_length=1)]
 
@@ -110,8 +110,6 @@ class JsonSource(SourceBase):
     @field_validator("items")
     @classmethod
     def _jmespath(cls, v: str) -> str:
-        import jmespath
-
         try:
             jmespath.compile(v)
         except jmespath.exceptions.ParseError as exc:

@@ -104,7 +104,7 @@ def parse_date(raw: object, now: datetime | None = None) -> str | None:
         return iso(datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y"))
     except ValueError:
         pass
-    import dateparser  # slow to import and to run: only for the forms above did not cover
+    import dateparser  # lazy: slow to import and to run, only for forms the above did not cover
 
     parsed = dateparser.parse(text, languages=["zh", "en"], settings={
         "TIMEZONE": "Asia/Shanghai", "RETURN_AS_TIMEZONE_AWARE": True,

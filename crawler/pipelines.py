@@ -12,14 +12,15 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.reactor import CallLaterOnce
 from twisted.internet.defer import Deferred
 
+from core.db import StateDB
+from core.markup import http_url
+from core.post import Post, canonical_url
 from crawler.extensions import record_error
 from crawler.items import RawPost
+from crawler.middlewares import mark_fetched
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
 from indexer import open_store
 from nlp.analyzer import Analyzer
-from core.markup import http_url
-from core.post import Post, canonical_url
-from core.db import StateDB
 
 logger = logging.getLogger(__name__)
 
@@ -193,8 +194,6 @@ class StorePipeline:
     def flush(self) -> None:
         if not self.buffer:
             return
-        from crawler.middlewares import mark_fetched
-
         batch, self.buffer = self.buffer, []
         result = self.store.upsert_many(batch)
         self.stats.inc_value("tousu/items", len(batch) - len(result.failed))

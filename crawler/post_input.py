@@ -4,12 +4,16 @@ case status) is never taken from the file; a post's text is capped."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterator, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
 
-from crawler.normalise import parse_date
 from core.post import Post
+from crawler.normalise import parse_date
 
 MAX_POST_CHARS = 100_000  # store.max_post_chars: a 90 MB line once held 2.8 GB of memory
 
@@ -70,3 +74,46 @@ def post_from_input(data: Any, max_chars: int = MAX_POST_CHARS) -> Post:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _loads(line: str) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        # orjson refuses \uD8xx escapes without their pair; json reads them and Post mends them.
+        return json.loads(line)
+
+
+class BadLine(Exception):
+    """A line of an input file that is not a post; the message names file, line and field."""
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON) of each non-blank line; bytes are decoded line by line so that
+    invalid UTF-8 is reported with its line."""
+    stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    with stream:
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise BadLine(f"{path}:{number}: not valid UTF-8 (byte {exc.start + 1})") from None
+            if not line.strip():
+                continue
+            try:
+                data = _loads(line)
+            except ValueError as exc:
+                raise BadLine(f"{path}:{number}: not valid JSON: {exc}") from None
+            yield number, data
+
+
+def iter_posts(path: Path, max_chars: int = MAX_POST_CHARS) -> Iterator[Any]:
+    """The posts of a JSON-lines file ('-' = stdin); a bad line raises BadLine naming line and
+    field."""
+    if str(path) != "-" and not path.exists():
+        raise BadLine(f"{path}: file not found")
+    for number, data in _read_jsonl(path):
+        try:
+            yield post_from_input(data, max_chars)
+        except InputError as exc:
+            raise BadLine(f"{path}:{number}: {exc}") from None

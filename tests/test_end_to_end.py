@@ -131,7 +131,7 @@ def test_ingest_streams_and_a_bad_line_says_what_was_stored(tmp_path):
     """Every post before a bad line is stored and counted; the fixed file then adds the rest once."""
     from indexer import open_store
     from tests.conftest import write_config
-    from tousu.cli import ANALYZE_BATCH
+    from tousu.cli.posts import ANALYZE_BATCH
 
     lines = [json.dumps({"text": f"移动宽带第{i}次断网，要求退费", "url": f"http://crm/{i}"},
                         ensure_ascii=False) for i in range(ANALYZE_BATCH + 5)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import signal
@@ -16,7 +17,16 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from accounts.service import AccountError, AccountService
+from alerts.cycle import run_cycle
+from cases.automation import cases_cycle, cases_from_alerts
 from core.config import ConfigError, interval_seconds
+from core.db import StateDB
+from demo.site import DemoSite
+from nlp.schedule import add_nlp_jobs, ensure_model
+from reply_scripts.service import ScriptService
+from reply_scripts.transfer import load_starter
+from reports.schedule import generate
 from tousu.config import Config, load
 
 log = logging.getLogger("tousu.monitor")
@@ -60,21 +70,14 @@ def start_dashboard(config: Config) -> subprocess.Popen[bytes]:
     return process
 
 
-# --- cases, SLA escalation, scheduled reports, first start (accounts/, cases/, reports/) -------
 def warnings_and_cases(config: Config) -> None:
     """The warnings cycle, then a case for each new warning at the configured levels."""
-    from alerts.cycle import run_cycle
-    from cases.automation import cases_from_alerts
-
     run_cycle(config)
     cases_from_alerts(config)
 
 
 def add_case_and_report_jobs(scheduler: Any, config: Config) -> None:
     """SLA escalation every cases.escalate_every; reports on their cron schedules (CST)."""
-    from cases.automation import cases_cycle
-    from reports.schedule import generate
-
     scheduler.add_job(cases_cycle, trigger(config.cases.escalate_every), args=[config],
                       id="cases", name="cases: new from warnings, SLA escalation")
     for kind in ("daily", "weekly", "monthly"):
@@ -84,25 +87,18 @@ def add_case_and_report_jobs(scheduler: Any, config: Config) -> None:
                               args=[config, kind], id=f"report:{kind}", name=f"{kind} report")
 
 
+def _ask_admin() -> tuple[str, str]:
+    print("首次启动：创建管理员账号 (first start: create the admin account)", flush=True)
+    user = input("用户名 username [admin]: ").strip() or "admin"
+    return user, getpass.getpass("密码 password: ")
+
+
 def first_start(config: Config) -> None:
     """Create the first admin (TOUSU_ADMIN_USER/TOUSU_ADMIN_PASSWORD, or a prompt on a terminal)
     and load the starter reply-script library into an empty library."""
-    from accounts.service import AccountError, AccountService
-    from reply_scripts.service import ScriptService
-    from reply_scripts.transfer import load_starter
-    from core.db import StateDB
-
     db = StateDB(config.state_path)
-    prompt = None
-    if sys.stdin.isatty():
-        def prompt() -> tuple[str, str]:
-            import getpass
-
-            print("首次启动：创建管理员账号 (first start: create the admin account)", flush=True)
-            user = input("用户名 username [admin]: ").strip() or "admin"
-            return user, getpass.getpass("密码 password: ")
     try:
-        message = AccountService(db).ensure_admin(prompt=prompt)
+        message = AccountService(db).ensure_admin(prompt=_ask_admin if sys.stdin.isatty() else None)
     except AccountError as exc:
         message = f"管理员账号未创建：{exc}"
     if message:
@@ -114,7 +110,6 @@ def first_start(config: Config) -> None:
 
 class Monitor:
     """Owns the long-running parts and stops them in order."""
-
     def __init__(self, config: Config):
         self.config = config
         self.scheduler = BackgroundScheduler(timezone="Asia/Shanghai",
@@ -129,13 +124,9 @@ class Monitor:
         """Start the demo site, the scheduled jobs and (optionally) the console."""
         cfg = self.config
         first_start(cfg)
-        from nlp.schedule import add_nlp_jobs, ensure_model
-
         ensure_model(cfg)
         add_nlp_jobs(self.scheduler, cfg)
         if cfg.demo.enabled:
-            from demo.site import DemoSite
-
             self.site = DemoSite(cfg.demo.host, cfg.demo.port, initial=cfg.demo.initial,
                                  release_every=cfg.demo.release_every).start()
             print(f"演示论坛 demo forum: {self.site.url}", flush=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-
 import os
 from typing import Any, Iterator
+from urllib.parse import quote
 
 import scrapy
 
 from crawler.extensions import record_error
+from nlp.dictionary import get_dictionary
 
 ENGAGEMENT_FIELDS = ("replies", "reposts", "likes", "views", "followers", "verified")
 
@@ -49,8 +50,6 @@ class SourceSpider(scrapy.Spider):
         config = self.crawler.settings.get("TOUSU_CONFIG") if hasattr(self, "crawler") else None
         if config is None:
             return []
-        from nlp.dictionary import get_dictionary
-
         terms = get_dictionary(config.keywords_dir).brand.operator
         return [t for t in terms if len(t) >= 3][: self.source.max_keywords]
 
@@ -59,8 +58,6 @@ class SourceSpider(scrapy.Spider):
         if "{keyword}" not in template:
             yield template, None
             return
-        from urllib.parse import quote
-
         for term in self.search_terms():
             yield template.replace("{keyword}", quote(term)), term
 

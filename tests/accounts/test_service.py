@@ -70,7 +70,7 @@ def test_cli_users(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from tests.conftest import write_config
-    from tousu.cli import app
+    from tousu.cli.main import app
 
     path = write_config(tmp_path)
     monkeypatch.setenv("PW", "Good-pass-1")

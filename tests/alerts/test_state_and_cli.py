@@ -43,7 +43,7 @@ def test_old_state_db_is_upgraded_in_place(tmp_path):
 
 def test_warnings_command_silence_outbox_and_list(tmp_path, monkeypatch):
     from tests.conftest import write_config
-    from tousu.cli import app
+    from tousu.cli.main import app
 
     config = write_config(tmp_path, warnings={"notifiers": [
         {"name": "log", "type": "file", "path": str(tmp_path / "a.jsonl")}]})

@@ -74,7 +74,7 @@ def test_attach_reply_and_result_texts(world):
 def test_cli_lists_and_acts(world, cfg):
     from typer.testing import CliRunner
 
-    from tousu.cli import app
+    from tousu.cli.main import app
 
     service, users, _, store = world
     case = service.create_from_post(users["mon"], _pid(store, 1))

@@ -45,7 +45,7 @@ def test_retention_cutoff_is_days_before_now_in_china_time():
 def test_reanalyse_and_retention_commands(tmp_path):
     from indexer.sqlite_store import SqliteStore
     from tests.conftest import write_config
-    from tousu.cli import app
+    from tousu.cli.main import app
 
     config = write_config(tmp_path)
     old = make(1, "家里宽带又断网了", severity=0, published="2020-01-01T10:00:00+08:00")

@@ -3,7 +3,7 @@ import json
 from typer.testing import CliRunner
 
 from tests.conftest import write_config
-from tousu.cli import app
+from tousu.cli.main import app
 
 
 def test_train_then_eval_and_analyze(tmp_path, small_data):
@@ -73,9 +73,9 @@ def test_eval_names_a_bad_file(tmp_path):
 
 
 def test_analyze_streams_batches_in_order_and_mends_broken_escapes(tmp_path, monkeypatch):
-    import tousu.cli
+    from tousu.cli import posts as posts_cli
 
-    monkeypatch.setattr(tousu.cli, "ANALYZE_BATCH", 2)
+    monkeypatch.setattr(posts_cli, "ANALYZE_BATCH", 2)
     config = write_config(tmp_path)
     texts = [f"第{i}条：湖南移动宽带又断网了" for i in range(5)]
     lines = [json.dumps({"url": f"http://x/{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts)]

@@ -214,7 +214,7 @@ def test_scheduled_report_is_written_and_announced(report_world, tmp_path):
 def test_cli_report(report_world, tmp_path):
     from typer.testing import CliRunner
 
-    from tousu.cli import app
+    from tousu.cli.main import app
 
     cfg, *_ = report_world
     out = tmp_path / "m.xlsx"

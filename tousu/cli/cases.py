@@ -7,17 +7,19 @@ from typing import Any, Optional
 import typer
 
 from accounts.models import PermissionDenied
+from cases.automation import cases_cycle
+from cases.models import CaseError
+from cases.service import CaseService
+from reply_scripts.models import ScriptError
+from tousu.cli import common
 
 app = typer.Typer(help="工单 cases: list (default), show, create, act, cycle",
                   invoke_without_command=True)
 AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 
 
-def _service():  # noqa: ANN202
-    from cases.service import CaseService
-    from tousu import cli
-
-    return CaseService(cli.config())
+def _service() -> CaseService:
+    return CaseService(common.config())
 
 
 def _line(case: Any) -> str:
@@ -41,19 +43,17 @@ def list_cases(ctx: typer.Context,
     """List cases, newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    from accounts.cli import acting_user
-    from tousu import cli
 
     svc = _service()
     try:
-        cases = svc.list_cases(acting_user(as_user), status=status or None, city=city, overdue=overdue,
+        cases = svc.list_cases(common.acting_user(as_user), status=status or None, city=city, overdue=overdue,
                                limit=limit)
     except (ValueError, PermissionDenied) as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     finally:
         svc.close()
     if as_json:
-        cli.emit([c.to_dict() for c in cases])
+        common.emit([c.to_dict() for c in cases])
         return
     for case in cases:
         typer.echo(_line(case))
@@ -72,12 +72,8 @@ def _case_id(svc: Any, ref: str) -> int:
 def show(ref: str = typer.Argument(..., help="case id or case number"), as_user: Optional[str] = AS_USER,
          as_json: bool = typer.Option(False, "--json")) -> None:
     """One case with its notes, audit log, related posts and time per state."""
-    from accounts.cli import acting_user
-    from cases.models import CaseError
-    from tousu import cli
-
     svc = _service()
-    user = acting_user(as_user)
+    user = common.acting_user(as_user)
     try:
         case_id = _case_id(svc, ref)
         case = svc.get(user, case_id)
@@ -87,11 +83,11 @@ def show(ref: str = typer.Argument(..., help="case id or case number"), as_user:
                       "title": (r["post"] or {}).get("title", "")} for r in svc.related_posts(user, case_id)],
                   "actions": svc.available_actions(user, case_id)}
     except (CaseError, PermissionDenied) as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     finally:
         svc.close()
     if as_json:
-        cli.emit(detail)
+        common.emit(detail)
         return
     typer.echo(_line(case))
     typer.echo(f"  部门 {case.department or '—'}　首次响应时限 {case.first_response_due[:16]}　"
@@ -109,15 +105,11 @@ def show(ref: str = typer.Argument(..., help="case id or case number"), as_user:
 def create(post_id: str = typer.Option(..., "--post", help="post id"), note: str = typer.Option(""),
            as_user: Optional[str] = AS_USER) -> None:
     """Open a case for a stored post (as a monitor would)."""
-    from accounts.cli import acting_user
-    from cases.models import CaseError
-    from tousu import cli
-
     svc = _service()
     try:
-        case = svc.create_from_post(acting_user(as_user), post_id, note)
+        case = svc.create_from_post(common.acting_user(as_user), post_id, note)
     except (CaseError, PermissionDenied) as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     finally:
         svc.close()
     typer.echo(_line(case))
@@ -132,13 +124,8 @@ def act(ref: str, action: str = typer.Argument(..., help="dispatch accept reques
         branch: Optional[str] = typer.Option(None, "--branch", help="dispatch to this branch"),
         as_user: Optional[str] = AS_USER) -> None:
     """Take one action on a case."""
-    from accounts.cli import acting_user
-    from cases.models import CaseError
-    from reply_scripts.models import ScriptError
-    from tousu import cli
-
     svc = _service()
-    user = acting_user(as_user)
+    user = common.acting_user(as_user)
     try:
         case_id = _case_id(svc, ref)
         if action == "comment":
@@ -151,7 +138,7 @@ def act(ref: str, action: str = typer.Argument(..., help="dispatch accept reques
             options = {k: v for k, v in {"script_id": script, "branch": branch}.items() if v is not None}
             case = svc.act(user, case_id, action, text, **options)
     except (CaseError, ScriptError, PermissionDenied) as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     finally:
         svc.close()
     typer.echo(_line(case))
@@ -160,11 +147,8 @@ def act(ref: str, action: str = typer.Argument(..., help="dispatch accept reques
 @app.command("cycle")
 def cycle(as_json: bool = typer.Option(False, "--json")) -> None:
     """Create cases from new warnings and escalate overdue ones, now."""
-    from cases.automation import cases_cycle
-    from tousu import cli
-
-    counts = cases_cycle(cli.config())
+    counts = cases_cycle(common.config())
     if as_json:
-        cli.emit(counts)
+        common.emit(counts)
     else:
         typer.echo(f"新建工单 {counts['cases_created']}，超时升级 {counts['escalations']}")

@@ -7,18 +7,24 @@ from typing import Optional
 
 import typer
 
-from accounts.models import PermissionDenied
+from accounts.models import SYSTEM, PermissionDenied
+from cases.models import CaseError
+from cases.service import CaseService
+from core.db import StateDB
+from indexer import open_store
+from reply_scripts import suggest as sg
+from reply_scripts.models import ScriptError
+from reply_scripts.service import ScriptService
+from reply_scripts.transfer import export_file, import_file
+from reply_scripts.transfer import load_starter as load
+from tousu.cli import common
 
 app = typer.Typer(no_args_is_help=True, help="回复口径库 reply scripts")
 AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 
 
-def _service():  # noqa: ANN202
-    from reply_scripts.service import ScriptService
-    from tousu import cli
-    from core.db import StateDB
-
-    return ScriptService(StateDB(cli.config().state_path))
+def _service() -> ScriptService:
+    return ScriptService(StateDB(common.config().state_path))
 
 
 @app.command("list")
@@ -27,16 +33,12 @@ def list_scripts(status: Optional[str] = typer.Option(None, "--status", help="dr
                  query: str = typer.Option("", "--query", "-q"),
                  as_json: bool = typer.Option(False, "--json")) -> None:
     """List scripts (the newest version; the approved one with --status approved)."""
-    from accounts.models import SYSTEM
-    from reply_scripts.models import ScriptError
-    from tousu import cli
-
     try:
         scripts = _service().list_scripts(SYSTEM, status, category, query)
     except ScriptError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     if as_json:
-        cli.emit([s.to_dict() for s in scripts])
+        common.emit([s.to_dict() for s in scripts])
         return
     for s in scripts:
         v = s.latest
@@ -47,16 +49,12 @@ def list_scripts(status: Optional[str] = typer.Option(None, "--status", help="dr
 @app.command("show")
 def show(script_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """One script with its version history."""
-    from accounts.models import SYSTEM
-    from reply_scripts.models import ScriptError
-    from tousu import cli
-
     try:
         script = _service().get(SYSTEM, script_id)
     except ScriptError as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     if as_json:
-        cli.emit(script.to_dict())
+        common.emit(script.to_dict())
         return
     shown = script.official or script.latest
     typer.echo(f"{script.code} {shown.title}\n分类：{'、'.join(shown.categories)}\n场景：{shown.scenario}\n"
@@ -73,34 +71,27 @@ def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
             limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = AS_USER,
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Suggest approved scripts for a post, a case or a text, with the reason."""
-    from accounts.cli import acting_user
-    from cases.models import CaseError
-    from reply_scripts import suggest as sg
-    from tousu import cli
-
-    cfg = cli.config()
-    user = acting_user(as_user)
+    cfg = common.config()
+    user = common.acting_user(as_user)
     scripts = _service()
     try:
         if case:
-            from cases.service import CaseService
 
             cases = CaseService(cfg, scripts.db)
             found = sg.suggest_for_case(cfg, scripts, cases, user, int(case), limit)
             cases.close()
         elif post:
-            from indexer import open_store
 
             with open_store(cfg) as store:
                 found = sg.suggest_for_post(cfg, scripts, store, user, post, limit)
         elif text:
             found = sg.suggest(scripts, user, text, None, sg.placeholder_values(cfg), limit)
         else:
-            cli.fail("需要 --post、--case 或 --text 之一", 2)
+            common.fail("需要 --post、--case 或 --text 之一", 2)
     except (CaseError, PermissionDenied) as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     if as_json:
-        cli.emit([s.to_dict() for s in found])
+        common.emit([s.to_dict() for s in found])
         return
     for s in found:
         typer.echo(f"#{s.script_id} {s.code} {s.title}  得分 {s.score}  {s.why}\n    {s.reply}\n"
@@ -108,16 +99,12 @@ def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
 
 
 def _review(action: str, script_id: int, note: str, as_user: Optional[str]) -> None:
-    from accounts.cli import acting_user
-    from reply_scripts.models import ScriptError
-    from tousu import cli
-
     svc = _service()
     try:
-        script = getattr(svc, action)(acting_user(as_user), script_id, note) if action != "submit" \
-            else svc.submit(acting_user(as_user), script_id)
+        script = getattr(svc, action)(common.acting_user(as_user), script_id, note) if action != "submit" \
+            else svc.submit(common.acting_user(as_user), script_id)
     except (ScriptError, PermissionDenied) as exc:
-        cli.fail(str(exc), 1)
+        common.fail(str(exc), 1)
     typer.echo(f"{script.code} v{script.latest.version} {script.latest.status_label}")
 
 
@@ -148,37 +135,25 @@ def retire(script_id: int, note: str = typer.Option("", "--note"), as_user: Opti
 @app.command("import")
 def import_(path: Path, as_user: Optional[str] = AS_USER) -> None:
     """Import scripts from .yaml or .xlsx (they land as drafts for review)."""
-    from accounts.cli import acting_user
-    from reply_scripts.models import ScriptError
-    from reply_scripts.transfer import import_file
-    from tousu import cli
-
     try:
-        counts = import_file(_service(), acting_user(as_user), path)
+        counts = import_file(_service(), common.acting_user(as_user), path)
     except ScriptError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"新建 {counts['created']}，新版本 {counts['new_versions']}，未变 {counts['unchanged']}")
 
 
 @app.command("export")
 def export(path: Path, official: bool = typer.Option(False, "--official", help="approved versions only")) -> None:
     """Export the library to .yaml or .xlsx."""
-    from accounts.models import SYSTEM
-    from reply_scripts.models import ScriptError
-    from reply_scripts.transfer import export_file
-    from tousu import cli
-
     try:
         n = export_file(_service(), SYSTEM, path, official)
     except ScriptError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"已导出 {n} 条口径到 {path}")
 
 
 @app.command("load-starter")
 def load_starter() -> None:
     """Load the shipped starter library (only when the library is empty)."""
-    from reply_scripts.transfer import load_starter as load
-
     n = load(_service())
     typer.echo(f"已载入入门口径 {n} 条" if n else "口径库非空，未载入")

@@ -7,37 +7,11 @@ from typing import Optional
 
 import typer
 
-from accounts.models import ROLE_LABELS, SYSTEM, PermissionDenied, User
+from accounts.models import ROLE_LABELS, SYSTEM, PermissionDenied
+from accounts.service import AccountError
+from tousu.cli import common
 
 app = typer.Typer(no_args_is_help=True, help="用户与角色 users and roles")
-
-
-def service():  # noqa: ANN201 - returns AccountService
-    """The account service on the configured state DB (exits 2 on a config error)."""
-    from accounts.service import AccountService
-    from nlp.dictionary import get_dictionary
-    from tousu import cli
-    from core.db import StateDB
-
-    cfg = cli.config()
-    try:
-        cities = get_dictionary(cfg.keywords_dir).cities
-    except Exception:  # the dictionary has its own check command; bindings just go unchecked
-        cities = None
-    return AccountService(StateDB(cfg.state_path), cities)
-
-
-def acting_user(username: Optional[str]) -> User:
-    """`--as NAME`: act as that stored, active user (to check what they may do); default: admin."""
-    if not username:
-        return SYSTEM
-    from tousu import cli
-
-    user = service().load_user(username)
-    if user is None or not user.active:
-        cli.fail(f"用户 {username} 不存在或已停用", 2)
-    assert user is not None
-    return user
 
 
 def _password(env: Optional[str]) -> str:
@@ -56,14 +30,11 @@ def add(username: str, role: str = typer.Option(..., "--role", "-r", help=", ".j
         password_env: Optional[str] = typer.Option(None, "--password-env",
                                                    help="read the password from this variable")) -> None:
     """Add a user (the password is prompted unless --password-env names a variable)."""
-    from accounts.service import AccountError
-    from tousu import cli
-
-    svc = service()
+    svc = common.account_service()
     try:
         user = svc.add_user(SYSTEM, username, _password(password_env), role, city, name)
     except AccountError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"已添加 {user.username}：{ROLE_LABELS[user.role]}"
                + (f"，地市 {'、'.join(user.cities)}" if user.cities else ""))
 
@@ -71,11 +42,9 @@ def add(username: str, role: str = typer.Option(..., "--role", "-r", help=", ".j
 @app.command("list")
 def list_users(as_json: bool = typer.Option(False, "--json")) -> None:
     """List users with role, cities and state."""
-    from tousu import cli
-
-    users = service().list_users(SYSTEM)
+    users = common.account_service().list_users(SYSTEM)
     if as_json:
-        cli.emit([{"username": u.username, "display_name": u.display_name, "role": u.role,
+        common.emit([{"username": u.username, "display_name": u.display_name, "role": u.role,
                    "cities": list(u.cities), "active": u.active} for u in users])
         return
     for u in users:
@@ -87,37 +56,28 @@ def list_users(as_json: bool = typer.Option(False, "--json")) -> None:
 @app.command("disable")
 def disable(username: str) -> None:
     """Disable a user (they can no longer sign in; their history stays)."""
-    from accounts.service import AccountError
-    from tousu import cli
-
     try:
-        service().set_active(SYSTEM, username, False)
+        common.account_service().set_active(SYSTEM, username, False)
     except (AccountError, PermissionDenied) as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"已停用 {username}")
 
 
 @app.command("enable")
 def enable(username: str) -> None:
     """Re-enable a disabled user."""
-    from accounts.service import AccountError
-    from tousu import cli
-
     try:
-        service().set_active(SYSTEM, username, True)
+        common.account_service().set_active(SYSTEM, username, True)
     except AccountError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"已启用 {username}")
 
 
 @app.command("passwd")
 def passwd(username: str, password_env: Optional[str] = typer.Option(None, "--password-env")) -> None:
     """Set a user's password."""
-    from accounts.service import AccountError
-    from tousu import cli
-
     try:
-        service().set_password(SYSTEM, username, _password(password_env))
+        common.account_service().set_password(SYSTEM, username, _password(password_env))
     except AccountError as exc:
-        cli.fail(str(exc), 2)
+        common.fail(str(exc), 2)
     typer.echo(f"已修改 {username} 的密码")

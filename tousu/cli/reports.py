@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date as date_type
 from pathlib import Path
 from typing import Optional
 
 import typer
+
+from reports.data import build_report
+from reports.render import write
+from reports.schedule import generate, notify_report
+from tousu.cli import common
 
 
 def report(kind: str = typer.Argument(..., help="daily | weekly | monthly"),
@@ -15,28 +21,23 @@ def report(kind: str = typer.Argument(..., help="daily | weekly | monthly"),
                                                  help=".html or .xlsx (default: both into reports.output_dir)"),
            notify: bool = typer.Option(False, "--notify", help="also send through the notifiers")) -> None:
     """Generate a daily, weekly or monthly analysis report (分析通报)."""
-    from datetime import date as date_type
 
-    from reports.data import build_report
-    from reports.render import write
-    from reports.schedule import generate, notify_report
-    from tousu import cli
 
-    cfg = cli.config()
+    cfg = common.config()
     if kind not in ("daily", "weekly", "monthly"):
-        cli.fail("报告类型须为 daily、weekly 或 monthly", 2)
+        common.fail("报告类型须为 daily、weekly 或 monthly", 2)
     day = None
     if date:
         try:
             day = date_type.fromisoformat(date)
         except ValueError:
-            cli.fail(f"--date: 无法识别日期 {date!r}（格式 2026-11-21）", 2)
+            common.fail(f"--date: 无法识别日期 {date!r}（格式 2026-11-21）", 2)
     if output is None:
         result = generate(cfg, kind, day, notify=notify)
         typer.echo(f"{result['html']}\n{result['xlsx']}")
         return
     if output.suffix.lower() not in (".html", ".htm", ".xlsx"):
-        cli.fail("-o 文件须为 .html 或 .xlsx", 2)
+        common.fail("-o 文件须为 .html 或 .xlsx", 2)
     built = build_report(cfg, kind, day)
     write(built, output)
     if notify:

@@ -1,0 +1,63 @@
+"""What every command group shares: the config, failing with a message, JSON output, `--as`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from accounts.models import SYSTEM, User
+from accounts.service import AccountService
+from core.config import ConfigError
+from core.db import StateDB
+from nlp.dictionary import get_dictionary
+from tousu.config import Config, load
+
+
+class State:
+    config_path: Optional[Path] = None
+
+
+def config() -> Config:
+    """The validated config, or exit 2 with the error."""
+    try:
+        return load(State.config_path)
+    except ConfigError as exc:
+        typer.echo(f"配置错误 config error:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print the message on stderr and exit with `code` (2: bad input or config)."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def emit(data: Any) -> None:
+    """Print data as indented JSON (`--json`)."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def account_service() -> AccountService:
+    """The account service on the configured state DB (exits 2 on a config error)."""
+    cfg = config()
+    try:
+        cities = get_dictionary(cfg.keywords_dir).cities
+    except Exception:  # the dictionary has its own check command; bindings just go unchecked
+        cities = None
+    return AccountService(StateDB(cfg.state_path), cities)
+
+
+def acting_user(username: Optional[str]) -> User:
+    """`--as NAME`: act as that stored, active user (to check what they may do); default: admin."""
+    if not username:
+        return SYSTEM
+    user = account_service().load_user(username)
+    if user is None or not user.active:
+        fail(f"用户 {username} 不存在或已停用", 2)
+    assert user is not None
+    return user
+
+

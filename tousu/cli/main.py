@@ -1,0 +1,60 @@
+"""The `tousu` command line: the app and its command groups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from nlp.dictionary import DictionaryError, load_dictionary
+from tousu.cli import cases, crawl, nlp, posts, reports, scripts, serve, users, warnings
+from tousu.cli.common import State, config, fail
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="投诉雷达 Tousu Radar — internet complaint monitoring.")
+
+
+@app.callback()
+def main_options(
+    config_path: Optional[Path] = typer.Option(
+        None, "--config", "-c", envvar="TOUSU_CONFIG", help="config file (default ./config.yaml)"),
+) -> None:
+    State.config_path = config_path
+
+
+@app.command()
+def check() -> None:
+    """Validate config.yaml and the keyword dictionary."""
+    cfg = config()
+    try:
+        dictionary = load_dictionary(cfg.keywords_dir)
+    except DictionaryError as exc:
+        fail(f"关键词词典错误 keyword dictionary error:\n{exc}", 2)
+    enabled = [s.name for s in cfg.sources if s.enabled]
+    typer.echo(f"OK {cfg.file}: {len(cfg.sources)} sources ({len(enabled)} enabled), "
+               f"store {cfg.store.backend}, {len(dictionary.cities)} cities")
+
+
+app.command()(crawl.crawl)
+app.command()(crawl.sources)
+app.command()(posts.analyze)
+app.command()(posts.ingest)
+app.command()(posts.search)
+app.command()(posts.reanalyse)
+app.command()(posts.retention)
+app.command()(warnings.warnings)
+app.command()(serve.run)
+app.command()(serve.dashboard)
+app.command("demo-site")(serve.demo_site)
+app.command()(nlp.train)
+app.command("eval")(nlp.eval_)
+app.command("report")(reports.report)
+app.add_typer(users.app, name="users")
+app.add_typer(cases.app, name="cases")
+app.add_typer(scripts.app, name="scripts")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
