@@ -15,6 +15,7 @@ from twisted.internet.defer import Deferred
 from crawler.extensions import record_error
 from crawler.items import RawPost
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
+from crawler.schema import SCHEMA
 from indexer import open_store
 from nlp.analyzer import Analyzer
 from core.markup import http_url
@@ -169,6 +170,7 @@ class StorePipeline:
         self.buffer: list[Post] = []
         self.store = open_store(config)
         self.state = StateDB(config.state_path)
+        self.state.ensure(SCHEMA)
         self.timer = CallLaterOnce(self._flush_waited)
 
     @classmethod
