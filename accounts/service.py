@@ -9,32 +9,10 @@ from typing import Callable, Iterable
 
 from accounts.models import ROLES, PermissionDenied, User
 from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
+from accounts.schema import SCHEMA
 from core.post import iso, now_cst
 from core.db import StateDB
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    user_id INTEGER PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    display_name TEXT NOT NULL DEFAULT '',
-    role TEXT NOT NULL,
-    cities TEXT NOT NULL DEFAULT '[]',
-    password_hash TEXT NOT NULL,
-    active INTEGER NOT NULL DEFAULT 1,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    last_login_at TEXT
-);
--- login sessions (accounts.sessions): only the token's hash is stored
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    last_seen_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);
-"""
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
 
@@ -53,7 +31,7 @@ class AccountService:
     def __init__(self, db: StateDB, known_cities: Iterable[str] | None = None):
         self.db = db
         self.known_cities = list(known_cities) if known_cities is not None else None
-        db.conn.executescript(SCHEMA)
+        db.ensure(SCHEMA)
 
     # --- reading ---------------------------------------------------------------------------
     def load_user(self, username: str) -> User | None:

@@ -27,7 +27,7 @@ def _hash(token: str) -> str:
 
 
 class SessionStore:
-    """Sessions in the state DB (table `sessions`, created with `users` by AccountService)."""
+    """Sessions in the state DB (table `sessions`, made with `users` by AccountService)."""
 
     def __init__(self, accounts: AccountService, idle: timedelta = IDLE,
                  lifetime: timedelta = LIFETIME):

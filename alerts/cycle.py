@@ -11,6 +11,7 @@ from alerts.model import AlertsError, Context
 from alerts.notifiers import build_notifiers
 from alerts.outbox import deliver_due, flush_digests
 from alerts.rules import build_rules
+from alerts.schema import SCHEMA
 from indexer import StoreError, open_store
 from alerts.config import AppConfig
 from core.post import now_cst
@@ -24,6 +25,7 @@ def run_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, Any]:
     the CLI. A rule that fails is reported in `errors` and leaves its alerts as they were."""
     now = now or now_cst()
     state = StateDB(config.state_path)
+    state.ensure(SCHEMA)
     counts: dict[str, Any] = {"new_alerts": 0, "updated": 0, "resolved": 0, "queued": 0,
                               "sent": 0, "failed": 0, "errors": []}
     notifiers = build_notifiers(config)
@@ -63,6 +65,7 @@ def _add(counts: dict[str, Any], more: dict[str, int]) -> None:
 def list_alerts(config: AppConfig, limit: int = 50) -> list[dict[str, Any]]:
     """Open and recent alerts, open first, then most urgent and newest."""
     state = StateDB(config.state_path)
+    state.ensure(SCHEMA)
     rows = state.query("SELECT alert_id, key, rule, level, title, body, city, source, post_ids, "
                        "status, created_at, updated_at, resolved_at, notices FROM alerts "
                        "ORDER BY status = 'resolved', level, created_at DESC, alert_id DESC "

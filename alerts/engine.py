@@ -19,6 +19,7 @@ from typing import Any
 from alerts.levels import level_tag
 from alerts.model import Match, seconds
 from alerts.outbox import enqueue_notice
+from alerts.schema import SCHEMA
 from alerts.config import AppConfig
 from core.post import iso
 from core.db import StateDB
@@ -26,24 +27,28 @@ from core.db import StateDB
 
 def silenced_targets(state: StateDB, now: datetime) -> set[str]:
     """Rule names and alert keys silenced at `now`."""
+    state.ensure(SCHEMA)
     rows = state.query("SELECT target FROM silences WHERE until_ts > ?", (int(now.timestamp()),))
     return {r["target"] for r in rows}
 
 
 def silence(state: StateDB, target: str, until: datetime, reason: str, now: datetime) -> None:
     """Silence a rule (by name) or one alert (by key) until a time."""
+    state.ensure(SCHEMA)
     state.execute("INSERT OR REPLACE INTO silences (target, until_ts, reason, created_at) "
                   "VALUES (?, ?, ?, ?)", (target, int(until.timestamp()), reason, iso(now)))
 
 
 def unsilence(state: StateDB, target: str) -> bool:
     """Lift a silence; False when there was none."""
+    state.ensure(SCHEMA)
     return state.execute("DELETE FROM silences WHERE target = ?", (target,)).rowcount > 0
 
 
 def acknowledge(state: StateDB, alert_id: int, user: str, now: datetime | None = None) -> bool:
     """Someone handles the alert: no more reminders; escalation and resolution are still sent.
     False when the alert is not open."""
+    state.ensure(SCHEMA)
     stamp = iso(now or datetime.now().astimezone())
     return state.execute(
         "UPDATE alerts SET status = 'acknowledged', updated_at = ?, "
@@ -80,12 +85,13 @@ def _notice(conn: sqlite3.Connection, config: AppConfig, alert_id: int, kind: st
 def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
                   matches: list[Match], now: datetime, muted: set[str]) -> dict[str, int]:
     """Reconcile one rule's open alerts with what holds now; queue the notices."""
+    state.ensure(SCHEMA)
     counts = {"new": 0, "updated": 0, "resolved": 0, "notices": 0, "queued": 0}
     now_ts = int(now.timestamp())
     stamp = iso(now)
     rule_muted = spec.name in muted
     unique = {m.key: m for m in matches}
-    with state.transaction() as conn:
+    with state.atomic() as conn:
         open_rows = {r["key"]: dict(r) for r in conn.execute(
             "SELECT * FROM alerts WHERE rule = ? AND status IN ('open', 'acknowledged')",
             (spec.name,))}

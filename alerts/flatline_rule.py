@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from alerts.model import Context, Match, seconds
+from crawler.health import runs_since
 from indexer.base import Filters
 from alerts.config import FlatlineRule, AppConfig
 from core.post import iso
@@ -38,23 +39,19 @@ class FlatlineRuleType:
             count = counts.get(source, 0)
             if count >= spec.threshold:
                 continue
-            runs = ctx.state.query(
-                "SELECT min(started_at) AS first, max(started_at) AS last, "
-                "sum(started_at >= ?) AS recent, sum(status = 'failed' AND started_at >= ?) AS failed "
-                "FROM source_runs WHERE source = ?", (iso(since), iso(since), source))[0]
-            if runs["first"] is None or datetime.fromisoformat(runs["first"]) > since:
+            runs = runs_since(ctx.state, source, iso(since))
+            if runs is None or datetime.fromisoformat(runs["first"]) > since:
                 continue
-            last = ctx.state.query("SELECT status, items, last_error FROM source_runs WHERE source = ? "
-                                   "ORDER BY run_id DESC LIMIT 1", (source,))[0]
+            last = runs["last"]
             body = "\n".join([
                 f"来源 {source} 近{_span(span)}仅产出 {count} 条帖子（预期至少 {spec.threshold} 条），"
                 "采集可能已失效或被屏蔽。",
-                f"期间采集 {runs['recent'] or 0} 次，失败 {runs['failed'] or 0} 次；最近一次："
+                f"期间采集 {runs['recent']} 次，失败 {runs['failed']} 次；最近一次："
                 f"{last['status']}，{last['items']} 条" +
                 (f"，错误：{last['last_error'][:200]}" if last["last_error"] else ""),
                 f"请管理员检查：tousu sources；tousu crawl --source {source}",
             ])
             matches.append(Match(key=f"flatline:{spec.name}:{source}", level=spec.level,
                                  subject=f"采集源 {source} 近{_span(span)}无数据", body=body,
-                                 source=source, data={"count": count, "runs": runs["recent"] or 0}))
+                                 source=source, data={"count": count, "runs": runs["recent"]}))
         return matches

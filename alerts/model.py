@@ -8,6 +8,7 @@ from typing import Any
 
 from indexer.base import Filters, Store
 from alerts.config import AppConfig
+from alerts.schema import SCHEMA
 from core.config import interval_seconds
 from core.post import Post
 from core.db import StateDB
@@ -42,6 +43,9 @@ class Context:
     state: StateDB
     now: datetime
     config: AppConfig
+
+    def __post_init__(self) -> None:
+        self.state.ensure(SCHEMA)  # rules read and keep their own tables (open alerts, day counts)
 
 
 def seconds(duration: str) -> float:

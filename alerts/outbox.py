@@ -18,6 +18,7 @@ from alerts.messages import digest_payload, payload
 from alerts.model import seconds
 from alerts.notifiers import NotifierError
 from alerts.config import Notifier, AppConfig
+from alerts.schema import SCHEMA
 from core.post import iso
 from core.db import StateDB
 
@@ -42,8 +43,9 @@ def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
 
 
 def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], kind: str,
-                   seq: int, now: datetime) -> int:
-    """Queue one notice about an alert to every notifier routed to it; returns rows queued."""
+                   seq: int, now: datetime, overrides: dict[str, Any] | None = None) -> int:
+    """Queue one notice about an alert to every notifier routed to it; returns rows queued.
+    `overrides` replaces fields of the message (a title, a console link)."""
     queued = 0
     now_ts = int(now.timestamp())
     for spec in config.warnings.notifiers:
@@ -52,7 +54,7 @@ def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str,
         held = alert["level"] in spec.digest_levels
         for recipient in (spec.phones if spec.type == "sms" else [None]):
             dedup = f"{alert['alert_id']}:{kind}:{seq}:{spec.name}" + (f":{recipient}" if recipient else "")
-            message = payload(config, alert, kind, dedup, now)
+            message = {**payload(config, alert, kind, dedup, now), **(overrides or {})}
             if recipient:
                 message["recipient"] = recipient
             cur = conn.execute(
@@ -66,6 +68,7 @@ def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str,
 
 def flush_digests(state: StateDB, config: AppConfig, now: datetime) -> int:
     """Turn held messages of finished digest periods into one digest per notifier."""
+    state.ensure(SCHEMA)
     made = 0
     now_ts = int(now.timestamp())
     for spec in config.warnings.notifiers:
@@ -74,7 +77,7 @@ def flush_digests(state: StateDB, config: AppConfig, now: datetime) -> int:
         every = int(seconds(spec.digest_every))
         # Periods align to the clock in China (hourly digests on the hour, daily at midnight).
         period_start = (now_ts + CST_OFFSET) // every * every - CST_OFFSET
-        with state.transaction() as conn:
+        with state.atomic() as conn:
             held = conn.execute("SELECT message_id, payload FROM outbox WHERE notifier = ? AND "
                                 "status = 'held' AND next_attempt_ts < ? ORDER BY message_id",
                                 (spec.name, period_start)).fetchall()
@@ -118,6 +121,7 @@ def deliver_due(state: StateDB, notifiers: dict[str, Any], now: datetime | float
     now_ts = int(now.timestamp()) if isinstance(now, datetime) else int(now)
     stamp = iso(datetime.fromtimestamp(now_ts).astimezone())
     counts = {"sent": 0, "failed": 0}
+    state.ensure(SCHEMA)
     due = state.query("SELECT message_id, notifier, payload, attempts FROM outbox WHERE "
                       "(status = 'pending' AND next_attempt_ts <= ?) OR "
                       "(status = 'sending' AND lease_until < ?) ORDER BY message_id",
@@ -156,6 +160,7 @@ def deliver_due(state: StateDB, notifiers: dict[str, Any], now: datetime | float
 
 def pending_summary(state: StateDB) -> list[dict[str, Any]]:
     """Per notifier: messages waiting, held for a digest, sent, and the last error."""
+    state.ensure(SCHEMA)
     return state.query(
         "SELECT notifier, sum(status IN ('pending', 'sending')) AS waiting, "
         "sum(status = 'held') AS held, sum(status = 'sent') AS sent, max(attempts) AS max_attempts, "

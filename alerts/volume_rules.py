@@ -114,7 +114,7 @@ class VolumeRuleType:
                                                          rule_filters(spec, since, until),
                                                          interval="day"))
                    for since, until in ranges]
-        with state.transaction() as conn:
+        with state.atomic() as conn:
             if meta is None:
                 conn.execute("DELETE FROM rule_days WHERE rule = ?", (spec.name,))
             conn.execute("DELETE FROM rule_days WHERE rule = ? AND day < ?",

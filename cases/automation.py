@@ -1,4 +1,5 @@
-"""Scheduled case work: cases from new warnings, and SLA escalation through the warning outbox."""
+"""Scheduled case work: cases from new warnings, and SLA escalation as warnings of their own
+(raised through alerts.api, delivered through the warning outbox)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from accounts.models import SYSTEM
+from alerts.api import alerts_at_levels, raise_alert
+from alerts.notifiers import build_notifiers
+from alerts.outbox import deliver_due
 from cases.models import Case
-from cases.service import CaseService
+from cases.service import CaseService, sla_key
 from cases.states import CLOSED
 from cases.config import AppConfig
-from core.post import iso, now_cst
-from core.db import StateDB
+from core.post import iso
 
 log = logging.getLogger("tousu.cases")
-# Alerts this package raises itself; never turned into cases.
+# Alerts that are notices, not warnings (raised here for overdue cases, and by reports); they
+# never become cases, and reports do not count them as warnings.
 OWN_RULES = ("sla", "report")
 NO_CASE_RULE_TYPES = ("flatline", "sla", "report")
 
@@ -37,12 +41,9 @@ def cases_from_alerts(config: AppConfig, now: datetime | None = None,
     own = service is None
     service = service or CaseService(config)
     try:
-        marks = ", ".join("?" * len(levels))
-        rules = ", ".join("?" * len(OWN_RULES))
-        alerts = service.db.query(
-            f"SELECT a.* FROM alerts a LEFT JOIN cases c ON c.alert_id = a.alert_id "
-            f"WHERE c.case_id IS NULL AND a.level IN ({marks}) AND a.rule NOT IN ({rules}) "
-            f"ORDER BY a.alert_id", (*levels, *OWN_RULES))
+        with_case = [r["alert_id"] for r in service.db.query(
+            "SELECT alert_id FROM cases WHERE alert_id IS NOT NULL")]
+        alerts = alerts_at_levels(service.db, levels, exclude_rules=OWN_RULES, exclude_ids=with_case)
         # A source going silent is the crawler's problem, not a customer's: no case for it.
         alerts = [a for a in alerts if _rule_type(a) not in NO_CASE_RULE_TYPES]
         created = []
@@ -58,47 +59,6 @@ def cases_from_alerts(config: AppConfig, now: datetime | None = None,
 
 def _sla_level(tier: int) -> int:
     return 1 if tier >= 4 else 2 if tier == 3 else 3
-
-
-def raise_notice(config: AppConfig, db: StateDB, *, key: str, rule: str, level: int, title: str,
-                 body: str, city: str | None = None, post_ids: list[str] | None = None,
-                 status: str = "open", categories: list[str] | None = None,
-                 plain_title: bool = False, console_path: str | None = None) -> int | None:
-    """Record an alert row (once per key, ever) and queue its notice through alerts.outbox.
-
-    Returns the alert id, or None when an alert with this key already exists. `plain_title`
-    keeps `title` as the message title instead of the warning-level prefix (for reports).
-    """
-    from alerts.messages import console_base
-    from alerts.outbox import enqueue_notice
-
-    now = now_cst()
-    stamp = iso(now)
-    data = {"subject": title, "rule_type": rule, "posts": [], "size": 1}
-    with db.transaction() as conn:
-        if conn.execute("SELECT 1 FROM alerts WHERE key = ? LIMIT 1", (key,)).fetchone():
-            return None
-        cur = conn.execute(
-            "INSERT INTO alerts (key, rule, level, title, body, city, categories, post_ids, data, "
-            "status, created_at, updated_at, resolved_at, notices) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
-            (key, rule, level, title, body, city, json.dumps(categories or [], ensure_ascii=False),
-             json.dumps(post_ids or []), json.dumps(data, ensure_ascii=False), status, stamp, stamp,
-             stamp if status != "open" else None))
-        alert_id = int(cur.lastrowid)
-        alert = dict(conn.execute("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone())
-        enqueue_notice(conn, config, alert, "new", 1, now)
-        if plain_title or console_path:
-            for row in conn.execute("SELECT message_id, payload FROM outbox WHERE alert_id = ?",
-                                    (alert_id,)).fetchall():
-                message = json.loads(row["payload"])
-                if plain_title:
-                    message["title"] = title
-                if console_path:
-                    message["console"] = f"{console_base(config)}/{console_path.lstrip('/')}"
-                conn.execute("UPDATE outbox SET payload = ? WHERE message_id = ?",
-                             (json.dumps(message, ensure_ascii=False), row["message_id"]))
-    return alert_id
 
 
 def escalate_overdue(config: AppConfig, now: datetime | None = None,
@@ -125,11 +85,11 @@ def escalate_overdue(config: AppConfig, now: datetime | None = None,
                 body = (f"工单 {case.case_no}（{case.status}）{label}时限 {due[:16].replace('T', ' ')} "
                         f"已超时 {late:.1f} 小时。\n责任单位：{case.branch}　部门：{case.department or '—'}\n"
                         f"等级：{case.tier}级　原帖：{case.url or '—'}")
-                alert_id = raise_notice(config, service.db, key=f"sla:{case.case_id}:{kind}",
-                                        rule="sla", level=_sla_level(case.tier), title=title,
-                                        body=body, city=case.city, categories=case.categories,
-                                        post_ids=[case.post_id] if case.post_id else [],
-                                        console_path=f"cases?case={case.case_id}")
+                alert_id = raise_alert(service.db, config, key=sla_key(case.case_id, kind),
+                                       rule="sla", level=_sla_level(case.tier), title=title,
+                                       body=body, city=case.city, categories=case.categories,
+                                       post_ids=[case.post_id] if case.post_id else [],
+                                       console_path=f"cases?case={case.case_id}")
                 service.db.execute("UPDATE case_escalations SET alert_id = ? WHERE case_id = ? AND "
                                    "kind = ?", (alert_id, case.case_id, kind))
                 service._audit(case.case_id, SYSTEM, "sla_escalation", case.status, case.status,
@@ -149,9 +109,6 @@ def cases_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, int
         created = cases_from_alerts(config, now, service)
         escalated = escalate_overdue(config, now, service)
         if escalated:  # deliver now rather than on the next warnings cycle
-            from alerts.notifiers import build_notifiers
-            from alerts.outbox import deliver_due
-
             deliver_due(service.db, build_notifiers(config))
     finally:
         service.close()

@@ -1,10 +1,10 @@
-"""Case tables in the state DB, created idempotently; audit and comments refuse change."""
+"""The cases package's tables in state.db; the audit log and the notes refuse change."""
 
 from __future__ import annotations
 
-from core.db import StateDB
+from core.db import Schema
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS cases (
     case_id INTEGER PRIMARY KEY,
     case_no TEXT UNIQUE,
@@ -88,10 +88,7 @@ CREATE TABLE IF NOT EXISTS case_escalations (
 );
 """
 
+SCHEMA = Schema("cases", (TABLES,))
+
 NOTE_KINDS = {"comment": "备注", "info_request": "补充信息要求", "online_reply": "线上回复",
               "offline_result": "线下处理结果", "reason": "原因说明"}
-
-
-def ensure_schema(db: StateDB) -> None:
-    """Create the case tables if they are missing (safe to call on every start)."""
-    db.conn.executescript(SCHEMA)

@@ -10,10 +10,10 @@ import json
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable
 
-from accounts.db import atomic
 from accounts.models import SYSTEM, PermissionDenied, User
+from alerts.api import resolve_quietly
 from cases.models import Case, CaseError, CaseNotFound
-from cases.schema import NOTE_KINDS, ensure_schema
+from cases.schema import NOTE_KINDS, SCHEMA
 from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES,
                           allowed_actions, normalise_status)
 from indexer.base import Filters, Store
@@ -23,6 +23,11 @@ from core.post import CST, Post, iso, now_cst
 from core.db import StateDB
 
 MAX_SAME_AUTHOR = 20
+
+
+def sla_key(case_id: int, kind: str) -> str:
+    """The alert key of a case's overdue warning; `kind` is 'first_response' or 'closure'."""
+    return f"sla:{case_id}:{kind}"
 
 
 class CaseService:
@@ -35,7 +40,7 @@ class CaseService:
         self._store = store
         self._own_store = False
         self.clock = clock
-        ensure_schema(self.db)
+        self.db.ensure(SCHEMA)
 
     @property
     def store(self) -> Store:
@@ -90,7 +95,7 @@ class CaseService:
     def _insert(self, actor: User, post: Post | None, **kw: Any) -> Case:
         # Read the posts store before taking the state DB's write lock.
         same_author = self._same_author(post, kw["now"]) if post is not None else []
-        with atomic(self.db):
+        with self.db.atomic():
             return self._insert_rows(actor, post, same_author=same_author, **kw)
 
     def _insert_rows(self, actor: User, post: Post | None, *, title: str, city: str | None,
@@ -218,9 +223,7 @@ class CaseService:
         kinds = (["first_response"] if status in RESPONSE_STATUSES else []) + \
                 (["first_response", "closure"] if status == CLOSED else [])
         for kind in kinds:
-            self.db.execute("UPDATE alerts SET status = 'resolved', resolved_at = ?, updated_at = ? "
-                            "WHERE key = ? AND status = 'open'",
-                            (iso(now), iso(now), f"sla:{case_id}:{kind}"))
+            resolve_quietly(self.db, sla_key(case_id, kind), now)
 
     def act(self, actor: User, case_id: int, action: str, text: str = "",
             now: datetime | None = None, **options: Any) -> Case:
@@ -259,8 +262,8 @@ class CaseService:
         if action == "reply" and options.get("script_id") is not None:
             from reply_scripts.service import ScriptService
 
-            scripts = ScriptService(self.db)  # before the transaction: it may create its tables
-        with atomic(self.db):
+            scripts = ScriptService(self.db)
+        with self.db.atomic():
             if scripts is not None:
                 version = scripts.record_use(actor, int(options["script_id"]), case.case_id, now)
                 extra["reply_script_id"] = int(options["script_id"])
@@ -290,7 +293,7 @@ class CaseService:
         case = self._load(actor, case_id, now)
         if not body.strip():
             raise CaseError("备注内容不能为空")
-        with atomic(self.db):
+        with self.db.atomic():
             self._note(case.case_id, actor, "comment", body.strip(), now)
             self._audit(case.case_id, actor, "comment", case.status, case.status, body.strip()[:80], now)
 
@@ -307,7 +310,7 @@ class CaseService:
             raise CaseError("工单已办结，如需补充请先重新处理")
         if not body.strip():
             raise CaseError("内容不能为空")
-        with atomic(self.db):
+        with self.db.atomic():
             self._note(case.case_id, actor, kind, body.strip(), now)
             self._audit(case.case_id, actor, f"attach_{kind}", case.status, case.status,
                         body.strip()[:80], now)
@@ -398,6 +401,7 @@ class CaseService:
 
 def time_in_states(db: StateDB, case_id: int, now: datetime) -> dict[str, float]:
     """Hours per status for one case (the current status counts up to `now`)."""
+    db.ensure(SCHEMA)
     rows = db.query("SELECT at, to_status FROM case_audit WHERE case_id = ? AND to_status IS NOT "
                     "NULL ORDER BY audit_id", (case_id,))
     spent: dict[str, float] = {s: 0.0 for s in STATUSES}

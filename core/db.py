@@ -1,129 +1,69 @@
-"""Relational app state in SQLite: source health, crawl fingerprints, alerts and the outbox."""
+"""The state database (SQLite, WAL): one connection per thread, one way to write, and the tables
+of each package brought up to date by a small schema registry.
+
+Several packages keep tables in the one file (state.db), each owning its own: a package declares
+a `Schema` once (its owner name and its migration steps, in order) and calls `StateDB.ensure`
+where it opens the database or is handed it. Versions are kept per owner, in `schema_versions`,
+not in SQLite's single `user_version`: with one counter for the whole file, a step added by one
+package would renumber every other package's steps, and a package could not tell its own
+progress from another's.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS source_runs (
-    run_id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    pages INTEGER DEFAULT 0,
-    items INTEGER DEFAULT 0,
-    new INTEGER DEFAULT 0,
-    errors INTEGER DEFAULT 0,
-    last_error TEXT,
-    status TEXT NOT NULL DEFAULT 'running'
-);
-CREATE INDEX IF NOT EXISTS source_runs_source ON source_runs (source, run_id);
-CREATE TABLE IF NOT EXISTS crawl_seen (
-    url_key TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    first_seen INTEGER NOT NULL,
-    last_fetch INTEGER NOT NULL,
-    published_ts INTEGER
-);
-CREATE TABLE IF NOT EXISTS alerts (
-    alert_id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL,              -- what the alert is about; at most one open alert per key
-    rule TEXT NOT NULL,
-    level INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    city TEXT,
-    categories TEXT NOT NULL DEFAULT '[]',
-    source TEXT,
-    post_ids TEXT NOT NULL,
-    data TEXT NOT NULL DEFAULT '{}',
-    status TEXT NOT NULL DEFAULT 'open',   -- open | acknowledged (someone handles it) | resolved
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    resolved_at TEXT,
-    notices INTEGER NOT NULL DEFAULT 0,    -- notifications raised so far (new, update, reminder…)
-    last_notice_ts INTEGER,
-    next_notice_ts INTEGER,                -- realert: no reminder/update before this
-    notified_size INTEGER NOT NULL DEFAULT 0
-);
-CREATE UNIQUE INDEX IF NOT EXISTS alerts_open_key ON alerts (key)
-    WHERE status IN ('open', 'acknowledged');
-CREATE INDEX IF NOT EXISTS alerts_key ON alerts (key);
-CREATE INDEX IF NOT EXISTS alerts_status ON alerts (status, rule, level);
-CREATE TABLE IF NOT EXISTS outbox (
-    message_id INTEGER PRIMARY KEY,
-    alert_id INTEGER,                      -- NULL for a digest
-    notifier TEXT NOT NULL,
-    kind TEXT NOT NULL,                    -- new | update | escalated | reminder | resolved | digest
-    dedup_key TEXT NOT NULL UNIQUE,        -- one message per (alert, notice, notifier)
-    payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | held (for a digest) | digested
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_ts INTEGER NOT NULL,
-    lease_until INTEGER,
-    last_error TEXT,
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    digest_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_due ON outbox (status, next_attempt_ts);
-CREATE TABLE IF NOT EXISTS silences (
-    target TEXT PRIMARY KEY,               -- a rule name or an alert key
-    until_ts INTEGER NOT NULL,
-    reason TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS rule_days (
-    rule TEXT NOT NULL,
-    day TEXT NOT NULL,                     -- a complete day in China time, 'YYYY-MM-DD'
-    slice TEXT NOT NULL,                   -- 'city=衡阳,category=…'; '*' marks a day with posts
-    count INTEGER NOT NULL,
-    PRIMARY KEY (rule, day, slice)
-);
-CREATE TABLE IF NOT EXISTS rule_days_meta (
-    rule TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,             -- the options the counts were made with
-    covered_from TEXT NOT NULL,            -- rule_days is complete for days from this …
-    covered_until TEXT NOT NULL,           -- … up to (not including) this
-    computed_ts INTEGER NOT NULL
-);
-"""
+Step = str | Callable[[sqlite3.Connection], None]
+
+_VERSIONS = """CREATE TABLE IF NOT EXISTS schema_versions (
+    owner TEXT PRIMARY KEY,          -- the package that owns the tables, e.g. 'alerts'
+    version INTEGER NOT NULL,        -- how many of its steps have been applied
+    applied_at TEXT NOT NULL
+)"""
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+@dataclass(frozen=True)
+class Schema:
+    """One owner's tables: step n (from 1) brings the owner's tables from version n-1 to n.
+
+    A step is SQL text (any number of statements) or a function of the connection, for changes
+    that depend on what is there. Steps run inside the caller's write transaction, so a step must
+    not commit. Only ever append steps: a released step is history that databases have applied.
+    """
+
+    owner: str
+    steps: tuple[Step, ...]
+
+    @property
+    def version(self) -> int:
+        return len(self.steps)
 
 
-def _upgrade(conn: sqlite3.Connection) -> None:
-    """Bring a state.db from before tiered warnings (alerts keyed uniquely, no kinds) forward."""
-    if not _columns(conn, "alerts") or "notices" in _columns(conn, "alerts"):
-        return
-    conn.executescript("""
-        BEGIN IMMEDIATE;
-        ALTER TABLE alerts RENAME TO alerts_v0;
-        ALTER TABLE outbox RENAME TO outbox_v0;
-        DROP INDEX IF EXISTS alerts_status;
-        DROP INDEX IF EXISTS outbox_due;
-        COMMIT;""")
-    conn.executescript(SCHEMA)
-    conn.executescript("""
-        BEGIN IMMEDIATE;
-        INSERT INTO alerts (alert_id, key, rule, level, title, body, city, post_ids, status,
-                            created_at, updated_at, notices)
-            SELECT alert_id, key, rule, level, title, body, city, post_ids, status, created_at,
-                   updated_at, 1 FROM alerts_v0;
-        INSERT OR IGNORE INTO outbox (message_id, alert_id, notifier, kind, dedup_key, payload, status,
-                            attempts, next_attempt_ts, last_error, created_at, sent_at)
-            SELECT message_id, alert_id, notifier, 'new', alert_id || ':new:1:' || notifier,
-                   payload, status, attempts, next_attempt_ts, last_error, created_at, sent_at
-            FROM outbox_v0;
-        DROP TABLE alerts_v0;
-        DROP TABLE outbox_v0;
-        COMMIT;""")
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script one by one (triggers, strings and comments kept whole).
+
+    `executescript` would do this too, but it commits any open transaction first."""
+    pending = ""
+    pieces = script.split(";")
+    for piece in pieces[:-1]:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    rest = pending + pieces[-1]
+    if rest.strip():
+        yield rest
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute an SQL script inside the current transaction."""
+    for statement in _statements(script):
+        conn.execute(statement)
 
 
 class StateDB:
@@ -133,8 +73,8 @@ class StateDB:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        _upgrade(self.conn)
-        self.conn.executescript(SCHEMA)
+        self._ensured: set[tuple[str, int]] = set()  # (owner, version) known to be applied
+        self.conn.execute(_VERSIONS)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -155,9 +95,17 @@ class StateDB:
         return self.conn.execute(sql, params)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE): concurrent writers wait instead of interleaving."""
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on an exception).
+
+        Concurrent writers wait for the lock instead of interleaving, and a batch commits (and
+        syncs) once instead of per row. Re-entrant: inside an open transaction it joins it, so a
+        service call can run within a larger one.
+        """
         conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
@@ -165,6 +113,39 @@ class StateDB:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def ensure(self, schema: Schema) -> None:
+        """Apply the steps of `schema` this database has not had yet, each exactly once.
+
+        Cheap to call at every entry point: after the first call on this StateDB it is a set
+        lookup. Safe with concurrent processes: the steps run under the write lock, after the
+        version is read again. A database ahead of the code (made by a newer version) is left
+        as it is."""
+        if (schema.owner, schema.version) in self._ensured:
+            return
+        if self._version(schema.owner) < schema.version:
+            joined = self.conn.in_transaction
+            with self.atomic() as conn:
+                done = self._version(schema.owner)
+                for step in schema.steps[done:]:
+                    if callable(step):
+                        step(conn)
+                    else:
+                        run_script(conn, step)
+                if done < schema.version:
+                    conn.execute(
+                        "INSERT INTO schema_versions (owner, version, applied_at) VALUES "
+                        "(?, ?, datetime('now')) ON CONFLICT (owner) DO UPDATE SET "
+                        "version = excluded.version, applied_at = excluded.applied_at",
+                        (schema.owner, schema.version))
+            if joined:
+                return  # the caller's transaction may still roll the steps back: check again
+        self._ensured.add((schema.owner, schema.version))
+
+    def _version(self, owner: str) -> int:
+        row = self.conn.execute("SELECT version FROM schema_versions WHERE owner = ?",
+                                (owner,)).fetchone()
+        return row[0] if row else 0
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -6,10 +6,12 @@ from typing import Any
 
 from core.post import iso, now_cst
 from core.db import StateDB
+from crawler.schema import SCHEMA
 
 
 def start_run(state: StateDB, source: str) -> int:
     """Record that a crawl of `source` started; returns the run id."""
+    state.ensure(SCHEMA)
     cur = state.execute("INSERT INTO source_runs (source, started_at) VALUES (?, ?)",
                         (source, iso(now_cst())))
     return int(cur.lastrowid)
@@ -18,6 +20,7 @@ def start_run(state: StateDB, source: str) -> int:
 def finish_run(state: StateDB, run_id: int, *, pages: int, items: int, new: int, errors: int,
                last_error: str | None, status: str) -> None:
     """Record the outcome of a crawl run."""
+    state.ensure(SCHEMA)
     state.execute(
         "UPDATE source_runs SET finished_at = ?, pages = ?, items = ?, new = ?, errors = ?, "
         "last_error = ?, status = ? WHERE run_id = ?",
@@ -26,6 +29,7 @@ def finish_run(state: StateDB, run_id: int, *, pages: int, items: int, new: int,
 
 def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
     """For each source: last run, items new/total over all runs, errors, last error."""
+    state.ensure(SCHEMA)
     out = []
     for name in names:
         last = state.query("SELECT * FROM source_runs WHERE source = ? ORDER BY run_id DESC LIMIT 1",
@@ -51,3 +55,19 @@ def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
             "last_error_at": error[0]["finished_at"] if error else None,
         })
     return out
+
+
+def runs_since(state: StateDB, source: str, since: str) -> dict[str, Any] | None:
+    """A source's first run ever, its runs and failed runs from `since` (ISO) on, and its latest
+    run (status, items, last_error); None when it has never been crawled."""
+    state.ensure(SCHEMA)
+    runs = state.query(
+        "SELECT min(started_at) AS first, sum(started_at >= ?) AS recent, "
+        "sum(status = 'failed' AND started_at >= ?) AS failed FROM source_runs WHERE source = ?",
+        (since, since, source))[0]
+    if runs["first"] is None:
+        return None
+    last = state.query("SELECT status, items, last_error FROM source_runs WHERE source = ? "
+                       "ORDER BY run_id DESC LIMIT 1", (source,))[0]
+    return {"first": runs["first"], "recent": runs["recent"] or 0, "failed": runs["failed"] or 0,
+            "last": last}

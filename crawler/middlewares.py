@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import RawPost
+from crawler.schema import SCHEMA
 from core.post import Post, canonical_url
 from core.db import StateDB
 
@@ -37,18 +38,13 @@ def mark_fetched(state: StateDB, posts: Iterable[Post]) -> None:
         if post.published_at:
             published = int(datetime.fromisoformat(post.published_at).timestamp())
         rows.append((url_key(post.url), post.source, now, now, published))
-    conn = state.conn
-    conn.execute("BEGIN")  # one transaction per batch: autocommit would sync every row
-    try:
+    state.ensure(SCHEMA)
+    with state.atomic() as conn:  # one transaction per batch: autocommit would sync every row
         conn.executemany(
             "INSERT INTO crawl_seen (url_key, source, first_seen, last_fetch, published_ts) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT(url_key) DO UPDATE SET "
             "last_fetch = excluded.last_fetch, "
             "published_ts = coalesce(excluded.published_ts, crawl_seen.published_ts)", rows)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 class DeltaFetchMiddleware:
@@ -58,6 +54,7 @@ class DeltaFetchMiddleware:
         self.crawler = crawler
         self.state = state
         self.revisit_hours = revisit_hours
+        state.ensure(SCHEMA)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DeltaFetchMiddleware":

@@ -22,24 +22,12 @@ from scrapy.exceptions import NotConfigured
 from core.post import Post
 from core.db import StateDB
 from core.textsim import NUM_PERM, band_keys, minhashes, ngrams, normalise, similarity
+from crawler.schema import SCHEMA
 
 MIN_CHARS = 30        # shorter texts are too generic to call near-duplicates
 ROWS = 4
 BANDS = NUM_PERM // ROWS
 WINDOW_DAYS = 14      # reposts follow the original within days
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS near_dup (
-    post_id TEXT PRIMARY KEY,
-    signature BLOB NOT NULL,     -- NUM_PERM little-endian uint32 MinHash values
-    seen_ts INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS near_dup_key (
-    key INTEGER NOT NULL,        -- hash of one band of the signature
-    post_id TEXT NOT NULL,
-    PRIMARY KEY (key, post_id)
-) WITHOUT ROWID;
-"""
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -59,7 +47,7 @@ class NearDupIndex:
         self.state = state
         self.threshold = threshold
         self.pending: dict[str, tuple[np.ndarray, set[int]]] = {}
-        state.conn.executescript(SCHEMA)
+        state.ensure(SCHEMA)
 
     def match(self, post_id: str, sig: np.ndarray, keys: list[int]) -> str | None:
         """The id of the earliest post at least `threshold` similar, or None."""
@@ -90,17 +78,11 @@ class NearDupIndex:
             return
         pending, self.pending = self.pending, {}
         now = int(time.time())
-        conn = self.state.conn
-        conn.execute("BEGIN")
-        try:  # INSERT OR IGNORE: a post already indexed keeps its first-seen time
+        with self.state.atomic() as conn:  # OR IGNORE: an indexed post keeps its first-seen time
             conn.executemany("INSERT OR IGNORE INTO near_dup VALUES (?, ?, ?)",
                              [(pid, sig.tobytes(), now) for pid, (sig, _) in pending.items()])
             conn.executemany("INSERT OR IGNORE INTO near_dup_key VALUES (?, ?)",
                              [(key, pid) for pid, (_, keys) in pending.items() for key in keys])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
 
 class NearDupPipeline:

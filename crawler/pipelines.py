@@ -19,6 +19,7 @@ from crawler.extensions import record_error
 from crawler.items import RawPost
 from crawler.middlewares import mark_fetched
 from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
+from crawler.schema import SCHEMA
 from indexer import open_store
 from nlp.analyzer import Analyzer
 
@@ -170,6 +171,7 @@ class StorePipeline:
         self.buffer: list[Post] = []
         self.store = open_store(config)
         self.state = StateDB(config.state_path)
+        self.state.ensure(SCHEMA)
         self.timer = CallLaterOnce(self._flush_waited)
 
     @classmethod

@@ -24,15 +24,12 @@ from pydantic import ValidationError
 
 from core.config import ConfigError, expand_env, format_loc
 from tousu.config import UNION_TAGS, Config
-from core.post import iso, now_cst
+from tousu.console_records import record_config_edit
 from core.db import StateDB
 from core.yamlio import LOADER, load_yaml
 
 SECTIONS = {"sources": ("sources",), "rules": ("warnings", "rules")}
 _KIND = {"sources": "信源", "rules": "规则"}
-AUDIT = """CREATE TABLE IF NOT EXISTS config_audit (
-    at TEXT NOT NULL, username TEXT NOT NULL, section TEXT NOT NULL, name TEXT NOT NULL,
-    before TEXT NOT NULL, after TEXT NOT NULL)"""
 
 
 class ConfigEditError(Exception):
@@ -187,10 +184,7 @@ def save_item(path: Path, section: str, name: str | None, shown: str | None, edi
     validate(data, section, index)
     if write:
         _replace(path, new_text)
-        db.execute(AUDIT)
-        db.execute("INSERT INTO config_audit VALUES (?, ?, ?, ?, ?, ?)",
-                   (iso(now_cst()), actor.username, section, str(parsed["name"]), shown or "",
-                    edited))
+        record_config_edit(db, actor.username, section, str(parsed["name"]), shown or "", edited)
     return str(parsed["name"])
 
 
@@ -207,11 +201,4 @@ def _replace(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def history(db: StateDB, section: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest console edits of a section, newest first."""
-    db.execute(AUDIT)
-    return db.query("SELECT at, username, name FROM config_audit WHERE section = ? "
-                    "ORDER BY at DESC, rowid DESC LIMIT ?", (section, limit))
 

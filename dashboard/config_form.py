@@ -7,8 +7,9 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data
-from dashboard.config_edit import ConfigEditError, history, item_text, save_item
+from dashboard.config_edit import ConfigEditError, item_text, save_item
 from dashboard.render import md
+from tousu.console_records import config_edits
 
 
 def item_editor(section: str, name: str | None, fallback: str, label: str, key: str) -> str:
@@ -55,7 +56,7 @@ def check_and_save(section: str, name: str | None, text: str, user: Any, key: st
 
 def edit_history(section: str) -> None:
     """Who changed what in the console, newest first."""
-    rows = history(data.state(), section)
+    rows = config_edits(data.state(), section)
     if rows:
         with st.expander(f"控制台修改记录（{len(rows)}）"):
             st.dataframe([{"时间": r["at"][:19].replace("T", " "), "用户": r["username"],

@@ -17,11 +17,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from alerts.api import recent_alerts
 from dashboard.render import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from reports import data as reports_data
 from core.config import ConfigError
+from tousu import console_records
 from tousu.config import DEFAULT_PATH, Config, load
 from crawler.health import source_health
 from core.post import CST, iso, now_cst
@@ -285,9 +287,7 @@ def label_note(post: Any, label: dict[str, Any] | None) -> str:
 # -- state: warnings, sources, saved searches --------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner=False)
 def alerts(limit: int = 300) -> list[dict[str, Any]]:
-    rows = state().query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
-                         "created_at, updated_at FROM alerts ORDER BY created_at DESC LIMIT ?",
-                         (limit,))
+    rows = recent_alerts(state(), limit)
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
@@ -302,27 +302,14 @@ def sources() -> list[dict[str, Any]]:
     return rows
 
 
-_SAVED = """CREATE TABLE IF NOT EXISTS console_saved_searches (
-    username TEXT NOT NULL, name TEXT NOT NULL, spec TEXT NOT NULL, created_at TEXT NOT NULL,
-    PRIMARY KEY (username, name))"""
-
-
 def saved_searches(username: str) -> dict[str, dict[str, Any]]:
     """A user's saved searches: name → the search form's values."""
-    db = state()
-    db.execute(_SAVED)
-    rows = db.query("SELECT name, spec FROM console_saved_searches WHERE username = ? "
-                    "ORDER BY created_at DESC", (username,))
-    return {r["name"]: json.loads(r["spec"]) for r in rows}
+    return console_records.saved_searches(state(), username)
 
 
 def save_search(username: str, name: str, spec: dict[str, Any]) -> None:
-    db = state()
-    db.execute(_SAVED)
-    db.execute("INSERT OR REPLACE INTO console_saved_searches VALUES (?, ?, ?, ?)",
-               (username, name, json.dumps(spec, ensure_ascii=False), iso(now_cst())))
+    console_records.save_search(state(), username, name, spec)
 
 
 def delete_search(username: str, name: str) -> None:
-    state().execute("DELETE FROM console_saved_searches WHERE username = ? AND name = ?",
-                    (username, name))
+    console_records.delete_search(state(), username, name)

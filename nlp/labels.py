@@ -1,4 +1,5 @@
-"""Labels that monitors set in the console (corrections of a post's grade), kept in the state DB."""
+"""Labels that monitors set in the console (corrections of a post's grade), kept in the state DB
+(table `labels`, the nlp package's only table)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
-from core.db import StateDB
+from core.db import Schema, StateDB
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE IF NOT EXISTS labels (
     label_id INTEGER PRIMARY KEY,
     post_id TEXT NOT NULL,
@@ -23,9 +24,7 @@ CREATE TABLE IF NOT EXISTS labels (
 CREATE INDEX IF NOT EXISTS labels_post ON labels (post_id, label_id);
 """
 
-
-def _ensure(state: StateDB) -> None:
-    state.conn.executescript(SCHEMA)
+SCHEMA = Schema("nlp", (TABLES,))
 
 
 def add_label(state: StateDB, post_id: str, text: str, severity: int | None = None,
@@ -36,7 +35,7 @@ def add_label(state: StateDB, post_id: str, text: str, severity: int | None = No
         raise ValueError(f"severity must be 0-4, got {severity!r}")
     if not text.strip():
         raise ValueError("a label needs the post text")
-    _ensure(state)
+    state.ensure(SCHEMA)
     cursor = state.execute(
         "INSERT INTO labels (post_id, text, severity, categories, city, relevant, user, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -48,7 +47,7 @@ def add_label(state: StateDB, post_id: str, text: str, severity: int | None = No
 
 def iter_labels(state: StateDB) -> Iterator[dict[str, Any]]:
     """The newest label of each post, as a training row (text, severity, relevant, categories, city)."""
-    _ensure(state)
+    state.ensure(SCHEMA)
     rows = state.query(
         "SELECT * FROM labels WHERE label_id IN (SELECT MAX(label_id) FROM labels GROUP BY post_id)"
         " ORDER BY label_id")

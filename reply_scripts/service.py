@@ -10,51 +10,14 @@ import json
 from datetime import datetime
 from typing import Any, Iterable
 
-from accounts.db import atomic
 from accounts.models import PermissionDenied, User
 from nlp.dictionary_schema import CATEGORIES
 from reply_scripts.models import (APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, Script,
                                   ScriptError, ScriptVersion)
+from reply_scripts.schema import SCHEMA
 from core.post import CST, iso, now_cst
 from core.db import StateDB
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS scripts (
-    script_id INTEGER PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
-    created_by TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    use_count INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS script_versions (
-    script_id INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    categories TEXT NOT NULL,
-    scenario TEXT NOT NULL,
-    body TEXT NOT NULL,
-    risk_note TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    author TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    submitted_at TEXT,
-    approver TEXT,
-    approved_at TEXT,
-    retired_at TEXT,
-    review_note TEXT NOT NULL DEFAULT '',
-    tiers TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (script_id, version)
-);
-CREATE INDEX IF NOT EXISTS script_versions_status ON script_versions (status);
-CREATE TABLE IF NOT EXISTS script_uses (
-    use_id INTEGER PRIMARY KEY,
-    script_id INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    case_id INTEGER,
-    username TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-"""
 REVIEWERS = ("reviewer", "admin")
 # The starter library is a vetted package shipped with the product: it is loaded as approved,
 # with this name as approver, so the approval rule (author ≠ approver) still holds in the data.
@@ -67,11 +30,7 @@ class ScriptService:
 
     def __init__(self, db: StateDB):
         self.db = db
-        if not db.conn.in_transaction:   # executescript would commit a caller's transaction
-            db.conn.executescript(SCHEMA)
-            columns = {r[1] for r in db.conn.execute("PRAGMA table_info(script_versions)")}
-            if "tiers" not in columns:   # a library created before scripts had tiers
-                db.conn.execute("ALTER TABLE script_versions ADD COLUMN tiers TEXT NOT NULL DEFAULT '[]'")
+        db.ensure(SCHEMA)
 
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -150,7 +109,7 @@ class ScriptService:
             fields.setdefault(key, "")
             if not fields[key].strip():
                 raise ScriptError("口径的标题、适用场景和正文都不能为空")
-        with atomic(self.db):
+        with self.db.atomic():
             return self._create(actor, fields, code, iso(now or now_cst()))
 
     def _create(self, actor: User, fields: dict[str, Any], code: str | None, stamp: str) -> Script:
@@ -207,7 +166,7 @@ class ScriptService:
         if latest.author == actor.username:
             raise PermissionDenied("不能审批自己起草的口径，请由其他审核人审批")
         stamp = iso(now or now_cst())
-        with atomic(self.db):
+        with self.db.atomic():
             self._supersede(script_id, latest, stamp, note, actor)
         return self._script(script_id)
 
@@ -289,7 +248,7 @@ class ScriptService:
         script = self._script(script_id)
         if script.official is None:
             raise ScriptError(f"口径 {script.code} 没有已批准的版本，不能作为官方回复使用")
-        with atomic(self.db):
+        with self.db.atomic():
             self.db.execute("INSERT INTO script_uses (script_id, version, case_id, username, at) "
                             "VALUES (?, ?, ?, ?, ?)", (script.script_id, script.official.version,
                                                        case_id, actor.username,
@@ -302,7 +261,7 @@ class ScriptService:
     def import_records(self, actor: User, records: Iterable[dict[str, Any]],
                        as_approved_by: str | None = None) -> dict[str, int]:
         """Add scripts from dicts, all or none (see `_import`)."""
-        with atomic(self.db):
+        with self.db.atomic():
             return self._import(actor, records, as_approved_by)
 
     def _import(self, actor: User, records: Iterable[dict[str, Any]],

@@ -7,6 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 from accounts.models import SYSTEM, User
+from alerts.api import count_raised
+from cases.automation import OWN_RULES
+from cases.reporting import created_between, overdue_at
+from cases.service import time_in_states
+from cases.states import CLOSED, STATUSES
 from indexer.base import Filters, Store
 from nlp.lexicon import TIER_LABELS
 from reports.period import KIND_LABELS, Period, period_for
@@ -100,11 +105,7 @@ def _compare_rows(current: dict[Any, int], previous: dict[Any, int], order: list
 
 def _case_rows(db: StateDB, period: Period, end: datetime, now: datetime) -> tuple[list, list, dict]:
     """(per-branch handling rows, overdue list, province totals)."""
-    from cases.schema import ensure_schema
-
-    ensure_schema(db)
-    start_iso, end_iso = period.iso_range()
-    created = db.query("SELECT * FROM cases WHERE created_at >= ? AND created_at < ?", (start_iso, end_iso))
+    created = created_between(db, *period.iso_range())
     at = iso(end)
     per: dict[str, dict[str, int]] = {}
     for c in created:
@@ -117,10 +118,7 @@ def _case_rows(db: StateDB, period: Period, end: datetime, now: datetime) -> tup
         if c["closed_at"] and c["closed_at"] < at:
             s["closed"] += 1
             s["closed_on_time"] += int(c["closed_at"] <= c["closure_due"])
-    overdue = db.query(
-        "SELECT * FROM cases WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) AND "
-        "((first_response_due < ? AND (first_response_at IS NULL OR first_response_at >= ?)) "
-        "OR closure_due < ?) ORDER BY branch, closure_due", (at, at, at, at, at))
+    overdue = overdue_at(db, at)
     overdue_by_branch: dict[str, int] = {}
     overdue_rows = []
     for c in overdue:
@@ -187,11 +185,8 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         "曝光/升级（4级）": both(_filters(*cur, relevant=True, severity_min=4),
                             _filters(*prev, relevant=True, severity_min=4)),
     }
-    warn = {}
-    for label, (s, e) in (("current", cur), ("previous", prev)):
-        warn[label] = db.query("SELECT count(*) AS n FROM alerts WHERE created_at >= ? AND created_at < ? "
-                               "AND rule NOT IN ('sla', 'report')", (s, e))[0]["n"]
-    totals["预警"] = (warn["current"], warn["previous"])
+    totals["预警"] = (count_raised(db, *cur, exclude_rules=OWN_RULES),
+                    count_raised(db, *prev, exclude_rules=OWN_RULES))
     end = min(period.end, now)
     case_rows, overdue_rows, case_totals = _case_rows(db, period, end, now)
     prev_period = period_for(period.kind, period.previous_start.date())
@@ -309,13 +304,8 @@ def _rivals_section(store: Store, config: AppConfig, cur: tuple[str, str], prev:
 
 def _stage_section(db: StateDB, period: Period, end: datetime) -> Section:
     """Average hours per state of the period's new cases, per branch: where cases wait."""
-    from cases.service import time_in_states
-    from cases.states import CLOSED, STATUSES
-
-    start_iso, end_iso = period.iso_range()
     per: dict[str, list[dict[str, float]]] = {}
-    for c in db.query("SELECT case_id, branch FROM cases WHERE created_at >= ? AND created_at < ?",
-                      (start_iso, end_iso)):
+    for c in created_between(db, *period.iso_range()):
         per.setdefault(c["branch"], []).append(time_in_states(db, c["case_id"], end))
     shown = [s for s in STATUSES if s != CLOSED and any(s in t for ts in per.values() for t in ts)]
     rows = [[branch, len(spent)] + [round(sum(t.get(s, 0.0) for t in spent) / len(spent), 2) for s in shown]

@@ -7,6 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from alerts.api import raise_alert
+from alerts.notifiers import build_notifiers
+from alerts.outbox import deliver_due
 from reports.data import build_report
 from reports.period import KIND_LABELS
 from reports.render import write
@@ -32,20 +35,16 @@ def generate(config: AppConfig, kind: str, day: date | None = None, now: datetim
 
 def notify_report(config: AppConfig, report: Any, files: list[Path]) -> int | None:
     """Queue the report's headline and file locations to the notifiers (once per period)."""
-    from alerts.notifiers import build_notifiers
-    from alerts.outbox import deliver_due
-    from cases.automation import raise_notice
-
     lines = [f"{h['指标']}：{'—' if h['本期'] is None else h['本期']}"
              f"（上期 {'—' if h['上期'] is None else h['上期']}）" for h in report.headline]
     body = "\n".join(lines + ["报告文件：" + "；".join(str(f) for f in files)])
     db = StateDB(config.state_path)
     try:
-        alert_id = raise_notice(config, db, key=f"report:{report.period.slug}", rule="report",
-                                level=config.reports.notify_level,
-                                title=f"【{KIND_LABELS[report.kind]}】{report.title} {report.period.label}",
-                                body=body, status="resolved", plain_title=True,
-                                console_path="reports")
+        alert_id = raise_alert(db, config, key=f"report:{report.period.slug}", rule="report",
+                               level=config.reports.notify_level,
+                               title=f"【{KIND_LABELS[report.kind]}】{report.title} {report.period.label}",
+                               body=body, status="resolved", plain_title=True,
+                               console_path="reports")
         if alert_id is not None:
             deliver_due(db, build_notifiers(config))
         return alert_id

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from alerts.cycle import list_alerts, run_cycle
 from alerts.engine import silence, unsilence
+from crawler.schema import SCHEMA as CRAWLER_SCHEMA
 from tests.alerts.conftest import NOW, log_lines, make_config, make_post, store_posts
 from core.post import iso
 from core.db import StateDB
@@ -122,6 +123,7 @@ def test_flatline_names_the_silent_source(tmp_path):
     config.sources = make_config(tmp_path).__class__.model_validate(
         {"sources": sources}).sources
     state = StateDB(config.state_path)
+    state.ensure(CRAWLER_SCHEMA)  # runs in the past: written by hand, not by the crawler
     for source, started in (("alive", NOW - timedelta(hours=5)), ("dead", NOW - timedelta(hours=5)),
                             ("dead", NOW - timedelta(minutes=10)), ("new", NOW - timedelta(minutes=30))):
         state.execute("INSERT INTO source_runs (source, started_at, items, status, last_error) "

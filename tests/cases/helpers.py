@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.api import raise_alert
 from tests.conftest import write_config
 from tousu.config import load
 from core.post import CST, Post, iso
@@ -47,17 +48,15 @@ def post(n: int, *, city: str | None = "长沙", severity: int = 3, categories: 
                 operators=list(operators if operators is not None else ["移动"] * relevant))
 
 
-def add_alert(db: Any, alert_key: str, level: int, post_ids: list[str], city: str | None = "长沙",
-              rule: str = "post", rule_type: str = "post", created: datetime = T0) -> int:
-    """An alert row as the warnings engine writes it."""
-    import json
-
-    cur = db.execute(
-        "INSERT INTO alerts (key, rule, level, title, body, city, post_ids, data, status, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-        (alert_key, rule, level, f"【预警】{alert_key}", "正文", city, json.dumps(post_ids),
-         json.dumps({"rule_type": rule_type}), iso(created), iso(created)))
-    return int(cur.lastrowid)
+def add_alert(db: Any, config: Any, alert_key: str, level: int, post_ids: list[str],
+              city: str | None = "长沙", rule: str = "post", rule_type: str = "post",
+              created: datetime = T0) -> int:
+    """An open alert, raised through the alerts API."""
+    alert_id = raise_alert(db, config, key=alert_key, rule=rule, rule_type=rule_type, level=level,
+                           title=f"【预警】{alert_key}", body="正文", city=city, post_ids=post_ids,
+                           now=created)
+    assert alert_id is not None, f"an alert with key {alert_key} exists already"
+    return alert_id
 
 
 def users(db: Any) -> dict[str, Any]:

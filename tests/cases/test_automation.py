@@ -17,9 +17,9 @@ def _pid(store, n):
 def test_cases_from_alerts_levels_and_idempotence(world, cfg):
     service, users, _, store = world
     db = service.db
-    first = add_alert(db, "post:a", 1, [_pid(store, 1), _pid(store, 2)])
-    add_alert(db, "post:b", 3, [_pid(store, 2)])                          # level 3: not configured
-    add_alert(db, "flat:x", 2, [], city=None, rule="crawler-silent", rule_type="flatline")
+    first = add_alert(db, cfg, "post:a", 1, [_pid(store, 1), _pid(store, 2)])
+    add_alert(db, cfg, "post:b", 3, [_pid(store, 2)])                          # level 3: not configured
+    add_alert(db, cfg, "flat:x", 2, [], city=None, rule="crawler-silent", rule_type="flatline")
     made = cases_from_alerts(cfg, service=service)
     assert [c.alert_id for c in made] == [first]
     assert cases_from_alerts(cfg, service=service) == []

@@ -8,9 +8,10 @@ import shutil
 import pytest
 
 from accounts import SYSTEM, PermissionDenied, User
-from dashboard.config_edit import ConfigEditError, history, item_text, save_item
+from dashboard.config_edit import ConfigEditError, item_text, save_item
 from tests.conftest import ROOT
 from tousu.config import load
+from tousu.console_records import config_edits
 from core.db import StateDB
 
 
@@ -40,7 +41,7 @@ def test_rule_edit_changes_only_that_line(shipped):
         "+      protection: 25                # 保护值: never alert below this count"]
     rule = next(r for r in load(path).warnings.rules if r.name == "city-daily-volume")
     assert rule.protection == 25
-    assert [h["name"] for h in history(db, "rules")] == ["city-daily-volume"]
+    assert [h["name"] for h in config_edits(db, "rules")] == ["city-daily-volume"]
 
 
 def test_env_placeholders_stay_placeholders(shipped, monkeypatch):
@@ -87,7 +88,7 @@ def test_invalid_edit_names_the_field_and_changes_nothing(shipped, section, name
         save_item(path, section, name, shown, shown.replace(old, new, 1), SYSTEM, db)
     assert message in str(err.value)
     assert path.read_text(encoding="utf-8") == before
-    assert not history(db, section)
+    assert not config_edits(db, section)
     assert not list(path.parent.glob(".config.yaml.*"))  # no temporary file left behind
 
 

@@ -46,7 +46,7 @@ def report_world(tmp_path):
     cases.act(people["cs"], a.case_id, "close", "已修复")              # closed 14:30
     cases.act(people["cs"], c.case_id, "accept")
     cases.act(people["cs"], c.case_id, "reply", "您好")               # 14:30: 3.5 h late
-    add_alert(db, "post:x", 1, [posts[3].id])
+    add_alert(db, cfg, "post:x", 1, [posts[3].id])
     yield cfg, store, db, {"a": a, "b": b, "c": c}
     store.close()
     db.close()

@@ -1,0 +1,88 @@
+"""What other packages do with alerts: raise a one-off alert with its notice, resolve one quietly,
+read them. Only this package writes `alerts` and `outbox`: the rules' alerts go through
+alerts.engine, everyone else's (SLA escalations of cases, a finished report) through here."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Iterable
+
+from alerts.config import AppConfig
+from alerts.messages import console_base
+from alerts.outbox import enqueue_notice
+from alerts.schema import SCHEMA
+from core.db import StateDB
+from core.post import iso, now_cst
+
+
+def raise_alert(state: StateDB, config: AppConfig, *, key: str, rule: str, level: int, title: str,
+                body: str, city: str | None = None, post_ids: Iterable[str] = (),
+                categories: Iterable[str] = (), status: str = "open",
+                rule_type: str | None = None, plain_title: bool = False,
+                console_path: str | None = None, now: datetime | None = None) -> int | None:
+    """Record an alert (once per key, ever) and queue its `new` notice; returns the alert id, or
+    None when an alert with this key already exists.
+
+    `rule_type` defaults to `rule`. `plain_title` makes `title` the message's title instead of
+    the warning-level prefix and subject (for reports); `console_path` points the message's
+    console link at that page instead of the warnings page.
+    """
+    state.ensure(SCHEMA)
+    now = now or now_cst()
+    stamp = iso(now)
+    data = {"subject": title, "rule_type": rule_type or rule, "posts": [], "size": 1}
+    overrides: dict[str, Any] = {}
+    if plain_title:
+        overrides["title"] = title
+    if console_path:
+        overrides["console"] = f"{console_base(config)}/{console_path.lstrip('/')}"
+    with state.atomic() as conn:
+        if conn.execute("SELECT 1 FROM alerts WHERE key = ? LIMIT 1", (key,)).fetchone():
+            return None
+        cur = conn.execute(
+            "INSERT INTO alerts (key, rule, level, title, body, city, categories, post_ids, data, "
+            "status, created_at, updated_at, resolved_at, notices) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            (key, rule, level, title, body, city, json.dumps(list(categories), ensure_ascii=False),
+             json.dumps(list(post_ids)), json.dumps(data, ensure_ascii=False), status, stamp,
+             stamp, stamp if status != "open" else None))
+        alert_id = int(cur.lastrowid)
+        alert = dict(conn.execute("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone())
+        enqueue_notice(conn, config, alert, "new", 1, now, overrides)
+    return alert_id
+
+
+def resolve_quietly(state: StateDB, key: str, now: datetime) -> bool:
+    """Resolve the open alert of `key` without a notice (what it warned of has been dealt with;
+    it stays in the history). An acknowledged alert is left as it is. False when none was open."""
+    state.ensure(SCHEMA)
+    return state.execute("UPDATE alerts SET status = 'resolved', resolved_at = ?, updated_at = ? "
+                         "WHERE key = ? AND status = 'open'", (iso(now), iso(now), key)).rowcount > 0
+
+
+def alerts_at_levels(state: StateDB, levels: Iterable[int], *, exclude_rules: Iterable[str] = (),
+                     exclude_ids: Iterable[int] = ()) -> list[dict[str, Any]]:
+    """Alert rows at these levels, oldest first, except those of `exclude_rules` and `exclude_ids`."""
+    state.ensure(SCHEMA)
+    return state.query(
+        "SELECT * FROM alerts WHERE level IN (SELECT value FROM json_each(?)) "
+        "AND rule NOT IN (SELECT value FROM json_each(?)) "
+        "AND alert_id NOT IN (SELECT value FROM json_each(?)) ORDER BY alert_id",
+        (json.dumps(list(levels)), json.dumps(list(exclude_rules)), json.dumps(list(exclude_ids))))
+
+
+def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
+    """The newest alerts, whatever their status (post_ids as stored: JSON text)."""
+    state.ensure(SCHEMA)
+    return state.query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
+                       "created_at, updated_at FROM alerts ORDER BY created_at DESC LIMIT ?",
+                       (limit,))
+
+
+def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable[str] = ()) -> int:
+    """How many alerts were raised from `since` up to `until` (ISO times), except `exclude_rules`'."""
+    state.ensure(SCHEMA)
+    return state.query("SELECT count(*) AS n FROM alerts WHERE created_at >= ? AND created_at < ? "
+                       "AND rule NOT IN (SELECT value FROM json_each(?))",
+                       (since, until, json.dumps(list(exclude_rules))))[0]["n"]

@@ -1,0 +1,26 @@
+"""Case rows for reports, as stored: the cases of a period and the cases overdue at a moment.
+
+No permission check here: reports check their actor (managers, monitors, admins see every city).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.schema import SCHEMA
+from core.db import StateDB
+
+
+def created_between(db: StateDB, since: str, until: str) -> list[dict[str, Any]]:
+    """Cases created from `since` up to `until` (ISO times)."""
+    db.ensure(SCHEMA)
+    return db.query("SELECT * FROM cases WHERE created_at >= ? AND created_at < ?", (since, until))
+
+
+def overdue_at(db: StateDB, at: str) -> list[dict[str, Any]]:
+    """Cases open at `at` whose first response or closure was due before it, by branch and due time."""
+    db.ensure(SCHEMA)
+    return db.query(
+        "SELECT * FROM cases WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) AND "
+        "((first_response_due < ? AND (first_response_at IS NULL OR first_response_at >= ?)) "
+        "OR closure_due < ?) ORDER BY branch, closure_due", (at, at, at, at, at))

@@ -1,0 +1,81 @@
+"""What other packages do with alerts: raise one-off alerts, resolve them quietly, read them."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from alerts.api import (alerts_at_levels, count_raised, raise_alert, recent_alerts,
+                        resolve_quietly)
+from alerts.engine import acknowledge
+from core.db import StateDB
+from core.post import iso
+from tests.alerts.conftest import NOW, make_config
+
+
+@pytest.fixture
+def setup(tmp_path):
+    config = make_config(tmp_path)
+    state = StateDB(config.state_path)   # a fresh file: the API makes the tables itself
+    yield config, state
+    state.close()
+
+
+def _raise(config, state, key, level=2, **kw):
+    return raise_alert(state, config, key=key, rule=kw.pop("rule", "sla"), level=level,
+                       title=f"【工单超时】{key}", body="正文", now=kw.pop("now", NOW), **kw)
+
+
+def test_an_alert_is_raised_once_per_key_with_its_notice(setup):
+    config, state = setup
+    alert_id = _raise(config, state, "sla:1:closure", city="株洲", post_ids=["p1"],
+                      categories=["宽带/家宽"])
+    assert _raise(config, state, "sla:1:closure") is None           # once per key, ever
+    row = state.query("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,))[0]
+    assert (row["status"], row["notices"], row["city"], row["resolved_at"]) == ("open", 1, "株洲", None)
+    assert json.loads(row["data"])["rule_type"] == "sla" and row["created_at"] == iso(NOW)
+    message = json.loads(state.query("SELECT payload FROM outbox WHERE alert_id = ?",
+                                     (alert_id,))[0]["payload"])
+    assert message["title"].endswith("【工单超时】sla:1:closure") and message["title"] != row["title"]
+    assert message["console"] == f"http://console.test:8501/warnings?alert={alert_id}"
+
+
+def test_plain_title_and_console_path_shape_the_message(setup):
+    config, state = setup
+    alert_id = _raise(config, state, "report:2026-11-20", rule="report", status="resolved",
+                      plain_title=True, console_path="/reports")
+    row = state.query("SELECT status, resolved_at FROM alerts WHERE alert_id = ?", (alert_id,))[0]
+    assert row == {"status": "resolved", "resolved_at": iso(NOW)}
+    message = json.loads(state.query("SELECT payload FROM outbox")[0]["payload"])
+    assert message["title"] == "【工单超时】report:2026-11-20"
+    assert message["console"] == "http://console.test:8501/reports"
+
+
+def test_resolving_quietly_leaves_acknowledged_alerts_and_sends_nothing(setup):
+    config, state = setup
+    first = _raise(config, state, "sla:1:first_response")
+    second = _raise(config, state, "sla:2:first_response")
+    acknowledge(state, second, "mon", NOW)
+    assert resolve_quietly(state, "sla:1:first_response", NOW + timedelta(hours=1))
+    assert not resolve_quietly(state, "sla:2:first_response", NOW)
+    assert not resolve_quietly(state, "sla:3:first_response", NOW)
+    statuses = {r["alert_id"]: r["status"] for r in state.query("SELECT * FROM alerts")}
+    assert statuses == {first: "resolved", second: "acknowledged"}
+    assert state.query("SELECT count(*) AS n FROM outbox")[0]["n"] == 2   # the two `new` only
+
+
+def test_reading_alerts(setup):
+    config, state = setup
+    a = _raise(config, state, "post:a", level=1, rule="post")
+    b = _raise(config, state, "post:b", level=2, rule="post", now=NOW + timedelta(hours=1))
+    c = _raise(config, state, "sla:1:closure", level=1, now=NOW + timedelta(hours=2))
+    _raise(config, state, "post:d", level=3, rule="post", now=NOW + timedelta(days=1))
+    assert [r["alert_id"] for r in alerts_at_levels(state, [1, 2])] == [a, b, c]
+    assert [r["alert_id"] for r in alerts_at_levels(state, [1, 2], exclude_rules=["sla"],
+                                                    exclude_ids=[a])] == [b]
+    assert [r["key"] for r in recent_alerts(state, 2)] == ["post:d", "sla:1:closure"]
+    day = (iso(NOW), iso(NOW + timedelta(days=1)))
+    assert count_raised(state, *day) == 3
+    assert count_raised(state, *day, exclude_rules=("sla", "report")) == 2

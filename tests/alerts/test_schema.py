@@ -1,0 +1,50 @@
+"""The alerts tables: a state.db from before tiered warnings is carried forward."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from alerts.schema import SCHEMA
+from core.db import StateDB
+
+OLD_SCHEMA = """
+CREATE TABLE alerts (alert_id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, rule TEXT NOT NULL,
+    level INTEGER NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, city TEXT,
+    post_ids TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open', created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL);
+CREATE INDEX alerts_status ON alerts (status, level);
+CREATE TABLE outbox (message_id INTEGER PRIMARY KEY, alert_id INTEGER NOT NULL,
+    notifier TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ts INTEGER NOT NULL, last_error TEXT,
+    created_at TEXT NOT NULL, sent_at TEXT, UNIQUE (alert_id, notifier, payload));
+CREATE INDEX outbox_due ON outbox (status, next_attempt_ts);
+INSERT INTO alerts VALUES (1, 'post:x', 'post', 1, '【一级预警·红色】t', 'b', '衡阳', '["x"]', 'open',
+    '2026-11-20T09:00:00+08:00', '2026-11-20T09:00:00+08:00');
+INSERT INTO outbox VALUES (1, 1, 'log', '{"title": "t"}', 'pending', 2, 0, 'down',
+    '2026-11-20T09:00:00+08:00', NULL);
+"""
+
+
+def test_old_state_db_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "state.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(OLD_SCHEMA)
+    conn.close()
+    state = StateDB(path)
+    state.ensure(SCHEMA)
+    alert = state.query("SELECT * FROM alerts")[0]
+    assert alert["key"] == "post:x" and alert["notices"] == 1 and alert["status"] == "open"
+    message = state.query("SELECT * FROM outbox")[0]
+    assert message["kind"] == "new" and message["status"] == "pending" and message["attempts"] == 2
+    indexes = {r["name"]: r["tbl_name"] for r in state.query(
+        "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    assert indexes == {"alerts_open_key": "alerts", "alerts_key": "alerts",
+                       "alerts_status": "alerts", "outbox_due": "outbox"}
+    assert not state.query("SELECT name FROM sqlite_master WHERE name LIKE '%_v0'")
+    state.close()
+    again = StateDB(path)
+    again.ensure(SCHEMA)  # idempotent
+    assert again.query("SELECT alert_id, notices FROM alerts") == [{"alert_id": 1, "notices": 1}]
+    assert again.query("SELECT version FROM schema_versions WHERE owner = 'alerts'") == [
+        {"version": SCHEMA.version}]
+    again.close()
