@@ -320,6 +320,16 @@ class CaseService:
         """One case the actor may see (CaseNotFound otherwise)."""
         return self._load(actor, case_id, now)
 
+    def case_id_of(self, ref: str) -> int:
+        """The id a typed reference names: the id itself or a case number (TS…); -1 if none.
+
+        Whether the case may be seen is `get`'s decision, so an unknown number and a case of
+        another city fail the same way."""
+        if ref.isdigit():
+            return int(ref)
+        rows = self.db.query("SELECT case_id FROM cases WHERE case_no = ?", (ref,))
+        return rows[0]["case_id"] if rows else -1
+
     def list_cases(self, actor: User, status: Iterable[str] | str | None = None,
                    city: str | None = None, branch: str | None = None, overdue: bool = False,
                    open_only: bool = False, limit: int = 200, offset: int = 0,

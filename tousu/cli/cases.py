@@ -61,13 +61,6 @@ def list_cases(ctx: typer.Context,
         typer.echo("没有符合条件的工单")
 
 
-def _case_id(svc: Any, ref: str) -> int:
-    if ref.isdigit():
-        return int(ref)
-    rows = svc.db.query("SELECT case_id FROM cases WHERE case_no = ?", (ref,))
-    return rows[0]["case_id"] if rows else -1
-
-
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="case id or case number"), as_user: Optional[str] = AS_USER,
          as_json: bool = typer.Option(False, "--json")) -> None:
@@ -75,7 +68,7 @@ def show(ref: str = typer.Argument(..., help="case id or case number"), as_user:
     svc = _service()
     user = common.acting_user(as_user)
     try:
-        case_id = _case_id(svc, ref)
+        case_id = svc.case_id_of(ref)
         case = svc.get(user, case_id)
         detail = {"case": case.to_dict(), "notes": svc.notes(user, case_id),
                   "audit": svc.audit_log(user, case_id), "time_in_states": svc.time_in_states(user, case_id),
@@ -127,7 +120,7 @@ def act(ref: str, action: str = typer.Argument(..., help="dispatch accept reques
     svc = _service()
     user = common.acting_user(as_user)
     try:
-        case_id = _case_id(svc, ref)
+        case_id = svc.case_id_of(ref)
         if action == "comment":
             svc.comment(user, case_id, text)
             case = svc.get(user, case_id)
