@@ -20,6 +20,8 @@ import streamlit as st
 from dashboard.render import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
+from nlp.dictionary import get_dictionary
+from nlp.labels import iter_labels
 from reports import data as reports_data
 from core.config import ConfigError
 from tousu.config import DEFAULT_PATH, Config, load
@@ -86,12 +88,10 @@ def state() -> StateDB:
 @st.cache_resource(ttl=60)
 def dictionary_lists(_config: Config) -> dict[str, Any]:
     """Cities, categories and subscriber counts from the keyword dictionary."""
-    from nlp.dictionary import get_dictionary
-
     d = get_dictionary(_config.keywords_dir)
     return {"cities": d.cities, "categories": list(d.categories.categories),
             "subscribers": {c: spec.subscribers for c, spec in d.regions.cities.items()
-                            if getattr(spec, "subscribers", None)}}
+                            if spec.subscribers}}
 
 
 def cities() -> list[str]:
@@ -235,11 +235,7 @@ def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
     d = dictionary_lists(config_or_stop())
     # City names and the operator's own name are everywhere; they are not "hot".
     exclude = [*d["cities"], "移动", "中国移动", "湖南移动"]
-    try:
-        return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
-    except TypeError:  # a backend without `exclude`
-        return [(w, n) for w, n in store().hot_words(where.filters(), size=size + 20)
-                if w not in exclude][:size]
+    return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
 
 
 @st.cache_data(ttl=AGG_TTL, show_spinner=False)
@@ -264,10 +260,6 @@ def complaint_rate(by_city: list[tuple[Any, int]]) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def labels() -> dict[str, dict[str, Any]]:
     """The newest triage label of each labelled post (nlp.labels), by post id."""
-    try:
-        from nlp.labels import iter_labels
-    except ImportError:
-        return {}
     return {row["post_id"]: row for row in iter_labels(state())}
 
 

@@ -113,8 +113,6 @@ def _new_draft(user: Any) -> None:
 
 def render(user: Any) -> None:
     st.title("📚 口径库")
-    if not services.available("reply_scripts.service"):
-        services.missing("口径库")
     svc = services.scripts()
     c1, c2, c3 = st.columns([3, 2, 2])
     query = c1.text_input("检索口径", key="k_query", placeholder="标题、场景或正文中的文字")
