@@ -52,7 +52,7 @@ def volume_figure(base: data.Slice, interval: str, split: str) -> go.Figure | No
 @st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
 def city_figure(base: data.Slice, metric: str) -> go.Figure:
     """The 14 cities by posts or 万投比."""
-    rate = data.complaint_rate(data.terms("city", base, size=50))
+    rate = data.complaint_rate(base)
     fig = go.Figure(go.Bar(x=list(rate["地市"]), y=list(rate[metric]),
                            customdata=[[c] for c in rate["地市"]],
                            hovertemplate="%{x}<br>%{y}<extra></extra>"))
