@@ -1,9 +1,9 @@
-"""The `warnings:` section: rules (one model per type, told apart by `type`) and notifiers."""
+"""The `warnings:` section: rules and notifiers, one model per type each, told apart by `type`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, Union, get_args
+from typing import Annotated, Any, Literal, Protocol, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -120,11 +120,10 @@ Rule = Annotated[Union[PostRule, VolumeRule, SpikeRule, EventRule, FlatlineRule]
                  Field(discriminator="type")]
 
 
-class Notifier(Strict):
-    """A channel and its routing: which alerts (levels, cities, categories, rules) it receives."""
+class NotifierBase(Strict):
+    """What every channel has: its name and routing (which alerts it receives, and when)."""
 
     name: str = Field(min_length=1)
-    type: Literal["file", "webhook", "smtp", "sms"]
     # routing; empty lists mean 'all'
     min_level: Level = 3
     levels: list[Level] = []
@@ -136,37 +135,55 @@ class Notifier(Strict):
     digest_levels: list[Level] = []
     digest_every: Duration = "1h"
     timeout: float = Field(10, gt=0)
-    # file
-    path: Path | None = None
-    # webhook (and the SMS gateway)
-    url: str | None = None
+
+
+class FileNotifierConfig(NotifierBase):
+    """One JSON line per message appended to `path`."""
+
+    type: Literal["file"]
+    path: Path
+
+
+class WebhookNotifierConfig(NotifierBase):
+    """A JSON POST: plain, or a 企业微信 / 钉钉 / 飞书 robot's format."""
+
+    type: Literal["webhook"]
+    url: str = Field(min_length=1)
     format: Literal["json", "wecom", "dingtalk", "feishu"] = "json"
     secret: str | None = None  # DingTalk/Feishu signing secret
     headers: dict[str, str] = {}
-    # smtp
-    host: str | None = None
+
+
+class SmtpNotifierConfig(NotifierBase):
+    """E-mail; the password comes from ${ENV}."""
+
+    type: Literal["smtp"]
+    host: str = Field(min_length=1)
     port: int = Field(465, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "ssl"
     username: str | None = None
     password: str | None = None
-    sender: str | None = None
-    to: list[str] = []
-    # sms: one request per phone; every string value of `body`/`params` has {phone} and {text}
+    sender: str = Field(min_length=1)
+    to: list[str] = Field(min_length=1)
+
+
+class SmsNotifierConfig(NotifierBase):
+    """An HTTP SMS gateway: one request per phone; every string value of `body`/`params` may hold
+    {phone} and {text}."""
+
+    type: Literal["sms"]
+    url: str = Field(min_length=1)
     method: Literal["POST", "GET"] = "POST"
     encoding: Literal["json", "form"] = "json"
-    phones: list[str] = []
+    headers: dict[str, str] = {}
+    phones: list[str] = Field(min_length=1)
     body: dict[str, Any] = {}
     params: dict[str, str] = {}
     max_chars: int = Field(120, ge=20)
 
-    @model_validator(mode="after")
-    def _target(self) -> "Notifier":
-        needs = {"file": ("path",), "webhook": ("url",), "smtp": ("host", "sender", "to"),
-                 "sms": ("url", "phones")}
-        missing = [f for f in needs[self.type] if not getattr(self, f)]
-        if missing:
-            raise ValueError(f"a {self.type} notifier needs {', '.join(missing)}")
-        return self
+
+Notifier = Annotated[Union[FileNotifierConfig, WebhookNotifierConfig, SmtpNotifierConfig,
+                           SmsNotifierConfig], Field(discriminator="type")]
 
 
 class WarningsConfig(Strict):
@@ -200,9 +217,6 @@ class WarningsConfig(Strict):
             if unknown:
                 raise ValueError(f"notifier {notifier.name!r} routes unknown rule {unknown[0]!r}")
         return self
-
-
-RULE_TYPES = tuple(get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Rule)[0]))
 
 
 class AppConfig(Protocol):

@@ -1,6 +1,6 @@
-"""Notifiers: small classes with required options and one `send(message)`; a registry maps the
-config `type` to the class. Failures are raised as NotifierError naming the notifier — never the
-URL, address or key, which may carry secrets."""
+"""Notifiers: small classes, each built from its own config model (alerts.config), with one
+`send(message)`; a registry maps the config `type` to the class. Failures are raised as
+NotifierError naming the notifier — never the URL, address or key, which may carry secrets."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from typing import Any
 
 from alerts.messages import render_html, render_markdown, render_sms, render_text
 from alerts.model import AlertsError
-from alerts.config import Notifier, AppConfig
+from alerts.config import (AppConfig, FileNotifierConfig, SmsNotifierConfig,
+                           SmtpNotifierConfig, WebhookNotifierConfig)
 from core.markup import http_url
 
 
@@ -31,10 +32,7 @@ class NotifierError(AlertsError):
 class FileNotifier:
     """Appends each message as one JSON line (the console's and tests' local channel)."""
 
-    required = ("path",)
-
-    def __init__(self, spec: Notifier, config: AppConfig):
-        assert spec.path is not None
+    def __init__(self, spec: FileNotifierConfig, config: AppConfig):
         self.name = spec.name
         self.path = config.resolve(spec.path)
 
@@ -91,10 +89,7 @@ class WebhookNotifier:
     """POSTs the message as JSON: plain, or the 企业微信 / 钉钉 / 飞书 robot format (markdown or
     rich text, signed when a `secret` is set). A 200 reply carrying an error code is a failure."""
 
-    required = ("url",)
-
-    def __init__(self, spec: Notifier, config: AppConfig):
-        assert spec.url is not None
+    def __init__(self, spec: WebhookNotifierConfig, config: AppConfig):
         self.name = spec.name
         self.url = spec.url
         self.format = spec.format
@@ -131,9 +126,7 @@ class WebhookNotifier:
 class SmtpNotifier:
     """E-mail: HTML with the posts, plain text alongside. The password comes from ${ENV}."""
 
-    required = ("host", "sender", "to")
-
-    def __init__(self, spec: Notifier, config: AppConfig):
+    def __init__(self, spec: SmtpNotifierConfig, config: AppConfig):
         self.name = spec.name
         self.spec = spec
 
@@ -191,10 +184,7 @@ class SmsNotifier:
     `body`/`params` whose strings may hold {phone}, {text}, {level} and {message_id}; one request
     per phone. The gateway's key belongs in `headers` or `params` as ${ENV}."""
 
-    required = ("url", "phones")
-
-    def __init__(self, spec: Notifier, config: AppConfig):
-        assert spec.url is not None
+    def __init__(self, spec: SmsNotifierConfig, config: AppConfig):
         self.name = spec.name
         self.spec = spec
 
@@ -208,7 +198,7 @@ class SmsNotifier:
         for phone in [message["recipient"]] if message.get("recipient") else spec.phones:
             values = {"phone": phone, "text": text, "level": message["level_name"],
                       "message_id": message["message_id"]}
-            url = spec.url or ""
+            url = spec.url
             params = _fill(spec.params, values)
             if params:
                 url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)

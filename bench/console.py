@@ -148,7 +148,7 @@ def page_queries() -> dict[str, Callable[[], Any]]:
     def trends() -> None:
         base = data.Slice(since=data.since_hours(30 * 24), relevant=True)
         data.histogram(base, "day", "severity")
-        data.complaint_rate(data.terms("city", base, size=50))
+        data.complaint_rate(base)
         data.hot_words(base, size=20)
 
     def trends_year() -> None:

@@ -1,15 +1,19 @@
-"""Config machinery every package's section model uses: strict models, intervals, ${ENV}, errors.
+"""Config machinery every package's section model uses: strict models, intervals, ${ENV}, and
+the problems a config can have, each with its message in Chinese (console) and English (CLI).
 
 The sections themselves live with the package that reads them (crawler/config.py,
-alerts/config.py …); tousu/config.py composes them into the whole file.
+alerts/config.py …); tousu/config.py composes them into the whole file and validates it.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import types
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from lxml import etree
@@ -76,15 +80,96 @@ def _duration(value: str | None) -> str | None:
 
 Duration = Annotated[str, AfterValidator(_duration)]
 Level = Literal[1, 2, 3]
-Level = Literal[1, 2, 3]
 
 
-def expand_env(value: Any, path: str = "") -> Any:
+Lang = Literal["zh", "en"]
+
+# A problem's message by its kind (pydantic's error type, or env_missing), Chinese for the console
+# and English for the CLI; {name} is filled from the problem's ctx, and "+suggestion" is the
+# message when ctx holds a known key close to an unknown one. The English follows pydantic's
+# wording. Kinds not listed (our own validators' ValueErrors) show the validator's words.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("缺少必填项", "Field required"),
+    "extra_forbidden": ("没有这个字段（拼写错误？）", "Extra inputs are not permitted"),
+    "extra_forbidden+suggestion": ("没有这个字段，是不是 {suggestion}？",
+                                   "Extra inputs are not permitted; did you mean {suggestion!r}?"),
+    "greater_than": ("必须大于 {gt}", "Input should be greater than {gt}"),
+    "greater_than_equal": ("不能小于 {ge}", "Input should be greater than or equal to {ge}"),
+    "less_than": ("必须小于 {lt}", "Input should be less than {lt}"),
+    "less_than_equal": ("不能大于 {le}", "Input should be less than or equal to {le}"),
+    "int_parsing": ("应为整数", "Input should be a valid integer"),
+    "int_type": ("应为整数", "Input should be a valid integer"),
+    "int_from_float": ("应为整数", "Input should be a valid integer"),
+    "float_parsing": ("应为数字", "Input should be a valid number"),
+    "float_type": ("应为数字", "Input should be a valid number"),
+    "bool_parsing": ("应为 true 或 false", "Input should be a valid boolean"),
+    "bool_type": ("应为 true 或 false", "Input should be a valid boolean"),
+    "string_type": ("应为文字", "Input should be a valid string"),
+    "string_too_short": ("不能为空", "String should not be empty"),
+    "too_short": ("至少要有 {min_length} 项", "List should have at least {min_length} item(s)"),
+    "string_pattern_mismatch": ("格式不对（只能用字母、数字、下划线、连字符和点）",
+                                "String should only hold letters, digits, '_', '-' and '.'"),
+    "literal_error": ("只能是 {expected}", "Input should be {expected}"),
+    "list_type": ("应为列表", "Input should be a valid list"),
+    "dict_type": ("应为映射（键: 值）", "Input should be a valid dictionary"),
+    "model_type": ("应为映射（键: 值）", "Input should be a valid dictionary"),
+    "union_tag_invalid": ("type 只能是 {expected_tags}",
+                          "Input tag {tag!r} found using {discriminator} does not match any of "
+                          "the expected tags: {expected_tags}"),
+    "union_tag_not_found": ("缺少 type", "Unable to extract tag using discriminator {discriminator}"),
+    "env_missing": ("环境变量 {variable} 未设置", "environment variable {variable} is not set"),
+}
+_OTHER = ("取值无效：{detail}", "{detail}")
+
+
+class _Ctx(dict):
+    """Message context; a placeholder pydantic gave no value for shows as '?', not a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config: where (the key path as the user wrote it), what kind, and
+    what its message needs (limits, expected values, the known key an unknown one is closest to)."""
+
+    loc: tuple[str | int, ...]
+    kind: str
+    ctx: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""  # the validator's own words (English): the message of kinds not in MESSAGES
+
+    @property
+    def path(self) -> str:
+        return format_loc(self.loc)
+
+    def message(self, lang: Lang = "en") -> str:
+        """The message alone, in Chinese (console) or English (CLI)."""
+        which = 0 if lang == "zh" else 1
+        ctx = _Ctx(self.ctx, detail=self.detail)
+        if lang == "zh":
+            ctx.update({k: v.replace(" or ", " 或 ") for k, v in ctx.items()
+                        if k.startswith("expected") and isinstance(v, str)})
+        kind = f"{self.kind}+suggestion" if "suggestion" in ctx else self.kind
+        return MESSAGES.get(kind, _OTHER)[which].format_map(ctx)
+
+
+class ConfigInvalid(ConfigError):
+    """The config, or an item of it, is not what the schema allows; `problems` lists each."""
+
+    def __init__(self, problems: list[Problem], file: Path | str | None = None):
+        self.problems = problems
+        prefix = f"{file}: " if file else ""
+        super().__init__("\n".join(f"{prefix}{p.path or '(top level)'}: {p.message()}"
+                                   for p in problems))
+
+
+def expand_env(value: Any, loc: tuple[str | int, ...] = ()) -> Any:
     """Replace ${VAR} and ${VAR:-default} in every string; a missing VAR is an error."""
     if isinstance(value, dict):
-        return {k: expand_env(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        return {k: expand_env(v, (*loc, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [expand_env(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [expand_env(v, (*loc, i)) for i, v in enumerate(value)]
     if isinstance(value, str):
         def repl(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
@@ -92,38 +177,89 @@ def expand_env(value: Any, path: str = "") -> Any:
                 return os.environ[name]
             if default is not None:
                 return default
-            raise ConfigError(f"{path}: environment variable {name} is not set")
+            raise ConfigInvalid([Problem(loc, "env_missing", {"variable": name})])
         return _ENV_REF.sub(repl, value)
     return value
 
 
-def format_loc(loc: tuple[Any, ...], tags: frozenset[str] = frozenset()) -> str:
-    """('sources', 2, 'html', 'list', 'links') → 'sources[2].list.links'.
-
-    `tags` are the discriminator values of tagged unions: pydantic names the member it tried
-    after the index, a key the user never wrote.
-    """
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """('sources', 2, 'list', 'links') → 'sources[2].list.links'."""
     out = ""
-    previous: Any = None
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(previous, int) and part in tags:
-            pass
-        else:
-            out += f".{part}" if out else str(part)
-        previous = part
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
     return out
 
 
-def validation_errors(exc: ValidationError, file: Path | str,
-                      tags: frozenset[str] = frozenset()) -> ConfigError:
-    """One line per problem: file, key path, message."""
-    lines = []
+def _bare(tp: Any) -> Any:
+    """Annotated[X, …] and X | None → X: the type whose keys or items a location walks into."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) in (Union, types.UnionType) and type(None) in get_args(tp):
+            rest = [a for a in get_args(tp) if a is not type(None)]
+            if len(rest) != 1:
+                return tp
+            tp = rest[0]
+        else:
+            return tp
+
+
+def union_members(tp: Any) -> dict[str, type[BaseModel]]:
+    """A tagged union's models by their `type` tag; {} for any other type."""
+    tp = _bare(tp)
+    if get_origin(tp) not in (Union, types.UnionType):
+        return {}
+    return {get_args(m.model_fields["type"].annotation)[0]: m for m in get_args(tp)
+            if _is_model(m) and "type" in m.model_fields}
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _inside(tp: Any, part: Any) -> Any:
+    """The type at key or index `part` of `tp`, None when unknown."""
+    if _is_model(tp):
+        spec = tp.model_fields.get(part)
+        return spec.annotation if spec else None
+    args = get_args(tp)
+    if get_origin(tp) in (list, tuple, set) and isinstance(part, int) and args:
+        return args[0]
+    if get_origin(tp) is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _as_written(root: Any, loc: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any]:
+    """The location as the user wrote it — pydantic names the member of a tagged union it tried
+    after the index, a key the user never wrote — and the type its last key belongs to."""
+    out: list[Any] = []
+    tp, owner = root, None
+    for part in loc:
+        members = union_members(tp)
+        if part in members:
+            tp = members[part]
+            continue
+        owner = _bare(tp)
+        out.append(part)
+        tp = _inside(owner, part)
+    return tuple(out), owner
+
+
+def schema_problems(exc: ValidationError, root: Any) -> list[Problem]:
+    """The problems in a pydantic error raised validating `root` (a model or a tagged union);
+    an unknown key gets the closest known key of its model as `suggestion`."""
+    out = []
     for err in exc.errors():
-        msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{file}: {format_loc(err['loc'], tags) or '(top level)'}: {msg}")
-    return ConfigError("\n".join(lines))
+        loc, owner = _as_written(root, err["loc"])
+        ctx = {k: v for k, v in (err.get("ctx") or {}).items() if k != "error"}
+        if err["type"] == "extra_forbidden" and _is_model(owner) and loc:
+            known = [name for name, spec in owner.model_fields.items() if not spec.exclude]
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            if close:
+                ctx["suggestion"] = close[0]
+        out.append(Problem(loc, err["type"], ctx, err["msg"].removeprefix("Value error, ")))
+    return out
 
 
 def read_yaml(path: Path) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol, Union, get_args
+from typing import Annotated, Any, Literal, Protocol, Union
 
 import jmespath
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -204,7 +204,6 @@ class DiscuzSource(_AdapterSource):
 
 Source = Annotated[Union[HtmlSource, RssSource, JsonSource, TiebaSource, WeiboSource, HeimaoSource,
                          DiscuzSource], Field(discriminator="type")]
-SOURCE_TYPES = tuple(get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Source)[0]))
 
 
 class AppConfig(Protocol):

@@ -12,14 +12,8 @@ import streamlit as st
 
 from dashboard import data, services
 from dashboard.guard import action
-from dashboard.render import TIER_LABELS, md
-
-
-def _label_service_or_notice() -> bool:
-    if services.available("nlp.labels"):
-        return True
-    st.warning("标注服务（nlp.labels）尚未安装，更正暂不能保存为训练标注。", icon="🛠️")
-    return False
+from core.markup import md
+from nlp.lexicon import TIER_LABELS
 
 
 def _save_label(post: Any, user: Any, **fields: Any) -> None:
@@ -45,7 +39,7 @@ def correction_form(post: Any, user: Any) -> None:
         c1, c2 = st.columns(2)
         confirm = c1.form_submit_button("✔ 确认原判", width="stretch")
         correct = c2.form_submit_button("💾 保存更正", type="primary", width="stretch")
-    if (confirm or correct) and _label_service_or_notice():
+    if confirm or correct:
         if confirm:
             fields = dict(severity=post.severity, categories=list(post.categories), city=post.city,
                           relevant=post.relevant)
@@ -58,8 +52,6 @@ def correction_form(post: Any, user: Any) -> None:
 
 def confirm_many(posts: list[Any], user: Any) -> None:
     """Confirm the grade of several posts as they are."""
-    if not _label_service_or_notice():
-        return
     def confirm_all() -> None:
         for p in posts:
             _save_label(p, user, severity=p.severity, categories=list(p.categories), city=p.city,
@@ -70,8 +62,6 @@ def confirm_many(posts: list[Any], user: Any) -> None:
 
 def mark_irrelevant(posts: list[Any], user: Any) -> None:
     """Label posts as not about the operator (tier 0)."""
-    if not _label_service_or_notice():
-        return
     def mark_all() -> None:
         for p in posts:
             _save_label(p, user, severity=0, relevant=False)
@@ -89,9 +79,6 @@ def _open_case(post: Any, user: Any, dispatch: bool) -> Any:
 
 def case_buttons(posts: list[Any], user: Any, key: str) -> None:
     """'Open a case' and 'open and dispatch' for one or several posts."""
-    if not services.available("cases.service"):
-        st.caption("工单服务尚未安装，暂不能建单。")
-        return
     n = len(posts)
     c1, c2 = st.columns(2)
     open_only = c1.button("📋 建工单" if n == 1 else f"📋 建 {n} 张工单", key=f"case_{key}",

@@ -12,7 +12,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import auth  # noqa: E402
-from dashboard.render import md  # noqa: E402
+from core.markup import md  # noqa: E402
 
 st.set_page_config(page_title="投诉雷达", page_icon="📡", layout="wide")
 VIEWS = Path(__file__).resolve().parent / "views"

@@ -17,6 +17,9 @@ from typing import Any
 
 import streamlit as st
 
+from accounts.sessions import LIFETIME
+from dashboard import services
+
 SESSION_KEY = "tousu_user"
 TOKEN_KEY = "tousu_token"
 COOKIE = "tousu_session"
@@ -67,8 +70,6 @@ def current_user() -> Any | None:
         token = _cookie_token()  # a reload: a new Streamlit session with the browser's cookie
     if not token:
         return st.session_state.get(SESSION_KEY)  # only tests and the bench set a bare user
-    from dashboard import services
-
     user = services.sessions().resolve(token)
     if user is None:  # logged out elsewhere, expired, or the user's rights changed
         _end_session()
@@ -103,8 +104,6 @@ def _clear_session() -> None:
 
 def login(user: Any) -> None:
     """Start a session for an authenticated user; the next run hands its cookie to the browser."""
-    from dashboard import services
-
     _clear_session()
     token = services.sessions().create(user)
     st.session_state[TOKEN_KEY] = token
@@ -114,8 +113,6 @@ def login(user: Any) -> None:
 
 def logout() -> None:
     """End the session on the server and drop the browser's cookie."""
-    from dashboard import services
-
     token = st.session_state.get(TOKEN_KEY)
     if token:
         services.sessions().revoke(token)
@@ -134,8 +131,6 @@ def write_cookie() -> None:
     token = st.session_state.pop(_COOKIE_CHANGE, None)
     if token is None:
         return
-    from accounts.sessions import LIFETIME
-
     max_age = int(LIFETIME.total_seconds()) if token else 0
     st.html(f'<script>document.cookie = "{COOKIE}={token}; Path=/; Max-Age={max_age}; '
             f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>',

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data
-from dashboard.render import TIER_COLOURS, TIER_LABELS
+from dashboard.render import TIER_COLOURS
+from nlp.lexicon import TIER_LABELS
 
 SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 MARGIN = dict(t=50, b=10, l=10, r=10)
@@ -52,7 +53,7 @@ def volume_figure(base: data.Slice, interval: str, split: str) -> go.Figure | No
 @st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
 def city_figure(base: data.Slice, metric: str) -> go.Figure:
     """The 14 cities by posts or 万投比."""
-    rate = data.complaint_rate(data.terms("city", base, size=50))
+    rate = data.complaint_rate(base)
     fig = go.Figure(go.Bar(x=list(rate["地市"]), y=list(rate[metric]),
                            customdata=[[c] for c in rate["地市"]],
                            hovertemplate="%{x}<br>%{y}<extra></extra>"))

@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
-from core.config import ConfigError, expand_env, format_loc
-from tousu.config import UNION_TAGS, Config
-from tousu.console_records import record_config_edit
+from core.config import ConfigInvalid, format_loc
 from core.db import StateDB
 from core.yamlio import LOADER, load_yaml
+from tousu.config import ITEMS, validate
+from tousu.console_records import record_config_edit
 
-SECTIONS = {"sources": ("sources",), "rules": ("warnings", "rules")}
 _KIND = {"sources": "信源", "rules": "规则"}
 
 
@@ -57,7 +55,7 @@ def _items(text: str, section: str) -> tuple[yaml.SequenceNode | None, dict[str,
         node = yaml.compose(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         raise ConfigEditError(f"config.yaml 本身无法解析，请先修正：{exc}") from None
-    for key in SECTIONS[section]:
+    for key in ITEMS[section][0]:
         node = _child(node, key)
     if not isinstance(node, yaml.SequenceNode):
         return None, {}
@@ -90,54 +88,25 @@ def item_text(path: Path, section: str, name: str) -> str | None:
     return None if item is None else _dedent(text[item.start:item.end], item.column)
 
 
-def _message(err: dict[str, Any]) -> str:
-    kind, ctx = err["type"], err.get("ctx") or {}
-    known = {
-        "missing": "缺少必填项",
-        "extra_forbidden": "没有这个字段（拼写错误？）",
-        "greater_than": f"必须大于 {ctx.get('gt')}",
-        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
-        "less_than": f"必须小于 {ctx.get('lt')}",
-        "less_than_equal": f"不能大于 {ctx.get('le')}",
-        "int_parsing": "应为整数", "int_type": "应为整数", "int_from_float": "应为整数",
-        "float_parsing": "应为数字", "float_type": "应为数字",
-        "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
-        "string_type": "应为文字", "string_too_short": "不能为空",
-        "string_pattern_mismatch": "格式不对（只能用字母、数字、下划线、连字符和点）",
-        "literal_error": f"只能是 {str(ctx.get('expected')).replace(' or ', ' 或 ')}",
-        "list_type": "应为列表", "dict_type": "应为映射（键: 值）", "model_type": "应为映射（键: 值）",
-        "union_tag_invalid": f"type 只能是 {ctx.get('expected_tags')}",
-        "union_tag_not_found": "缺少 type",
-    }
-    if kind in known:
-        return known[kind]
-    return "取值无效：" + err["msg"].removeprefix("Value error, ")
+def problem_lines(exc: ConfigInvalid, item: tuple[Any, ...] = ()) -> str:
+    """The problems in Chinese, one line each, fields named relative to the `item` being edited."""
+    lines = []
+    for problem in exc.problems:
+        loc = problem.loc
+        if loc[:len(item)] == item:
+            where = format_loc(loc[len(item):]) or "（整条定义）"
+        else:
+            where = format_loc(loc) or "（顶层）"
+        lines.append(f"字段 {where}：{problem.message('zh')}")
+    return "\n".join(lines)
 
 
-def _field(loc: tuple[Any, ...], prefix: tuple[Any, ...]) -> str:
-    """The field path, relative to the edited item when the error is inside it."""
-    if loc[:len(prefix)] == prefix:
-        rest = loc[len(prefix):]
-        if rest and rest[0] in UNION_TAGS:
-            rest = rest[1:]  # pydantic names the union member it tried; the admin never wrote it
-        return format_loc(rest) or "（整条定义）"
-    return format_loc(loc, UNION_TAGS) or "（顶层）"
-
-
-def validate(data: Any, section: str, index: int) -> None:
+def _validate_edit(data: Any, section: str, index: int) -> None:
     """The whole config with the edit must pass the schema; ConfigEditError names the field."""
     try:
-        expanded = expand_env(data)
-    except ConfigError as exc:  # "sources[2].cookie: environment variable X is not set"
-        where, _, problem = str(exc).partition(": ")
-        variable = problem.removeprefix("environment variable ").removesuffix(" is not set")
-        raise ConfigEditError(f"字段 {where}：环境变量 {variable} 未设置") from None
-    try:
-        Config.model_validate(expanded)
-    except ValidationError as exc:
-        prefix = (*SECTIONS[section], index)
-        raise ConfigEditError("\n".join(f"字段 {_field(e['loc'], prefix)}：{_message(e)}"
-                                        for e in exc.errors())) from None
+        validate(data)
+    except ConfigInvalid as exc:
+        raise ConfigEditError(problem_lines(exc, (*ITEMS[section][0], index))) from None
 
 
 def save_item(path: Path, section: str, name: str | None, shown: str | None, edited: str,
@@ -162,7 +131,7 @@ def save_item(path: Path, section: str, name: str | None, shown: str | None, edi
         raise ConfigEditError(f"字段 name：{kind}定义须是「键: 值」的映射，并有 name")
     if name is None:
         if seq is None or not seq.value or not items:
-            raise ConfigEditError(f"config.yaml 中没有可追加的 {'.'.join(SECTIONS[section])} 列表")
+            raise ConfigEditError(f"config.yaml 中没有可追加的 {'.'.join(ITEMS[section][0])} 列表")
         if str(parsed["name"]) in items:
             raise ConfigEditError(f"字段 name：已有名为 {parsed['name']} 的{kind}")
         last = max(items.values(), key=lambda i: i.start)
@@ -181,7 +150,7 @@ def save_item(path: Path, section: str, name: str | None, shown: str | None, edi
         new_text = text[:item.start] + _indent(edited, item.column) + text[item.end:]
         index = [n.start_mark.index for n in seq.value].index(item.start)
     data = load_yaml(new_text)
-    validate(data, section, index)
+    _validate_edit(data, section, index)
     if write:
         _replace(path, new_text)
         record_config_edit(db, actor.username, section, str(parsed["name"]), shown or "", edited)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.config_edit import ConfigEditError, item_text, save_item
-from dashboard.render import md
+from core.markup import md
 from tousu.console_records import config_edits
 
 

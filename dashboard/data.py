@@ -18,10 +18,13 @@ import pandas as pd
 import streamlit as st
 
 from alerts.api import recent_alerts
-from dashboard.render import TIER_LABELS
+from nlp.lexicon import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
+from nlp.dictionary import get_dictionary
+from nlp.labels import iter_labels
 from reports import data as reports_data
+from reports.complaint_rate import city_rates
 from core.config import ConfigError
 from tousu import console_records
 from tousu.config import DEFAULT_PATH, Config, load
@@ -87,13 +90,9 @@ def state() -> StateDB:
 
 @st.cache_resource(ttl=60)
 def dictionary_lists(_config: Config) -> dict[str, Any]:
-    """Cities, categories and subscriber counts from the keyword dictionary."""
-    from nlp.dictionary import get_dictionary
-
+    """Cities and categories from the keyword dictionary."""
     d = get_dictionary(_config.keywords_dir)
-    return {"cities": d.cities, "categories": list(d.categories.categories),
-            "subscribers": {c: spec.subscribers for c, spec in d.regions.cities.items()
-                            if getattr(spec, "subscribers", None)}}
+    return {"cities": d.cities, "categories": list(d.categories.categories)}
 
 
 def cities() -> list[str]:
@@ -237,11 +236,7 @@ def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
     d = dictionary_lists(config_or_stop())
     # City names and the operator's own name are everywhere; they are not "hot".
     exclude = [*d["cities"], "移动", "中国移动", "湖南移动"]
-    try:
-        return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
-    except TypeError:  # a backend without `exclude`
-        return [(w, n) for w, n in store().hot_words(where.filters(), size=size + 20)
-                if w not in exclude][:size]
+    return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
 
 
 @st.cache_data(ttl=AGG_TTL, show_spinner=False)
@@ -250,26 +245,20 @@ def operator_mix(where: Slice) -> list[dict[str, Any]]:
     return reports_data.operator_mix(store(), where.filters(), operator_names())
 
 
-def complaint_rate(by_city: list[tuple[Any, int]]) -> pd.DataFrame:
-    """万投比 per city: posts per 10,000 subscribers (subscribers are configured in 万户)."""
-    subscribers = dictionary_lists(config_or_stop())["subscribers"]
-    counts = dict(by_city)
-    rows = []
-    for city in cities():
-        users = subscribers.get(city)
-        n = counts.get(city, 0)
-        rows.append({"地市": city, "帖子数": n, "用户数(万户)": users,
-                     "万投比": round(n / users, 3) if users else None})
-    return pd.DataFrame(rows)
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def complaint_rate(where: Slice) -> pd.DataFrame:
+    """Per city: the slice's posts, and the complaints and 万投比 of its time window as the reports
+    count them (reports.complaint_rate)."""
+    posts = dict(terms("city", where, size=50))
+    return pd.DataFrame([{"地市": r.city, "帖子数": posts.get(r.city, 0), "投诉量": r.complaints,
+                          "用户数(万户)": r.subscribers, "万投比": r.rate}
+                         for r in city_rates(store(), config_or_stop(), where.since, where.until)
+                         if r.city is not None])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def labels() -> dict[str, dict[str, Any]]:
     """The newest triage label of each labelled post (nlp.labels), by post id."""
-    try:
-        from nlp.labels import iter_labels
-    except ImportError:
-        return {}
     return {row["post_id"]: row for row in iter_labels(state())}
 
 

@@ -9,7 +9,11 @@ from typing import Any, Callable
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from accounts import PermissionDenied
+from core.config import ConfigError
 from dashboard import auth
+from indexer import StoreError
+from indexer.query import QuerySyntaxError
 
 log = logging.getLogger("tousu.console")
 _SERVICES = ("accounts", "cases", "reply_scripts", "reports", "alerts", "nlp")
@@ -17,15 +21,7 @@ _SERVICES = ("accounts", "cases", "reply_scripts", "reports", "alerts", "nlp")
 
 def _friendly(exc: Exception) -> str | None:
     """A Chinese message for the errors we expect from the services, or None."""
-    from indexer import StoreError
-    from indexer.query import QuerySyntaxError
-    from core.config import ConfigError
-
-    try:
-        from accounts import PermissionDenied
-    except ImportError:  # accounts/ not installed yet
-        PermissionDenied = ()  # type: ignore[assignment,misc]
-    if PermissionDenied and isinstance(exc, PermissionDenied):
+    if isinstance(exc, PermissionDenied):
         return f"无权操作：{exc}"
     if isinstance(exc, QuerySyntaxError):
         return f"检索式有误：{exc}"

@@ -14,6 +14,7 @@ from cases.service import time_in_states
 from cases.states import CLOSED, STATUSES
 from indexer.base import Filters, Store
 from nlp.lexicon import TIER_LABELS
+from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.period import KIND_LABELS, Period, period_for
 from reports.config import AppConfig
 from core.post import CST, iso, now_cst
@@ -55,16 +56,6 @@ def change(current: float, previous: float) -> float | None:
 def rate(numerator: int, denominator: int) -> float | None:
     """A percentage with one decimal, None when there is nothing to measure."""
     return round(numerator / denominator * 100, 1) if denominator else None
-
-
-def subscribers(config: AppConfig) -> dict[str, float]:
-    """Subscribers per city in 10,000s: keywords/regions.yaml, overridden by reports.subscribers."""
-    from nlp.dictionary import get_dictionary
-
-    cities = get_dictionary(config.keywords_dir).regions.cities
-    out = {name: float(spec.subscribers) for name, spec in cities.items() if spec.subscribers}
-    out.update(config.reports.subscribers)
-    return out
 
 
 def operator_mix(store: Store, filters: Filters, operators: list[str]) -> list[dict[str, Any]]:
@@ -168,8 +159,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     cur, prev = period.iso_range(), period.iso_previous()
     min_tier = config.reports.complaint_min_tier
     rel_c, rel_p = _filters(*cur, relevant=True), _filters(*prev, relevant=True)
-    cmp_c = _filters(*cur, relevant=True, severity_min=min_tier)
-    cmp_p = _filters(*prev, relevant=True, severity_min=min_tier)
+    cmp_c, cmp_p = complaint_filters(config, *cur), complaint_filters(config, *prev)
     report = Report(period.kind, f"互联网投诉分析通报（{KIND_LABELS[period.kind]}）", period,
                     iso(now))
 
@@ -237,27 +227,23 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     report.sections.append(_rivals_section(store, config, cur, prev, min_tier))
 
     # cities and 万投比
-    subs = subscribers(config)
-    city_c, city_p = _terms(store, "city", cmp_c), _terms(store, "city", cmp_p)
-    from nlp.dictionary import get_dictionary
-
-    order = get_dictionary(config.keywords_dir).cities
+    current = {r.city: r for r in city_rates(store, config, *cur)}
+    previous = {r.city: r for r in city_rates(store, config, *prev)}
     city_rows = []
-    for city in order + [c for c in (set(city_c) | set(city_p)) if c not in order]:
-        c, p, s = city_c.get(city, 0), city_p.get(city, 0), subs.get(city or "")
-        ratio = round(c / s, 3) if s else None
-        prev_ratio = round(p / s, 3) if s else None
-        city_rows.append([city or "未识别", c, p, change(c, p), s, ratio, prev_ratio])
+    for city in dict.fromkeys([*current, *previous]):
+        this, last = current.get(city), previous.get(city)
+        n, n_last = (this.complaints if this else 0), (last.complaints if last else 0)
+        city_rows.append([city or "未识别", n, n_last, change(n, n_last), (this or last).subscribers,
+                          this and this.rate, last and last.rate])
     report.sections.append(Section(
         "city", "地市投诉与万投比", ["地市", "投诉量", "上期", "环比%", "用户数（万户）", "万投比", "上期万投比"],
         city_rows, chart={"type": "bar", "labels": [r[0] for r in city_rows if r[5] is not None],
                           "series": {"万投比": [r[5] for r in city_rows if r[5] is not None]}},
-        note=f"万投比 = 本期{min_tier}级及以上相关投诉帖数 ÷ 用户数（万户）；用户数见 keywords/regions.yaml 与 "
-             "config.yaml reports.subscribers。"))
+        note=definition(config)))
 
     # top events
-    result = store.search("", _filters(*cur, relevant=True, severity_min=min_tier), sort="influence",
-                          size=config.reports.top_events, highlight=False)
+    result = store.search("", cmp_c, sort="influence", size=config.reports.top_events,
+                          highlight=False)
     top_rows = [[i + 1, h.post.title or h.post.content[:40], h.post.city or "—", h.post.source,
                  h.post.severity, round(h.post.influence or 0, 3), (h.post.published_at or "")[:16].replace("T", " "),
                  h.post.case_status or "未建单", h.post.url] for i, h in enumerate(result.hits)]

@@ -6,20 +6,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
-from alerts.config import RULE_TYPES, WarningsConfig
+from alerts.config import Rule, WarningsConfig
 from cases.config import CasesConfig
-from core.config import ConfigError, Strict, expand_env, read_yaml, validation_errors
-from crawler.config import SOURCE_TYPES, Source
+from core.config import ConfigError, ConfigInvalid, Strict, expand_env, read_yaml, schema_problems
+from crawler.config import Source
 from demo.config import DemoConfig
 from indexer.config import StoreConfig
 from nlp.config import NlpConfig
 from reports.config import ReportsConfig
 
 DEFAULT_PATH = "config.yaml"
-# pydantic names the member of a tagged union it tried; the user never wrote it
-UNION_TAGS = frozenset(SOURCE_TYPES) | frozenset(RULE_TYPES)
 
 
 class DashboardConfig(Strict):
@@ -86,6 +84,28 @@ class Config(Strict):
                           f"configured: {', '.join(s.name for s in self.sources) or 'none'}")
 
 
+# The list items the console edits one at a time: where their list sits and the item's type.
+ITEMS: dict[str, tuple[tuple[str, ...], Any]] = {"sources": (("sources",), Source),
+                                                 "rules": (("warnings", "rules"), Rule)}
+_ITEM_ADAPTERS = {name: TypeAdapter(item) for name, (_, item) in ITEMS.items()}
+
+
+def validate(data: Any, item: str | None = None) -> Any:
+    """The whole config (`item` None: a Config) or one item of ITEMS, with ${ENV} expanded.
+
+    The one check behind `tousu check`, the loader and the console's editors: ConfigInvalid lists
+    every problem with its key path, kind and message context (Problem.message gives the text).
+    """
+    data = expand_env(data)
+    try:
+        if item is None:
+            return Config.model_validate(data)
+        return _ITEM_ADAPTERS[item].validate_python(data)
+    except ValidationError as exc:
+        raise ConfigInvalid(schema_problems(exc, Config if item is None else ITEMS[item][1])) \
+            from None
+
+
 def parse(data: Any, file: Path | str = "<config>") -> Config:
     """Validate already-loaded YAML data; errors name the file and key path."""
     file = Path(file)
@@ -94,13 +114,9 @@ def parse(data: Any, file: Path | str = "<config>") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{file}: the top level must be a mapping of sections")
     try:
-        data = expand_env(data)
-    except ConfigError as exc:
-        raise ConfigError(f"{file}: {exc}") from None
-    try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        raise validation_errors(exc, file, UNION_TAGS) from None
+        config: Config = validate(data)
+    except ConfigInvalid as exc:
+        raise ConfigInvalid(exc.problems, file) from None
     config.file = file
     config.base_dir = file.parent.resolve() if file.name != "<config>" else Path.cwd()
     return config

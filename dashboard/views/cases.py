@@ -12,10 +12,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import services
-from dashboard.guard import action, run_page
-from dashboard.render import md, plain, post_card
 from core.post import Post, now_cst
+from dashboard import data, services
+from dashboard.guard import action, run_page
+from core.markup import md
+from dashboard.render import plain, post_card
+from reply_scripts.suggest import suggest_for_case
 
 OPEN = ("新建", "已派单", "处理中", "需补充信息", "已回复", "退回", "升级")
 RELATIONS = {"main": "主帖", "event": "同事件", "same_author": "同作者"}
@@ -54,12 +56,7 @@ def _table(cases: list[Any]) -> None:
 
 
 def _suggested_scripts(case: Any, user: Any) -> None:
-    if not services.available("reply_scripts.suggest"):
-        st.caption("口径库服务尚未安装。")
-        return
-    from reply_scripts.suggest import suggest_for_case
-
-    suggestions = suggest_for_case(services.data.config_or_stop(), services.scripts(),
+    suggestions = suggest_for_case(data.config_or_stop(), services.scripts(),
                                    services.cases(), user, case.case_id)
     if not suggestions:
         st.caption("口径库中没有与此工单相近的已批准口径。可在「口径库」中检索。")
@@ -153,8 +150,6 @@ def _detail(case_id: int, user: Any) -> None:
 
 def render(user: Any) -> None:
     st.title("📋 工单")
-    if not services.available("cases.service"):
-        services.missing("工单")
     svc = services.cases()
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
     statuses = c1.multiselect("状态", ["新建", "已派单", "处理中", "需补充信息", "已回复", "已办结",

@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.guard import run_page
-from dashboard.render import md
+from core.markup import md
 
 FILES = {
     "categories.yaml": "投诉分类词",

@@ -12,8 +12,6 @@ st.title("📡 投诉雷达 · 登录")
 st.caption("互联网投诉监控平台 · 集中监控 分层应对")
 
 try:
-    if not services.available("accounts"):
-        services.missing("账号")
     account_service = services.accounts()
     if account_service.count() == 0:
         st.warning("尚无任何用户。请设置环境变量 TOUSU_ADMIN_USER 与 TOUSU_ADMIN_PASSWORD 后重启监控，"

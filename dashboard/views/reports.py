@@ -10,9 +10,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, services
+from dashboard import data
 from dashboard.guard import run_page
-from dashboard.render import md
+from core.markup import md
+from reports import build_report
+from reports.render import to_excel, to_html
 
 KINDS = {"daily": "日报", "weekly": "周报", "monthly": "月报"}
 
@@ -27,9 +29,6 @@ def _cell(value: Any) -> str:
 
 
 def _generate(user: Any, kind: str, day: date) -> dict[str, Any]:
-    from reports import build_report
-    from reports.render import to_excel, to_html
-
     cfg = data.config_or_stop()
     with st.status(f"正在生成{KINDS[kind]}…", expanded=True) as status:
         st.write("① 统计帖子、预警与工单…")
@@ -47,8 +46,6 @@ def _generate(user: Any, kind: str, day: date) -> dict[str, Any]:
 
 def render(user: Any) -> None:
     st.title("📊 报表")
-    if not services.available("reports.data"):
-        services.missing("报表")
     c1, c2, c3 = st.columns([2, 2, 1])
     kind = c1.radio("类型", list(KINDS), format_func=KINDS.get, horizontal=True, key="rp_kind")
     day = c2.date_input("统计日期（所在日 / 周 / 月）", value=date.today() - timedelta(days=1),

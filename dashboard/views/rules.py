@@ -21,22 +21,21 @@ from dashboard.guard import run_page
 def render(user: Any) -> None:
     st.title("⚙️ 规则")
     cfg = data.config_or_stop()
-    rules = list(getattr(cfg.warnings, "rules", []) or [])
+    rules = cfg.warnings.rules
     if not rules:
         st.info("config.yaml 中没有预警规则。", icon="📭")
         return
     st.dataframe(pd.DataFrame([{
-        "规则": getattr(r, "name", ""), "类型": getattr(r, "type", ""),
-        "启用": "是" if getattr(r, "enabled", True) else "否",
+        "规则": r.name, "类型": r.type, "启用": "是" if r.enabled else "否",
         "阈值": yaml.safe_dump(r.model_dump(mode="json", exclude={"name", "type", "enabled"},
                                            exclude_defaults=True), allow_unicode=True,
                               default_flow_style=True).strip(),
     } for r in rules]), hide_index=True, width="stretch")
-    names = [getattr(r, "name", str(i)) for i, r in enumerate(rules)]
+    names = [r.name for r in rules]
     pick = st.selectbox("规则", names, key="r_pick")
     rule = rules[names.index(pick)]
     default = yaml.safe_dump(rule.model_dump(mode="json", exclude_defaults=True) |
-                             {"name": pick, "type": getattr(rule, "type", "post")},
+                             {"name": rule.name, "type": rule.type},
                              allow_unicode=True, sort_keys=False)
     text = item_editor("rules", pick, default, "规则定义（YAML，即 config.yaml 中的原文）",
                        key=f"r_{pick}")

@@ -14,7 +14,8 @@ import streamlit as st
 
 from dashboard import data, services
 from dashboard.guard import action, run_page
-from dashboard.render import esc, md, plain
+from core.markup import esc, md
+from dashboard.render import plain
 
 STATUS = {"draft": "草稿", "in_review": "待审核", "approved": "已批准", "retired": "已停用"}
 REVIEWERS = ("reviewer", "admin")
@@ -113,8 +114,6 @@ def _new_draft(user: Any) -> None:
 
 def render(user: Any) -> None:
     st.title("📚 口径库")
-    if not services.available("reply_scripts.service"):
-        services.missing("口径库")
     svc = services.scripts()
     c1, c2, c3 = st.columns([3, 2, 2])
     query = c1.text_input("检索口径", key="k_query", placeholder="标题、场景或正文中的文字")

@@ -10,7 +10,9 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.guard import run_page
-from dashboard.render import TIER_LABELS, count_text, md, post_card
+from core.markup import md
+from dashboard.render import count_text, post_card
+from nlp.lexicon import TIER_LABELS
 
 SORTS = {"time": "时间", "relevance": "相关度", "severity": "等级", "influence": "影响力"}
 PAGE_SIZE = 20

@@ -9,12 +9,16 @@ import pandas as pd
 import streamlit as st
 import yaml
 
+from core.config import ConfigInvalid
+from core.yamlio import load_yaml
 from dashboard import data
+from dashboard.config_edit import problem_lines
 from dashboard.config_form import check_and_save, edit_history, item_editor
 from dashboard.guard import run_page
 from dashboard.probe import ProbeError, probe
-from dashboard.render import md, plain
-from core.yamlio import load_yaml
+from core.markup import md
+from dashboard.render import plain
+from tousu.config import validate
 
 NEW = "＋ 新增信源"
 TEMPLATE = """name: new-source
@@ -27,25 +31,15 @@ STATUS = {"ok": "🟢 正常", "partial": "🟡 部分失败", "failed": "🔴 �
 
 
 def _parse_source(text: str) -> Any:
-    """A source definition typed by the admin, validated by the same schema as config.yaml."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from core.config import expand_env, format_loc
-    from crawler.config import Source
-    from tousu.config import UNION_TAGS
-
+    """A source definition typed by the admin, validated by the same check as config.yaml."""
     try:
         raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
     try:
-        return TypeAdapter(Source).validate_python(expand_env(raw))
-    except ValidationError as exc:
-        raise ValueError("\n".join(f"{format_loc(e['loc'], UNION_TAGS) or '（顶层）'}: "
-                                   f"{e['msg'].removeprefix('Value error, ')}"
-                                   for e in exc.errors())) from None
-    except Exception as exc:  # ConfigError from a missing ${ENV}
-        raise ValueError(str(exc)) from None
+        return validate(raw, "sources")
+    except ConfigInvalid as exc:
+        raise ValueError(problem_lines(exc)) from None
 
 
 def _show_probe(source: Any) -> None:

@@ -14,7 +14,9 @@ from dashboard import data
 from dashboard.charts import (SPLITS, city_figure, key_label, rivals_figure, volume_figure,
                               words_figure)
 from dashboard.guard import run_page
-from dashboard.render import count_text, md, post_card
+from core.markup import md
+from dashboard.render import count_text, post_card
+from reports import complaint_rate
 
 INTERVALS = {"hour": "小时", "day": "天", "week": "周", "month": "月"}
 DRILL = "t_pick"  # the drill-down selectbox's key: a chart click sets it
@@ -87,7 +89,7 @@ def render(user: Any) -> None:
         event = st.plotly_chart(city_figure(base, metric), width="stretch", on_select="rerun",
                                 selection_mode=("points",), key="t_city")
         _clicked(event, "city", lambda cd: ("city", None, cd[0]))
-        st.caption("万投比 = 帖子数 ÷ 用户数（万户）；用户数取自 keywords/regions.yaml。")
+        st.caption(complaint_rate.definition(data.config_or_stop()))
     with right:
         words = words_figure(base)
         if words is not None:

@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboard import actions, data
 from dashboard.guard import run_page
-from dashboard.render import TIER_LABELS, count_text, md, plain, post_card, tier_style
+from core.markup import md
+from dashboard.render import count_text, plain, post_card, tier_style
+from nlp.lexicon import TIER_LABELS
 
 REFRESH_SECONDS = 30
 

@@ -7,13 +7,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from accounts import ROLE_LABELS
 from dashboard import data, services
 from dashboard.guard import action, run_page
 
 
 def render(user: Any) -> None:
-    from accounts import ROLE_LABELS
-
     st.title("👥 用户")
     svc = services.accounts()
     users = svc.list_users(user)

@@ -1,9 +1,8 @@
 """预警: open, acknowledged and resolved warnings by level; the event's posts and growth curve;
-acknowledge and silence through the alerts service when it offers them."""
+acknowledge and silence through the alerts service."""
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -12,25 +11,15 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from alerts.engine import acknowledge, silence
+from core.post import now_cst
 from dashboard import data
 from dashboard.guard import action, run_page
-from dashboard.render import LEVEL_COLOURS, esc, plain, post_card
-from core.post import now_cst
+from core.markup import esc
+from dashboard.render import LEVEL_COLOURS, plain, post_card
 
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
-
-
-def _alerts_api(name: str) -> Any | None:
-    """A function of the alerts service (acknowledge, silence…), wherever #6 put it, or None."""
-    for module in ("alerts.engine", "alerts.service", "alerts"):
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        if hasattr(mod, name):
-            return getattr(mod, name)
-    return None
 
 
 def _growth(posts: list[Any]) -> None:
@@ -54,17 +43,12 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
     if len(posts) > 5:
         st.caption(f"共 {len(posts)} 条相关帖子，仅显示前 5 条")
     c1, c2 = st.columns(2)
-    ack = _alerts_api("acknowledge")
-    if ack and alert["status"] == "open" and c1.button("确认预警", key=f"ack_{alert['alert_id']}"):
-        def acknowledge() -> None:
-            ack(data.state(), alert["alert_id"], user.username)
+    if alert["status"] == "open" and c1.button("确认预警", key=f"ack_{alert['alert_id']}"):
+        def ack() -> None:
+            acknowledge(data.state(), alert["alert_id"], user.username)
             data.alerts.clear()
 
-        action("ack", acknowledge, success="已确认，不再提醒", rerun=True)
-    silence = _alerts_api("silence")
-    if silence is None:
-        st.caption("静默将在预警服务提供后开放。")
-        return
+        action("ack", ack, success="已确认，不再提醒", rerun=True)
     with c2.form(f"sil_{alert['alert_id']}"):
         target = st.radio("静默对象", [alert["key"], alert["rule"]], horizontal=True,
                           format_func=lambda t: "此预警" if t == alert["key"] else f"规则 {t}",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.config import PostRule
-from core.config import ConfigError
+from alerts.config import Notifier, PostRule, Rule
+from alerts.notifiers import REGISTRY
+from alerts.rules import RULE_TYPES
+from core.config import ConfigError, union_members
 from tousu.config import load, parse
 from tests.conftest import ROOT
 
@@ -39,8 +41,17 @@ def test_no_rules_means_the_default_post_rule():
     ({"rules": [{"name": "a", "type": "post"}, {"name": "a", "type": "spike"}]},
      "duplicate rule name 'a'"),
     ({"rules": [{"name": "s", "type": "spike", "coefficient": 3}]}, "Extra inputs are not permitted"),
-    ({"notifiers": [{"name": "m", "type": "smtp", "host": "h"}]}, "a smtp notifier needs sender, to"),
-    ({"notifiers": [{"name": "s", "type": "sms", "url": "http://gw"}]}, "a sms notifier needs phones"),
+    ({"notifiers": [{"name": "m", "type": "smtp", "host": "h"}]},
+     "warnings.notifiers[0].sender: Field required\nw.yaml: warnings.notifiers[0].to: Field required"),
+    ({"notifiers": [{"name": "s", "type": "sms", "url": "http://gw"}]},
+     "w.yaml: warnings.notifiers[0].phones: Field required"),
+    ({"notifiers": [{"name": "s", "type": "sms", "url": "http://gw", "phones": []}]},
+     "warnings.notifiers[0].phones: List should have at least 1 item"),
+    ({"notifiers": [{"name": "h", "type": "webhook", "url": ""}]},
+     "warnings.notifiers[0].url: String should not be empty"),
+    ({"notifiers": [{"name": "f", "type": "file", "path": "x", "url": "http://h"}]},
+     "warnings.notifiers[0].url: Extra inputs are not permitted"),
+    ({"notifiers": [{"name": "p", "type": "pigeon"}]}, "warnings.notifiers[0]: Input tag 'pigeon'"),
     ({"notifiers": [{"name": "n", "type": "file", "path": "x", "rules": ["nope"]}]},
      "routes unknown rule 'nope'"),
 ])
@@ -55,3 +66,8 @@ def test_smtp_password_only_from_environment(monkeypatch):
     section = warnings(notifiers=[{"name": "m", "type": "smtp", "host": "h", "sender": "a@b",
                                    "to": ["c@d"], "password": "${TOUSU_TEST_SMTP}"}])
     assert section.notifiers[0].password == "pw"
+
+
+def test_every_rule_and_notifier_type_has_a_class():
+    assert set(RULE_TYPES) == set(union_members(Rule))
+    assert set(REGISTRY) == set(union_members(Notifier))

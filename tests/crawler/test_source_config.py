@@ -2,7 +2,9 @@
 
 import pytest
 
-from core.config import ConfigError
+from core.config import ConfigError, union_members
+from crawler.config import Source
+from crawler.spiders import SPIDERS
 from tousu.config import parse
 
 
@@ -29,3 +31,8 @@ def test_adapter_defaults_point_at_the_real_sites():
     assert [s.base_url for s in sources] == ["https://tieba.baidu.com", "https://m.weibo.cn",
                                              "https://tousu.sina.com.cn"]
     assert [s.cookie_env for s in sources] == ["TIEBA_COOKIE", "WEIBO_COOKIE", "HEIMAO_COOKIE"]
+
+
+def test_every_source_type_has_a_spider():
+    assert set(SPIDERS) == set(union_members(Source)) == {"html", "rss", "json", "tieba", "weibo",
+                                                         "heimao", "discuz"}

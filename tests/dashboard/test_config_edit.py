@@ -71,7 +71,7 @@ def test_new_source_is_appended_to_the_list(shipped):
      "字段 coefficient：必须大于 0"),
     ("rules", "city-daily-volume", "window: day", "window: week", "字段 window：只能是 'hour' 或 'day'"),
     ("rules", "city-spike", "ratio: 3", "ratio: lots", "字段 ratio：应为数字"),
-    ("rules", "post", "lookback_hours: 24", "lookback_hourz: 24", "字段 lookback_hourz：没有这个字段"),
+    ("rules", "post", "lookback_hours: 24", "lookback_hourz: 24", "字段 lookback_hourz：没有这个字段，是不是 lookback_hours？"),
     ("sources", "demo-forum", "interval: 1m", "interval: often", "字段 interval：取值无效"),
     ("sources", "telecom-news", "type: rss", "type: fax", "字段 （整条定义）：type 只能是"),
     ("sources", "telecom-news", "url: ", "url: ${TOUSU_TEST_UNSET_VAR}",

@@ -52,6 +52,28 @@ def test_env_expansion_with_default_and_value(monkeypatch):
     assert [n.url for n in config.warnings.notifiers] == ["https://h/?k=s3cret", "https://h/?k=none"]
 
 
+def test_unknown_key_names_the_closest_field():
+    with pytest.raises(core_cfg.ConfigError) as err:
+        cfg.parse({"warnings": {"rules": [{"name": "p", "type": "post", "lookback_hourz": 1}]}},
+                  "x.yaml")
+    assert str(err.value) == ("x.yaml: warnings.rules[0].lookback_hourz: Extra inputs are not "
+                              "permitted; did you mean 'lookback_hours'?")
+
+
+def test_one_check_for_the_whole_file_and_for_one_item():
+    source = {"name": "f", "type": "rss", "url": "https://a.example/f", "intervall": "1h"}
+    with pytest.raises(core_cfg.ConfigInvalid) as alone:
+        cfg.validate(source, "sources")
+    with pytest.raises(core_cfg.ConfigInvalid) as whole:
+        cfg.validate({"sources": [source]})
+    assert [(("sources", 0, *p.loc), p.kind, p.ctx) for p in alone.value.problems] == \
+        [(p.loc, p.kind, p.ctx) for p in whole.value.problems] == \
+        [(("sources", 0, "intervall"), "extra_forbidden", {"suggestion": "interval"})]
+    del source["intervall"]
+    assert cfg.validate(source, "sources").interval == "10m"
+    assert cfg.validate({"name": "v", "type": "volume"}, "rules").group_by == ["city"]
+
+
 def test_missing_file():
     with pytest.raises(core_cfg.ConfigError, match="nowhere.yaml: config file not found"):
         cfg.load("nowhere.yaml")
