@@ -20,4 +20,4 @@ def open_store(config: AppConfig) -> Store:
         s = config.store
         return ElasticsearchStore(s.hosts, s.index, shards=s.shards, replicas=s.replicas,
                                   api_key=s.api_key)
-    raise StoreError(f"store backend {config.store.backend!r} is not available yet")
+    raise StoreError(f"unknown store backend {config.store.backend!r}")

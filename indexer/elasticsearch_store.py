@@ -1,39 +1,38 @@
 """Elasticsearch backend: the Store contract over a versioned index behind an alias.
 
-On start the index template `<alias>-template` and the first index `<alias>-v<N>` (with the alias
-as its write index) are created if missing, idempotently, so several processes may start at once.
-An index of an older mapping version behind the alias is migrated in place: made read-only, its
-posts re-indexed into `<alias>-v<N>`, the alias moved there and the old index deleted; a start
-interrupted half-way does it again.
-Writes go through `helpers.streaming_bulk` with retries; a document ES rejects is reported in
-`UpsertResult.failed` with ES's reason, never dropped silently. A large `upsert_many` keeps
-BULK_THREADS bulk requests in flight while it prepares the next chunk, so the node indexes on all
-its write threads and the client's own work overlaps the node's. Every error from the client is
-raised as StoreError naming Elasticsearch and the hosts. Writes refresh the index before they
-return, so a post is searchable as soon as `upsert_many` returns (as with SQLite).
+The index itself (template, versions, migration) is managed by `es_index` when the store starts.
+Writes go through `es_bulk.bulk` (`helpers.streaming_bulk` with retries); a document ES rejects is
+reported in `UpsertResult.failed` with ES's reason, never dropped silently. A large `upsert_many`
+keeps BULK_THREADS bulk requests in flight while it prepares the next chunk, so the node indexes
+on all its write threads and the client's own work overlaps the node's. Every client call runs
+in `es_errors`, which raises its errors as StoreError naming Elasticsearch and the hosts. Writes
+refresh the index before they return, so a post is searchable as soon as `upsert_many` returns
+(as with SQLite).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from typing import Any, Iterable, Iterator, Sequence
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from elasticsearch import Elasticsearch
 from elasticsearch.serializer import OrjsonSerializer
 
+from core.batches import batched
+from core.post import Post
 from indexer.base import (TERM_FIELDS, Filters, Hit, Interval, SearchResult, Sort, Store,
                           StoreError, UpsertResult, make_snippet)
 from indexer.documents import parse_ts, post_ts
-from indexer.es_dsl import (DATE_FORMAT, DERIVED, MAPPING_VERSION, TIME_ZONE, body_text,
-                            build_query, highlight_body, snippet_from, template_body, to_document,
-                            to_post)
+from indexer.duplicates import Original, Originals, needs_original
+from indexer.es_bulk import CHUNK, bulk, merge, scan
+from indexer.es_dsl import (DATE_FORMAT, DERIVED, TIME_ZONE, body_text, build_query,
+                            highlight_body, snippet_from, to_document, to_post)
+from indexer.es_errors import es_errors
+from indexer.es_index import drop_index, ensure_index
 from indexer.query import Query, parse_query
-from core.batches import batched
-from core.post import Post
 
-log = logging.getLogger("tousu.indexer")
 _FIELD = {"category": "categories", "operator": "operators"}  # contract name -> ES field
 _MULTI = ("categories", "operators")  # list fields: a post without a value is in no bucket
 _SORT = {
@@ -42,12 +41,9 @@ _SORT = {
     "influence": [{"influence": "desc"}, {"time": "desc"}, {"id": "desc"}],
     "relevance": [{"_score": "desc"}, {"time": "desc"}, {"id": "desc"}],
 }
-CHUNK = 2000  # posts per round of look-ups (mget, duplicates) and per bulk request
 # bulk requests in flight at once: one more than a 2-core node's write threads, so that one
 # waits in the node's queue while a response travels back and the next request is built
 BULK_THREADS = 3
-# What a bulk response item needs to say; the rest (shards, seq_no, index…) is not sent back.
-_BULK_FILTER = "items.*._id,items.*.status,items.*.result,items.*.error"
 SNIPPET_WIDTH = 120
 
 
@@ -66,93 +62,26 @@ class ElasticsearchStore(Store):
             self.hosts, api_key=api_key, request_timeout=request_timeout,
             retry_on_timeout=True, max_retries=3,
             serializer=OrjsonSerializer())  # a third less client CPU per bulk-indexed post
-        self._shards, self._replicas = shards, replicas
-        self._call(self._ensure_index, "create the index")
+        ensure_index(self.client, self.alias, shards=shards, replicas=replicas,
+                     service=self._name)
 
-    # -- plumbing -------------------------------------------------------------------------
-    def _call(self, fn: Any, what: str, *args: Any, **kwargs: Any) -> Any:
-        """Run one client call; ES and transport errors become StoreError naming the service."""
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as exc:
-            raise StoreError(f"{self._name}: {what} failed: {exc.meta.status} "
-                             f"{_reason(exc.body) or exc.message}") from None
-        except TransportError as exc:
-            raise StoreError(f"{self._name}: {what} failed: {exc}") from None
-
-    def _ensure_index(self) -> None:
-        es = self.client.options(ignore_status=())
-        es.indices.put_index_template(name=f"{self.alias}-template",
-                                      **template_body(f"{self.alias}-v*", self._shards,
-                                                      self._replicas))
-        wanted = f"{self.alias}-v{MAPPING_VERSION}"
-        if es.indices.exists_alias(name=self.alias):
-            current = list(es.indices.get_alias(name=self.alias))
-            if wanted in current:
-                return
-            older = [name for name in current if _version(name, self.alias) < MAPPING_VERSION]
-            if len(older) != 1 or len(current) != 1:
-                raise StoreError(f"{self._name}: the alias points at {current}; expected one "
-                                 f"index {self.alias}-v<N> with N <= {MAPPING_VERSION}")
-            self._migrate(older[0], wanted)
-            return
-        if es.indices.exists(index=self.alias):
-            raise StoreError(f"{self._name}: {self.alias!r} is an index, not an alias; "
-                             "rename it or point store.index elsewhere")
-        try:
-            es.indices.create(index=f"{self.alias}-v{MAPPING_VERSION}",
-                              aliases={self.alias: {"is_write_index": True}})
-        except ApiError as exc:  # another process created it first
-            if _reason_type(exc.body) != "resource_already_exists_exception":
-                raise
-            es.indices.put_alias(index=f"{self.alias}-v{MAPPING_VERSION}", name=self.alias)
-
-    def _migrate(self, old: str, new: str) -> None:
-        """Re-index `old` (an older mapping version) into `new` and move the alias there."""
-        es = self.client.options(ignore_status=())
-        log.warning("%s: migrating %s to mapping version %s in %s", self._name, old,
-                    MAPPING_VERSION, new)
-        try:
-            # read-only first: a write another process makes meanwhile fails, it is not lost
-            es.indices.put_settings(index=old, settings={"index.blocks.write": True})
-            try:
-                es.indices.create(index=new)
-            except ApiError as exc:  # left by an interrupted start, or another one's
-                if _reason_type(exc.body) != "resource_already_exists_exception":
-                    raise
-            copied = UpsertResult()
-            for chunk in batched(self._scan(old, {"match_all": {}}, CHUNK), CHUNK):
-                _merge(copied, self._bulk([
-                    {"_op_type": "index", "_index": new, "_id": post.id,
-                     "_source": to_document(post, post_ts(post), post.dup_of, post.case_status)}
-                    for post in chunk]))
-            if copied.failed:
-                es.indices.put_settings(index=old, settings={"index.blocks.write": False})
-                post_id, reason = next(iter(copied.failed.items()))
-                raise StoreError(f"{self._name}: migrating {old} to {new}: {len(copied.failed)} "
-                                 f"posts could not be copied, first {post_id}: {reason}")
-            es.indices.refresh(index=new)
-            es.indices.update_aliases(actions=[
-                {"remove": {"index": old, "alias": self.alias}},
-                {"add": {"index": new, "alias": self.alias, "is_write_index": True}}])
-            es.indices.delete(index=old)
-        except (ApiError, StoreError):  # a process starting at the same time may have done it
-            if new not in list(es.options(ignore_status=404).indices.get_alias(name=self.alias)):
-                raise
-        log.warning("%s: %s migrated to %s (%d posts)", self._name, old, new,
-                    es.count(index=new)["count"])
+    def _errors(self, what: str) -> AbstractContextManager[None]:
+        """The block's client errors as StoreError naming this store (es_errors)."""
+        return es_errors(self._name, what)
 
     def _refresh(self) -> None:
         if self.refresh_writes:
-            self._call(self.client.indices.refresh, "refresh", index=self.alias)
+            with self._errors("refresh"):
+                self.client.indices.refresh(index=self.alias)
 
     def close(self) -> None:
-        self.client.close()
+        with self._errors("close"):
+            self.client.close()
 
     # -- writes ---------------------------------------------------------------------------
     def upsert_many(self, posts: Iterable[Post]) -> UpsertResult:
         result = UpsertResult()
-        seen: dict[str, tuple[int, str]] = {}  # fingerprint -> (time, id) stored by this call
+        originals = Originals()  # grows with each chunk's look-up and the originals it stores
         with ThreadPoolExecutor(BULK_THREADS, thread_name_prefix="tousu-es-bulk") as pool:
             pending: deque[tuple[Future[UpsertResult], set[str]]] = deque()
             for chunk in batched(posts, CHUNK):
@@ -161,120 +90,88 @@ class ElasticsearchStore(Store):
                 # and sent, else two bulk threads could store them in either order
                 while pending and (len(pending) >= BULK_THREADS
                                    or any(ids & sent for _, sent in pending)):
-                    _merge(result, pending.popleft()[0].result())
-                pending.append((pool.submit(self._bulk, self._actions(chunk, result, seen)), ids))
+                    merge(result, pending.popleft()[0].result())
+                pending.append((pool.submit(bulk, self.client, self.alias,
+                                            self._actions(chunk, result, originals), self._name),
+                                ids))
             for future, _ in pending:  # in submission order: results keep the input's order
-                _merge(result, future.result())
+                merge(result, future.result())
         if result.inserted or result.updated:
             self._refresh()
         return result
 
     def _actions(self, posts: list[Post], result: UpsertResult,
-                 seen: dict[str, tuple[int, str]]) -> list[dict[str, Any]]:
+                 originals: Originals) -> list[dict[str, Any]]:
         """The bulk actions of one chunk; posts that cannot be indexed go to result.failed."""
         unique: dict[str, Post] = {}
         for post in posts:  # the last version of a post wins, as with sequential upserts
             unique[post.id] = post
         existing = self._existing(list(unique))
-        originals = self._originals([p for p in unique.values() if p.id not in existing
-                                     or not existing[p.id].get("dup_of")])
+        self._add_originals(originals, [p for p in unique.values() if needs_original(
+            p, existing.get(p.id, {}).get("dup_of"))])
         actions = []
         for post in unique.values():
             try:
                 ts = post_ts(post)
                 old = existing.get(post.id, {})
-                dup_of = post.dup_of or old.get("dup_of")
-                if dup_of is None and len(post.content or post.title) >= 10:
-                    candidates = [c for c in (originals.get(post.fingerprint, []) +
-                                              [seen.get(post.fingerprint)]) if c and c[1] != post.id]
-                    dup_of = min(candidates)[1] if candidates else None
-                seen.setdefault(post.fingerprint, (ts, post.id))
+                dup_of = originals.link(post, old.get("dup_of"))
                 doc = to_document(post, ts, dup_of, old.get("case_status"))
             except (ValueError, TypeError) as exc:
                 result.failed[post.id] = str(exc)
                 continue
+            originals.stored(post, ts, post.id, dup_of)
             actions.append({"_op_type": "index", "_id": post.id, "_source": doc})
         return actions
-
-    def _bulk(self, actions: list[dict[str, Any]]) -> UpsertResult:
-        """Index one chunk (run in a bulk thread); every action ends up in the result."""
-        result = UpsertResult()
-        stream = helpers.streaming_bulk(
-            self.client, actions, chunk_size=CHUNK, max_chunk_bytes=20 * 2**20, max_retries=5,
-            initial_backoff=1, max_backoff=30, retry_on_status=(429, 502, 503, 504),
-            raise_on_error=False, raise_on_exception=False, index=self.alias,
-            filter_path=_BULK_FILTER)
-        try:
-            for ok, item in stream:
-                info = item.get("index", {})
-                post_id = info.get("_id")
-                if ok:
-                    (result.inserted if info.get("result") == "created"
-                     else result.updated).append(post_id)
-                else:
-                    result.failed[post_id] = f"elasticsearch: {_reason(info.get('error'))}"
-        except TransportError as exc:  # the node went away for longer than the retries
-            done = set(result.inserted) | set(result.updated) | set(result.failed)
-            for action in actions:
-                if action["_id"] not in done:
-                    result.failed[action["_id"]] = f"{self._name}: bulk failed: {exc}"
-        return result
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """dup_of and case_status of the posts already stored, by id."""
         if not ids:
             return {}
-        found = self._call(self.client.mget, "mget", index=self.alias, ids=ids,
-                           source_includes=["dup_of", "case_status"], realtime=True)
+        with self._errors("mget"):
+            found = self.client.mget(index=self.alias, ids=ids,
+                                     source_includes=["dup_of", "case_status"], realtime=True)
         return {d["_id"]: d.get("_source", {}) for d in found["docs"] if d.get("found")}
 
-    def _originals(self, posts: list[Post]) -> dict[str, list[tuple[int, str]]]:
-        """For each fingerprint, the stored posts having it that are no one's duplicate
-        (normally one: the first seen), as (time, id), earliest first."""
-        fingerprints = sorted({p.fingerprint for p in posts if len(p.content or p.title) >= 10})
+    def _add_originals(self, originals: Originals, posts: list[Post]) -> None:
+        """Add the stored posts that are no one's duplicate (normally one per text: the first
+        seen) of these posts' fingerprints; ties in time go to the smaller id."""
+        fingerprints = sorted({p.fingerprint for p in posts})
         if not fingerprints:
-            return {}
-        resp = self._call(
-            self.client.search, "look up duplicates", index=self.alias,
-            size=min(2 * len(fingerprints), 10000),
-            query={"bool": {"filter": [{"terms": {"fingerprint": fingerprints}}],
-                            "must_not": [{"exists": {"field": "dup_of"}}]}},
-            source=["id", "time", "fingerprint"], sort=[{"time": "asc"}, {"id": "asc"}],
-            track_total_hits=False)
-        out: dict[str, list[tuple[int, str]]] = {}
+            return
+        with self._errors("look up duplicates"):
+            resp = self.client.search(
+                index=self.alias, size=min(2 * len(fingerprints), 10000),
+                query={"bool": {"filter": [{"terms": {"fingerprint": fingerprints}}],
+                                "must_not": [{"exists": {"field": "dup_of"}}]}},
+                source=["id", "time", "fingerprint"], sort=[{"time": "asc"}, {"id": "asc"}],
+                track_total_hits=False)
         for hit in resp["hits"]["hits"]:
             src = hit["_source"]
-            out.setdefault(src["fingerprint"], []).append((parse_ts(src["time"]) or 0, src["id"]))
-        return out
+            originals.add(src["fingerprint"],
+                          Original(parse_ts(src["time"]) or 0, src["id"], src["id"]))
 
     def set_case_status(self, post_id: str, status: str | None) -> None:
-        try:
-            self.client.update(index=self.alias, id=post_id, doc={"case_status": status},
-                               retry_on_conflict=3)
-        except NotFoundError:
-            return
-        except (ApiError, TransportError) as exc:
-            raise StoreError(f"{self._name}: set case status of {post_id} failed: {exc}") from None
-        self._refresh()
+        with self._errors(f"set case status of {post_id}"):
+            resp = self.client.options(ignore_status=404).update(
+                index=self.alias, id=post_id, doc={"case_status": status}, retry_on_conflict=3)
+        if resp.meta.status != 404:  # an unknown post has no case status to set
+            self._refresh()
 
     def delete_older_than(self, cutoff: str) -> int:
         ts = parse_ts(cutoff)
         if ts is None:
             raise StoreError(f"{self._name}: retention cutoff {cutoff!r} is not an ISO date")
-        resp = self._call(self.client.delete_by_query, "delete old posts", index=self.alias,
-                          query={"range": {"time": {"lt": ts, "format": "epoch_second"}}},
-                          conflicts="proceed", refresh=True)
+        with self._errors("delete old posts"):
+            resp = self.client.delete_by_query(
+                index=self.alias, query={"range": {"time": {"lt": ts, "format": "epoch_second"}}},
+                conflicts="proceed", refresh=True)
         return int(resp.get("deleted", 0))
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, post_id: str) -> Post | None:
-        try:
-            doc = self.client.get(index=self.alias, id=post_id)
-        except NotFoundError:
-            return None
-        except (ApiError, TransportError) as exc:
-            raise StoreError(f"{self._name}: get {post_id} failed: {exc}") from None
-        return to_post(doc["_source"])
+        with self._errors(f"get {post_id}"):
+            doc = self.client.options(ignore_status=404).get(index=self.alias, id=post_id)
+        return to_post(doc["_source"]) if doc.meta.status != 404 else None
 
     def _query(self, filters: Filters | None, query: str = "") -> tuple[dict[str, Any], Query | None]:
         parsed = parse_query(query) if query else None
@@ -291,10 +188,11 @@ class ElasticsearchStore(Store):
         extra: dict[str, Any] = {}
         if highlight and terms:
             extra["highlight"] = highlight_body(terms)
-        resp = self._call(self.client.search, "search", index=self.alias, query=es_query,
-                          sort=_SORT.get(sort, _SORT["time"]), from_=max(page - 1, 0) * size,
-                          size=size, track_total_hits=True, track_scores=sort == "relevance",
-                          source_excludes=DERIVED, **extra)
+        with self._errors("search"):
+            resp = self.client.search(
+                index=self.alias, query=es_query, sort=_SORT.get(sort, _SORT["time"]),
+                from_=max(page - 1, 0) * size, size=size, track_total_hits=True,
+                track_scores=sort == "relevance", source_excludes=DERIVED, **extra)
         hits = []
         for raw in resp["hits"]["hits"]:
             post = to_post(raw["_source"])
@@ -312,13 +210,14 @@ class ElasticsearchStore(Store):
 
     def count(self, filters: Filters | None = None, query: str = "") -> int:
         es_query, _ = self._query(filters, query)
-        return int(self._call(self.client.count, "count", index=self.alias,
-                              query=es_query)["count"])
+        with self._errors("count"):
+            return int(self.client.count(index=self.alias, query=es_query)["count"])
 
     def _aggs(self, filters: Filters | None, aggs: dict[str, Any], what: str) -> dict[str, Any]:
         es_query, _ = self._query(filters)
-        resp = self._call(self.client.search, what, index=self.alias, query=es_query, size=0,
-                          aggs=aggs, track_total_hits=True)
+        with self._errors(what):
+            resp = self.client.search(index=self.alias, query=es_query, size=0, aggs=aggs,
+                                      track_total_hits=True)
         return resp["aggregations"]
 
     @staticmethod
@@ -403,36 +302,12 @@ class ElasticsearchStore(Store):
         return [(b["key"], b["doc_count"]) for b in buckets]
 
     def iter_posts(self, filters: Filters | None = None, batch: int = 1000) -> Iterator[Post]:
-        return self._scan(self.alias, self._query(filters)[0], batch)
-
-    def _scan(self, index: str, query: dict[str, Any], batch: int) -> Iterator[Post]:
-        """The posts of `index` matching `query`, in id order."""
-        after = None
-        while True:
-            extra = {"search_after": after} if after is not None else {}
-            resp = self._call(self.client.search, "iterate posts", index=index,
-                              query=query, sort=[{"id": "asc"}], size=batch,
-                              source_excludes=DERIVED, track_total_hits=False, **extra)
-            hits = resp["hits"]["hits"]
-            for hit in hits:
-                yield to_post(hit["_source"])
-            if len(hits) < batch:
-                return
-            after = hits[-1]["sort"]
+        return scan(self.client, self.alias, self._query(filters)[0], batch, self._name)
 
     # -- maintenance (not in the contract) ------------------------------------------------
     def drop(self) -> None:
         """Delete the alias's indices and the template (tests and benchmarks)."""
-        indices = self._call(self.client.indices.get_alias, "list indices", name=self.alias)
-        self._call(self.client.indices.delete, "delete indices", index=",".join(indices))
-        self._call(self.client.indices.delete_index_template, "delete template",
-                   name=f"{self.alias}-template")
-
-
-def _merge(result: UpsertResult, part: UpsertResult) -> None:
-    result.inserted.extend(part.inserted)
-    result.updated.extend(part.updated)
-    result.failed.update(part.failed)
+        drop_index(self.client, self.alias, self._name)
 
 
 def _calendar(interval: str) -> dict[str, str]:
@@ -450,31 +325,3 @@ def _bool_key(name: str, value: Any) -> Any:
     if name == "relevant" and isinstance(value, bool):
         return int(value)
     return value
-
-
-def _version(index: str, alias: str) -> int:
-    """The mapping version in an index name `<alias>-v<N>`, else one beyond this code's."""
-    prefix = f"{alias}-v"
-    suffix = index[len(prefix):]
-    return int(suffix) if index.startswith(prefix) and suffix.isdigit() else MAPPING_VERSION + 1
-
-
-def _reason(error: Any) -> str:
-    """The human part of an ES error body."""
-    if isinstance(error, dict):
-        inner = error.get("error", error)
-        if isinstance(inner, dict):
-            cause = inner.get("caused_by", {})
-            text = f"{inner.get('type', '')}: {inner.get('reason', '')}"
-            if isinstance(cause, dict) and cause.get("reason"):
-                text += f" ({cause['reason']})"
-            return text
-        return str(inner)
-    return str(error or "")
-
-
-def _reason_type(error: Any) -> str:
-    if isinstance(error, dict) and isinstance(error.get("error"), dict):
-        return str(error["error"].get("type", ""))
-    return ""
-

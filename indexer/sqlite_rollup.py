@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from indexer.base import Filters
 from indexer.documents import iso_cst, parse_ts
@@ -102,3 +102,33 @@ _FILTER_LIST = {"source": "sources", "city": "cities", "category": "categories"}
 ROLLUP_SPLITS = {None: ("", "NULL"), "relevant": ("", "relevant"), "severity": ("severity", "value"),
                  "city": ("city", "value"), "source": ("source", "value"),
                  "category": ("category", "value"), "keyword": ("keyword", "value")}
+
+
+def rollup_select(split: str | None, span: Span, relevant: bool | None,
+                  by_day: bool) -> tuple[str, list[Any]]:
+    """The query of (day or NULL, key, count) rows from daily_counts over the span's whole days."""
+    field, key = ROLLUP_SPLITS[split]
+    clauses = ["field = ?", "relevant IN (-1, 0, 1)" if relevant is None else "relevant = ?"]
+    params: list[Any] = [field, *([] if relevant is None else [int(relevant)])]
+    if span.value is not None:
+        clauses.append("value = ?")
+        params.append(span.value[1])
+    for sql, value in (("day >= ?", span.first), ("day < ?", span.end)):
+        if value is not None:
+            clauses.append(sql)
+            params.append(value)
+    # Grouped in primary-key order (relevant, value): no sorting of the rows read.
+    group = "relevant, day, k" if by_day else "relevant, k"
+    return (f"SELECT {'day' if by_day else 'NULL'}, {key} AS k, sum(n) FROM daily_counts "
+            f"WHERE {' AND '.join(clauses)} GROUP BY {group}", params)
+
+
+def rollup_counts(split: str | None,
+                  rows: Iterable[Sequence[Any]]) -> list[tuple[int | None, Any, int]]:
+    """(day or None, key as the posts hold it, count) from rollup_select's rows, summed over
+    relevance; keys with no post left out."""
+    counts: Counter[tuple[int | None, Any]] = Counter()
+    for day, k, n in rows:
+        counts[(day, k)] += n
+    decode = (lambda k: None if k == -1 else k) if split == "relevant" else decode_value
+    return [(day, decode(k), n) for (day, k), n in counts.items() if n > 0]

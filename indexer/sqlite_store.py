@@ -6,23 +6,25 @@ import sqlite3
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 import orjson
 
-from indexer.base import (TERM_FIELDS, TOTAL_CAP, Filters, Hit, Interval, SearchResult, Sort,
-                          Store, StoreError, UpsertResult, make_snippet)
+from indexer.base import (TOTAL_CAP, Filters, Hit, Interval, SearchResult, Sort, Store,
+                          StoreError, UpsertResult, make_snippet)
 from indexer.documents import index_tokens, parse_ts, post_ts
+from indexer.duplicates import Original, Originals, needs_original
 from indexer.query import Query, parse_query
 from indexer.sqlite_buckets import BUCKET, bucket_label
-from indexer.sqlite_fts import FROM_FTS, disjoint_parts, fts_key, query_sql
-from indexer.sqlite_rollup import (ROLLUP_SPLITS, DailyCounts, Span, decode_value,
-                                   rollup_span)
+from indexer.sqlite_fts import disjoint_parts, fts_key
+from indexer.sqlite_rollup import (ROLLUP_SPLITS, DailyCounts, Span, rollup_counts,
+                                   rollup_select, rollup_span)
 from indexer.sqlite_rows import COLUMNS, row_to_post, row_values
 from indexer.sqlite_schema import migrate
+from indexer.sqlite_select import match_sql, slice_select, split_column, where_sql
 from core.batches import batched
 from core.post import Post
 
@@ -33,7 +35,6 @@ _SORT = {
     "severity": "p.severity DESC, p.published_ts DESC",
     "influence": "p.influence DESC, p.published_ts DESC",
 }
-_ts = parse_ts
 
 
 def _order(key: Any) -> tuple[bool, Any]:
@@ -47,7 +48,7 @@ class _Known:
 
     next_rowid: int
     existing: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    originals: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    originals: Originals = field(default_factory=Originals)
 
 
 @dataclass
@@ -126,11 +127,12 @@ class SqliteStore(Store):
         a text reposted thousands of times must not load all its copies."""
         known = _Known(next_rowid=(conn.execute("SELECT max(rowid) FROM posts").fetchone()[0]
                                    or 0) + 1)
-        fingerprints = list({p.fingerprint for p in posts if len(p.content or p.title) >= 10})
         for ids in batched([p.id for p in posts], _CHUNK):
             known.existing.update((r[0], r[1:]) for r in conn.execute(
                 "SELECT id, rowid, dup_of, published_ts, relevant, severity, city, source, "
                 f"categories, keywords FROM posts WHERE id IN ({', '.join('?' * len(ids))})", ids))
+        fingerprints = sorted({p.fingerprint for p in posts if needs_original(
+            p, known.existing[p.id][1] if p.id in known.existing else None)})
         for part in batched(fingerprints, _CHUNK):
             for fp, ts, rowid, post_id in conn.execute(
                     "SELECT fingerprint, published_ts, rowid, id FROM ("
@@ -138,7 +140,7 @@ class SqliteStore(Store):
                     "PARTITION BY fingerprint ORDER BY published_ts, rowid) AS n FROM posts "
                     "INDEXED BY posts_originals WHERE dup_of IS NULL AND fingerprint "
                     f"IN ({', '.join('?' * len(part))})) WHERE n <= 2", part):
-                known.originals.setdefault(fp, []).append((ts, rowid, post_id))
+                known.originals.add(fp, Original(ts, rowid, post_id))
         return known
 
     @staticmethod
@@ -148,15 +150,11 @@ class SqliteStore(Store):
         new originals); `counts` collects the changes to daily_counts and `fts_rows` the
         full-text rows."""
         writes = _Writes()
-        originals = known.originals
         for post in posts:
             old = known.existing.get(post.id)
             try:
                 ts = post_ts(post)
-                dup_of = post.dup_of or (old[1] if old else None)
-                if dup_of is None and len(post.content or post.title) >= 10:
-                    others = [c for c in originals.get(post.fingerprint, ()) if c[2] != post.id]
-                    dup_of = min(others)[2] if others else None
+                dup_of = known.originals.link(post, old[1] if old else None)
                 values = row_values(post, ts, dup_of)
                 words, subwords = index_tokens(post)
                 key = fts_key(ts, old[0] if old else known.next_rowid)
@@ -175,8 +173,7 @@ class SqliteStore(Store):
                 writes.updates.append((*values[1:], rowid))
                 writes.replaced.append((fts_key(old_ts, rowid), rowid))
                 result.updated.append(post.id)
-            if dup_of is None:
-                originals.setdefault(post.fingerprint, []).append((ts, rowid, post.id))
+            known.originals.stored(post, ts, rowid, dup_of)
             fts_rows.append((key, " ".join(words), " ".join(subwords)))
             writes.categories.extend((c, rowid, ts) for c in dict.fromkeys(post.categories))
             counts.add(ts, post.relevant, post.severity, post.city, post.source, post.categories,
@@ -206,7 +203,7 @@ class SqliteStore(Store):
         self._conn().execute("UPDATE posts SET case_status = ? WHERE id = ?", (status, post_id))
 
     def delete_older_than(self, cutoff: str) -> int:
-        ts = _ts(cutoff)
+        ts = parse_ts(cutoff)
         if ts is None:
             raise StoreError(f"sqlite: retention cutoff {cutoff!r} is not an ISO date")
         conn = self._conn()
@@ -236,43 +233,6 @@ class SqliteStore(Store):
         row = self._conn().execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
         return row_to_post(row) if row else None
 
-    @staticmethod
-    def _where(filters: Filters | None, time_column: str = "p.published_ts") -> tuple[str, list[Any]]:
-        """WHERE over posts `p`; the time range on `time_column` (a side table's copy of it)."""
-        f = filters or Filters()
-        clauses: list[str] = []
-        params: list[Any] = []
-        if f.since and _ts(f.since) is not None:
-            clauses.append(f"{time_column} >= ?")
-            params.append(_ts(f.since))
-        if f.until and _ts(f.until) is not None:
-            clauses.append(f"{time_column} < ?")
-            params.append(_ts(f.until))
-        for column, values in (("source", f.sources), ("city", f.cities),
-                               ("case_status", f.case_status)):
-            if values:
-                clauses.append(f"p.{column} IN ({', '.join('?' * len(values))})")
-                params.extend(values)
-        if f.categories:
-            clauses.append("EXISTS (SELECT 1 FROM post_categories c WHERE c.post_rowid = p.rowid "
-                           f"AND c.category IN ({', '.join('?' * len(f.categories))}))")
-            params.extend(f.categories)
-        for sql, value in (("p.severity >= ?", f.severity_min), ("p.severity <= ?", f.severity_max),
-                           ("p.intent >= ?", f.intent_min), ("p.intent <= ?", f.intent_max)):
-            if value is not None:
-                clauses.append(sql)
-                params.append(value)
-        if f.relevant is not None:
-            clauses.append("p.relevant = ?")
-            params.append(int(f.relevant))
-        if f.operators:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(p.operators) o WHERE o.value "
-                           f"IN ({', '.join('?' * len(f.operators))}))")
-            params.extend(f.operators)
-        if not f.include_duplicates:
-            clauses.append("p.dup_of IS NULL")
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
         """One read transaction: the statements of one answer (daily counts and the posts of
@@ -299,35 +259,11 @@ class SqliteStore(Store):
         with self._sql_errors():
             return self._conn().execute(sql, params).fetchall()
 
-    def _match(self, filters: Filters | None,
-               query: Query | None) -> tuple[str, list[Any], bool, str]:
-        """(FROM … WHERE … of the posts matching, its parameters, whether it walks FTS5 `f`,
-        the same for counting: FTS5 alone when nothing else is tested)."""
-        expression, clauses, params = query_sql(query) if query else (None, [], [])
-        if expression is None:
-            where, where_params = self._where(filters)
-            if clauses:
-                where += (" AND " if where else " WHERE ") + " AND ".join(clauses)
-            match = f"FROM posts p{where}"
-            return match, [*where_params, *params], False, match
-        f = filters or Filters()
-        where, where_params = self._where(replace(f, since=None, until=None))
-        fts = " WHERE posts_fts MATCH ?"
-        time_params = []
-        for value, op in ((f.since, ">="), (f.until, "<")):  # a time range is a key range
-            if value and _ts(value) is not None:
-                fts += f" AND f.rowid {op} ?"
-                time_params.append(fts_key(_ts(value), 0))  # type: ignore[arg-type]
-        post_clauses = ([where[len(" WHERE "):]] if where else []) + clauses
-        match = FROM_FTS + fts + "".join(f" AND {c}" for c in post_clauses)
-        counting = match if post_clauses else "FROM posts_fts f" + fts
-        return match, [expression, *time_params, *where_params, *params], True, counting
-
     def _count_matches(self, filters: Filters | None, query: Query, limit: int | None) -> int:
         """Posts matching, exactly or (with `limit`) up to `limit`."""
         total = 0
         for part in disjoint_parts(query):
-            _, params, _, counting = self._match(filters, part)
+            _, params, _, counting = match_sql(filters, part)
             if limit is None:
                 total += self._execute(f"SELECT count(*) {counting}", params)[0][0]
             else:
@@ -357,7 +293,7 @@ class SqliteStore(Store):
     def _search(self, filters: Filters | None, parsed: Query | None, sort: Sort, page: int,
                 size: int) -> tuple[int, bool, list[sqlite3.Row]]:
         """(total, whether it is only a lower bound, the page's rows)."""
-        match, params, walks_fts, counting = self._match(filters, parsed)
+        found, params, walks_fts, counting = match_sql(filters, parsed)
         offset = max(page - 1, 0) * size
         # Exact up to TOTAL_CAP (and always past the requested page, so "more?" stays answerable).
         cap = max(TOTAL_CAP, offset + size + 1)
@@ -374,14 +310,14 @@ class SqliteStore(Store):
             # bm25 over every match of a common word costs as much as the matches: rank the
             # latest RANK_CANDIDATES of them instead.
             latest = f" ORDER BY f.rowid DESC LIMIT {RANK_CANDIDATES}" if common else ""
-            rows = self._execute(f"SELECT * FROM (SELECT p.*, bm25(posts_fts) AS score {match}"
+            rows = self._execute(f"SELECT * FROM (SELECT p.*, bm25(posts_fts) AS score {found}"
                                  f"{latest}) ORDER BY score, published_ts DESC LIMIT ? OFFSET ?",
                                  [*params, size, offset])
         else:
             # FTS5 rowids run in time order: a time-sorted page is read newest first, and stops.
             order = ("f.rowid DESC" if walks_fts and sort in ("time", "relevance")
                      else _SORT.get(sort, _SORT["time"]))
-            rows = self._execute(f"SELECT p.*, NULL AS score {match} ORDER BY {order} "
+            rows = self._execute(f"SELECT p.*, NULL AS score {found} ORDER BY {order} "
                                  "LIMIT ? OFFSET ?", [*params, size, offset])
         return total, common, rows
 
@@ -395,8 +331,8 @@ class SqliteStore(Store):
     def _count(self, filters: Filters | None) -> int:
         span = rollup_span(filters, one_value=True)
         if span is None:
-            where, params = self._where(filters)
-            return self._execute(f"SELECT count(*) FROM posts p{where}", params)[0][0]
+            sql, params = where_sql(filters)
+            return self._execute(f"SELECT count(*) FROM posts p{sql}", params)[0][0]
         split = span.value[0] if span.value else None
         return (sum(n for _, _, n in self._rollup(split, span, filters, by_day=False))
                 + sum(self._count(edge) for edge in span.edges))
@@ -404,37 +340,8 @@ class SqliteStore(Store):
     def _rollup(self, split: str | None, span: Span, filters: Filters | None,
                 by_day: bool) -> list[tuple[int | None, Any, int]]:
         """(day or None, key, count) from daily_counts over the span's whole days."""
-        field, key = ROLLUP_SPLITS[split]
-        relevant = (filters or Filters()).relevant
-        clauses = ["field = ?", "relevant IN (-1, 0, 1)" if relevant is None else "relevant = ?"]
-        params: list[Any] = [field, *([] if relevant is None else [int(relevant)])]
-        if span.value is not None:
-            clauses.append("value = ?")
-            params.append(span.value[1])
-        for sql, value in (("day >= ?", span.first), ("day < ?", span.end)):
-            if value is not None:
-                clauses.append(sql)
-                params.append(value)
-        # Grouped in primary-key order (relevant, value): no sorting of the rows read.
-        group = "relevant, day, k" if by_day else "relevant, k"
-        counts: Counter[tuple[int | None, Any]] = Counter()
-        for day, k, n in self._execute(
-                f"SELECT {'day' if by_day else 'NULL'}, {key} AS k, sum(n) FROM daily_counts "
-                f"WHERE {' AND '.join(clauses)} GROUP BY {group}", params):
-            counts[(day, k)] += n
-        decode = (lambda k: None if k == -1 else k) if split == "relevant" else decode_value
-        return [(day, decode(k), n) for (day, k), n in counts.items() if n > 0]
-
-    def _split_column(self, split_by: str | None) -> tuple[str, str]:
-        if split_by is None:
-            return "NULL", ""
-        if split_by == "category":
-            return "c.category", " JOIN post_categories c ON c.post_rowid = p.rowid"
-        if split_by == "operator":
-            return "o.value", " JOIN json_each(p.operators) o"
-        if split_by not in TERM_FIELDS:
-            raise StoreError(f"sqlite: cannot split by {split_by!r}; use one of {TERM_FIELDS}")
-        return f"p.{split_by}", ""
+        sql, params = rollup_select(split, span, (filters or Filters()).relevant, by_day)
+        return rollup_counts(split, self._execute(sql, params))
 
     def date_histogram(self, interval: Interval, filters: Filters | None = None,
                        split_by: str | None = None) -> list[dict[str, Any]]:
@@ -456,37 +363,18 @@ class SqliteStore(Store):
             for edge in span.edges:
                 counts.update(self._histogram(interval, edge, split_by))
             return counts
-        key, join = self._split_column(split_by)
-        where, params = self._where(filters)
+        key, join = split_column(split_by)
+        sql, params = where_sql(filters)
         # `k`, not `key`: json_each (the operator split) has a column named key.
         for r in self._execute(f"SELECT {BUCKET[interval]} AS bucket, {key} AS k, count(*) "
-                               f"AS n FROM posts p{join}{where} GROUP BY bucket, k", params):
+                               f"AS n FROM posts p{join}{sql} GROUP BY bucket, k", params):
             counts[(bucket_label(interval, r["bucket"]), r["k"])] += r["n"]
         return counts
 
     def slice_counts(self, group_by: Sequence[str], filters: Filters | None = None,
                      interval: Interval | None = None) -> list[dict[str, Any]]:
         fields = list(dict.fromkeys(group_by))
-        columns, joins = [], []
-        for name in fields:
-            if name in ("category", "operator"):
-                column, join = self._split_column(name)
-                columns.append(column)
-                joins.append(join)
-            elif name in TERM_FIELDS:
-                # `+`: grouping by the column must not make SQLite walk its whole index in
-                # order instead of reading the time range.
-                columns.append(f"+p.{name}")
-            else:
-                raise StoreError(f"sqlite: cannot group by {name!r}; use one of {TERM_FIELDS}")
-        if interval is not None:
-            if interval not in BUCKET:
-                raise StoreError(f"sqlite: unknown interval {interval!r}")
-            columns.append(BUCKET[interval])
-        where, params = self._where(filters)
-        select = ", ".join([*(f"{c} AS k{i}" for i, c in enumerate(columns)), "count(*) AS n"])
-        group = f" GROUP BY {', '.join(f'k{i}' for i in range(len(columns)))}" if columns else ""
-        rows = self._execute(f"SELECT {select} FROM posts p{''.join(joins)}{where}{group}", params)
+        rows = self._execute(*slice_select(fields, filters, interval))
         counts: dict[tuple[Any, ...], int] = {}
         for row in rows:
             if not row["n"]:
@@ -503,16 +391,16 @@ class SqliteStore(Store):
         return sorted(counts.items(), key=lambda i: (-i[1], _order(i[0])))[:size]
 
     def _terms(self, field: str, filters: Filters | None) -> Counter[Any]:
-        key, join = self._split_column(field)  # validates the field
+        key, join = split_column(field)  # validates the field
         span = rollup_span(filters) if field in ROLLUP_SPLITS else None
         if span is not None:
             counts = Counter({k: n for _, k, n in self._rollup(field, span, filters, by_day=False)})
             for edge in span.edges:
                 counts.update(self._terms(field, edge))
             return counts
-        where, params = self._where(filters)
+        sql, params = where_sql(filters)
         return Counter({r["k"]: r["n"] for r in self._execute(
-            f"SELECT {key} AS k, count(*) AS n FROM posts p{join}{where} GROUP BY k", params)})
+            f"SELECT {key} AS k, count(*) AS n FROM posts p{join}{sql} GROUP BY k", params)})
 
     def hot_words(self, filters: Filters | None = None, size: int = 30,
                   exclude: Iterable[str] = ()) -> list[tuple[str, int]]:
@@ -532,22 +420,22 @@ class SqliteStore(Store):
             return counts
         # Each post's keyword list (stored once per keyword) is counted here: several times
         # faster than json_each() in SQL, and no per-keyword table to keep on every write.
-        where, params = self._where(filters)
+        sql, params = where_sql(filters)
         cursor = self._conn().cursor()
         cursor.row_factory = None
         counts: Counter[str] = Counter()
         with self._sql_errors():
-            cursor.execute(f"SELECT p.keywords FROM posts p{where}", params)
+            cursor.execute(f"SELECT p.keywords FROM posts p{sql}", params)
             while rows := cursor.fetchmany(5000):
                 counts.update(chain.from_iterable(orjson.loads(k) for k, in rows if k))
         return counts
 
     def iter_posts(self, filters: Filters | None = None, batch: int = 1000) -> Iterator[Post]:
-        where, params = self._where(filters)
+        sql, params = where_sql(filters)
         last = 0
-        joiner = " AND " if where else " WHERE "
+        joiner = " AND " if sql else " WHERE "
         while True:
-            rows = self._execute(f"SELECT * FROM posts p{where}{joiner}p.rowid > ? ORDER BY p.rowid "
+            rows = self._execute(f"SELECT * FROM posts p{sql}{joiner}p.rowid > ? ORDER BY p.rowid "
                                  "LIMIT ?", [*params, last, batch])
             if not rows:
                 return

@@ -86,3 +86,14 @@ def store(request, tmp_path):
     if request.param == "elasticsearch":
         s.drop()
     s.close()
+
+
+@pytest.fixture
+def es_store(es_url):
+    """A fresh, empty Elasticsearch store, dropped afterwards."""
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    s = ElasticsearchStore([es_url], es_index_name())
+    yield s
+    s.drop()
+    s.close()

@@ -1,4 +1,5 @@
-"""What only the Elasticsearch backend promises: template, versioned index, alias, bulk errors."""
+"""What only the Elasticsearch backend promises: bulk errors, chunks in flight, the config
+(its index is tested in test_es_index.py)."""
 
 import pytest
 
@@ -7,33 +8,6 @@ from tests.indexer.conftest import es_index_name
 from tests.indexer.test_store_contract import make
 
 pytestmark = pytest.mark.elasticsearch
-
-
-@pytest.fixture
-def es_store(es_url):
-    from indexer.elasticsearch_store import ElasticsearchStore
-
-    s = ElasticsearchStore([es_url], es_index_name())
-    yield s
-    s.drop()
-    s.close()
-
-
-def test_template_and_versioned_index_behind_the_alias_idempotently(es_store, es_url):
-    from indexer.elasticsearch_store import ElasticsearchStore
-    from indexer.es_dsl import MAPPING_VERSION
-
-    es = es_store.client
-    index = f"{es_store.alias}-v{MAPPING_VERSION}"
-    assert list(es.indices.get_alias(name=es_store.alias)) == [index]
-    assert es.indices.exists_index_template(name=f"{es_store.alias}-template")
-    es_store.upsert_many([make(1, "宽带断网")])
-    again = ElasticsearchStore([es_url], es_store.alias)  # a second process starting up
-    assert again.count() == 1
-    again.close()
-    mapping = es.indices.get_mapping(index=es_store.alias)[index]["mappings"]
-    assert mapping["properties"]["words"]["analyzer"] == "tokens"
-    assert mapping["properties"]["body"]["analyzer"] == "standard"
 
 
 def test_a_document_es_rejects_is_reported_not_dropped(es_store):
@@ -50,15 +24,6 @@ def test_an_unreachable_node_is_a_store_error_naming_the_service():
 
     with pytest.raises(StoreError, match="elasticsearch http://127.0.0.1:9"):
         ElasticsearchStore(["http://127.0.0.1:9"], "tousu-unreachable", request_timeout=2)
-
-
-def test_an_index_in_the_way_of_the_alias_is_refused(es_url, es_store):
-    from indexer.elasticsearch_store import ElasticsearchStore
-
-    name = es_index_name()
-    es_store.client.indices.create(index=name, settings={"number_of_replicas": 0})
-    with pytest.raises(StoreError, match="is an index, not an alias"):
-        ElasticsearchStore([es_url], name)
 
 
 def test_open_store_reads_the_config(tmp_path, es_url):

@@ -136,6 +136,31 @@ def test_every_copy_of_a_much_reposted_text_links_to_its_original(store):
     assert {store.get(c.id).dup_of for c in copies} == {original}
 
 
+def test_a_repost_links_to_an_original_never_to_another_repost(store):
+    text = "乱扣费三个月了，要求退费，不然去工信部"
+    original = make(1, text, published="2026-11-20T10:00:00+08:00")
+    store.upsert_many([original])
+    early = make(2, text, published="2026-11-19T10:00:00+08:00")  # published before, stored after
+    later = make(3, text, published="2026-11-21T10:00:00+08:00")
+    store.upsert_many([early, later])
+    assert store.get(early.id).dup_of == original.id
+    assert store.get(later.id).dup_of == original.id  # not `early`: it is a repost itself
+
+
+def test_a_link_is_kept_and_a_short_text_is_never_linked(store):
+    text = "乱扣费三个月了，要求退费，不然去工信部"
+    first, second = make(1, text), make(2, text, published="2026-11-21T10:00:00+08:00")
+    store.upsert_many([first, second])
+    given = make(3, "另一段完全不同的文字，说的是信号问题")
+    given.dup_of = second.id  # a link the caller made is kept as it is
+    short = [make(n, "断网了", published=f"2026-11-2{n}T10:00:00+08:00") for n in (4, 5)]
+    store.upsert_many([given, *short])
+    store.upsert_many([second])  # sent again: it keeps its link
+    assert store.get(given.id).dup_of == second.id
+    assert store.get(second.id).dup_of == first.id
+    assert [store.get(p.id).dup_of for p in short] == [None, None]
+
+
 def test_retention_and_iteration(store):
     seed(store)
     assert store.delete_older_than("2026-11-20T00:00:00+08:00") == 1

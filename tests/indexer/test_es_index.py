@@ -1,4 +1,5 @@
-"""An index of an older mapping version behind the alias is migrated in place on start."""
+"""The posts index behind its alias (indexer/es_index.py): created idempotently on start, an
+index in the way refused, an older mapping version migrated in place, a newer one refused."""
 
 import copy
 
@@ -8,7 +9,45 @@ from indexer.base import Filters, StoreError
 from tests.indexer.conftest import es_index_name
 from tests.indexer.test_store_contract import make
 
-pytestmark = pytest.mark.elasticsearch
+
+def test_the_mapping_version_is_read_from_the_index_name():
+    from indexer.es_dsl import MAPPING_VERSION
+    from indexer.es_index import index_version
+
+    assert index_version("tousu-posts-v2", "tousu-posts") == 2
+    assert index_version("tousu-posts-v12", "tousu-posts") == 12
+    for other in ("tousu-posts", "tousu-posts-vX", "other-v1", "tousu-posts-v"):
+        assert index_version(other, "tousu-posts") == MAPPING_VERSION + 1  # never migrated
+
+
+@pytest.mark.elasticsearch
+def test_template_and_versioned_index_behind_the_alias_idempotently(es_store, es_url):
+    from indexer.elasticsearch_store import ElasticsearchStore
+    from indexer.es_dsl import MAPPING_VERSION
+
+    es = es_store.client
+    index = f"{es_store.alias}-v{MAPPING_VERSION}"
+    assert list(es.indices.get_alias(name=es_store.alias)) == [index]
+    assert es.indices.exists_index_template(name=f"{es_store.alias}-template")
+    es_store.upsert_many([make(1, "宽带断网")])
+    again = ElasticsearchStore([es_url], es_store.alias)  # a second process starting up
+    assert again.count() == 1
+    again.close()
+    mapping = es.indices.get_mapping(index=es_store.alias)[index]["mappings"]
+    assert mapping["properties"]["words"]["analyzer"] == "tokens"
+    assert mapping["properties"]["body"]["analyzer"] == "standard"
+
+
+@pytest.mark.elasticsearch
+def test_an_index_in_the_way_of_the_alias_is_refused(es_url, es_store):
+    from indexer.elasticsearch_store import ElasticsearchStore
+
+    name = es_index_name()
+    es_store.client.indices.create(index=name, settings={"number_of_replicas": 0})
+    with pytest.raises(StoreError, match="is an index, not an alias"):
+        ElasticsearchStore([es_url], name)
+
+
 
 
 def _version_1_mappings():
@@ -46,6 +85,7 @@ def version_1_alias(es_url):
     return alias, posts
 
 
+@pytest.mark.elasticsearch
 def test_a_version_1_index_is_migrated_and_its_posts_stay_searchable(es_url, version_1_alias):
     from indexer.elasticsearch_store import ElasticsearchStore
     from indexer.es_dsl import MAPPING_VERSION
@@ -78,6 +118,7 @@ def test_a_version_1_index_is_migrated_and_its_posts_stay_searchable(es_url, ver
         store.close()
 
 
+@pytest.mark.elasticsearch
 def test_a_migration_interrupted_half_way_is_finished_at_the_next_start(es_url, version_1_alias):
     from elasticsearch import Elasticsearch
 
@@ -102,6 +143,7 @@ def test_a_migration_interrupted_half_way_is_finished_at_the_next_start(es_url, 
         store.close()
 
 
+@pytest.mark.elasticsearch
 def test_an_index_newer_than_the_code_is_refused(es_url):
     from elasticsearch import Elasticsearch
 
