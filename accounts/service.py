@@ -7,11 +7,11 @@ import os
 import re
 from typing import Callable, Iterable
 
-from accounts.models import ROLES, PermissionDenied, User
+from accounts.models import ROLES, SYSTEM, PermissionDenied, User
 from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
 from accounts.schema import SCHEMA
-from core.post import iso, now_cst
 from core.db import StateDB
+from core.post import iso, now_cst
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
 
@@ -179,7 +179,5 @@ class AccountService:
         if not password:
             return ("尚无任何用户：设置环境变量 TOUSU_ADMIN_USER 与 TOUSU_ADMIN_PASSWORD 后重启，"
                     "或运行 `tousu users add admin --role admin` 创建管理员")
-        from accounts.models import SYSTEM
-
         user = self.add_user(SYSTEM, username or "admin", password, "admin", display_name="管理员")
         return f"已创建管理员账号 {user.username}"

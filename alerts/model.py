@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from indexer.base import Filters, Store
 from alerts.config import AppConfig
 from alerts.schema import SCHEMA
 from core.config import interval_seconds
-from core.post import Post
 from core.db import StateDB
+from core.post import Post
+from indexer.base import Filters, Store
 
 
 class AlertsError(Exception):
@@ -76,8 +76,6 @@ def slice_label(values: dict[str, Any]) -> str:
 
 def slice_filters(base: Filters, values: dict[str, Any]) -> Filters:
     """Narrow filters to one slice."""
-    from dataclasses import replace
-
     narrowed = replace(base)
     if "city" in values:
         narrowed.cities = [values["city"]]
@@ -93,8 +91,6 @@ def top_posts(store: Store, filters: Filters, size: int = 5, scan: int = 300) ->
 
     Categories are checked here rather than in the store: a category filter makes the SQLite
     backend gather every post of the category ever stored before it applies the time range."""
-    from dataclasses import replace
-
     wanted = set(filters.categories or [])
     hits = store.search("", replace(filters, categories=None), sort="time", size=scan,
                         highlight=False).hits

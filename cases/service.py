@@ -12,15 +12,17 @@ from typing import Any, Callable, Iterable
 
 from accounts.models import SYSTEM, PermissionDenied, User
 from alerts.api import resolve_quietly
+from cases.config import AppConfig
 from cases.models import Case, CaseError, CaseNotFound
 from cases.schema import NOTE_KINDS, SCHEMA
-from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES,
-                          allowed_actions, normalise_status)
-from indexer.base import Filters, Store
-from cases.config import AppConfig
+from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES, allowed_actions,
+                          normalise_status)
 from core.config import interval_seconds
-from core.post import CST, Post, iso, now_cst
 from core.db import StateDB
+from core.post import CST, Post, iso, now_cst
+from indexer import open_store
+from indexer.base import Filters, Store
+from reply_scripts.service import ScriptService
 
 MAX_SAME_AUTHOR = 20
 
@@ -45,8 +47,6 @@ class CaseService:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from indexer import open_store
-
             self._store = open_store(self.config)
             self._own_store = True
         return self._store
@@ -260,8 +260,6 @@ class CaseService:
             extra["offline_result"] = text
         scripts = None
         if action == "reply" and options.get("script_id") is not None:
-            from reply_scripts.service import ScriptService
-
             scripts = ScriptService(self.db)
         with self.db.atomic():
             if scripts is not None:

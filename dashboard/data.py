@@ -236,7 +236,7 @@ def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
     d = dictionary_lists(config_or_stop())
     # City names and the operator's own name are everywhere; they are not "hot".
     exclude = [*d["cities"], "移动", "中国移动", "湖南移动"]
-    return store().hot_words(where.filters(), size=size, exclude=exclude)  # type: ignore[call-arg]
+    return store().hot_words(where.filters(), size=size, exclude=exclude)
 
 
 @st.cache_data(ttl=AGG_TTL, show_spinner=False)

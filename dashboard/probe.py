@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+import jmespath
 from parsel import Selector
 
 from crawler.extract import extract_all, extract_first, select
@@ -84,8 +85,6 @@ def probe(source: Any, timeout: float = 10) -> ProbeResult:
             if empty:
                 out.warnings.append("详情页这些字段没有取到值：" + "、".join(empty))
     elif source.type == "json":
-        import jmespath
-
         url, text = fetch(source.url.replace("{page}", "1"), timeout)
         out.fetched.append(url)
         try:
@@ -98,7 +97,7 @@ def probe(source: Any, timeout: float = 10) -> ProbeResult:
         if not out.rows:
             out.warnings.append("items 路径没有取到任何条目")
     else:
-        import feedparser
+        import feedparser  # lazy: only testing an RSS source needs it
 
         url, text = fetch(source.url, timeout)
         out.fetched.append(url)

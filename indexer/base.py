@@ -143,8 +143,9 @@ class Store(ABC):
         """Counts per value of one of TERM_FIELDS, largest first."""
 
     @abstractmethod
-    def hot_words(self, filters: Filters | None = None, size: int = 30) -> list[tuple[str, int]]:
-        """Most frequent dictionary keywords in the slice."""
+    def hot_words(self, filters: Filters | None = None, size: int = 30,
+                  exclude: Iterable[str] = ()) -> list[tuple[str, int]]:
+        """Most frequent dictionary keywords in the slice, leaving out `exclude`."""
 
     @abstractmethod
     def delete_older_than(self, cutoff: str) -> int:

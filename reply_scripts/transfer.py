@@ -34,7 +34,7 @@ def read_yaml(path: Path) -> list[dict[str, Any]]:
 
 def read_excel(path: Path) -> list[dict[str, Any]]:
     """Records from the first sheet; the header row uses the Chinese or English column names."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
 
     try:
         sheet = load_workbook(path, read_only=True).worksheets[0]
@@ -78,8 +78,8 @@ def export_file(service: ScriptService, actor: User, path: Path, official_only: 
         path.write_text(yaml.safe_dump({"scripts": records}, allow_unicode=True, sort_keys=False,
                                        width=100), encoding="utf-8")
     elif path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font
+        from openpyxl import Workbook  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
+        from openpyxl.styles import Alignment, Font  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
 
         book = Workbook()
         sheet = book.active

@@ -12,13 +12,16 @@ from cases.automation import OWN_RULES
 from cases.reporting import created_between, overdue_at
 from cases.service import time_in_states
 from cases.states import CLOSED, STATUSES
+from core.db import StateDB
+from core.post import CST, iso, now_cst
+from indexer import open_store
 from indexer.base import Filters, Store
+from nlp.dictionary import get_dictionary
+from nlp.dictionary_schema import operator_label
 from nlp.lexicon import TIER_LABELS
 from reports.complaint_rate import city_rates, complaint_filters, definition
-from reports.period import KIND_LABELS, Period, period_for
 from reports.config import AppConfig
-from core.post import CST, iso, now_cst
-from core.db import StateDB
+from reports.period import KIND_LABELS, Period, period_for
 
 
 @dataclass
@@ -73,9 +76,6 @@ def operator_mix(store: Store, filters: Filters, operators: list[str]) -> list[d
 
 def operator_names(config: AppConfig) -> list[str]:
     """Our operator and its competitors by their short names, ours first (keywords/brand.yaml)."""
-    from nlp.dictionary import get_dictionary
-    from nlp.dictionary_schema import operator_label
-
     return [operator_label(n) for n in get_dictionary(config.keywords_dir).operator_names]
 
 
@@ -144,8 +144,6 @@ def build_report(config: AppConfig, kind: str, day: date | None = None, actor: U
     period = period_for(kind, day, today=now.date())
     own_store = store is None
     if store is None:
-        from indexer import open_store
-
         store = open_store(config)
     db = db or StateDB(config.state_path)
     try:

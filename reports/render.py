@@ -70,9 +70,9 @@ def to_html(report: Report) -> str:
 
 def to_excel(report: Report, path: Path) -> None:
     """The report as .xlsx: a cover sheet, then one sheet per section."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
+    from openpyxl.styles import Alignment, Font, PatternFill  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
+    from openpyxl.utils import get_column_letter  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
 
     book = Workbook()
     cover = book.active

@@ -10,9 +10,13 @@ from typing import Any
 
 import streamlit as st
 
+from core.markup import md
 from dashboard import data
 from dashboard.guard import run_page
-from core.markup import md
+from indexer import Filters
+from indexer.reanalyse import reanalyse
+from nlp.analyzer import Analyzer
+from nlp.dictionary import DictionaryError, load_dictionary
 
 FILES = {
     "categories.yaml": "投诉分类词",
@@ -25,8 +29,6 @@ FILES = {
 
 def validate(directory: Path, name: str, text: str) -> str | None:
     """None when the dictionary loads with `name` replaced by `text`, else the error (Chinese)."""
-    from nlp.dictionary import DictionaryError, load_dictionary
-
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "keywords"
         shutil.copytree(directory, copy)
@@ -40,10 +42,6 @@ def validate(directory: Path, name: str, text: str) -> str | None:
 
 def _reanalyse(days: int) -> None:
     """Re-grade stored posts with the current dictionary and model, with a progress bar."""
-    from indexer import Filters
-    from indexer.reanalyse import reanalyse
-    from nlp.analyzer import Analyzer
-
     cfg = data.config_or_stop()
     filters = Filters(since=data.since_hours(days * 24))
     total = max(data.store().count(filters), 1)
@@ -63,7 +61,7 @@ def _reanalyse(days: int) -> None:
 
 def _retrain() -> None:
     """Train the models (labels from the console included), showing the trainer's progress."""
-    from nlp.training import DataError, train
+    from nlp.training import DataError, train  # lazy: scikit-learn loads only to train
 
     cfg = data.config_or_stop()
     with st.status("正在训练模型（含监控员标注）…", expanded=True) as status:
@@ -77,7 +75,7 @@ def _retrain() -> None:
         status.update(label="训练完成", state="complete", expanded=False)
     metrics = summary.get("metrics") if isinstance(summary, dict) else None
     if metrics:
-        from nlp.evaluation import format_report
+        from nlp.evaluation import format_report  # lazy: scikit-learn loads only to evaluate
 
         st.code(format_report(metrics), language=None)
 
