@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
-from accounts.models import User
+from accounts.models import PermissionDenied, User
 from nlp.tokenizer import tokenize
 from reply_scripts.models import fill_placeholders
 from reply_scripts.service import ScriptService
@@ -137,8 +137,6 @@ def suggest_for_case(config: Any, scripts: ScriptService, cases: Any, actor: Use
 def suggest_for_post(config: Any, scripts: ScriptService, store: Any, actor: User, post_id: str,
                      limit: int = 5) -> list[Suggestion]:
     """Suggestions for a stored post (monitors and province-wide roles; handlers for their cities)."""
-    from accounts.models import PermissionDenied
-
     post = store.get(post_id)
     if post is None or not (actor.province_wide or actor.role == "reviewer"
                             or actor.may_see_city(post.city)):
