@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from accounts.models import User
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
+
+from accounts.models import PermissionDenied, User
 from nlp.tokenizer import tokenize
 from reply_scripts.models import fill_placeholders
 from reply_scripts.service import ScriptService
@@ -17,8 +19,34 @@ _STOP = frozenset("我们 你们 他们 什么 怎么 这个 那个 就是 还�
                   "而且 如果 然后 客户 用户 网友 情况 问题 反映 表示 相关 进行 我的 自己 现在 一下".split())
 
 
-def _terms(text: str) -> Counter[str]:
-    return Counter(t for t in tokenize(text) if len(t) >= 2 and t not in _STOP and not t.isdigit())
+def _terms(text: str) -> list[str]:
+    return [t for t in tokenize(text) if len(t) >= 2 and t not in _STOP and not t.isdigit()]
+
+
+def _given(terms: list[str]) -> list[str]:
+    """The analyzer of texts tokenised already (a module-level function: lambdas don't pickle)."""
+    return terms
+
+
+def _text_fit(text: str, docs: list[list[str]]) -> tuple[list[float], list[list[str]]]:
+    """TF-IDF cosine of the text to each doc (sublinear tf, idf smoothed over the docs) and the
+    terms each doc shares with the text, the heaviest first."""
+    terms = _terms(text)
+    query = list(dict.fromkeys(terms))  # in order of first use: ties keep the text's order
+    # The text's own terms are in the vocabulary too: weighted as terms no script has, they count
+    # in the text's norm, so a long post sharing one word with a script is not a close match.
+    vocabulary = {t for doc in docs for t in doc}.union(query)
+    if not vocabulary:
+        return [0.0] * len(docs), [[] for _ in docs]
+    tfidf = TfidfVectorizer(analyzer=_given, vocabulary=sorted(vocabulary), sublinear_tf=True)
+    scripts = tfidf.fit_transform(docs)
+    post = tfidf.transform([terms])
+    columns = [tfidf.vocabulary_[t] for t in query]
+    products = scripts[:, columns].multiply(post[:, columns]).toarray()
+    # Rounded so that equal weights reached by different float steps tie (and keep the text's order).
+    shared = [[query[k] for k in sorted(np.flatnonzero(row), key=lambda k: -round(row[k], 9))]
+              for row in products]
+    return linear_kernel(post, scripts)[0].tolist(), shared
 
 
 @dataclass
@@ -51,24 +79,11 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
     candidates = service.official_versions()
     if not candidates:
         return []
-    docs = [_terms(f"{v.title}\n{v.scenario}\n{' '.join(v.categories)}") for _, v in candidates]
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(doc.keys())
-    n = len(docs)
-
-    def weights(tf: Counter[str]) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 0))) + 1) for t, c in tf.items()}
-
-    query = weights(_terms(text))
-    qnorm = math.sqrt(sum(w * w for w in query.values())) or 1.0
+    cosines, shared_terms = _text_fit(text, [_terms(f"{v.title}\n{v.scenario}\n{' '.join(v.categories)}")
+                                             for _, v in candidates])
     wanted = [c for c in (categories or []) if c != "其他"]
     out = []
-    for (script, version), doc in zip(candidates, docs):
-        dw = weights(doc)
-        dnorm = math.sqrt(sum(w * w for w in dw.values())) or 1.0
-        shared = sorted((t for t in query if t in dw), key=lambda t: -query[t] * dw[t])
-        cosine = sum(query[t] * dw[t] for t in shared) / (qnorm * dnorm)
+    for (script, version), cosine, shared in zip(candidates, cosines, shared_terms):
         shared_cats = [c for c in wanted if c in version.categories]
         # Sharing any category matters most; covering more of them only breaks ties, so a script
         # tagged with many categories does not beat the one whose scenario fits the post.
@@ -122,8 +137,6 @@ def suggest_for_case(config: Any, scripts: ScriptService, cases: Any, actor: Use
 def suggest_for_post(config: Any, scripts: ScriptService, store: Any, actor: User, post_id: str,
                      limit: int = 5) -> list[Suggestion]:
     """Suggestions for a stored post (monitors and province-wide roles; handlers for their cities)."""
-    from accounts.models import PermissionDenied
-
     post = store.get(post_id)
     if post is None or not (actor.province_wide or actor.role == "reviewer"
                             or actor.may_see_city(post.city)):

@@ -33,3 +33,31 @@ def test_many_near_duplicates_cluster_in_linear_time():
     texts = [f"{SAME_GRIEVANCE[i % 4]}（{i}楼）" for i in range(400)] + OTHERS
     groups = cluster(texts)
     assert max(len(g) for g in groups) == 400
+
+
+def _han(start: int, stop: int) -> str:
+    return "".join(chr(0x4E00 + i) for i in range(start, stop))
+
+
+def test_groups_are_connected_components_of_similar_pairs():
+    """A ~ B and B ~ C join A and C although A and C are not similar; a link joins two groups."""
+    a, b, c = _han(0, 20), _han(6, 26), _han(12, 32)   # Jaccard 0.52, 0.52; A–C 0.23
+    other, its_twin = _han(100, 120), _han(100, 121)
+    assert cluster([a, b, c, other, its_twin]) == [[0, 1, 2], [3, 4]]
+    assert cluster([a, b, c, other, its_twin], links=[(4, 2)]) == [[0, 1, 2, 3, 4]]
+
+
+def test_long_texts_count_every_shared_gram():
+    """Hundreds of shared bigrams are counted exactly (no small-integer overflow)."""
+    long_text = _han(0, 400)
+    assert cluster([long_text, _han(0, 380) + _han(500, 520)], threshold=0.9) == [[0, 1]]
+    assert cluster([long_text, _han(0, 300) + _han(500, 600)], threshold=0.7) == [[0], [1]]
+
+
+def test_jaccard_in_steps_gives_the_same_groups(monkeypatch):
+    from alerts import similarity
+
+    texts = [f"{SAME_GRIEVANCE[i % 4]}（{i}楼）" for i in range(60)] + OTHERS
+    whole = cluster(texts)
+    monkeypatch.setattr(similarity, "PAIRS_AT_ONCE", 7)
+    assert cluster(texts) == whole and max(map(len, whole)) == 60

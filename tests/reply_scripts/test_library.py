@@ -110,3 +110,14 @@ def test_excel_opens_with_chinese_headers(starter, tmp_path):
     sheet = load_workbook(path).active
     assert [c.value for c in sheet[1]][:5] == ["编号", "标题", "分类", "适用场景", "口径正文"]
     assert sheet.max_row == service.count() + 1
+
+
+def test_words_no_script_has_weigh_against_the_text_match(starter):
+    """A post's terms outside every script count in its TF-IDF norm: the same complaint buried in
+    unrelated chatter is a weaker text match, with the same shared terms, heaviest first."""
+    service, users = starter
+    short = suggest(service, users["cs"], "宽带断网，光猫红灯")
+    chatter = suggest(service, users["cs"], "宽带断网，光猫红灯。昨天邻居家小狗在公园散步，大家唱歌跳舞")
+    assert short[0].code == chatter[0].code == "KJ-BB-01"
+    assert chatter[0].score < short[0].score
+    assert chatter[0].shared_terms == short[0].shared_terms and "光猫红灯" in short[0].shared_terms
