@@ -1,7 +1,7 @@
 """Warning levels: 一级 red is the most urgent."""
 
-LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
-LEVEL_COLOURS = {1: "红色", 2: "橙色", 3: "黄色"}
+from core.vocab import LEVEL_COLOURS, LEVEL_NAMES
+
 # What a notice about an alert says it is, in the title's brackets.
 KIND_LABELS = {"new": "", "update": "更新", "escalated": "升级", "reminder": "持续",
                "resolved": "解除"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from alerts.config import AppConfig, PostRule
 from alerts.model import Context, Match, post_summary
-from indexer.base import Filters
-from nlp.lexicon import TIER_LABELS
-from alerts.config import PostRule, AppConfig
 from core.post import Post, iso
+from core.vocab import TIER_LABELS
+from indexer.base import Filters
 
 
 def level_for(post: Post, rule: PostRule) -> int | None:

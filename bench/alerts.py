@@ -29,12 +29,10 @@ from typing import Any
 import yaml
 
 from core.post import CST
+from core.vocab import CATEGORIES
 
 CITIES = ["长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州", "永州",
           "怀化", "娄底", "湘西"]
-CATEGORIES = ["网络覆盖/信号", "上网速度/移动数据", "宽带/家宽", "资费计费/乱扣费", "套餐/合约",
-              "增值业务/SP定制", "业务办理/销户携号转网", "服务态度/营业厅", "10086热线", "营销宣传",
-              "终端/卡", "其他"]
 SOURCES = ["tieba", "weibo", "heimao", "bbs-local", "news"]
 SUBJECTS = ["宽带", "信号", "话费", "套餐", "流量", "客服", "营业厅", "5G", "携号转网", "视频会员"]
 PROBLEMS = ["断网好几天了", "莫名其妙多扣了钱", "网速慢得要命", "打10086没人管", "办不了销户",

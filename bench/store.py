@@ -133,7 +133,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     from indexer.base import Filters
-    from nlp.dictionary_schema import CATEGORIES
+    from core.vocab import CATEGORIES
     from core.post import iso
 
     last30 = iso(END - timedelta(days=30))

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import data, services
 from dashboard.guard import action
 from core.markup import md
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 
 
 def _save_label(post: Any, user: Any, **fields: Any) -> None:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.render import TIER_COLOURS
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 
 SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 MARGIN = dict(t=50, b=10, l=10, r=10)

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.api import recent_alerts
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from nlp.dictionary import get_dictionary

@@ -16,7 +16,7 @@ import streamlit as st
 
 from indexer.base import SearchResult
 from core.markup import esc, http_url
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 
 TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}

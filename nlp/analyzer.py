@@ -19,16 +19,17 @@ from functools import partial
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from core.post import Post
+from core.vocab import TIER_LABELS
 from nlp import tokenizer
 from nlp.dictionary import Dictionary, get_dictionary
-from nlp.influence import influence
-from nlp.lexicon import TIER_LABELS, TIER_THRESHOLDS, Analysis, LexiconResult, lexicon_analyse
 from nlp.dictionary_schema import operator_label
+from nlp.influence import influence
+from nlp.lexicon import TIER_THRESHOLDS, Analysis, LexiconResult, lexicon_analyse
 from nlp.ngrams import Doc
 from nlp.predictor import META_FILE, ModelError, Predictor
 from nlp.prior import Prior
 from nlp.voice import own_words
-from core.post import Post
 
 __all__ = ["Analyzer", "Analysis", "TIER_LABELS"]
 log = logging.getLogger("tousu.nlp")

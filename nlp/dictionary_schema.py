@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-CATEGORIES = (
-    "网络覆盖/信号", "上网速度/移动数据", "宽带/家宽", "资费计费/乱扣费", "套餐/合约",
-    "增值业务/SP定制", "业务办理/销户携号转网", "服务态度/营业厅", "10086热线", "营销宣传",
-    "终端/卡", "其他",
-)
+from core.vocab import CATEGORIES
 
 # The operators a post can be about, by the codes of the labeled data (docs/labeling.md). Which
 # one is ours is keywords/brand.yaml's `name`; the others are its `competitors`.

@@ -9,8 +9,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from nlp.dictionary_schema import CATEGORIES, OPERATORS
-from nlp.lexicon import TIER_LABELS
+from core.vocab import CATEGORIES, TIER_LABELS
+from nlp.dictionary_schema import OPERATORS
 
 _TIERS = list(range(5))
 _NAMES = list(OPERATORS.values())

@@ -11,11 +11,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from core.vocab import CATEGORIES, TIER_LABELS
 from nlp.dictionary import Dictionary
-from nlp.dictionary_schema import CATEGORIES
 from nlp.voice import chain_start
 
-TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投诉", 4: "曝光/升级"}
 # Minimum cue score for a tier to be assigned from the lexicon alone.
 TIER_THRESHOLDS = {4: 2.0, 3: 1.5, 2: 1.0, 1: 1.0}
 _CLAUSE_END = re.compile(r"[，。！？!?；;,\n]")

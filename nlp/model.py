@@ -19,8 +19,8 @@ from typing import Any, Sequence
 import joblib
 import numpy as np
 import scipy
-from scipy import sparse
 import sklearn
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -29,11 +29,12 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from nlp.dictionary_schema import CATEGORIES, OPERATORS
+from core.vocab import CATEGORIES
+from nlp.dictionary_schema import OPERATORS
 from nlp.features import make_features
 from nlp.ngrams import FEATURE_VERSION, Doc
-from nlp.predictor import (FORMAT, META_FILE, MODEL_FILE, PRODUCER, WEIGHTS_FILE, ModelError,
-                           Predictor, check_file, check_metadata, read_metadata, sha256)
+from nlp.predictor import (FORMAT, META_FILE, MODEL_FILE, PRODUCER, WEIGHTS_FILE, ModelError, Predictor,
+                           check_file, check_metadata, read_metadata, sha256)
 
 
 def library_versions() -> dict[str, str]:

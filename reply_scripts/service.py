@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from accounts.models import PermissionDenied, User
-from nlp.dictionary_schema import CATEGORIES
-from reply_scripts.models import (APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, Script,
-                                  ScriptError, ScriptVersion)
-from reply_scripts.schema import SCHEMA
-from core.post import CST, iso, now_cst
 from core.db import StateDB
+from core.post import CST, iso, now_cst
+from core.vocab import CATEGORIES
+from reply_scripts.models import (APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, Script, ScriptError,
+                                  ScriptVersion)
+from reply_scripts.schema import SCHEMA
 
 REVIEWERS = ("reviewer", "admin")
 # The starter library is a vetted package shipped with the product: it is loaded as approved,

@@ -18,7 +18,7 @@ from indexer import open_store
 from indexer.base import Filters, Store
 from nlp.dictionary import get_dictionary
 from nlp.dictionary_schema import operator_label
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.config import AppConfig
 from reports.period import KIND_LABELS, Period, period_for

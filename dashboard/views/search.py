@@ -12,7 +12,7 @@ from dashboard import data
 from dashboard.guard import run_page
 from core.markup import md
 from dashboard.render import count_text, post_card
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 
 SORTS = {"time": "时间", "relevance": "相关度", "severity": "等级", "influence": "影响力"}
 PAGE_SIZE = 20

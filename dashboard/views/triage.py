@@ -10,7 +10,7 @@ from dashboard import actions, data
 from dashboard.guard import run_page
 from core.markup import md
 from dashboard.render import count_text, plain, post_card, tier_style
-from nlp.lexicon import TIER_LABELS
+from core.vocab import TIER_LABELS
 
 REFRESH_SECONDS = 30
 

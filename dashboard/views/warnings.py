@@ -13,12 +13,12 @@ import streamlit as st
 
 from alerts.engine import acknowledge, silence
 from core.post import now_cst
+from core.vocab import LEVEL_NAMES
 from dashboard import data
 from dashboard.guard import action, run_page
 from core.markup import esc
 from dashboard.render import LEVEL_COLOURS, plain, post_card
 
-LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from nlp.dictionary_schema import CATEGORIES
+from core.vocab import CATEGORIES
 from reply_scripts.models import PLACEHOLDERS, fill_placeholders, placeholders_in
 from reply_scripts.suggest import suggest
 from reply_scripts.transfer import STARTER_LIBRARY, export_file, import_file, read_yaml
