@@ -7,6 +7,7 @@ admins review, approve and retire; nobody approves a version they wrote.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -115,14 +116,19 @@ class ScriptService:
     def _create(self, actor: User, fields: dict[str, Any], code: str | None, stamp: str) -> Script:
         if code and self.db.query("SELECT 1 FROM scripts WHERE code = ?", (code,)):
             raise ScriptError(f"口径编号 {code} 已存在")
+        script_id = self._new_script(code, actor, stamp)
+        self._insert_version(script_id, 1, fields, DRAFT, actor.username, stamp)
+        return self._script(script_id)
+
+    def _new_script(self, code: str | None, actor: User, stamp: str) -> int:
+        """A script row; without a code it is numbered KJ-0001… after its id."""
         cur = self.db.execute("INSERT INTO scripts (code, created_by, created_at) VALUES (?, ?, ?)",
-                              (code or f"tmp-{stamp}-{id(fields)}", actor.username, stamp))
+                              (code or f"tmp-{stamp}-{uuid.uuid4().hex}", actor.username, stamp))
         script_id = int(cur.lastrowid)
         if not code:
             self.db.execute("UPDATE scripts SET code = ? WHERE script_id = ?",
                             (f"KJ-{script_id:04d}", script_id))
-        self._insert_version(script_id, 1, fields, DRAFT, actor.username, stamp)
-        return self._script(script_id)
+        return script_id
 
     def edit(self, actor: User, script_id: int, now: datetime | None = None, **fields: Any) -> Script:
         """Change the newest version while it is a draft; an approved script gets a new draft version."""
@@ -295,12 +301,7 @@ class ScriptService:
                 continue
             stamp = iso(now_cst())
             if as_approved_by:
-                cur = self.db.execute("INSERT INTO scripts (code, created_by, created_at) VALUES (?, ?, ?)",
-                                      (code or f"tmp-{number}-{stamp}", actor.username, stamp))
-                script_id = int(cur.lastrowid)
-                if not code:
-                    self.db.execute("UPDATE scripts SET code = ? WHERE script_id = ?",
-                                    (f"KJ-{script_id:04d}", script_id))
+                script_id = self._new_script(code, actor, stamp)
                 self._insert_version(script_id, 1, fields, APPROVED, actor.username, stamp,
                                      submitted_at=stamp, approver=as_approved_by, approved_at=stamp)
             else:
