@@ -1,7 +1,7 @@
 """The one tokeniser: jieba with the telecom user dictionary (module-level so models pickle).
 
-`tokenize` runs on rjieba (the Rust port of jieba, ~30× faster) when it is installed, and on
-jieba otherwise. Both load the same dictionary and user dictionary; the only place they differ is
+`tokenize` runs on rjieba (the Rust port of jieba, ~30× faster; TOUSU_TOKENIZER=jieba switches
+to jieba itself, to compare). Both load the same dictionary and user dictionary; the only place they differ is
 runs of Latin letters and symbols outside the dictionary (rjieba keeps "Type-C" whole, jieba's HMM
 splits it), which `_jieba_split` re-splits the way jieba does, so the tokens are identical —
 tests/nlp/test_tokenizer.py and bench/nlp.py check that on every labeled text.
@@ -17,10 +17,7 @@ from itertools import compress, filterfalse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-try:
-    import rjieba
-except ImportError:  # pragma: no cover - optional speed-up
-    rjieba = None
+import rjieba
 
 if TYPE_CHECKING:
     import jieba
@@ -40,7 +37,7 @@ def backend() -> str:
     return "rjieba" if _use_fast() else "jieba"
 
 
-_FAST = rjieba is not None and os.environ.get("TOUSU_TOKENIZER", "") != "jieba"
+_FAST = os.environ.get("TOUSU_TOKENIZER", "") != "jieba"
 
 
 def _use_fast() -> bool:

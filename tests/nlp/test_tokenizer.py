@@ -1,7 +1,5 @@
 import json
 
-import pytest
-
 from nlp import tokenizer
 from tests.conftest import ROOT
 
@@ -14,7 +12,6 @@ def _texts():
     return texts + ["Type-C接口的iPhone15 Pro 5G套餐，evil.example/x?a=1 50%退款 ５Ｇ网络 3.5元 e-mail"]
 
 
-@pytest.mark.skipif(tokenizer.rjieba is None, reason="rjieba not installed")
 def test_fast_backend_gives_exactly_the_jieba_tokens():
     for text in _texts():
         assert tokenizer.tokenize(text) == tokenizer.tokenize_jieba(text), text

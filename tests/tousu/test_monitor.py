@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "monitor.yaml"
 
 
 @pytest.fixture
 def monitor(tmp_path):
-    """A Monitor over a copy of the shipped (commented) config.yaml, jobs added, not started."""
+    """A Monitor over a copy of the test's config (fixtures/monitor.yaml), jobs added, not started."""
     from tousu.config import load
     from tousu.monitor import Monitor, warnings_and_cases
 
     path = tmp_path / "config.yaml"
-    shutil.copy(ROOT / "config.yaml", path)
+    shutil.copy(FIXTURE, path)
     m = Monitor(load(path))
     m._sync_crawls({})
     m.scheduler.add_job(warnings_and_cases, "interval", minutes=1, args=[m.config], id="warnings")
