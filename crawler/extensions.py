@@ -8,6 +8,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.failures import redirect_loop
 from crawler.health import finish_run, start_run
 from core.db import StateDB
 
@@ -34,6 +35,7 @@ class SourceHealth:
         ext = cls(crawler, StateDB(config.state_path))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
+        crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -42,6 +44,13 @@ class SourceHealth:
 
     def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
         record_error(self.crawler.stats, f"{response.url}: {failure.getErrorMessage()}")
+
+    def request_dropped(self, request: Any, spider: Any) -> None:
+        # A redirect back to a URL already crawled is dropped by the duplicate filter without
+        # an error: when it closes a loop, that is why the page never came.
+        loop = redirect_loop(request)
+        if loop:
+            record_error(self.crawler.stats, loop)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import scrapy
 
 from crawler.extensions import record_error
+from crawler.failures import describe_failure
 from nlp.dictionary import get_dictionary
 
 ENGAGEMENT_FIELDS = ("replies", "reposts", "likes", "views", "followers", "verified")
@@ -89,11 +90,6 @@ class SourceSpider(scrapy.Spider):
 
     def on_error(self, failure: Any) -> None:
         """Count and remember a failed request; the crawl of other pages goes on."""
-        message = failure.getErrorMessage()
-        response = getattr(failure.value, "response", None)
-        if response is not None:  # HttpError: say which status, and whether we backed off
-            message = f"HTTP {response.status}"
-            if response.meta.get("tousu_backoff"):
-                message += f" (still refused after {response.meta['tousu_backoff']} back-offs)"
-        record_error(self.crawler.stats, f"{failure.request.url}: {message}")
-        self.logger.warning("%s: %s failed: %s", self.source.name, failure.request.url, message)
+        message = describe_failure(failure)
+        record_error(self.crawler.stats, message)
+        self.logger.warning("%s: failed: %s", self.source.name, message)

@@ -1,8 +1,12 @@
-"""Test helpers: saved platform responses as Scrapy responses, and a real local HTTP server that
-replays them under the platforms' own paths."""
+"""Test helpers: saved platform responses as Scrapy responses, a real local HTTP server that
+replays them under the platforms' own paths, and `tousu crawl` run against it."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -12,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from scrapy.http import HtmlResponse, Request, TextResponse
 
-from tests.conftest import sample
+from tests.conftest import ROOT, sample
 
 TYPES = {".html": "text/html", ".json": "application/json;charset=UTF-8", ".xml": "text/xml"}
 
@@ -36,6 +40,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
     then: list["Route"] = field(default_factory=list)   # later answers, one per hit, last repeats
+    missing: int = 0                    # Content-Length claims this many bytes more than are sent
     hits: int = 0
 
     def matches(self, path: str, query: dict[str, str]) -> bool:
@@ -73,7 +78,7 @@ class ReplayServer:
                 suffix = "." + (answer.file or ".html").rsplit(".", 1)[-1]
                 self.send_response(answer.status)
                 self.send_header("Content-Type", answer.content_type or TYPES.get(suffix, "text/html"))
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(body) + answer.missing))
                 for key, value in answer.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
@@ -94,6 +99,16 @@ class ReplayServer:
     def __exit__(self, *exc: Any) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def crawl(config: Any) -> dict[str, dict[str, Any]]:
+    """Run `tousu crawl --json` on a config file in a subprocess; each source's health by name."""
+    result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "crawl",
+                             "--json"], capture_output=True, text=True, cwd=ROOT,
+                            env=dict(os.environ), timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "ScrapyDeprecationWarning" not in result.stderr, result.stderr[-3000:]
+    return {row["source"]: row for row in json.loads(result.stdout)}
 
 
 def make_spider(source: dict[str, Any], config: Any = None) -> Any:

@@ -1,15 +1,10 @@
 """Whole crawls of the site adapters against recorded responses served by a real local HTTP
 server under the platforms' own paths; then a second, incremental run; then back-off on 429."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT, write_config
-from tests.crawler.replay import ReplayServer, Route
+from tests.conftest import write_config
+from tests.crawler.replay import ReplayServer, Route, crawl
 
 KW = "湖南移动"
 WEIBO_SEARCH = "100103type=1&q=" + KW
@@ -38,15 +33,6 @@ def routes():
         Route("/forum-12-1.html", "discuz/forum-12-1.html", content_type="text/html"),
         Route("/thread-3456-1-1.html", "discuz/thread-3456-1-1.html", content_type="text/html"),
     ]
-
-
-def crawl(config):
-    result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "crawl",
-                             "--json"], capture_output=True, text=True, cwd=ROOT,
-                            env=dict(os.environ), timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "ScrapyDeprecationWarning" not in result.stderr, result.stderr[-3000:]
-    return {row["source"]: row for row in json.loads(result.stdout)}
 
 
 def backoff_routes():
