@@ -114,8 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("应为映射（键: 值）", "Input should be a valid dictionary"),
     "model_type": ("应为映射（键: 值）", "Input should be a valid dictionary"),
     "union_tag_invalid": ("type 只能是 {expected_tags}",
-                          "Input tag {tag!r} found using {discriminator} does not match any of "
-                          "the expected tags: {expected_tags}"),
+                          "type {tag!r} is not one of {expected_tags}"),
+    "union_tag_invalid+suggestion": ("type 只能是 {expected_tags}，是不是 {suggestion}？",
+                                     "type {tag!r} is not one of {expected_tags}; did you mean "
+                                     "{suggestion!r}?"),
     "union_tag_not_found": ("缺少 type", "Unable to extract tag using discriminator {discriminator}"),
     "env_missing": ("环境变量 {variable} 未设置", "environment variable {variable} is not set"),
 }
@@ -256,6 +258,11 @@ def schema_problems(exc: ValidationError, root: Any) -> list[Problem]:
         if err["type"] == "extra_forbidden" and _is_model(owner) and loc:
             known = [name for name, spec in owner.model_fields.items() if not spec.exclude]
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            if close:
+                ctx["suggestion"] = close[0]
+        if err["type"] == "union_tag_invalid":
+            tags = [t.strip(" '") for t in str(ctx.get("expected_tags", "")).split(",")]
+            close = difflib.get_close_matches(str(ctx.get("tag", "")), tags, n=1)
             if close:
                 ctx["suggestion"] = close[0]
         out.append(Problem(loc, err["type"], ctx, err["msg"].removeprefix("Value error, ")))

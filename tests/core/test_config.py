@@ -111,3 +111,12 @@ def test_unset_environment_variable_is_a_problem_at_its_key(monkeypatch):
 def test_format_loc():
     assert format_loc(("sources", 2, "list", "links")) == "sources[2].list.links"
     assert format_loc(()) == ""
+
+
+def test_a_mistyped_type_gets_the_closest_type_suggested():
+    [found] = problems({"items": [{"type": "forun", "name": "x"}]})
+    assert found.kind == "union_tag_invalid" and found.path == "items[0]"
+    assert "did you mean 'forum'?" in found.message("en")
+    assert "是不是 forum" in found.message("zh")
+    [far] = problems({"items": [{"type": "zzz", "name": "x"}]})
+    assert "did you mean" not in far.message("en") and "'feed', 'forum'" in far.message("en")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import typer
 
@@ -18,6 +21,39 @@ from tousu.config import Config, load
 
 class State:
     config_path: Optional[Path] = None
+
+
+CONFIG_OPTION = typer.Option(None, "--config", "-c", envvar="TOUSU_CONFIG",
+                             help="config file (default ./config.yaml)")
+
+
+def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The command, also taking `--config` after its name (`tousu check --config X`), as the
+    README promises; click gives a group's options to the group only."""
+
+    @functools.wraps(command)
+    def run(*args: Any, config_path: Optional[Path] = None, **kwargs: Any) -> Any:
+        if config_path is not None:
+            State.config_path = config_path
+        return command(*args, **kwargs)
+
+    signature = inspect.signature(command)
+    option = inspect.Parameter("config_path", inspect.Parameter.KEYWORD_ONLY, default=CONFIG_OPTION,
+                               annotation=Optional[Path])
+    run.__signature__ = signature.replace(parameters=[*signature.parameters.values(), option])  # type: ignore[attr-defined]
+    run.__annotations__ = {**typing.get_type_hints(command), "config_path": Optional[Path]}
+    return run
+
+
+def config_everywhere(app: typer.Typer) -> None:
+    """Give every command and group callback under `app` its own `--config`."""
+    for info in app.registered_commands:
+        info.callback = with_config(info.callback)
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        if sub.registered_callback is not None:
+            sub.registered_callback.callback = with_config(sub.registered_callback.callback)
+        config_everywhere(sub)
 
 
 def config() -> Config:

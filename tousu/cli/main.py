@@ -9,17 +9,14 @@ import typer
 
 from nlp.dictionary import DictionaryError, load_dictionary
 from tousu.cli import cases, crawl, nlp, posts, reports, scripts, serve, users, warnings
-from tousu.cli.common import State, config, fail
+from tousu.cli.common import CONFIG_OPTION, State, config, config_everywhere, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="投诉雷达 Tousu Radar — internet complaint monitoring.")
 
 
 @app.callback()
-def main_options(
-    config_path: Optional[Path] = typer.Option(
-        None, "--config", "-c", envvar="TOUSU_CONFIG", help="config file (default ./config.yaml)"),
-) -> None:
+def main_options(config_path: Optional[Path] = CONFIG_OPTION) -> None:
     State.config_path = config_path
 
 
@@ -53,6 +50,7 @@ app.command("report")(reports.report)
 app.add_typer(users.app, name="users")
 app.add_typer(cases.app, name="cases")
 app.add_typer(scripts.app, name="scripts")
+config_everywhere(app)
 
 
 def main() -> None:
