@@ -36,7 +36,7 @@ def test_no_rules_means_the_default_post_rule():
      "warnings.rules[0].window: Input should be 'hour' or 'day'"),
     ({"rules": [{"name": "v", "type": "volume", "group_by": ["province"]}]},
      "warnings.rules[0].group_by[0]"),
-    ({"rules": [{"name": "x", "type": "sentiment"}]}, "warnings.rules[0]: Input tag 'sentiment'"),
+    ({"rules": [{"name": "x", "type": "sentiment"}]}, "warnings.rules[0]: type 'sentiment' is not one of"),
     ({"rules": [{"name": "e", "type": "event", "window": "*/5 * * * *"}]}, "not a duration"),
     ({"rules": [{"name": "a", "type": "post"}, {"name": "a", "type": "spike"}]},
      "duplicate rule name 'a'"),
@@ -51,7 +51,7 @@ def test_no_rules_means_the_default_post_rule():
      "warnings.notifiers[0].url: String should not be empty"),
     ({"notifiers": [{"name": "f", "type": "file", "path": "x", "url": "http://h"}]},
      "warnings.notifiers[0].url: Extra inputs are not permitted"),
-    ({"notifiers": [{"name": "p", "type": "pigeon"}]}, "warnings.notifiers[0]: Input tag 'pigeon'"),
+    ({"notifiers": [{"name": "p", "type": "pigeon"}]}, "warnings.notifiers[0]: type 'pigeon' is not one of"),
     ({"notifiers": [{"name": "n", "type": "file", "path": "x", "rules": ["nope"]}]},
      "routes unknown rule 'nope'"),
 ])

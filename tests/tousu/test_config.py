@@ -15,7 +15,7 @@ BAD = [
     ("bad_interval.yaml", "sources[0].interval: not an interval"),
     ("duplicate_source.yaml", "sources: duplicate source name 'feed'"),
     ("missing_env.yaml", "warnings.notifiers[0].url: environment variable TOUSU_TEST_UNSET_SECRET is not set"),
-    ("unknown_type.yaml", "sources[0]: Input tag 'telegraph'"),
+    ("unknown_type.yaml", "sources[0]: type 'telegraph' is not one of"),
     ("detail_unknown_field.yaml", "sources[0].detail: unknown field 'titel'"),
     ("bad_jmespath.yaml", "sources[0].items: invalid JMESPath"),
     ("not_a_mapping.yaml", "the top level must be a mapping"),
