@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
+from accounts.config import AccountsConfig
 from alerts.config import RULE_TYPES, WarningsConfig
 from cases.config import CasesConfig
 from core.config import ConfigError, Strict, expand_env, read_yaml, validation_errors
@@ -37,6 +38,7 @@ class Config(Strict):
     dashboard: DashboardConfig = DashboardConfig()
     cases: CasesConfig = CasesConfig()
     reports: ReportsConfig = ReportsConfig()
+    accounts: AccountsConfig = AccountsConfig()
     # set by load(): where the file was, so relative paths resolve against it
     base_dir: Path = Field(Path("."), exclude=True)
     file: Path | None = Field(None, exclude=True)
