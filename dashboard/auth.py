@@ -8,6 +8,14 @@ JavaScript; its only input is our own URL-safe token). That makes it readable by
 HttpOnly; what limits the damage is that crawled text is never rendered as HTML, the cookie is
 SameSite=Strict (and Secure over https), and the token is checked server-side on every run, so
 logout, a password or role change, and idle expiry end it at once. It is never put in the URL.
+
+Logging in goes through AccountService.authenticate with the configured `accounts.login` policy
+and the browser's address, so throttling and lockout hold across reloads, tabs and processes.
+The address is st.context.ip_address: the peer of the WebSocket as Streamlit's server (uvicorn)
+saw it. Uvicorn replaces it by the X-Forwarded-For client only when the peer is a trusted proxy
+(its FORWARDED_ALLOW_IPS, by default 127.0.0.1 and ::1, i.e. a reverse proxy on the same host);
+this module never reads X-Forwarded-For itself, so a remote browser cannot choose its address.
+Streamlit reports a loopback peer as None, shown as 'localhost'.
 """
 
 from __future__ import annotations
@@ -16,6 +24,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+
+from accounts import AccountService, User
+from accounts.sessions import LIFETIME
+from dashboard import data, services
 
 SESSION_KEY = "tousu_user"
 TOKEN_KEY = "tousu_token"
@@ -67,8 +79,6 @@ def current_user() -> Any | None:
         token = _cookie_token()  # a reload: a new Streamlit session with the browser's cookie
     if not token:
         return st.session_state.get(SESSION_KEY)  # only tests and the bench set a bare user
-    from dashboard import services
-
     user = services.sessions().resolve(token)
     if user is None:  # logged out elsewhere, expired, or the user's rights changed
         _end_session()
@@ -101,10 +111,34 @@ def _clear_session() -> None:
         del st.session_state[k]  # nothing of a previous user's session survives
 
 
+def client_address() -> str:
+    """The browser's address as the server saw it (see the module docstring)."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):  # no browser behind this run (bare mode)
+        return "localhost"
+    return address if isinstance(address, str) else "localhost"  # None: loopback; AppTest: a mock
+
+
+@st.cache_resource
+def _accounts(_config: Any, policy: str) -> AccountService:
+    # Keyed on the policy, so an edited `accounts.login` applies at the next login.
+    return AccountService(data.get_state(_config), known_cities=data.cities(),
+                          login=_config.accounts.login)
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """AccountService.authenticate under the configured login policy, from this browser's address.
+
+    Raises accounts.LoginRefusedError while the name is locked or tries come too fast.
+    """
+    config = data.config_or_stop()
+    service = _accounts(config, config.accounts.login.model_dump_json())
+    return service.authenticate(username, password, client_address())
+
+
 def login(user: Any) -> None:
     """Start a session for an authenticated user; the next run hands its cookie to the browser."""
-    from dashboard import services
-
     _clear_session()
     token = services.sessions().create(user)
     st.session_state[TOKEN_KEY] = token
@@ -114,8 +148,6 @@ def login(user: Any) -> None:
 
 def logout() -> None:
     """End the session on the server and drop the browser's cookie."""
-    from dashboard import services
-
     token = st.session_state.get(TOKEN_KEY)
     if token:
         services.sessions().revoke(token)
@@ -134,8 +166,6 @@ def write_cookie() -> None:
     token = st.session_state.pop(_COOKIE_CHANGE, None)
     if token is None:
         return
-    from accounts.sessions import LIFETIME
-
     max_age = int(LIFETIME.total_seconds()) if token else 0
     st.html(f'<script>document.cookie = "{COOKIE}={token}; Path=/; Max-Age={max_age}; '
             f'SameSite=Strict" + (location.protocol === "https:" ? "; Secure" : "");</script>',
