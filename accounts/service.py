@@ -5,19 +5,31 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import datetime
 from typing import Callable, Iterable
 
-from accounts.models import ROLES, SYSTEM, PermissionDenied, User
+from accounts import audit
+from accounts.attempts import Attempt, LoginAttempts, LoginRefusedError, locked_message
+from accounts.config import LoginConfig
+from accounts.models import ROLE_LABELS, ROLES, SYSTEM, PermissionDenied, User
 from accounts.passwords import check_strength, hash_password, needs_rehash, verify_password
 from accounts.schema import SCHEMA
 from core.db import StateDB
 from core.post import iso, now_cst
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,32}$")
+# A failed login records the name as typed, cut to this many characters.
+TYPED_NAME_MAX = 64
 
 
 class AccountError(ValueError):
     """Bad input for an account operation (Chinese message)."""
+
+
+def _describe(role: str, cities: Iterable[str]) -> str:
+    """'分公司处理员（长沙、株洲）' for audit details."""
+    cities = "、".join(cities)
+    return ROLE_LABELS.get(role, role) + (f"（{cities}）" if cities else "")
 
 
 def _user(row: dict) -> User:
@@ -26,12 +38,16 @@ def _user(row: dict) -> User:
 
 
 class AccountService:
-    """Users in the state DB. `known_cities` (optional) validates handler bindings."""
+    """Users in the state DB. `known_cities` (optional) validates handler bindings; `login` is
+    the throttle and lockout policy of `authenticate` (config `accounts.login`)."""
 
-    def __init__(self, db: StateDB, known_cities: Iterable[str] | None = None):
+    def __init__(self, db: StateDB, known_cities: Iterable[str] | None = None,
+                 login: LoginConfig = LoginConfig(), clock: Callable[[], datetime] = now_cst):
         self.db = db
         self.known_cities = list(known_cities) if known_cities is not None else None
+        self.clock = clock
         db.ensure(SCHEMA)
+        self.attempts = LoginAttempts(db, login)
 
     # --- reading ---------------------------------------------------------------------------
     def load_user(self, username: str) -> User | None:
@@ -80,12 +96,15 @@ class AccountService:
             raise AccountError(str(exc)) from None
         if self.load_user(username):
             raise AccountError(f"用户 {username} 已存在")
-        now = iso(now_cst())
-        self.db.execute(
-            "INSERT INTO users (username, display_name, role, cities, password_hash, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (username, display_name, role, json.dumps(cities, ensure_ascii=False),
-             hash_password(password), now, now))
+        now, password_hash = iso(self.clock()), hash_password(password)
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO users (username, display_name, role, cities, password_hash, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (username, display_name, role, json.dumps(cities, ensure_ascii=False),
+                 password_hash, now, now))
+            audit.record(self.db, now, "add", username, actor=actor.username,
+                         detail=_describe(role, cities))
         user = self.load_user(username)
         assert user is not None
         return user
@@ -102,10 +121,14 @@ class AccountService:
         self._require_user(username)
         if username == actor.username and not active:
             raise AccountError("不能停用自己的账号")
-        self.db.execute("UPDATE users SET active = ?, updated_at = ? WHERE username = ?",
-                        (int(active), iso(now_cst()), username))
-        user = self._require_user(username)
-        self._end_sessions(user)
+        now = iso(self.clock())
+        with self.db.atomic():
+            self.db.execute("UPDATE users SET active = ?, updated_at = ? WHERE username = ?",
+                            (int(active), now, username))
+            audit.record(self.db, now, "enable" if active else "disable", username,
+                         actor=actor.username)
+            user = self._require_user(username)
+            self._end_sessions(user)
         return user
 
     def set_password(self, actor: User, username: str, new_password: str,
@@ -124,9 +147,13 @@ class AccountService:
             check_strength(new_password)
         except ValueError as exc:
             raise AccountError(str(exc)) from None
-        self.db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE user_id = ?",
-                        (hash_password(new_password), iso(now_cst()), target.user_id))
-        self._end_sessions(target)
+        now, password_hash = iso(self.clock()), hash_password(new_password)
+        with self.db.atomic():
+            self.db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE user_id = ?",
+                            (password_hash, now, target.user_id))
+            audit.record(self.db, now, "password", username, actor=actor.username,
+                         detail="本人修改" if actor.username == username else "管理员重置")
+            self._end_sessions(target)
 
     def update_user(self, actor: User, username: str, role: str | None = None,
                     cities: Iterable[str] | None = None, display_name: str | None = None) -> User:
@@ -135,34 +162,93 @@ class AccountService:
         user = self._require_user(username)
         role = role or user.role
         new_cities = self._check(username, role, user.cities if cities is None else cities)
-        self.db.execute(
-            "UPDATE users SET role = ?, cities = ?, display_name = ?, updated_at = ? WHERE username = ?",
-            (role, json.dumps(new_cities, ensure_ascii=False),
-             user.display_name if display_name is None else display_name, iso(now_cst()), username))
-        updated = self._require_user(username)
-        if (updated.role, updated.cities) != (user.role, user.cities):
-            self._end_sessions(updated)
+        now = iso(self.clock())
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE users SET role = ?, cities = ?, display_name = ?, updated_at = ? "
+                "WHERE username = ?",
+                (role, json.dumps(new_cities, ensure_ascii=False),
+                 user.display_name if display_name is None else display_name, now, username))
+            updated = self._require_user(username)
+            changes = [f"{_describe(user.role, user.cities)} → {_describe(updated.role, updated.cities)}"
+                       if (updated.role, updated.cities) != (user.role, user.cities) else "",
+                       f"姓名 {user.display_name} → {updated.display_name}"
+                       if updated.display_name != user.display_name else ""]
+            audit.record(self.db, now, "update", username, actor=actor.username,
+                         detail="；".join(c for c in changes if c) or "未改变")
+            if (updated.role, updated.cities) != (user.role, user.cities):
+                self._end_sessions(updated)
         return updated
 
     def _end_sessions(self, user: User) -> None:
         """Log the user out everywhere: their rights or their password changed."""
         self.db.execute("DELETE FROM sessions WHERE user_id = ?", (user.user_id,))
 
-    def authenticate(self, username: str, password: str) -> User | None:
-        """The user when the password matches and the account is active, else None."""
+    # --- logging in ------------------------------------------------------------------------
+    def authenticate(self, username: str, password: str, client: str = "") -> User | None:
+        """The user when the password matches and the account is active, else None.
+
+        Raises LoginRefusedError, without looking at the password, while the name is locked or
+        the name or the `client` address must wait (accounts.attempts), and when this failure
+        locks the name. Every failure goes to the audit log with its reason, never the password.
+        """
+        name, now = username[:TYPED_NAME_MAX], self.clock()
+        try:
+            attempt = self.attempts.begin(name, client, now)
+        except LoginRefusedError as exc:
+            audit.record(self.db, iso(now), "login_failed", name, client=client, detail=exc.reason)
+            raise
         rows = self.db.query("SELECT * FROM users WHERE username = ?", (username,))
         if not rows:
             verify_password(hash_password("timing-equaliser"), password)  # same cost either way
-            return None
-        row = rows[0]
-        if not verify_password(row["password_hash"], password) or not row["active"]:
-            return None
-        updates = {"last_login_at": iso(now_cst())}
+            reason = "unknown_user"
+        elif not verify_password(rows[0]["password_hash"], password):
+            reason = "wrong_password"
+        elif not rows[0]["active"]:
+            reason = "disabled"
+        else:
+            return self._logged_in(rows[0], password, attempt)
+        with self.db.atomic():
+            audit.record(self.db, iso(now), "login_failed", name, client=client, detail=reason)
+            if attempt.locked_until:
+                audit.record(self.db, iso(now), "locked", name, client=client,
+                             detail=f"至 {iso(attempt.locked_until)}")
+        if attempt.locked_until:
+            raise LoginRefusedError(locked_message(attempt.locked_until, now), "locked")
+        return None
+
+    def _logged_in(self, row: dict, password: str, attempt: Attempt) -> User:
+        self.attempts.succeeded(attempt)
+        updates = {"last_login_at": iso(self.clock())}
         if needs_rehash(row["password_hash"]):
             updates["password_hash"] = hash_password(password)
         sets = ", ".join(f"{k} = ?" for k in updates)
         self.db.execute(f"UPDATE users SET {sets} WHERE user_id = ?", (*updates.values(), row["user_id"]))
         return _user(row)
+
+    def login_restrictions(self, actor: User) -> list[dict]:
+        """User names (as typed) that failed in a row or are locked, with whether they exist."""
+        actor.require("admin", action="查看登录锁定")
+        rows = self.attempts.names(self.clock())
+        known = {r["username"] for r in self.db.query("SELECT username FROM users")}
+        return [{**r, "exists": r["name"] in known} for r in rows]
+
+    def unlock(self, actor: User, username: str) -> bool:
+        """End a name's lock and forget its failures in a row; admin only. True when it was locked."""
+        actor.require("admin", action="解锁用户")
+        now = self.clock()
+        with self.db.atomic():
+            had = self.attempts.unlock(username, now)
+            if had:
+                audit.record(self.db, iso(now), "unlock", username, actor=actor.username,
+                             detail="解除锁定" if had == "locked" else "清除连续失败记录")
+        return had == "locked"
+
+    def audit_log(self, actor: User, actions: Iterable[str] | None = None,
+                  limit: int = 100) -> list[dict]:
+        """The accounts audit log, newest first (`audit.LOGIN_ACTIONS` for the logins); admin only."""
+        actor.require("admin", action="查看账号审计日志")
+        return audit.entries(self.db, actions, limit)
 
     def ensure_admin(self, environ: dict[str, str] | None = None,
                      prompt: Callable[[], tuple[str, str]] | None = None) -> str | None:

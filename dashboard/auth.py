@@ -8,6 +8,14 @@ JavaScript; its only input is our own URL-safe token). That makes it readable by
 HttpOnly; what limits the damage is that crawled text is never rendered as HTML, the cookie is
 SameSite=Strict (and Secure over https), and the token is checked server-side on every run, so
 logout, a password or role change, and idle expiry end it at once. It is never put in the URL.
+
+Logging in goes through AccountService.authenticate with the configured `accounts.login` policy
+and the browser's address, so throttling and lockout hold across reloads, tabs and processes.
+The address is st.context.ip_address: the peer of the WebSocket as Streamlit's server (uvicorn)
+saw it. Uvicorn replaces it by the X-Forwarded-For client only when the peer is a trusted proxy
+(its FORWARDED_ALLOW_IPS, by default 127.0.0.1 and ::1, i.e. a reverse proxy on the same host);
+this module never reads X-Forwarded-For itself, so a remote browser cannot choose its address.
+Streamlit reports a loopback peer as None, shown as 'localhost'.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from typing import Any
 
 import streamlit as st
 
+from accounts import User
 from accounts.sessions import LIFETIME
 from dashboard import services
 
@@ -100,6 +109,23 @@ def require_page(key: str) -> Any:
 def _clear_session() -> None:
     for k in list(st.session_state.keys()):
         del st.session_state[k]  # nothing of a previous user's session survives
+
+
+def client_address() -> str:
+    """The browser's address as the server saw it (see the module docstring)."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):  # no browser behind this run (bare mode)
+        return "localhost"
+    return address if isinstance(address, str) else "localhost"  # None: loopback; AppTest: a mock
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """AccountService.authenticate under the configured login policy, from this browser's address.
+
+    Raises accounts.LoginRefusedError while the name is locked or tries come too fast.
+    """
+    return services.accounts().authenticate(username, password, client_address())
 
 
 def login(user: Any) -> None:

@@ -19,12 +19,15 @@ from tousu.config import Config
 
 
 @st.cache_resource
-def _accounts(_config: Config) -> AccountService:
-    return AccountService(data.get_state(_config), known_cities=data.cities())
+def _accounts(_config: Config, policy: str) -> AccountService:
+    # Keyed on the login policy, so an edited `accounts.login` applies at the next login.
+    return AccountService(data.get_state(_config), known_cities=data.cities(),
+                          login=_config.accounts.login)
 
 
 def accounts() -> AccountService:
-    return _accounts(data.config_or_stop())
+    config = data.config_or_stop()
+    return _accounts(config, config.accounts.login.model_dump_json())
 
 
 @st.cache_resource

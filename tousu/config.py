@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
+from accounts.config import AccountsConfig
 from alerts.config import Rule, WarningsConfig
 from cases.config import CasesConfig
 from core.config import ConfigError, ConfigInvalid, Strict, expand_env, read_yaml, schema_problems
@@ -35,6 +36,7 @@ class Config(Strict):
     dashboard: DashboardConfig = DashboardConfig()
     cases: CasesConfig = CasesConfig()
     reports: ReportsConfig = ReportsConfig()
+    accounts: AccountsConfig = AccountsConfig()
     # set by load(): where the file was, so relative paths resolve against it
     base_dir: Path = Field(Path("."), exclude=True)
     file: Path | None = Field(None, exclude=True)

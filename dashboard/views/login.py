@@ -1,10 +1,9 @@
-"""登录: username and password against accounts/; a few failures slow the next try."""
-
-import time
+"""登录: username and password against accounts/, which throttles and locks repeated failures."""
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
+from accounts import LoginRefusedError
 from dashboard import auth, services
 from dashboard.guard import show_error
 
@@ -16,22 +15,22 @@ try:
     if account_service.count() == 0:
         st.warning("尚无任何用户。请设置环境变量 TOUSU_ADMIN_USER 与 TOUSU_ADMIN_PASSWORD 后重启监控，"
                    "或运行 `tousu users add admin --role admin` 创建管理员。")
-    failures = st.session_state.get("login_failures", 0)
     with st.form("login", clear_on_submit=False):
         username = st.text_input("用户名", key="login_user", autocomplete="username")
         password = st.text_input("密码", type="password", key="login_password",
                                  autocomplete="current-password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        if failures >= 3:
-            time.sleep(min(2 ** (failures - 3), 8))  # slow down guessing within a session
-        user = account_service.authenticate(username.strip(), password)
-        if user is None:
-            st.session_state["login_failures"] = failures + 1
-            st.error("用户名或密码错误，或账号已停用。")
+        try:
+            user = auth.authenticate(username.strip(), password)
+        except LoginRefusedError as exc:  # locked, or too soon after the last failures
+            st.error(str(exc))
         else:
-            auth.login(user)
-            st.rerun()
+            if user is None:
+                st.error("用户名或密码错误，或账号已停用。")
+            else:
+                auth.login(user)
+                st.rerun()
 except ScriptControlException:
     raise
 except Exception as exc:  # noqa: BLE001 — the login page has its own boundary

@@ -75,8 +75,9 @@ def console(config: Path, port: int | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def chromium(width: int = 1440, height: int = 1000) -> Iterator[object]:
-    """A fresh headless chromium page (its own profile directory)."""
+def chromium(width: int = 1440, height: int = 1000,
+             headers: dict[str, str] | None = None) -> Iterator[object]:
+    """A fresh headless chromium page (its own profile directory), sending `headers` too."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
@@ -85,7 +86,8 @@ def chromium(width: int = 1440, height: int = 1000) -> Iterator[object]:
         context = pw.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True,
             args=[a for a in CHROMIUM_ARGS if a != "--headless"],
-            viewport={"width": width, "height": height}, locale="zh-CN")
+            viewport={"width": width, "height": height}, locale="zh-CN",
+            extra_http_headers=headers)
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(20000)

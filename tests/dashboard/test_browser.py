@@ -1,5 +1,6 @@
 """End to end in a real headless browser (Debian's chromium via Playwright): log in, triage a post,
-open a case, find it under 工单; attack posts show as text; a handler cannot open another city's case."""
+open a case, find it under 工单; attack posts show as text; a handler cannot open another city's case;
+a locked user is refused and the failure carries the browser's address."""
 
 from __future__ import annotations
 
@@ -120,3 +121,38 @@ def test_login_survives_a_reload_and_logout_ends_it(running_console):
         page.get_by_role("button", name="登录").wait_for()
         settle(page)
         assert page.get_by_role("button", name="退出登录").count() == 0
+
+
+def test_locked_user_is_refused_and_the_address_comes_through_the_proxy(running_console):
+    """A reverse proxy on the same host passes the browser's address in X-Forwarded-For; the
+    failure is logged with it. `tousu users unlock` lets the user in again."""
+    from typer.testing import CliRunner
+
+    from accounts import SYSTEM, AccountService, LoginConfig, LoginRefusedError
+    from core.db import StateDB
+    from tousu.cli.main import app
+    from tousu.config import load
+
+    url, config_path = running_console
+    db = StateDB(load(config_path).state_path)
+    accounts = AccountService(db, login=LoginConfig(throttle_after=20, lock_after=10))
+    for _ in range(10):  # lock `reviewer` (no waits in between: throttle_after > lock_after)
+        try:
+            accounts.authenticate("reviewer", "wrong-password-1", "10.9.9.9")
+        except LoginRefusedError:
+            pass
+    with chromium(headers={"X-Forwarded-For": "203.0.113.50"}) as page:
+        page.goto(url)
+        page.get_by_label("用户名").fill("reviewer")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text("已被暂时锁定").wait_for()
+        assert page.get_by_role("button", name="退出登录").count() == 0
+    [refused] = accounts.audit_log(SYSTEM, ["login_failed"], limit=1)
+    assert (refused["username"], refused["client"], refused["detail"]) == (
+        "reviewer", "203.0.113.50", "locked")
+    db.close()
+    result = CliRunner().invoke(app, ["--config", str(config_path), "users", "unlock", "reviewer"])
+    assert result.exit_code == 0 and "已解锁 reviewer" in result.output
+    with chromium() as page:
+        login(page, url, "reviewer", PASSWORD)

@@ -19,6 +19,8 @@ BAD = [
     ("detail_unknown_field.yaml", "sources[0].detail: unknown field 'titel'"),
     ("bad_jmespath.yaml", "sources[0].items: invalid JMESPath"),
     ("not_a_mapping.yaml", "the top level must be a mapping"),
+    ("bad_login_lock_after.yaml", "accounts.login.lock_after: Input should be greater than or equal to 1"),
+    ("bad_login_duration.yaml", "accounts.login.lock_for: 'until tomorrow' is not a duration"),
     ("duplicate_key.yaml", "duplicate_key.yaml:6:1: invalid YAML: duplicate key 'demo' "
                            "(first at line 2, again at line 6)"),
     ("duplicate_nested_key.yaml", "duplicate_nested_key.yaml:4:3: invalid YAML: duplicate key "

@@ -1,4 +1,4 @@
-"""`tousu users …`: add, list, disable/enable, passwd. The command line acts as the administrator."""
+"""`tousu users …`: add, list, disable/enable, passwd, unlock. The command line acts as the administrator."""
 
 from __future__ import annotations
 
@@ -41,16 +41,20 @@ def add(username: str, role: str = typer.Option(..., "--role", "-r", help=", ".j
 
 @app.command("list")
 def list_users(as_json: bool = typer.Option(False, "--json")) -> None:
-    """List users with role, cities and state."""
-    users = common.account_service().list_users(SYSTEM)
+    """List users with role, cities and state (and the end of a login lock)."""
+    svc = common.account_service()
+    users = svc.list_users(SYSTEM)
+    locked = {r["name"]: r["locked_until"] for r in svc.login_restrictions(SYSTEM) if r["locked_until"]}
     if as_json:
         common.emit([{"username": u.username, "display_name": u.display_name, "role": u.role,
-                   "cities": list(u.cities), "active": u.active} for u in users])
+                      "cities": list(u.cities), "active": u.active,
+                      "locked_until": locked.get(u.username)} for u in users])
         return
     for u in users:
         typer.echo(f"{u.username:16} {ROLE_LABELS.get(u.role, u.role):8} {'启用' if u.active else '停用'} "
                    f"{'、'.join(u.cities) or '全省' if u.province_wide else '、'.join(u.cities)}"
-                   f" {u.display_name}")
+                   f" {u.display_name}"
+                   + (f" 登录锁定至 {locked[u.username]}" if u.username in locked else ""))
 
 
 @app.command("disable")
@@ -81,3 +85,12 @@ def passwd(username: str, password_env: Optional[str] = typer.Option(None, "--pa
     except AccountError as exc:
         common.fail(str(exc), 2)
     typer.echo(f"已修改 {username} 的密码")
+
+
+@app.command("unlock")
+def unlock(username: str) -> None:
+    """End a login lock (and forget the failures in a row) of a user name."""
+    if common.account_service().unlock(SYSTEM, username):
+        typer.echo(f"已解锁 {username}")
+    else:
+        typer.echo(f"{username} 当前未被锁定")
