@@ -19,10 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import rjieba
 
+from nlp.config import SHIPPED_KEYWORDS_DIR
+
 if TYPE_CHECKING:
     import jieba
 
-DEFAULT_USERDICT = Path(__file__).resolve().parent.parent / "keywords" / "userdict.txt"
+DEFAULT_USERDICT = SHIPPED_KEYWORDS_DIR / "userdict.txt"
 _KEEP = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _HAN = re.compile("[\u4E00-\u9FD5]")
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip

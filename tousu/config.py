@@ -15,7 +15,7 @@ from core.config import ConfigError, ConfigInvalid, Strict, expand_env, read_yam
 from crawler.config import Source
 from demo.config import DemoConfig
 from indexer.config import StoreConfig
-from nlp.config import NlpConfig
+from nlp.config import SHIPPED_KEYWORDS_DIR, NlpConfig
 from reports.config import ReportsConfig
 
 DEFAULT_PATH = "config.yaml"
@@ -71,7 +71,11 @@ class Config(Strict):
 
     @property
     def keywords_dir(self) -> Path:
-        return self.resolve(self.nlp.keywords_dir)
+        """`nlp.keywords_dir`; unset: keywords/ beside the config file, else the shipped one."""
+        if self.nlp.keywords_dir is not None:
+            return self.resolve(self.nlp.keywords_dir)
+        beside = self.base_dir / "keywords"
+        return beside.resolve() if self.file is not None and beside.is_dir() else SHIPPED_KEYWORDS_DIR
 
     @property
     def model_dir(self) -> Path:
@@ -128,3 +132,14 @@ def load(path: str | Path | None = None) -> Config:
     """Read and validate config: explicit path, else $TOUSU_CONFIG, else ./config.yaml."""
     path = Path(path or os.environ.get("TOUSU_CONFIG") or DEFAULT_PATH)
     return parse(read_yaml(path), path)
+
+
+def load_or_defaults(path: str | Path | None = None) -> Config:
+    """`load`, or the built-in defaults when no file is named and there is no ./config.yaml.
+
+    A file only overrides the defaults; without one, relative paths resolve against the current
+    directory and the keyword dictionary is the one installed with the code.
+    """
+    if path or os.environ.get("TOUSU_CONFIG") or Path(DEFAULT_PATH).exists():
+        return load(path)
+    return Config(base_dir=Path.cwd())

@@ -88,3 +88,18 @@ def test_analyze_streams_batches_in_order_and_mends_broken_escapes(tmp_path, mon
     assert [r["content"] for r in rows[:5]] == texts
     assert rows[5]["content"] == "\ufffd 移动信号差"
     assert all(r["relevant"] is True and r["severity"] is not None for r in rows)
+
+
+def test_analyze_without_a_config_file_uses_the_defaults_and_a_broken_one_is_an_error(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOUSU_CONFIG", raising=False)
+    posts = tmp_path / "in.jsonl"
+    posts.write_text('{"text": "移动乱扣费，我要去工信部投诉"}\n', encoding="utf-8")
+    out = CliRunner().invoke(app, ["analyze", str(posts)])
+    assert out.exit_code == 0, out.output
+    graded = json.loads(out.output)
+    assert graded["severity"] == 4 and graded["operators"] == ["移动"]
+    (tmp_path / "config.yaml").write_text("nlp: [\n", encoding="utf-8")
+    broken = CliRunner().invoke(app, ["analyze", str(posts)])
+    assert broken.exit_code == 2 and "config.yaml" in broken.output

@@ -88,6 +88,45 @@ def test_relative_paths_resolve_against_config_file(tmp_path):
     assert cfg.load(path).store_path == tmp_path / "sub" / "db" / "x.db"
 
 
+def test_no_file_means_the_built_in_defaults(tmp_path, monkeypatch):
+    from nlp.config import SHIPPED_KEYWORDS_DIR
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOUSU_CONFIG", raising=False)
+    config = cfg.load_or_defaults()
+    assert config.file is None and config.sources == []
+    assert config.keywords_dir == SHIPPED_KEYWORDS_DIR == ROOT / "keywords"
+    assert config.model_dir == tmp_path / "models"
+    assert config.store_path == tmp_path / "data" / "tousu.db"
+    with pytest.raises(core_cfg.ConfigError, match="config file not found"):
+        cfg.load()  # the commands that keep state still need a file
+    with pytest.raises(core_cfg.ConfigError, match="nowhere.yaml: config file not found"):
+        cfg.load_or_defaults("nowhere.yaml")  # a file named is a file required
+
+
+def test_a_config_file_only_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOUSU_CONFIG", raising=False)
+    (tmp_path / "config.yaml").write_text("nlp: {model_dir: trained}\n", encoding="utf-8")
+    config = cfg.load_or_defaults()
+    assert config.model_dir == tmp_path / "trained" and config.store.backend == "sqlite"
+    (tmp_path / "config.yaml").write_text("nlp: {model_dri: trained}\n", encoding="utf-8")
+    with pytest.raises(core_cfg.ConfigError, match="nlp.model_dri: Extra inputs"):
+        cfg.load_or_defaults()  # a broken file is an error, never silently the defaults
+
+
+def test_keywords_dir_unset_is_the_folder_beside_the_file_else_the_shipped_one(tmp_path):
+    from nlp.config import SHIPPED_KEYWORDS_DIR
+
+    path = tmp_path / "c.yaml"
+    path.write_text("data_dir: data\n", encoding="utf-8")
+    assert cfg.load(path).keywords_dir == SHIPPED_KEYWORDS_DIR
+    (tmp_path / "keywords").mkdir()
+    assert cfg.load(path).keywords_dir == tmp_path / "keywords"
+    path.write_text("nlp: {keywords_dir: mine}\n", encoding="utf-8")
+    assert cfg.load(path).keywords_dir == tmp_path / "mine"
+
+
 def test_interval_parsing():
     assert core_cfg.interval_seconds("30s") == 30
     assert core_cfg.interval_seconds("10m") == 600

@@ -16,7 +16,7 @@ from accounts.service import AccountService
 from core.config import ConfigError
 from core.db import StateDB
 from nlp.dictionary import get_dictionary
-from tousu.config import Config, load
+from tousu.config import Config, load, load_or_defaults
 
 
 class State:
@@ -58,8 +58,18 @@ def config_everywhere(app: typer.Typer) -> None:
 
 def config() -> Config:
     """The validated config, or exit 2 with the error."""
+    return _loaded(load)
+
+
+def config_or_defaults() -> Config:
+    """`config()`, or the built-in defaults when no file is named and there is no ./config.yaml
+    (for commands that need no store or state, such as `tousu analyze`)."""
+    return _loaded(load_or_defaults)
+
+
+def _loaded(loader: Callable[[Optional[Path]], Config]) -> Config:
     try:
-        return load(State.config_path)
+        return loader(State.config_path)
     except ConfigError as exc:
         typer.echo(f"配置错误 config error:\n{exc}", err=True)
         raise typer.Exit(2) from None

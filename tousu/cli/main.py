@@ -9,7 +9,7 @@ import typer
 
 from nlp.dictionary import DictionaryError, load_dictionary
 from tousu.cli import cases, crawl, nlp, posts, reports, scripts, serve, users, warnings
-from tousu.cli.common import CONFIG_OPTION, State, config, config_everywhere, fail
+from tousu.cli.common import CONFIG_OPTION, State, config_everywhere, config_or_defaults, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="投诉雷达 Tousu Radar — internet complaint monitoring.")
@@ -22,14 +22,15 @@ def main_options(config_path: Optional[Path] = CONFIG_OPTION) -> None:
 
 @app.command()
 def check() -> None:
-    """Validate config.yaml and the keyword dictionary."""
-    cfg = config()
+    """Validate config.yaml and the keyword dictionary (the built-in ones when there is no file)."""
+    cfg = config_or_defaults()
     try:
         dictionary = load_dictionary(cfg.keywords_dir)
     except DictionaryError as exc:
         fail(f"关键词词典错误 keyword dictionary error:\n{exc}", 2)
     enabled = [s.name for s in cfg.sources if s.enabled]
-    typer.echo(f"OK {cfg.file}: {len(cfg.sources)} sources ({len(enabled)} enabled), "
+    typer.echo(f"OK {cfg.file or '无配置文件，使用内置默认值 no config file, built-in defaults'}: "
+               f"{len(cfg.sources)} sources ({len(enabled)} enabled), "
                f"store {cfg.store.backend}, {len(dictionary.cities)} cities")
 
 

@@ -10,7 +10,7 @@ import typer
 from core.db import StateDB
 from nlp.analyzer import Analyzer
 from nlp.dictionary import get_dictionary
-from tousu.cli.common import config, emit, fail
+from tousu.cli.common import config, config_or_defaults, emit, fail
 
 
 def train(
@@ -61,7 +61,7 @@ def eval_(
     from nlp.evaluation import evaluate, format_report  # lazy: scikit-learn loads only to evaluate
     from nlp.training import DataError, read_rows  # lazy: scikit-learn loads only to train
 
-    cfg = config()
+    cfg = config_or_defaults()
     try:
         rows = read_rows(infile, get_dictionary(cfg.keywords_dir).brand.name)
     except DataError as exc:

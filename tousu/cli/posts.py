@@ -12,7 +12,6 @@ import orjson
 import typer
 
 from core.batches import batched
-from core.config import ConfigError
 from core.markup import terminal
 from crawler.normalise import parse_date
 from crawler.post_input import BadLine, iter_posts
@@ -21,19 +20,15 @@ from indexer.query import QuerySyntaxError
 from indexer.reanalyse import reanalyse as run_reanalyse
 from indexer.reanalyse import retention_cutoff
 from nlp.analyzer import Analyzer
-from nlp.tokenizer import DEFAULT_USERDICT
-from tousu.cli.common import State, config, emit, fail
-from tousu.config import Config, load
+from tousu.cli.common import config, config_or_defaults, emit, fail
+from tousu.config import Config
 
 ANALYZE_BATCH = 2000
 
 
-def _analyzer(cfg: Optional[Config]) -> Any:
+def _analyzer(cfg: Config) -> Any:
     """The analyser of a file command, loaded, with what it loaded kept out of garbage collection."""
-    if cfg is None:
-        analyzer = Analyzer(DEFAULT_USERDICT.parent, DEFAULT_USERDICT.parent.parent / "models")
-    else:
-        analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir)
+    analyzer = Analyzer(cfg.keywords_dir, cfg.model_dir)
     analyzer.analyse_text("")  # loads the dictionary, the model and the tokeniser
     # They live as long as the command; frozen, the collections that a batch's garbage triggers
     # no longer walk their ~60,000 objects, which halved the time the command spends collecting.
@@ -45,14 +40,9 @@ def analyze(
     infile: Path = typer.Argument(..., help="JSON lines; each needs text, or title/content ('-' = stdin)"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write here (default stdout)"),
 ) -> None:
-    """Add the analysis fields to posts from a JSON-lines file. No store needed."""
-    cfg = None
-    try:
-        cfg = load(State.config_path)
-    except ConfigError:
-        if State.config_path:
-            config()
-    analyzer = _analyzer(cfg)
+    """Add the analysis fields to posts from a JSON-lines file. No store and no config file
+    needed: without one, the built-in defaults and the installed keyword dictionary."""
+    analyzer = _analyzer(config_or_defaults())
     out = output.open("w", encoding="utf-8") if output else sys.stdout
     try:
         write_analysed(analyzer, iter_posts(infile), out)
