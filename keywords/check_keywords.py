@@ -29,12 +29,9 @@ from pathlib import Path
 
 import yaml
 
+from core.vocab import CATEGORIES
+
 HERE = Path(__file__).resolve().parent
-CATEGORIES = (
-    "网络覆盖/信号", "上网速度/移动数据", "宽带/家宽", "资费计费/乱扣费", "套餐/合约",
-    "增值业务/SP定制", "业务办理/销户携号转网", "服务态度/营业厅", "10086热线", "营销宣传",
-    "终端/卡", "其他",
-)
 MIN_CUES = {4: 40, 3: 50, 2: 60, 1: 30, 0: 30}
 QUESTION_WORDS = {"怎么", "如何", "吗", "什么", "为什么", "哪", "哪里", "哪儿", "谁", "呢", "几",
                   "多少", "怎样", "咋", "啥", "为啥", "是否", "能否", "可否"}
