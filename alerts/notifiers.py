@@ -1,6 +1,7 @@
 """Notifiers: small classes, each built from its own config model (alerts.config), with one
 `send(message)`; a registry maps the config `type` to the class. Failures are raised as
-NotifierError naming the notifier — never the URL, address or key, which may carry secrets."""
+NotifierError naming the notifier — never the URL, address or key, which may carry secrets, and
+redacted besides."""
 
 from __future__ import annotations
 
@@ -23,10 +24,16 @@ from alerts.model import AlertsError
 from alerts.config import (AppConfig, FileNotifierConfig, SmsNotifierConfig,
                            SmtpNotifierConfig, WebhookNotifierConfig)
 from core.markup import http_url
+from core.secrets import redact
 
 
 class NotifierError(AlertsError):
-    """Delivery through a notifier failed; the message names the notifier."""
+    """Delivery through a notifier failed; the message names the notifier. It is redacted as it
+    is made (core.secrets): a receiver's or mail server's reply quoted in it can echo the URL with
+    its key or a signature, and the message ends in the outbox and on the console."""
+
+    def __init__(self, message: str):
+        super().__init__(redact(message)[:300])  # redacted before it is cut, so no half secret
 
 
 class FileNotifier:
@@ -164,7 +171,7 @@ class SmtpNotifier:
             raise NotifierError(f"notifier {self.name}: SMTP {exc.smtp_code}") from None
         except (smtplib.SMTPException, OSError) as exc:
             raise NotifierError(f"notifier {self.name}: SMTP delivery failed: "
-                                f"{type(exc).__name__}: {exc}"[:300]) from None
+                                f"{type(exc).__name__}: {exc}") from None
 
 
 def _fill(template: Any, values: dict[str, str]) -> Any:

@@ -13,13 +13,14 @@ import re
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Iterator, Literal, Union, get_args, get_origin
 
 import yaml
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from core.secrets import redact, remember
 from core.yamlio import load_yaml
 
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -167,7 +168,8 @@ class ConfigInvalid(ConfigError):
 
 
 def expand_env(value: Any, loc: tuple[str | int, ...] = ()) -> Any:
-    """Replace ${VAR} and ${VAR:-default} in every string; a missing VAR is an error."""
+    """Replace ${VAR} and ${VAR:-default} in every string; a missing VAR is an error. Each value
+    taken from the environment is remembered as a secret (core.secrets), never shown again."""
     if isinstance(value, dict):
         return {k: expand_env(v, (*loc, k)) for k, v in value.items()}
     if isinstance(value, list):
@@ -176,6 +178,7 @@ def expand_env(value: Any, loc: tuple[str | int, ...] = ()) -> Any:
         def repl(match: re.Match[str]) -> str:
             name, default = match.group(1), match.group(2)
             if name in os.environ:
+                remember(name, os.environ[name])
                 return os.environ[name]
             if default is not None:
                 return default
@@ -254,7 +257,8 @@ def schema_problems(exc: ValidationError, root: Any) -> list[Problem]:
     out = []
     for err in exc.errors():
         loc, owner = _as_written(root, err["loc"])
-        ctx = {k: v for k, v in (err.get("ctx") or {}).items() if k != "error"}
+        ctx = {k: redact(v) if isinstance(v, str) else v
+               for k, v in (err.get("ctx") or {}).items() if k != "error"}
         if err["type"] == "extra_forbidden" and _is_model(owner) and loc:
             known = [name for name, spec in owner.model_fields.items() if not spec.exclude]
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
@@ -265,8 +269,30 @@ def schema_problems(exc: ValidationError, root: Any) -> list[Problem]:
             close = difflib.get_close_matches(str(ctx.get("tag", "")), tags, n=1)
             if close:
                 ctx["suggestion"] = close[0]
-        out.append(Problem(loc, err["type"], ctx, err["msg"].removeprefix("Value error, ")))
+        out.append(Problem(loc, err["type"], ctx, _detail(err, loc)))
     return out
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _detail(err: Any, loc: tuple[Any, ...]) -> str:
+    """A validator's words with every secret in them shown as its ${VAR}."""
+    detail = err["msg"].removeprefix("Value error, ")
+    if loc and isinstance(loc[-1], str) and any(redact(s) != s for s in _strings(err.get("input"))):
+        # A field's value holds a secret: a parser's explanation after ': ' (cssselect, lxml,
+        # JMESPath, cron) may quote a piece of it that no mask recognises, so only our own words
+        # (which quote the whole value, masked below) are kept.
+        detail = detail.split(": ", 1)[0]
+    return redact(detail)
 
 
 def read_yaml(path: Path) -> Any:

@@ -8,15 +8,17 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from core.db import StateDB
+from core.secrets import redact
 from crawler.failures import redirect_loop
 from crawler.health import finish_run, start_run
-from core.db import StateDB
 
 
 def record_error(stats: Any, message: str, count: int = 1) -> None:
-    """Count errors of this run and keep the latest message for `tousu sources`."""
+    """Count errors of this run and keep the latest message, redacted, for `tousu sources`."""
     stats.inc_value("tousu/errors", count)
-    stats.set_value("tousu/last_error", message[:500])
+    # redacted before it is cut: a secret cut in half would no longer be recognised
+    stats.set_value("tousu/last_error", redact(message)[:500])
 
 
 class SourceHealth:

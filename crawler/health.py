@@ -1,11 +1,15 @@
-"""Source health: one row per crawl run in the state database."""
+"""Source health: one row per crawl run in the state database.
+
+An error arrives redacted (crawler.extensions.record_error: no ${VAR} value, no credential in a
+URL) and is redacted again when read, for rows written before redaction existed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from core.post import iso, now_cst
 from core.db import StateDB
+from core.post import iso, now_cst
+from core.secrets import redact
 from crawler.schema import SCHEMA
 
 
@@ -51,7 +55,7 @@ def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
             "items_total": totals["items"],
             "new_total": totals["new"],
             "errors_total": totals["errors"],
-            "last_error": error[0]["last_error"] if error else None,
+            "last_error": redact(error[0]["last_error"]) if error else None,
             "last_error_at": error[0]["finished_at"] if error else None,
         })
     return out
@@ -69,5 +73,7 @@ def runs_since(state: StateDB, source: str, since: str) -> dict[str, Any] | None
         return None
     last = state.query("SELECT status, items, last_error FROM source_runs WHERE source = ? "
                        "ORDER BY run_id DESC LIMIT 1", (source,))[0]
+    if last["last_error"]:
+        last["last_error"] = redact(last["last_error"])
     return {"first": runs["first"], "recent": runs["recent"] or 0, "failed": runs["failed"] or 0,
             "last": last}

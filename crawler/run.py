@@ -7,6 +7,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from core.secrets import redact_logs
 from crawler import settings as default_settings
 from crawler.config import AppConfig
 from crawler.spiders import SPIDERS
@@ -30,5 +31,9 @@ def run_crawl(config: AppConfig, names: list[str] | None = None, log_level: str 
     process = CrawlerProcess(crawl_settings(config, log_level))
     for source in sources:
         process.crawl(SPIDERS[source.type].for_source(source), source=source)
+    # Every line the crawl logs — ours, Scrapy's "Crawled (200) <GET url>", Twisted's tracebacks —
+    # goes out redacted. Scrapy replaces its root handler as each crawler is created (above), so
+    # the filter goes on the handlers that are left now.
+    redact_logs()
     process.start()
     return sources

@@ -11,11 +11,13 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from accounts import PermissionDenied
 from core.config import ConfigError
+from core.secrets import RedactingFilter
 from dashboard import auth
 from indexer import StoreError
 from indexer.query import QuerySyntaxError
 
 log = logging.getLogger("tousu.console")
+log.addFilter(RedactingFilter())  # a traceback may quote a URL with an expanded ${SECRET}
 _SERVICES = ("accounts", "cases", "reply_scripts", "reports", "alerts", "nlp")
 
 

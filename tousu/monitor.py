@@ -22,6 +22,7 @@ from alerts.cycle import run_cycle
 from cases.automation import cases_cycle, cases_from_alerts
 from core.config import ConfigError, interval_seconds
 from core.db import StateDB
+from core.secrets import redact_logs
 from demo.site import DemoSite
 from nlp.schedule import add_nlp_jobs, ensure_model
 from reply_scripts.service import ScriptService
@@ -202,6 +203,7 @@ class Monitor:
     def run_forever(self) -> None:
         """Run until Ctrl-C or SIGTERM."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        redact_logs()
         # Each job reports its own outcome; APScheduler's "Running job …/executed successfully"
         # pair for every job (the config check runs every 15 s) would bury it.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import scrapy
 
+from core.secrets import remember
 from crawler.extensions import record_error
 from crawler.failures import describe_failure
 from nlp.dictionary import get_dictionary
@@ -63,10 +64,14 @@ class SourceSpider(scrapy.Spider):
             yield template.replace("{keyword}", quote(term)), term
 
     def headers(self) -> dict[str, str]:
-        """Extra request headers: the Cookie from the source's environment variable, if set."""
+        """Extra request headers: the Cookie from the source's environment variable, if set (a
+        secret like any ${VAR}: never shown, core.secrets)."""
         name = getattr(self.source, "cookie_env", None)
         cookie = os.environ.get(name) if name else None
-        return {"Cookie": cookie} if cookie else {}
+        if not cookie:
+            return {}
+        remember(name, cookie)
+        return {"Cookie": cookie}
 
     def request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request:
         """A request whose failures are counted for the source's health."""

@@ -10,6 +10,7 @@ import streamlit as st
 import yaml
 
 from core.config import ConfigInvalid
+from core.secrets import redact
 from core.yamlio import load_yaml
 from dashboard import data
 from dashboard.config_edit import problem_lines
@@ -90,8 +91,10 @@ def render(user: Any) -> None:
     if name == NEW:
         fallback, saved = TEMPLATE, None
     else:
-        fallback = yaml.safe_dump(cfg.source(name).model_dump(mode="json", exclude_defaults=True),
-                                  allow_unicode=True, sort_keys=False)
+        # the loaded source holds expanded ${VAR} values: shown as their placeholders again
+        fallback = redact(yaml.safe_dump(cfg.source(name).model_dump(mode="json",
+                                                                     exclude_defaults=True),
+                                         allow_unicode=True, sort_keys=False))
         saved = name
     key = f"src_{saved or 'new'}"
     text = item_editor("sources", saved, fallback,

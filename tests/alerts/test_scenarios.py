@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import threading
+import uuid
 from datetime import timedelta
 from email import policy
 
@@ -221,3 +222,24 @@ def test_restart_and_concurrent_cycles_raise_nothing_twice(tmp_path, receiver):
     assert run_cycle(config, now=NOW + timedelta(minutes=7))["sent"] == 1
     assert run_cycle(config, now=NOW + timedelta(minutes=30))["sent"] == 0
     assert len(receiver.bodies) == 6 and len(list_alerts(config)) == 6
+
+
+def test_a_failing_webhook_never_writes_its_key_into_the_outbox(tmp_path, receiver, monkeypatch):
+    """A robot that refuses the message quoting the request URL back (key, signature and all)."""
+    secret = f"Hk-{uuid.uuid4().hex}"
+    monkeypatch.setenv("TOUSU_TEST_KEY", secret)
+    monkeypatch.setenv("TOUSU_TEST_SIGN", f"Sg-{uuid.uuid4().hex}")
+    config = make_config(tmp_path, rules=[{"name": "post", "type": "post"}], notifiers=[
+        {"name": "ding", "type": "webhook", "format": "dingtalk", "secret": "${TOUSU_TEST_SIGN}",
+         "url": receiver.url + "?access_token=${TOUSU_TEST_KEY}"}])
+    receiver.reply = {"errcode": 310000, "errmsg": "sign not match, more: [" + receiver.url
+                      + f"?access_token={secret}&timestamp=1&sign=c2lnbmF0dXJl]"}
+    store_posts(config, [make_post(2, severity=4, influence=0.9)])
+    assert run_cycle(config, now=NOW)["failed"] == 1
+    assert secret in receiver.paths[0]                     # the key was sent, to the robot only
+    rows = outbox_rows(config)
+    error = rows[0]["last_error"]
+    assert error.startswith("notifier ding: rejected: 310000 sign not match")
+    assert "access_token=${TOUSU_TEST_KEY}" in error and "sign=***" in error
+    for row in rows:
+        assert secret not in json.dumps(row, ensure_ascii=False)
