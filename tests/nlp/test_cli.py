@@ -1,8 +1,9 @@
 import json
+import shutil
 
 from typer.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import ROOT, write_config
 from tousu.cli.main import app
 
 
@@ -88,3 +89,12 @@ def test_analyze_streams_batches_in_order_and_mends_broken_escapes(tmp_path, mon
     assert [r["content"] for r in rows[:5]] == texts
     assert rows[5]["content"] == "\ufffd 移动信号差"
     assert all(r["relevant"] is True and r["severity"] is not None for r in rows)
+
+
+def test_check_names_the_bad_line_of_the_hot_words_stop_list(tmp_path):
+    shutil.copytree(ROOT / "keywords", tmp_path / "keywords")
+    (tmp_path / "keywords" / "hot_words_stop.txt").write_text("请问\n请门\n", encoding="utf-8")
+    config = write_config(tmp_path, nlp={"keywords_dir": str(tmp_path / "keywords")})
+    result = CliRunner().invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "hot_words_stop.txt:2: 「请门」不是关键词" in result.output
