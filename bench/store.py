@@ -135,6 +135,7 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     from indexer.base import Filters
     from core.vocab import CATEGORIES
     from core.post import iso
+    from nlp.dictionary import get_dictionary
 
     last30 = iso(END - timedelta(days=30))
     last7 = iso(END - timedelta(days=7))
@@ -184,7 +185,7 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     now = END - timedelta(hours=11, minutes=17)
     trend30 = Filters(since=iso(now - timedelta(days=30)), relevant=True)
     trend365 = Filters(since=iso(now - timedelta(days=365)), relevant=True)
-    not_hot = [*CITIES, "移动", "中国移动", "湖南移动"]
+    not_hot = sorted(get_dictionary(ROOT / "keywords").hot_words_stop)
 
     def trends_30d_by_severity(s):
         return s.date_histogram("day", trend30, split_by="severity")

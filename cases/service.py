@@ -22,9 +22,18 @@ from core.db import StateDB
 from core.post import CST, Post, iso, now_cst
 from indexer import open_store
 from indexer.base import Filters, Store
+from reply_scripts.models import placeholders_in
 from reply_scripts.service import ScriptService
 
 MAX_SAME_AUTHOR = 20
+
+
+def _require_filled(text: str) -> None:
+    """Refuse a text for the customer that still holds a script's placeholders ({城市} …)."""
+    names = placeholders_in(text)
+    if names:
+        raise CaseError("回复内容中还有未填写的占位符：" + "、".join(f"{{{n}}}" for n in names)
+                        + "。请替换为实际内容后再提交")
 
 
 def sla_key(case_id: int, kind: str) -> str:
@@ -244,6 +253,8 @@ class CaseService:
         text = (text or "").strip()
         if spec.needs_text and not text:
             raise CaseError(f"{spec.label}需要填写{spec.needs_text}")
+        if spec.target in RESPONSE_STATUSES:  # the text is posted in the customer's thread
+            _require_filled(text)
         extra: dict[str, Any] = {}
         if action == "dispatch":
             branch = options.get("branch") or self.config.cases.branch_of(case.city)
@@ -308,6 +319,8 @@ class CaseService:
             raise CaseError("工单已办结，如需补充请先重新处理")
         if not body.strip():
             raise CaseError("内容不能为空")
+        if kind == "online_reply":
+            _require_filled(body)
         with self.db.atomic():
             self._note(case.case_id, actor, kind, body.strip(), now)
             self._audit(case.case_id, actor, f"attach_{kind}", case.status, case.status,

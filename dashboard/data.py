@@ -90,9 +90,10 @@ def state() -> StateDB:
 
 @st.cache_resource(ttl=60)
 def dictionary_lists(_config: Config) -> dict[str, Any]:
-    """Cities and categories from the keyword dictionary."""
+    """Cities, categories and the hot-word stop list from the keyword dictionary."""
     d = get_dictionary(_config.keywords_dir)
-    return {"cities": d.cities, "categories": list(d.categories.categories)}
+    return {"cities": d.cities, "categories": list(d.categories.categories),
+            "hot_words_stop": sorted(d.hot_words_stop)}
 
 
 def cities() -> list[str]:
@@ -233,9 +234,8 @@ def terms(field: str, where: Slice, size: int = 20) -> list[tuple[Any, int]]:
 
 @st.cache_data(ttl=AGG_TTL, show_spinner=False)
 def hot_words(where: Slice, size: int = 30) -> list[tuple[str, int]]:
-    d = dictionary_lists(config_or_stop())
-    # City names and the operator's own name are everywhere; they are not "hot".
-    exclude = [*d["cities"], "移动", "中国移动", "湖南移动"]
+    # Left out at query time, so an edit of keywords/hot_words_stop.txt shows without re-analysis.
+    exclude = dictionary_lists(config_or_stop())["hot_words_stop"]
     return store().hot_words(where.filters(), size=size, exclude=exclude)
 
 

@@ -9,6 +9,7 @@ Errors (exit 1):
   * a severity tier is not 0-4, a weight is outside 0.3-3.0 (0.5-3.0 is the norm; 吗 is 0.3), or a cue is listed in two tiers;
   * an alias belongs to two cities, or a not_operator phrase contains no brand term;
   * a stop word is also a keyword, a negation, a degree adverb or a question word;
+  * a hot-word stop entry (hot_words_stop.txt) is repeated or is not a keyword;
   * userdict.txt is stale (run build_userdict.py) or jieba cannot load it.
 
 Warnings (printed, not fatal): "shadowing".  The analyser matches every term in one pass,
@@ -200,6 +201,20 @@ def main(verbose: bool = False) -> int:
     clash = sorted(w for w in stop if w.lower() in entries or w in QUESTION_WORDS)
     if clash:
         errors.append(f"stopwords.txt: keywords/negations/degree/question words {clash}")
+
+    # hot_words_stop.txt: the keywords never shown as hot words
+    keyword_kinds = {"operator", "competitor", "category", "cue"}
+    hot_stop = [ln.split("#", 1)[0].strip() for ln in
+                (HERE / "hot_words_stop.txt").read_text(encoding="utf-8").splitlines()]
+    hot_stop = [w for w in hot_stop if w]
+    counts["hot_words_stop"] = len(hot_stop)
+    dup = {w for w in hot_stop if hot_stop.count(w) > 1}
+    if dup:
+        errors.append(f"hot_words_stop.txt: duplicates {sorted(dup)}")
+    not_keywords = sorted(w for w in hot_stop
+                          if not {k for k, _ in entries.get(w.lower(), ())} & keyword_kinds)
+    if not_keywords:
+        errors.append(f"hot_words_stop.txt: not keywords {not_keywords}")
 
     # shadowing
     ignore = {"negation", "degree", "ambiguous", "province"}

@@ -25,7 +25,9 @@ FILES = {
     "severity.yaml": SeverityFile,
     "regions.yaml": RegionsFile,
 }
-TEXT_FILES = ("userdict.txt", "stopwords.txt")
+TEXT_FILES = ("userdict.txt", "stopwords.txt", "hot_words_stop.txt")
+# The kinds of hit a post stores as its keywords (what hot words count).
+KEYWORD_KINDS = frozenset(("operator", "category", "cue", "competitor"))
 
 
 class DictionaryError(Exception):
@@ -55,6 +57,8 @@ class Dictionary:
     stopwords: frozenset[str]
     userdict: Path
     signature: tuple[float, ...] = ()
+    # Keywords that are never hot words: how people write (请问, 吗, 投诉, 垃圾), not what about.
+    hot_words_stop: frozenset[str] = frozenset()
     _entries: dict[str, list[tuple[str, object]]] = field(default_factory=dict, repr=False)
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
     _automaton: object = field(default=None, repr=False)
@@ -135,6 +139,10 @@ class Dictionary:
         """Every multi-character term, for the tokeniser's user dictionary."""
         return [t for t in self._entries if len(t) > 1]
 
+    def is_keyword(self, term: str) -> bool:
+        """Whether a post stores `term` among its keywords when its text contains it."""
+        return any(kind in KEYWORD_KINDS for kind, _ in self._entries.get(term.lower(), ()))
+
 
 def _signature(directory: Path) -> tuple[float, ...]:
     return tuple((directory / name).stat().st_mtime if (directory / name).exists() else 0.0
@@ -158,6 +166,26 @@ def _load_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
         raise DictionaryError(f"{path}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
 
 
+def _hot_words_stop(path: Path, dictionary: Dictionary) -> frozenset[str]:
+    """The hot-word stop list: one keyword a line, `#` starts a comment. Each entry must be a
+    keyword, so that a typo is an error rather than a word that silently stays hot."""
+    if not path.exists():
+        return frozenset()
+    seen: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        term = line.split("#", 1)[0].strip()
+        if not term:
+            continue
+        where = f"{path}:{number}"
+        if term in seen:
+            raise DictionaryError(f"{where}: 「{term}」重复（第 {seen[term]} 行已有）")
+        if not dictionary.is_keyword(term):
+            raise DictionaryError(f"{where}: 「{term}」不是关键词（热词只来自 brand.yaml 的运营商词、"
+                                  "categories.yaml 与 severity.yaml 的线索词），请删除或改正")
+        seen[term] = number
+    return frozenset(seen)
+
+
 def load_dictionary(directory: Path | str) -> Dictionary:
     """Load and validate every keyword file in `directory`."""
     directory = Path(directory)
@@ -166,8 +194,11 @@ def load_dictionary(directory: Path | str) -> Dictionary:
     stopwords = frozenset(
         line.strip() for line in stop_path.read_text(encoding="utf-8").splitlines() if line.strip()
     ) if stop_path.exists() else frozenset()
-    return Dictionary(directory=directory, stopwords=stopwords, userdict=directory / "userdict.txt",
-                      signature=_signature(directory), **parts)  # type: ignore[arg-type]
+    dictionary = Dictionary(directory=directory, stopwords=stopwords,
+                            userdict=directory / "userdict.txt", signature=_signature(directory),
+                            **parts)  # type: ignore[arg-type]
+    dictionary.hot_words_stop = _hot_words_stop(directory / "hot_words_stop.txt", dictionary)
+    return dictionary
 
 
 _cache: dict[Path, Dictionary] = {}

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.vocab import CATEGORIES, TIER_LABELS
-from nlp.dictionary import Dictionary
+from nlp.dictionary import KEYWORD_KINDS, Dictionary
 from nlp.voice import chain_start
 
 # Minimum cue score for a tier to be assigned from the lexicon alone.
@@ -34,7 +34,6 @@ _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
-_KEYWORD_KINDS = frozenset(("operator", "category", "cue", "competitor"))
 # One dictionary hit inside the lexicon: (term, start, end, value), grouped by kind. Plain tuples:
 # building a NamedTuple Hit per hit cost more than the whole automaton scan.
 Found = tuple[str, int, int, object]
@@ -145,7 +144,7 @@ def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], lis
             if group is None:
                 group = by_kind[kind] = []
             group.append((term, start, end, value))
-            if kind in _KEYWORD_KINDS:
+            if kind in KEYWORD_KINDS:
                 keywords[term] = None
     return by_kind, list(keywords)
 

@@ -11,16 +11,22 @@ from sklearn.metrics.pairwise import linear_kernel
 
 from accounts.models import PermissionDenied, User
 from nlp.tokenizer import tokenize
-from reply_scripts.models import fill_placeholders
+from reply_scripts.models import ScriptVersion, fill_placeholders
 from reply_scripts.service import ScriptService
 
 TEXT_WEIGHT, CATEGORY_WEIGHT, TIER_FIT, TIER_MISFIT = 0.65, 0.35, 1.3, 0.5
+# The text cosine at which a script's scenario fits the post's problem: one common word shared
+# (一直, 家里, 宽带 in a 宽带 script) stays below it, two telling words (宽带到期, 自动续费) reach it.
+PROBLEM_FIT = 0.1
 _STOP = frozenset("我们 你们 他们 什么 怎么 这个 那个 就是 还是 已经 没有 一个 可以 因为 所以 但是 "
                   "而且 如果 然后 客户 用户 网友 情况 问题 反映 表示 相关 进行 我的 自己 现在 一下".split())
 
 
 def _terms(text: str) -> list[str]:
-    return [t for t in tokenize(text) if len(t) >= 2 and t not in _STOP and not t.isdigit()]
+    # Short numbers are amounts, days and times; five digits and more name hotlines and
+    # regulators (10086, 12300, 12315), which scripts are written for.
+    return [t for t in tokenize(text)
+            if len(t) >= 2 and t not in _STOP and not (t.isdigit() and len(t) < 5)]
 
 
 def _given(terms: list[str]) -> list[str]:
@@ -49,6 +55,11 @@ def _text_fit(text: str, docs: list[list[str]]) -> tuple[list[float], list[list[
     return linear_kernel(post, scripts)[0].tolist(), shared
 
 
+def _escalation(version: ScriptVersion) -> bool:
+    """A general escalation script: for any category (其他), written for tier-4 posts."""
+    return "其他" in version.categories and 4 in version.tiers
+
+
 @dataclass
 class Suggestion:
     """One suggested script: score in [0, 1], why (Chinese), and the filled reply."""
@@ -74,7 +85,9 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
             tier: int | None = None) -> list[Suggestion]:
     """Best approved scripts for a text: TF-IDF cosine to scenario/title plus category overlap;
     a script written for given severity tiers scores ×1.3 when the post's tier is one of them
-    and ×0.5 when it is not (no 曝光 script for a simple question)."""
+    and ×0.5 when it is not (no 曝光 script for a simple question). The best script for the
+    post's own problem (sharing a category, its scenario fitting the text) comes first; for a
+    tier-4 post the best general escalation script comes second (see `_problem_first`)."""
     service._reader(actor)
     candidates = service.official_versions()
     if not candidates:
@@ -83,6 +96,8 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
                                              for _, v in candidates])
     wanted = [c for c in (categories or []) if c != "其他"]
     out = []
+    escalation: set[int] = set()
+    problem: set[int] = set()
     for (script, version), cosine, shared in zip(candidates, cosines, shared_terms):
         shared_cats = [c for c in wanted if c in version.categories]
         # Sharing any category matters most; covering more of them only breaks ties, so a script
@@ -91,9 +106,13 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
         reasons = []
         # For an exposure/escalation post (tier 4) the general escalation scripts fit whatever the
         # category: that is the moment an official, vetted answer matters most.
-        if tier == 4 and "其他" in version.categories and 4 in version.tiers and not shared_cats:
-            cat_score = 0.75
-            reasons.append("曝光/升级通用口径")
+        if _escalation(version):
+            escalation.add(script.script_id)
+            if tier == 4 and not shared_cats:
+                cat_score = 0.75
+                reasons.append("曝光/升级通用口径")
+        elif shared_cats and cosine >= PROBLEM_FIT:
+            problem.add(script.script_id)
         score = TEXT_WEIGHT * cosine + CATEGORY_WEIGHT * cat_score
         if tier is not None and version.tiers:
             if tier in version.tiers:
@@ -112,7 +131,21 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
                               round(score, 3), "；".join(reasons), shared[:6], shared_cats, reply,
                               missing, version.risk_note))
     out.sort(key=lambda s: (-s.score, s.code))
-    return out[:limit]
+    return _problem_first(out, problem, escalation, tier)[:limit]
+
+
+def _problem_first(ranked: list[Suggestion], problem: set[int], escalation: set[int],
+                   tier: int | None) -> list[Suggestion]:
+    """The best script for the post's problem first; for a tier-4 post the best general
+    escalation script second; the rest by score.
+
+    A post that threatens 12315 over an auto-renewal is answered about the auto-renewal: the
+    escalation script adds how to meet the threat, so it must not push the problem's own script
+    out of first place. When no script fits the problem, the escalation script leads."""
+    head = [s for s in ranked if s.script_id in problem][:1]
+    if tier == 4:
+        head += [s for s in ranked if s.script_id in escalation][:1]
+    return head + [s for s in ranked if all(s is not h for h in head)]
 
 
 def placeholder_values(config: Any, case: Any = None, post: Any = None) -> dict[str, str]:

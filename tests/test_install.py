@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reply_scripts.transfer import STARTER_LIBRARY, read_yaml
 from tests.conftest import ROOT
 
 POSTS = [{"text": "湖南移动乱扣费三个月，再不退费我就去工信部投诉"},
@@ -74,7 +75,7 @@ print(json.dumps({"keywords": str(SHIPPED_KEYWORDS_DIR),
                                    if getattr(m, "__file__", None)})}))
 """))
     assert shipped["keywords"] == str(installed / "keywords")
-    assert shipped["cities"] == 14 and shipped["demo_posts"] > 200 and shipped["scripts"] == 47
+    assert shipped["cities"] == 14 and shipped["demo_posts"] > 200 and shipped["scripts"] == len(read_yaml(STARTER_LIBRARY))
     assert shipped["prior"]
     # the dependencies may live in a venv inside the checkout; the project's own code may not
     from_checkout = [f for f in shipped["files"] if f.startswith(str(ROOT) + os.sep)

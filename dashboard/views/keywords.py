@@ -24,6 +24,7 @@ FILES = {
     "brand.yaml": "运营商 / 友商 / 歧义词",
     "regions.yaml": "地市与别名、用户数",
     "stopwords.txt": "停用词",
+    "hot_words_stop.txt": "热词停用表（不进热词的词）",
 }
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from cases.models import CaseError
 from cases.states import ACTIONS, CLOSED, STATUSES, action_between, normalise_status
+from reply_scripts import ScriptService
+from reply_scripts.transfer import load_starter
 
 # (action, text) that drives a case from 新建 to each status, as the monitor.
 PATHS = {
@@ -84,6 +86,29 @@ def test_text_required_and_transition_by_target(world):
     assert again.branch == "株洲分公司" and again.city == "株洲"
     with pytest.raises(CaseError, match="不允许"):
         service.transition(mon, case.case_id, "已办结")
+
+
+def test_a_reply_with_unfilled_placeholders_is_refused(world):
+    """A script sent as written ({城市} left, the reply box empty) never reaches the customer."""
+    service, users, _, _ = world
+    mon, cs = users["mon"], users["cs"]
+    scripts = ScriptService(service.db)
+    load_starter(scripts)
+    script = next(s for s in scripts.list_scripts(cs) if s.code == "KJ-BB-05")
+    case = service.act(cs, service.create_from_post(mon, _post_id(service, 1)).case_id, "accept")
+    raw = script.official.body.replace("{昵称}", "老王")
+    with pytest.raises(CaseError, match=r"未填写的占位符：\{城市\}、\{工单号\}、\{热线\}"):
+        service.act(cs, case.case_id, "reply", raw, script_id=script.script_id)
+    with pytest.raises(CaseError, match=r"\{昵称\}"):
+        service.act(cs, case.case_id, "request_info", "{昵称}您好，请私信告知宽带账号")
+    with pytest.raises(CaseError, match=r"\{工单号\}"):
+        service.attach(cs, case.case_id, "online_reply", "工单{工单号}已在处理")
+    assert service.get(cs, case.case_id).status == "处理中"
+    assert scripts.get(cs, script.script_id).use_count == 0       # a refused reply is no use
+    filled = raw.replace("{城市}", "长沙").replace("{工单号}", case.case_no).replace("{热线}", "10086")
+    replied = service.act(cs, case.case_id, "reply", filled, script_id=script.script_id)
+    assert replied.status == "已回复" and scripts.get(cs, script.script_id).use_count == 1
+    service.attach(cs, case.case_id, "offline_result", "核实：续费短信{1}条未发送")  # internal note
 
 
 def test_statuses_and_lookup():

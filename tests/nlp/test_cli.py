@@ -1,8 +1,9 @@
 import json
+import shutil
 
 from typer.testing import CliRunner
 
-from tests.conftest import write_config
+from tests.conftest import ROOT, write_config
 from tousu.cli.main import app
 
 
@@ -103,3 +104,12 @@ def test_analyze_without_a_config_file_uses_the_defaults_and_a_broken_one_is_an_
     (tmp_path / "config.yaml").write_text("nlp: [\n", encoding="utf-8")
     broken = CliRunner().invoke(app, ["analyze", str(posts)])
     assert broken.exit_code == 2 and "config.yaml" in broken.output
+
+
+def test_check_names_the_bad_line_of_the_hot_words_stop_list(tmp_path):
+    shutil.copytree(ROOT / "keywords", tmp_path / "keywords")
+    (tmp_path / "keywords" / "hot_words_stop.txt").write_text("请问\n请门\n", encoding="utf-8")
+    config = write_config(tmp_path, nlp={"keywords_dir": str(tmp_path / "keywords")})
+    result = CliRunner().invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "hot_words_stop.txt:2: 「请门」不是关键词" in result.output
