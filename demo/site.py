@@ -2,6 +2,11 @@
 
 Stdlib only. Pages are GBK-encoded like many real Chinese forums; characters outside GBK
 (emoji) are sent as numeric character references.
+
+Given a `state_path`, the site keeps its timeline there (the publication time of every post
+shown so far) and a restart continues it: the posts shown stay, with their times, and the next
+unreleased post follows `release_every` seconds later. The time the site was stopped is not
+caught up, so a demo stopped overnight still has new posts to show the next morning.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import os
 import random
 import re
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
+log = logging.getLogger("tousu.demo")
 DEFAULT_POSTS = Path(__file__).with_name("posts.jsonl")
 SHANGHAI = timezone(timedelta(hours=8))
 PER_PAGE = 20
@@ -94,6 +101,7 @@ class DemoSite:
         initial: int = 160,
         release_every: float = 20.0,
         clock: Callable[[], float] = time.time,
+        state_path: str | os.PathLike[str] | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -101,6 +109,8 @@ class DemoSite:
         self.initial = max(0, min(initial, len(self.posts)))
         self.release_every = release_every
         self._clock = clock
+        self.state_path = Path(state_path) if state_path is not None else None
+        self._anchor = 0
         self._lock = threading.Lock()
         self._published: dict[int, int] = {}  # tid -> published unix time
         self._next = 0  # index of the next unreleased post
@@ -111,19 +121,25 @@ class DemoSite:
     # lifecycle
 
     def start(self) -> "DemoSite":
-        """Bind, publish the initial posts and serve in a daemon thread."""
+        """Bind, publish the initial posts (and those of the saved timeline) and serve in a
+        daemon thread."""
         if self._server is not None:
             return self
         now = self._clock()
-        # Anchor on the hour so a restart within the same hour yields identical timestamps.
-        anchor = int(now // 3600 * 3600)
+        anchor, saved = self._load_state()
+        # Anchor on the hour so that, without a saved timeline, a restart within the same hour
+        # yields identical timestamps.
+        self._anchor = int(now // 3600 * 3600) if anchor is None else anchor
         with self._lock:
             self._published = {
-                p["tid"]: int(anchor - float(p.get("hours_ago", 0)) * 3600)
+                p["tid"]: int(self._anchor - float(p.get("hours_ago", 0)) * 3600)
                 for p in self.posts[: self.initial]
             }
-            self._next = self.initial
+            self._published.update(saved)
+            self._next = max((i + 1 for i, p in enumerate(self.posts)
+                              if p["tid"] in self._published), default=0)
             self._next_auto = now + self.release_every if self.release_every > 0 else None
+            self._save_state()
         server = ThreadingHTTPServer((self.host, self.port), _Handler)
         server.daemon_threads = True
         server.site = self  # type: ignore[attr-defined]
@@ -162,9 +178,9 @@ class DemoSite:
         now = int(self._clock())
         with self._lock:
             self._tick(now)
-            for _ in range(n):
-                if not self._publish_next(now):
-                    break
+            released = sum(1 for _ in range(n) if self._publish_next(now))
+            if released:
+                self._save_state()
 
     @property
     def visible_count(self) -> int:
@@ -182,11 +198,42 @@ class DemoSite:
 
     def _tick(self, now: float) -> None:
         # Lazy catch-up: each auto release gets its scheduled time, even if nobody asked meanwhile.
+        released = False
         while self._next_auto is not None and self._next_auto <= now:
             if not self._publish_next(self._next_auto):
                 self._next_auto = None
                 break
+            released = True
             self._next_auto += self.release_every
+        if released:
+            self._save_state()
+
+    def _load_state(self) -> tuple[int | None, dict[int, int]]:
+        """The saved anchor and publication times of known posts; (None, {}) without a file."""
+        if self.state_path is None or not self.state_path.exists():
+            return None, {}
+        try:
+            data = json.loads(self.state_path.read_text(encoding="utf-8"))
+            known = {p["tid"] for p in self.posts}
+            saved = {int(tid): int(ts) for tid, ts in data["published"].items()}
+            return int(data["anchor"]), {tid: ts for tid, ts in saved.items() if tid in known}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("demo: %s unreadable (%s); the timeline starts over", self.state_path, exc)
+            return None, {}
+
+    def _save_state(self) -> None:
+        """Write the timeline (called under the lock); a failed write only costs continuity."""
+        if self.state_path is None:
+            return
+        data = {"anchor": self._anchor,
+                "published": {str(tid): ts for tid, ts in self._published.items()}}
+        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
+        try:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, self.state_path)
+        except OSError as exc:
+            log.warning("demo: cannot save the timeline to %s: %s", self.state_path, exc)
 
     def snapshot(self) -> tuple[float, list[tuple[dict[str, Any], int]]]:
         """Current time and visible (post, published) pairs, newest first."""

@@ -20,7 +20,8 @@ def ensure_model(config: Any) -> bool:
     if not config.nlp.train_at_start:
         print("未找到可用的 NLP 模型，使用关键词词典评级 (no model; lexicon grading)", flush=True)
         return False
-    print("首次启动：正在训练 NLP 模型（约半分钟）… (training the NLP model)", flush=True)
+    print("首次启动：正在训练 NLP 模型（几秒到半分钟，视机器而定）… (training the NLP model)",
+          flush=True)
     try:
         train(config.keywords_dir, config.model_dir, state=StateDB(config.state_path),
               progress=lambda m: print(m, flush=True))

@@ -1,14 +1,14 @@
-"""`tousu run`: the demo site (if enabled), the scheduler and the console, stopped by Ctrl-C."""
+"""`tousu run`: the demo site (if enabled), the scheduler and the console, stopped by Ctrl-C,
+SIGTERM or SIGHUP with every child process (`tousu.processes`)."""
 
 from __future__ import annotations
 
 import getpass
 import logging
 import os
-import signal
 import subprocess
 import sys
-import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,8 @@ from reply_scripts.service import ScriptService
 from reply_scripts.transfer import load_starter
 from reports.schedule import generate
 from tousu.config import Config, load
+from tousu.processes import (Children, Listener, check_ports, say, shield_from_stop_signals,
+                             stop_signals)
 
 log = logging.getLogger("tousu.monitor")
 DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -50,24 +52,44 @@ def _child_env(config: Config) -> dict[str, str]:
     return env
 
 
-def crawl_in_subprocess(config: Config, source: str) -> int:
+def console_listener(config: Config) -> Listener:
+    """The console's port, for the check before start."""
+    return Listener("控制台", "console", config.dashboard.host, config.dashboard.port,
+                    "dashboard.port")
+
+
+def demo_listener(config: Config, port: int | None = None) -> Listener:
+    """The demo forum's port (`port` overrides demo.port), for the check before start."""
+    return Listener("演示论坛", "demo forum", config.demo.host,
+                    config.demo.port if port is None else port, "demo.port",
+                    also_zh="，并同步修改信源 demo-forum 的 start_urls",
+                    also_en=" and the demo-forum source's start_urls to match")
+
+
+def demo_state_path(config: Config) -> Path:
+    """Where the demo forum keeps its timeline, so a restart continues it."""
+    return config.resolve(config.data_dir) / "demo-site.json"
+
+
+def crawl_in_subprocess(config: Config, source: str, children: Children) -> int | None:
     """Crawl one source in its own process: the Twisted reactor cannot be restarted."""
     cmd = [sys.executable, "-m", "tousu.cli", "crawl", "--source", source, "--quiet"]
-    completed = subprocess.run(cmd, env=_child_env(config), check=False)
-    if completed.returncode:
-        log.warning("crawl of %s exited with %s", source, completed.returncode)
-    return completed.returncode
+    code = children.run(cmd, _child_env(config))
+    if code and not children.stopping:
+        log.warning("crawl of %s exited with %s", source, code)
+    return code
 
 
-def start_dashboard(config: Config) -> subprocess.Popen[bytes]:
-    """Start the Streamlit console as a child process."""
+def start_dashboard(config: Config, children: Children) -> subprocess.Popen[bytes] | None:
+    """Start the Streamlit console as a child process (None if `children` are stopping)."""
     cmd = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
            "--server.address", config.dashboard.host, "--server.port", str(config.dashboard.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false",
            # users see the console's Chinese messages, never a traceback or the dev toolbar
            "--client.showErrorDetails", "none", "--client.toolbarMode", "viewer"]
-    process = subprocess.Popen(cmd, env=_child_env(config))
-    print(f"控制台 console: http://{config.dashboard.host}:{config.dashboard.port}", flush=True)
+    process = children.spawn(cmd, _child_env(config))
+    if process is not None:
+        say(f"控制台 console: http://{config.dashboard.host}:{config.dashboard.port}")
     return process
 
 
@@ -116,21 +138,32 @@ class Monitor:
         self.scheduler = BackgroundScheduler(timezone="Asia/Shanghai",
                                              job_defaults={"max_instances": 1, "coalesce": True,
                                                            "misfire_grace_time": 300})
-        self.stopping = threading.Event()
+        self.children = Children()
+        self.started = False
         self.site: Any = None
         self.dashboard: subprocess.Popen[bytes] | None = None
         self._mtime = self._config_mtime()
 
-    def start(self, dashboard: bool = True) -> None:
-        """Start the demo site, the scheduled jobs and (optionally) the console."""
+    def listeners(self, dashboard: bool = True) -> list[Listener]:
+        """The ports start() will listen on."""
         cfg = self.config
+        return ([demo_listener(cfg)] if cfg.demo.enabled else []) + \
+            ([console_listener(cfg)] if dashboard else [])
+
+    def start(self, dashboard: bool = True) -> None:
+        """Check the ports (PortInUse before anything starts), then start the demo site, the
+        scheduled jobs and (optionally) the console."""
+        cfg = self.config
+        check_ports(self.listeners(dashboard))
+        self.started = True
         first_start(cfg)
         ensure_model(cfg)
         add_nlp_jobs(self.scheduler, cfg)
         if cfg.demo.enabled:
             self.site = DemoSite(cfg.demo.host, cfg.demo.port, initial=cfg.demo.initial,
-                                 release_every=cfg.demo.release_every).start()
-            print(f"演示论坛 demo forum: {self.site.url}", flush=True)
+                                 release_every=cfg.demo.release_every,
+                                 state_path=demo_state_path(cfg)).start()
+            say(f"演示论坛 demo forum: {self.site.url}")
         now = datetime.now().astimezone()
         self._sync_crawls({})
         self.scheduler.add_job(warnings_and_cases, trigger(cfg.warnings.evaluate_every), args=[cfg],
@@ -141,7 +174,7 @@ class Monitor:
                                name="config reload")
         self.scheduler.start()
         if dashboard:
-            self.dashboard = start_dashboard(cfg)
+            self.dashboard = start_dashboard(cfg, self.children)
 
     def _sync_crawls(self, scheduled: dict[str, str]) -> None:
         """One crawl job per enabled source; `scheduled` maps the sources already scheduled to
@@ -152,7 +185,7 @@ class Monitor:
         for name, interval in wanted.items():
             if name not in scheduled:
                 self.scheduler.add_job(crawl_in_subprocess, trigger(interval),
-                                       args=[self.config, name], id=f"crawl:{name}",
+                                       args=[self.config, name, self.children], id=f"crawl:{name}",
                                        name=f"crawl {name}",
                                        next_run_time=datetime.now().astimezone())
             elif scheduled[name] != interval:
@@ -189,33 +222,37 @@ class Monitor:
         return True
 
     def stop(self) -> None:
-        """Stop everything; running crawls get SIGINT and finish their current batch."""
-        self.scheduler.shutdown(wait=False)
-        if self.dashboard is not None and self.dashboard.poll() is None:
-            self.dashboard.terminate()
-            try:
-                self.dashboard.wait(10)
-            except subprocess.TimeoutExpired:
-                self.dashboard.kill()
+        """Stop everything, also after a partial start: no new jobs; every child (console,
+        running crawls) gets SIGTERM, SIGKILL after a grace period; then the demo forum, which
+        running crawls were still reading."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.children.stop()
         if self.site is not None:
             self.site.stop()
 
-    def run_forever(self) -> None:
-        """Run until Ctrl-C or SIGTERM."""
+    def run_forever(self) -> int:
+        """Run until Ctrl-C, SIGTERM or SIGHUP (exit status 0) or until the console dies (1).
+        PortInUse if a port is taken: then nothing was started."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         redact_logs()
         # Each job reports its own outcome; APScheduler's "Running job …/executed successfully"
         # pair for every job (the config check runs every 15 s) would bury it.
         logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
-        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
-        self.start()
-        print("监控已启动，按 Ctrl-C 停止 (monitoring; Ctrl-C stops)", flush=True)
-        try:
-            while not self.stopping.wait(1):
-                if self.dashboard is not None and self.dashboard.poll() is not None:
-                    log.error("console exited with %s; stopping", self.dashboard.returncode)
-                    break
-        except KeyboardInterrupt:
-            pass
-        print("正在停止… stopping", flush=True)
-        self.stop()
+        status = 0
+        with stop_signals():
+            try:
+                self.start()
+                say("监控已启动，按 Ctrl-C 停止 (monitoring; Ctrl-C stops)")
+                while self.dashboard is None or self.dashboard.poll() is None:
+                    time.sleep(1)
+                log.error("console exited with %s; stopping", self.dashboard.returncode)
+                status = 1
+            except KeyboardInterrupt:
+                pass
+            finally:
+                shield_from_stop_signals()
+                if self.started:
+                    say("正在停止… stopping")
+                self.stop()
+        return status

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import ROOT, write_config
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "monitor.yaml"
 
@@ -62,3 +66,48 @@ def test_invalid_file_keeps_the_running_config(monitor):
     running.file.write_text(text.replace("coefficient: 3 ", "coefficient: -3 "), encoding="utf-8")
     assert monitor.reload() is False
     assert monitor.config is running and set(_crawls(monitor)) == {"crawl:demo-forum"}
+
+
+def _demo_config(tmp_path, port: int, **demo):
+    """A config with the demo forum on `port`, no sources, no model (lexicon grading)."""
+    from tousu.config import load
+
+    return load(write_config(tmp_path, sources=[],
+                             demo={"enabled": True, "port": port, "release_every": 0.2, **demo},
+                             nlp={"keywords_dir": str(ROOT / "keywords"),
+                                  "model_dir": str(tmp_path / "models"),
+                                  "train_at_start": False, "retrain": ""}))
+
+
+def test_a_taken_demo_port_stops_the_start_before_anything_runs(tmp_path):
+    from tousu.monitor import Monitor
+    from tousu.processes import PortInUse
+
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        port = held.getsockname()[1]
+        monitor = Monitor(_demo_config(tmp_path, port))
+        with pytest.raises(PortInUse, match=f"127.0.0.1:{port}.*demo.port.*start_urls"):
+            monitor.start(dashboard=False)
+    assert not monitor.scheduler.running and monitor.site is None
+    assert not (tmp_path / "data" / "state.db").exists()
+    monitor.stop()  # harmless after a start that never began
+
+
+def test_the_demo_forum_continues_its_timeline_after_a_monitor_restart(tmp_path):
+    from tousu.monitor import Monitor
+
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    first = Monitor(_demo_config(tmp_path, port, initial=3))
+    first.start(dashboard=False)
+    time.sleep(1.1)  # about five posts released
+    shown = [(post["tid"], ts) for post, ts in first.site.snapshot()[1]]
+    first.stop()
+    assert len(shown) > 3
+
+    second = Monitor(_demo_config(tmp_path, port, initial=3))
+    second.start(dashboard=False)
+    try:
+        assert [(p["tid"], ts) for p, ts in second.site.snapshot()[1]][-len(shown):] == shown
+    finally:
+        second.stop()

@@ -12,7 +12,6 @@ from cases.models import CaseError
 from cases.service import CaseService
 from core.db import StateDB
 from indexer import open_store
-from reply_scripts import suggest as sg
 from reply_scripts.models import ScriptError
 from reply_scripts.service import ScriptService
 from reply_scripts.transfer import export_file, import_file
@@ -71,6 +70,8 @@ def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
             limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = AS_USER,
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Suggest approved scripts for a post, a case or a text, with the reason."""
+    from reply_scripts import suggest as sg  # lazy: scikit-learn (~1 s) only for this command
+
     cfg = common.config()
     user = common.acting_user(as_user)
     scripts = _service()

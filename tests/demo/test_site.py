@@ -1,0 +1,65 @@
+"""The demo forum keeps its timeline in a file, so a restarted demo continues it."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from demo.site import DemoSite
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def timeline(site: DemoSite) -> list[tuple[int, int]]:
+    return [(post["tid"], ts) for post, ts in site.snapshot()[1]]
+
+
+def test_a_restart_continues_where_the_timeline_stopped(tmp_path):
+    clock, state = Clock(), tmp_path / "data" / "demo-site.json"
+    site = DemoSite(port=0, initial=5, release_every=20, clock=clock, state_path=state).start()
+    clock.now += 100  # five more posts, released while the site runs
+    shown = timeline(site)
+    assert len(shown) == 10
+    site.stop()
+    clock.now += 8 * 3600  # stopped overnight
+
+    again = DemoSite(port=0, initial=5, release_every=20, clock=clock, state_path=state).start()
+    try:
+        assert timeline(again) == shown  # the same posts at the same times, nothing caught up
+        clock.now += 20
+        newest_tid, newest_ts = timeline(again)[0]
+        assert len(timeline(again)) == 11 and newest_ts == int(clock.now)
+        with urllib.request.urlopen(f"{again.url}/forum-2-1.html") as page:
+            assert f"thread-{newest_tid}-1-1.html" in page.read().decode("gbk")
+    finally:
+        again.stop()
+
+
+def test_without_a_state_file_each_start_begins_at_the_initial_posts(tmp_path):
+    clock = Clock()
+    site = DemoSite(port=0, initial=5, release_every=20, clock=clock).start()
+    site.release(3)
+    site.stop()
+    again = DemoSite(port=0, initial=5, release_every=20, clock=clock).start()
+    assert again.visible_count == 5
+    again.stop()
+
+
+@pytest.mark.parametrize("text", ["", "{not json", '{"anchor": 1}',
+                                  '{"anchor": 1, "published": []}'])
+def test_an_unreadable_state_file_starts_the_timeline_over(tmp_path, text):
+    state = tmp_path / "demo-site.json"
+    state.write_text(text, encoding="utf-8")
+    site = DemoSite(port=0, initial=5, release_every=0, clock=Clock(), state_path=state).start()
+    assert site.visible_count == 5
+    site.release(2)
+    site.stop()
+    assert len(json.loads(state.read_text(encoding="utf-8"))["published"]) == 7
