@@ -59,8 +59,9 @@ class _ProbeSpider:
         return {}
 
     def on_error(self, failure: Failure) -> None:
-        run = probe_run(self.crawler.settings)  # type: ignore[attr-defined]
-        run.errors.append(describe(failure, run))
+        settings = self.crawler.settings  # type: ignore[attr-defined]
+        run = probe_run(settings)
+        run.errors.append(describe(failure, run, settings.getint("DOWNLOAD_MAXSIZE")))
 
 
 def spider_class(source: Any) -> type:
@@ -72,8 +73,8 @@ def spider_class(source: Any) -> type:
     return type(f"{base.__name__}_probe", (_ProbeSpider, base), {"custom_settings": settings})
 
 
-def describe(failure: Failure, run: ProbeRun) -> str:
-    """A failed request in Chinese."""
+def describe(failure: Failure, run: ProbeRun, page_bytes: int = PAGE_BYTES) -> str:
+    """A failed request in Chinese (`page_bytes`: the size cap of a page)."""
     exc = failure.value
     request = getattr(failure, "request", None)
     url = request.url if request is not None else ""
@@ -100,7 +101,7 @@ def describe(failure: Failure, run: ProbeRun) -> str:
     if isinstance(exc, StopDownload):
         return f"测试共下载超过 {TOTAL_BYTES // 1024 // 1024} MB，{url} 没有下载完"
     if isinstance(exc, DownloadCancelledError):
-        limit = request.meta.get("download_maxsize") or PAGE_BYTES
+        limit = request.meta.get("download_maxsize") or page_bytes
         if run.received.get(id(request), 0) > limit or "max size" in str(exc):
             return f"{url} 超过页面大小上限（{limit // 1024} KB），没有读取"
         return f"{url} 的下载被中止（测试时间已到？）"

@@ -86,6 +86,12 @@ def test_a_slow_server_cannot_hold_the_test_past_its_cap(server):
     assert any("超时" in m or "测试时间已到" in m or "测试超过" in m for m in messages), messages
 
 
+def test_a_page_over_the_size_cap_is_not_read(server):
+    result = probe(source(url=f"{server.url}/slow", max_page_kb=16), [f"127.0.0.1:{server.port}"],
+                   ROOT / "keywords")
+    assert result.errors == [f"{server.url}/slow 超过页面大小上限（16 KB），没有读取"]
+
+
 def test_a_private_address_is_refused_and_the_message_names_the_setting(server):
     result = probe(source(url=f"{server.url}/feed"), [], ROOT / "keywords")
     assert result.fetched == [] and server.seen == []
