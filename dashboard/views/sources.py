@@ -53,13 +53,13 @@ def _test(text: str, cfg: Any) -> None:
         st.code(str(exc), language=None)
         return
     if "${" in text:
-        st.info("测试不展开环境变量：定义中的 ${…} 按原文使用（采集时才替换），"
-                "cookie_env 指定的 Cookie 也不发送。", icon="🔒")
+        st.info("测试不展开环境变量：定义中的 `${…}` 按原文使用（采集时才替换），"
+                "`cookie_env` 指定的 Cookie 也不发送。", icon="🔒")
     with st.spinner(f"正在用采集程序抓取（最多 {PROBE_SECONDS:.0f} 秒）…"):
         try:
             result = probe(source, allowed_private(cfg), cfg.keywords_dir)
         except ProbeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
     _show_probe(result)
 
@@ -69,10 +69,10 @@ def _show_probe(result: ProbeResult) -> None:
         st.success(f"已抓取 {len(result.fetched)} 个页面")
         st.dataframe(pd.DataFrame([{"地址": f["url"], "状态": f["status"], "字节": f["bytes"]}
                                    for f in result.fetched]), hide_index=True, width="stretch")
-    for error in result.errors:
-        st.error(error)
+    for error in result.errors:  # they quote URLs and text from the site: inert, never links
+        st.error(md(error))
     for warning in result.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
     if result.links:
         st.markdown(f"**第一页引出的请求**（详情页等）：{len(result.links)} 条；测试共跟进 "
                     f"{result.followed} 个，其余 {result.unfollowed} 个不抓取")

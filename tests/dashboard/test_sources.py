@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import yaml
 
+from core.markup import md
 from tests.conftest import ROOT
 from tests.crawler.replay import ReplayServer, Route
 from tests.dashboard.conftest import app_as
@@ -58,7 +59,8 @@ def test_a_private_address_is_refused_on_the_page(console_config, demo_site):
     forum = next(s for s in shipped["sources"] if s["name"] == "demo-forum")
     _edit(console_config, sources=[{**forum, "start_urls": [f"{demo_site.url}/forum-2-1.html"]}])
     at = _test("demo-forum")
-    assert any("拒绝访问" in e.value and "probe_allow_private" in e.value for e in at.error)
+    setting = md("dashboard.probe_allow_private")  # messages are shown inert (escaped Markdown)
+    assert any("拒绝访问" in e.value and setting in e.value for e in at.error)
 
 
 def test_env_references_typed_into_the_tester_are_not_expanded(console_config, monkeypatch):
