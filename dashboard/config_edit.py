@@ -101,6 +101,43 @@ def problem_lines(exc: ConfigInvalid, item: tuple[Any, ...] = ()) -> str:
     return "\n".join(lines)
 
 
+def _first_item(text: str, section: str, edited: str) -> str:
+    """The file with `edited` as the first item of the section's list, where the list is empty
+    (`[]`), null, or its key is missing from a block mapping; every other byte stays."""
+    path = ITEMS[section][0]
+    node = yaml.compose(text, Loader=LOADER)
+    column = 0
+    for depth, key in enumerate(path):
+        if node is None:  # an empty file
+            return text + _block(path[depth:], column, edited)
+        if not isinstance(node, yaml.MappingNode) or node.flow_style:
+            break
+        found = next((pair for pair in node.value if pair[0].value == key), None)
+        if found is None:  # the key is not written: add it after the mapping's last value
+            end = len(text[:node.end_mark.index].rstrip())
+            return (text[:end] + "\n" + _block(path[depth:], column, edited).rstrip("\n")
+                    + (text[end:] or "\n"))
+        name, node = found
+        column = name.start_mark.column + 2
+        if depth == len(path) - 1 and (isinstance(node, yaml.SequenceNode) or _null(node)):
+            colon = text.index(":", name.end_mark.index) + 1
+            return (text[:colon] + "\n" + _block((), column, edited).rstrip("\n")
+                    + text[node.end_mark.index:])
+    raise ConfigEditError(f"config.yaml 中 {'.'.join(path)} 的写法无法自动添加，请先手工写出这个列表")
+
+
+def _null(node: Any) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
+
+
+def _block(keys: tuple[str, ...], column: int, edited: str) -> str:
+    """`keys` nested from `column`, the innermost holding a list with `edited` as its item."""
+    lines = [" " * (column + 2 * i) + f"{key}:" for i, key in enumerate(keys)]
+    indent = column + 2 * len(keys)
+    lines.append(" " * indent + "- " + _indent(edited, indent + 2))
+    return "\n".join(lines) + "\n"
+
+
 def _validate_edit(data: Any, section: str, index: int) -> None:
     """The whole config with the edit must pass the schema; ConfigEditError names the field."""
     try:
@@ -129,8 +166,10 @@ def save_item(path: Path, section: str, name: str | None, shown: str | None, edi
         raise ConfigEditError(f"{kind}定义不是有效的 YAML {where}：{getattr(exc, 'problem', exc)}")
     if not isinstance(parsed, dict) or not parsed.get("name"):
         raise ConfigEditError(f"字段 name：{kind}定义须是「键: 值」的映射，并有 name")
-    if name is None:
-        if seq is None or not seq.value or not items:
+    if name is None and (seq is None or not seq.value):
+        new_text, index = _first_item(text, section, edited), 0
+    elif name is None:
+        if not items:
             raise ConfigEditError(f"config.yaml 中没有可追加的 {'.'.join(ITEMS[section][0])} 列表")
         if str(parsed["name"]) in items:
             raise ConfigEditError(f"字段 name：已有名为 {parsed['name']} 的{kind}")

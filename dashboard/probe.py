@@ -1,110 +1,92 @@
-"""「测试信源」: fetch one page of a source and show what its selectors extract.
+"""「测试此信源」: run a source's own spider once, in a child process, and show what it extracted.
 
-It reuses the crawler's own selector functions (crawler.extract) so what the admin sees is what
-the spider would read. One list page and the first detail page only; nothing is stored.
+The child is `python -m crawler.probe` (see its docstring: the crawl's spider, downloader and
+NormalisePipeline, nothing stored, public addresses only). A child process because Scrapy's
+Twisted reactor cannot be restarted inside the console. This side gives it the definition as
+typed — never env-expanded — and the allow list, waits at most `seconds` (plus a moment to
+report) and kills it after that whatever it is doing, so a slow or trickling server cannot hold
+the page. The child gets no secrets: its environment is reduced to what Python and proxies need.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-import jmespath
-from parsel import Selector
-
-from crawler.extract import extract_all, extract_first, select
-
-USER_AGENT = "Mozilla/5.0 (compatible; TousuRadar/0.1; source test)"
-MAX_BYTES = 2 * 1024 * 1024
+PROBE_SECONDS = 20.0        # the whole test, from start to answer
+REPORT_SECONDS = 3.0        # after the deadline, for the child to print what it has
+ROOT = Path(__file__).resolve().parent.parent
+# the child's whole environment: locale, temp dir, CA bundles and proxies; no secret survives
+CHILD_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "SSL_CERT_FILE",
+             "SSL_CERT_DIR", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+             "NO_PROXY")
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
 
 class ProbeError(Exception):
-    """The page could not be fetched or read (Chinese message)."""
+    """The test could not run or did not finish (Chinese message)."""
 
 
 @dataclass
 class ProbeResult:
-    """What one fetch showed: pages fetched, list links or rows, the first detail's fields."""
+    """What one test showed (every text Chinese or as fetched)."""
 
-    fetched: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    fetched: list[dict[str, Any]] = field(default_factory=list)  # url, status, bytes
+    links: list[str] = field(default_factory=list)  # requests the first page led to
     next_page: str | None = None
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)
+    posts: list[dict[str, Any]] = field(default_factory=list)  # normalised, as a crawl stores
+    errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    followed: int = 0       # requests followed after the first
+    unfollowed: int = 0     # requests the spider asked for that the test left out
 
 
-def fetch(url: str, timeout: float = 10) -> tuple[str, str]:
-    """(final url, text) of one page."""
-    if not url.lower().startswith(("http://", "https://")):
-        raise ProbeError(f"只能测试 http/https 地址：{url}")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+def allowed_private(config: Any) -> list[str]:
+    """dashboard.probe_allow_private, plus the bundled demo forum when it is enabled."""
+    allow = list(config.dashboard.probe_allow_private)
+    demo = config.demo
+    if demo.enabled and demo.port:
+        hosts = ("127.0.0.1", "localhost") if demo.host in WILDCARD_HOSTS else (demo.host,)
+        allow += [f"[{h}]:{demo.port}" if ":" in h else f"{h}:{demo.port}" for h in hosts]
+    return allow
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in CHILD_ENV}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def probe(source: Any, allow: list[str], keywords_dir: Path,
+          seconds: float = PROBE_SECONDS) -> ProbeResult:
+    """Test `source` (a validated, not env-expanded source model) within `seconds`."""
+    deadline = time.time() + seconds
+    request = {"source": source.model_dump(mode="json"), "allow": allow,
+               "keywords_dir": str(keywords_dir), "deadline": deadline}
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read(MAX_BYTES)
-            charset = response.headers.get_content_charset() or "utf-8"
-            return response.geturl(), body.decode(charset, errors="replace")
-    except urllib.error.HTTPError as exc:
-        raise ProbeError(f"{url} 返回 HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise ProbeError(f"无法访问 {url}：{getattr(exc, 'reason', exc)}") from None
-
-
-def _fields(node: Selector, selectors: dict[str, str]) -> dict[str, Any]:
-    return {key: extract_first(node, sel) for key, sel in selectors.items()}
-
-
-def probe(source: Any, timeout: float = 10) -> ProbeResult:
-    """Fetch one page of `source` (a config source) and apply its selectors."""
-    out = ProbeResult()
-    if source.type == "html":
-        url, text = fetch(source.start_urls[0], timeout)
-        out.fetched.append(url)
-        page = Selector(text=text)
-        spec = source.list
-        if spec.links:
-            out.links = [urljoin(url, h) for h in dict.fromkeys(extract_all(page, spec.links))]
-            if not out.links:
-                out.warnings.append("列表页没有匹配到任何帖子链接（list.links）")
-        else:
-            out.rows = [_fields(row, spec.fields) for row in select(page, spec.rows)][:20]
-            if not out.rows:
-                out.warnings.append("列表页没有匹配到任何行（list.rows）")
-        if spec.next:
-            nxt = extract_first(page, spec.next)
-            out.next_page = urljoin(url, nxt) if nxt else None
-        if out.links and source.detail:
-            detail_url, detail_text = fetch(out.links[0], timeout)
-            out.fetched.append(detail_url)
-            out.detail = _fields(Selector(text=detail_text), source.detail)
-            empty = [k for k, v in out.detail.items() if not v]
-            if empty:
-                out.warnings.append("详情页这些字段没有取到值：" + "、".join(empty))
-    elif source.type == "json":
-        url, text = fetch(source.url.replace("{page}", "1"), timeout)
-        out.fetched.append(url)
-        try:
-            payload = json.loads(text)
-        except ValueError as exc:
-            raise ProbeError(f"{url} 返回的不是 JSON：{exc}") from None
-        items = jmespath.search(source.items, payload) or []
-        out.rows = [{k: jmespath.search(p, item) for k, p in source.fields.items()}
-                    for item in items[:20]]
-        if not out.rows:
-            out.warnings.append("items 路径没有取到任何条目")
-    else:
-        import feedparser  # lazy: only testing an RSS source needs it
-
-        url, text = fetch(source.url, timeout)
-        out.fetched.append(url)
-        feed = feedparser.parse(text)
-        out.rows = [{"title": e.get("title"), "url": e.get("link"),
-                     "published_at": e.get("published") or e.get("updated")}
-                    for e in feed.entries[:20]]
-        if not out.rows:
-            out.warnings.append("不是有效的 RSS/Atom，或没有条目")
-    return out
+        child = subprocess.Popen([sys.executable, "-m", "crawler.probe"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 cwd=ROOT, env=_child_env())
+    except OSError as exc:
+        raise ProbeError(f"无法启动测试进程：{exc}") from None
+    try:  # the wait is counted from `deadline`, so a slow start does not extend it
+        out, err = child.communicate(json.dumps(request),
+                                     timeout=max(deadline + REPORT_SECONDS - time.time(), 0.1))
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise ProbeError(f"测试超过 {seconds:.0f} 秒仍未结束，已中止") from None
+    try:
+        report = json.loads(out)
+    except ValueError:
+        last = (err.strip().splitlines() or ["（无输出）"])[-1]
+        raise ProbeError(f"测试进程异常退出（代码 {child.returncode}）：{last[:300]}") from None
+    if "fatal" in report:
+        raise ProbeError(report["fatal"])
+    return ProbeResult(**{k: report[k] for k in ProbeResult.__dataclass_fields__ if k in report})

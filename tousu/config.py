@@ -12,6 +12,7 @@ from accounts.config import AccountsConfig
 from alerts.config import Rule, WarningsConfig
 from cases.config import CasesConfig
 from core.config import ConfigError, ConfigInvalid, Strict, expand_env, read_yaml, schema_problems
+from crawler.addresses import parse_entry
 from crawler.config import Source
 from demo.config import DemoConfig
 from indexer.config import StoreConfig
@@ -24,6 +25,16 @@ DEFAULT_PATH = "config.yaml"
 class DashboardConfig(Strict):
     host: str = "127.0.0.1"
     port: int = Field(8501, ge=1, le=65535)
+    # 「测试此信源」 reaches public addresses only; these hosts, addresses or networks may be
+    # private (host, host:port, IP, IP:port, CIDR; see crawler/addresses.py and docs/console.md)
+    probe_allow_private: list[str] = []
+
+    @field_validator("probe_allow_private")
+    @classmethod
+    def _allow_entries(cls, v: list[str]) -> list[str]:
+        for entry in v:
+            parse_entry(entry)
+        return v
 
 
 class Config(Strict):
@@ -96,13 +107,15 @@ ITEMS: dict[str, tuple[tuple[str, ...], Any]] = {"sources": (("sources",), Sourc
 _ITEM_ADAPTERS = {name: TypeAdapter(item) for name, (_, item) in ITEMS.items()}
 
 
-def validate(data: Any, item: str | None = None) -> Any:
-    """The whole config (`item` None: a Config) or one item of ITEMS, with ${ENV} expanded.
+def validate(data: Any, item: str | None = None, expand: bool = True) -> Any:
+    """The whole config (`item` None: a Config) or one item of ITEMS, with ${ENV} expanded
+    (`expand` False: left as written, as the source tester needs).
 
     The one check behind `tousu check`, the loader and the console's editors: ConfigInvalid lists
     every problem with its key path, kind and message context (Problem.message gives the text).
     """
-    data = expand_env(data)
+    if expand:
+        data = expand_env(data)
     try:
         if item is None:
             return Config.model_validate(data)

@@ -16,7 +16,7 @@ from dashboard import data
 from dashboard.config_edit import problem_lines
 from dashboard.config_form import check_and_save, edit_history, item_editor
 from dashboard.guard import run_page
-from dashboard.probe import ProbeError, probe
+from dashboard.probe import PROBE_SECONDS, ProbeError, ProbeResult, allowed_private, probe
 from core.markup import md
 from dashboard.render import plain
 from tousu.config import validate
@@ -28,63 +28,87 @@ enabled: false          # test it first, then enable
 interval: 1h
 url: "https://example.com/feed.xml"
 """
+COLUMNS = {"title": "标题", "content": "正文", "author": "作者", "published_at": "发布时间",
+           "url": "链接", "location": "属地"}
 STATUS = {"ok": "🟢 正常", "partial": "🟡 部分失败", "failed": "🔴 失败", "running": "🔵 运行中"}
 
 
 def _parse_source(text: str) -> Any:
-    """A source definition typed by the admin, validated by the same check as config.yaml."""
+    """A source definition typed by the admin, validated by the same check as config.yaml but
+    with ${VAR} left as written: a test never expands environment variables."""
     try:
         raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"YAML 格式错误：{getattr(exc, 'problem', exc)}") from None
     try:
-        return validate(raw, "sources")
+        return validate(raw, "sources", expand=False)
     except ConfigInvalid as exc:
         raise ValueError(problem_lines(exc)) from None
 
 
-def _show_probe(source: Any) -> None:
-    with st.spinner("正在抓取一页…"):
+def _test(text: str, cfg: Any) -> None:
+    try:
+        source = _parse_source(text)
+    except ValueError as exc:
+        st.error("信源定义有误：")
+        st.code(str(exc), language=None)
+        return
+    if "${" in text:
+        st.info("测试不展开环境变量：定义中的 `${…}` 按原文使用（采集时才替换），"
+                "`cookie_env` 指定的 Cookie 也不发送。", icon="🔒")
+    with st.spinner(f"正在用采集程序抓取（最多 {PROBE_SECONDS:.0f} 秒）…"):
         try:
-            result = probe(source)
+            result = probe(source, allowed_private(cfg), cfg.keywords_dir)
         except ProbeError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
-    st.success("已抓取：" + md("、".join(result.fetched)))
+    _show_probe(result)
+
+
+def _show_probe(result: ProbeResult) -> None:
+    if result.fetched:
+        st.success(f"已抓取 {len(result.fetched)} 个页面")
+        st.dataframe(pd.DataFrame([{"地址": f["url"], "状态": f["status"], "字节": f["bytes"]}
+                                   for f in result.fetched]), hide_index=True, width="stretch")
+    for error in result.errors:  # they quote URLs and text from the site: inert, never links
+        st.error(md(error))
     for warning in result.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
     if result.links:
-        st.markdown(f"**列表页帖子链接**：{len(result.links)} 条")
-        st.dataframe(pd.DataFrame({"链接": result.links[:30]}), hide_index=True,
-                     width="stretch")
+        st.markdown(f"**第一页引出的请求**（详情页等）：{len(result.links)} 条；测试共跟进 "
+                    f"{result.followed} 个，其余 {result.unfollowed} 个不抓取")
+        st.dataframe(pd.DataFrame({"地址": result.links}), hide_index=True, width="stretch")
     if result.next_page:
-        st.caption("下一页：" + md(result.next_page))
-    if result.rows:
-        st.markdown(f"**抽取到的条目**：{len(result.rows)} 条")
-        st.dataframe(pd.DataFrame(result.rows).astype(str), hide_index=True,
-                     width="stretch")
-    if result.detail:
-        st.markdown("**第一条详情页抽取结果**")
-        for key, value in result.detail.items():
-            st.caption(md(key))
-            plain(value if value else "（空）", small=True)
+        st.caption("下一页（测试不翻页）：" + md(result.next_page))
+    if not result.posts:
+        if not result.errors:
+            st.warning("没有取到任何帖子")
+        return
+    st.markdown(f"**取到的帖子**：{len(result.posts)} 条（已按采集的规则清洗，未保存）")
+    st.dataframe(pd.DataFrame([{**{COLUMNS[k]: p[k] for k in COLUMNS}, "互动": str(p["engagement"])}
+                               for p in result.posts]).astype(str), hide_index=True,
+                 width="stretch")
+    st.markdown("**第一条帖子抽取结果**")
+    for key, label in COLUMNS.items():
+        st.caption(label)
+        plain(result.posts[0][key] or "（空）", small=True)
 
 
 def render(user: Any) -> None:
     st.title("🛰️ 信源")
     cfg = data.config_or_stop()
     rows = data.sources()
-    if not rows:
-        st.info("config.yaml 中尚未配置信源。参见 README「Adding a source」。", icon="📭")
-        return
-    frame = pd.DataFrame([{
-        "信源": r["source"], "类型": r["type"], "启用": "是" if r["enabled"] else "否",
-        "周期": r["interval"], "最近运行": (r["last_run"] or "从未")[:19].replace("T", " "),
-        "状态": STATUS.get(r["last_status"] or "", "—"),
-        "本次条数": r["last_items"], "累计条数": r["items_total"], "累计新增": r["new_total"],
-        "错误": r["errors_total"], "最近错误": r["last_error"] or "",
-    } for r in rows])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    if rows:
+        frame = pd.DataFrame([{
+            "信源": r["source"], "类型": r["type"], "启用": "是" if r["enabled"] else "否",
+            "周期": r["interval"], "最近运行": (r["last_run"] or "从未")[:19].replace("T", " "),
+            "状态": STATUS.get(r["last_status"] or "", "—"),
+            "本次条数": r["last_items"], "累计条数": r["items_total"], "累计新增": r["new_total"],
+            "错误": r["errors_total"], "最近错误": r["last_error"] or "",
+        } for r in rows])
+        st.dataframe(frame, hide_index=True, width="stretch")
+    else:
+        st.info("config.yaml 中尚未配置信源：在下方「＋ 新增信源」写一个，测试后保存。", icon="📭")
 
     st.subheader("测试与编辑")
     name = st.selectbox("信源", [s.name for s in cfg.sources] + [NEW], key="src_pick")
@@ -100,17 +124,12 @@ def render(user: Any) -> None:
     text = item_editor("sources", saved, fallback,
                        "信源定义（YAML，即 config.yaml 中的原文；可先测试再保存）", key=key)
     c1, c2, c3, _ = st.columns([1, 1, 2, 2])
-    if c1.button("🧪 测试此信源", key="src_test"):
-        try:
-            edited = _parse_source(text)
-        except ValueError as exc:
-            st.error("信源定义有误：")
-            st.code(str(exc), language=None)
-        else:
-            _show_probe(edited)
-    check_and_save("sources", saved, text, user, key, c2, c3)
+    test = c1.button("🧪 测试此信源", key="src_test")
+    check_and_save("sources", saved, text, user, key, c2, c3)  # drawn first: a test never hides them
     st.caption("保存后，运行中的监控在 15 秒内重新读取 config.yaml：新的或改了周期的信源重新排期，"
-               "选择器的修改在下一次采集时生效。")
+               "选择器的修改在下一次采集时生效。测试只访问公网地址，见 docs/console.md。")
+    if test:
+        _test(text, cfg)
     edit_history("sources")
 
 

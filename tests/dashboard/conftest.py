@@ -52,7 +52,9 @@ def build_console_data(target: Path, url: str = "http://127.0.0.1:8600", posts: 
     shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     source = next(s for s in shipped["sources"] if s["name"] == "demo-forum")
     source["start_urls"] = [f"{url}/forum-2-1.html"]
-    path = write_config(target, sources=[source])
+    # 「测试此信源」 may reach the local demo forum
+    path = write_config(target, sources=[source],
+                        dashboard={"probe_allow_private": [url.removeprefix("http://")]})
     if posts:
         with SqliteStore(target / "data" / "tousu.db") as store:
             store.upsert_many(demo_posts(url))

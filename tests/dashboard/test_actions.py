@@ -204,12 +204,13 @@ def test_trends_rivals_show_each_operator_and_drill_down(console_config):
 def test_test_this_source_shows_what_selectors_extract(console_config, demo_site):
     data = yaml.safe_load(console_config.read_text(encoding="utf-8"))
     data["sources"][0]["start_urls"] = [f"{demo_site.url}/forum-2-1.html"]
+    data["dashboard"] = {"probe_allow_private": [demo_site.url.removeprefix("http://")]}
     console_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     at = app_as("admin", "sources")
     at.button(key="src_test").click().run()
     no_crash(at)
     assert any("已抓取" in s.value for s in at.success)
-    assert "列表页帖子链接" in texts(at) and "第一条详情页抽取结果" in texts(at)
+    assert "第一页引出的请求" in texts(at) and "第一条帖子抽取结果" in texts(at)
 
 
 def test_edited_source_with_bad_selector_is_explained(console_config):

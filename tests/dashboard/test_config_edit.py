@@ -66,6 +66,35 @@ def test_new_source_is_appended_to_the_list(shipped):
         save_item(path, "sources", None, None, new, SYSTEM, db)
 
 
+@pytest.mark.parametrize("section, before", [
+    ("sources", "data_dir: data\nsources: []   # none yet\ndemo:\n  enabled: false\n"),
+    ("sources", "data_dir: data\nsources:\ndemo:\n  enabled: false\n"),
+    ("sources", "data_dir: data   # the sources key is not written\n"),
+    ("rules", "data_dir: data\nwarnings:\n  evaluate_every: 1m\n  rules: []\n"),
+    ("rules", "data_dir: data\nwarnings:\n  evaluate_every: 1m   # no rules key\n"),
+    ("rules", "data_dir: data\n"),
+])
+def test_the_first_item_of_an_empty_list_is_added(tmp_path, section, before):
+    path, db = tmp_path / "config.yaml", StateDB(tmp_path / "state.db")
+    path.write_text(before, encoding="utf-8")
+    new = ("name: hn-feed   # 新增\ntype: rss\nurl: https://a.example/f\n" if section == "sources"
+           else "name: every-post   # 新增\ntype: post\n")
+    save_item(path, section, None, None, new, SYSTEM, db)
+    config = load(path)
+    items = config.sources if section == "sources" else config.warnings.rules
+    assert [i.name for i in items] == ["hn-feed" if section == "sources" else "every-post"]
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith("data_dir: data") and "# 新增" in after
+    assert item_text(path, section, items[0].name).startswith(new.split("\n")[0])
+
+
+def test_a_flow_style_parent_is_not_rewritten(tmp_path):
+    path, db = tmp_path / "config.yaml", StateDB(tmp_path / "state.db")
+    path.write_text("warnings: {evaluate_every: 1m}\n", encoding="utf-8")
+    with pytest.raises(ConfigEditError, match="请先手工写出"):
+        save_item(path, "rules", None, None, "name: p\ntype: post\n", SYSTEM, db)
+
+
 @pytest.mark.parametrize("section, name, old, new, message", [
     ("rules", "city-daily-volume", "coefficient: 3 ", "coefficient: -1 ",
      "字段 coefficient：必须大于 0"),
