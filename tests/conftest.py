@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from argon2 import PasswordHasher
+
+from accounts import passwords
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = Path(__file__).resolve().parent / "sample_data"
@@ -15,6 +18,16 @@ SAMPLE_DATA = Path(__file__).resolve().parent / "sample_data"
 def sample(*parts: str) -> Path:
     """Path of a saved sample file under tests/sample_data/."""
     return SAMPLE_DATA.joinpath(*parts)
+
+
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with tiny parameters: the tests check behaviour, not the KDF's cost."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def _cheap_hashing(monkeypatch):
+    cheap_hashing(monkeypatch)
 
 
 def write_config(tmp_path: Path, **sections: object) -> Path:

@@ -15,19 +15,12 @@ from tests.cases.helpers import Clock, make_config, post, users
 USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
 
 
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    from tests.cases.helpers import cheap_hashing
-
-    cheap_hashing(monkeypatch)
-
-
 @pytest.fixture(scope="session")
 def world_data(tmp_path_factory):
     """A data folder with posts 1–3 in 长沙 (same author for 1 and 3), 4 in 株洲, 5 without city,
     and one user per role."""
     from indexer import open_store
-    from tests.cases.helpers import cheap_hashing
+    from tests.conftest import cheap_hashing
     from core.db import StateDB
 
     base = tmp_path_factory.mktemp("world")

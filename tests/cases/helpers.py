@@ -70,12 +70,3 @@ def users(db: Any) -> dict[str, Any]:
                                ("rev2", "reviewer", []), ("boss", "manager", []), ("root", "admin", [])):
         made[name] = svc.add_user(SYSTEM, name, "passw0rd!", role, cities)
     return made
-
-
-def cheap_hashing(monkeypatch: Any) -> None:
-    """argon2 with tiny parameters: the tests check behaviour, not the KDF's cost."""
-    from argon2 import PasswordHasher
-
-    import accounts.passwords as passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))

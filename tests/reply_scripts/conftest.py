@@ -1,13 +1,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    from tests.cases.helpers import cheap_hashing
-
-    cheap_hashing(monkeypatch)
-
-
 @pytest.fixture
 def lib(tmp_path):
     """(ScriptService, users) on an empty library."""
