@@ -63,21 +63,27 @@ def resolve_quietly(state: StateDB, key: str, now: datetime) -> bool:
 
 def alerts_at_levels(state: StateDB, levels: Iterable[int], *, exclude_rules: Iterable[str] = (),
                      exclude_ids: Iterable[int] = ()) -> list[dict[str, Any]]:
-    """Alert rows at these levels, oldest first, except those of `exclude_rules` and `exclude_ids`."""
+    """Alert rows at these levels, oldest first, except those of `exclude_rules` and `exclude_ids`
+    and those not published: waiting for review or rejected (alerts.review)."""
     state.ensure(SCHEMA)
     return state.query(
         "SELECT * FROM alerts WHERE level IN (SELECT value FROM json_each(?)) "
         "AND rule NOT IN (SELECT value FROM json_each(?)) "
-        "AND alert_id NOT IN (SELECT value FROM json_each(?)) ORDER BY alert_id",
+        "AND alert_id NOT IN (SELECT value FROM json_each(?)) "
+        "AND alert_id NOT IN (SELECT alert_id FROM alert_reviews WHERE state IN ('held', 'rejected')) "
+        "ORDER BY alert_id",
         (json.dumps(list(levels)), json.dumps(list(exclude_rules)), json.dumps(list(exclude_ids))))
 
 
 def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
-    """The newest alerts, whatever their status (post_ids as stored: JSON text)."""
+    """The newest alerts, whatever their status (post_ids as stored: JSON text), with how they
+    were published: `origin` (auto | manual) and `review` (None: at once; held, approved…)."""
     state.ensure(SCHEMA)
-    return state.query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
-                       "created_at, updated_at FROM alerts ORDER BY created_at DESC LIMIT ?",
-                       (limit,))
+    return state.query("SELECT a.alert_id, a.key, a.rule, a.level, a.title, a.body, a.city, "
+                       "a.post_ids, a.status, a.created_at, a.updated_at, "
+                       "coalesce(r.origin, 'auto') AS origin, r.state AS review "
+                       "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
+                       "ORDER BY a.created_at DESC LIMIT ?", (limit,))
 
 
 def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable[str] = ()) -> int:

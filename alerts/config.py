@@ -130,7 +130,9 @@ class NotifierBase(Strict):
     cities: list[str] = []
     categories: list[str] = []
     rules: list[str] = []
-    kinds: list[Literal["new", "update", "escalated", "reminder", "resolved"]] = []
+    # 'review': the review requests of held warnings (alerts.review), which go to the notifiers
+    # of `reviewers` whatever their routing; `kinds: [review]` keeps a reviewers' channel to them.
+    kinds: list[Literal["new", "update", "escalated", "reminder", "resolved", "review"]] = []
     # low levels as a digest: messages of these levels are held and sent together every digest_every
     digest_levels: list[Level] = []
     digest_every: Duration = "1h"
@@ -186,12 +188,40 @@ Notifier = Annotated[Union[FileNotifierConfig, WebhookNotifierConfig, SmtpNotifi
                            SmsNotifierConfig], Field(discriminator="type")]
 
 
+# The rule name of warnings a monitor publishes by hand (人工发布); no configured rule may take it.
+MANUAL = "manual"
+
+
+class ReviewStage(Strict):
+    """One step of the review chain: the role asked to review (审核) a held warning, and the
+    notifiers that reach that role. The next step is asked when `review_timeout` passes."""
+
+    role: Literal["monitor", "manager", "admin"]
+    notifiers: list[str] = []
+
+
+class ManualConfig(Strict):
+    """The choices the 人工发布 form offers."""
+
+    types: list[str] = Field(["单帖曝光", "热点事件", "投诉量异常", "网络/业务故障", "其他"], min_length=1)
+    departments: list[str] = Field(["省客服中心互联网投诉监控室"], min_length=1)
+
+
 class WarningsConfig(Strict):
     evaluate_every: str = "1m"
     console_url: str | None = None  # the console as recipients reach it (default: dashboard host:port)
     post: PostRule | None = None    # legacy single post rule; prefer a `type: post` entry in rules
     rules: list[Rule] = []
     notifiers: list[Notifier] = []
+    # Per level: publish at once (the default) or hold for review (审核) before anything is sent.
+    review: dict[Level, Literal["publish", "hold"]] = {}
+    review_timeout: Duration = "30m"
+    reviewers: list[ReviewStage] = [ReviewStage(role="manager"), ReviewStage(role="admin")]
+    manual: ManualConfig = ManualConfig()
+
+    def holds(self, level: int) -> bool:
+        """Whether a new warning of this level waits for review before it is sent."""
+        return self.review.get(level, "publish") == "hold"
 
     @field_validator("evaluate_every")
     @classmethod
@@ -208,15 +238,36 @@ class WarningsConfig(Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"duplicate rule name {dupes[0]!r}")
+        if MANUAL in names:
+            raise ValueError(f"rule name {MANUAL!r} is reserved for warnings published by hand")
         notifier_names = [n.name for n in self.notifiers]
         dupes = sorted({n for n in notifier_names if notifier_names.count(n) > 1})
         if dupes:
             raise ValueError(f"duplicate notifier name {dupes[0]!r}")
         for notifier in self.notifiers:
-            unknown = [r for r in notifier.rules if r not in names]
+            unknown = [r for r in notifier.rules if r not in names and r != MANUAL]
             if unknown:
                 raise ValueError(f"notifier {notifier.name!r} routes unknown rule {unknown[0]!r}")
+        self._check_reviewers(notifier_names)
         return self
+
+    def _check_reviewers(self, notifier_names: list[str]) -> None:
+        roles = [stage.role for stage in self.reviewers]
+        if len(set(roles)) != len(roles):
+            raise ValueError("reviewers: each role may appear once in the review chain")
+        for i, stage in enumerate(self.reviewers):
+            unknown = [n for n in stage.notifiers if n not in notifier_names]
+            if unknown:
+                raise ValueError(f"reviewers[{i}] names unknown notifier {unknown[0]!r}")
+        if "hold" in self.review.values():
+            if not self.reviewers:
+                raise ValueError("review: a level is held for review, so reviewers must name at "
+                                 "least one role")
+            silent = [i for i, stage in enumerate(self.reviewers) if not stage.notifiers]
+            if silent:
+                # A held warning nobody hears of would wait unseen: every step must reach someone.
+                raise ValueError(f"reviewers[{silent[0]}].notifiers: a level is held for review, "
+                                 "so each reviewer step must name the notifiers that reach it")
 
 
 class AppConfig(Protocol):

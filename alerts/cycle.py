@@ -10,6 +10,7 @@ from alerts.engine import apply_matches, silenced_targets
 from alerts.model import AlertsError, Context
 from alerts.notifiers import build_notifiers
 from alerts.outbox import deliver_due, flush_digests
+from alerts.review import escalate_due
 from alerts.rules import build_rules
 from alerts.schema import SCHEMA
 from indexer import StoreError, open_store
@@ -50,6 +51,7 @@ def run_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, Any]:
                     # Deliver now rather than after the slower rules: a tier-4 post should not
                     # wait for event clustering.
                     _add(counts, deliver_due(state, notifiers, now, down))
+        counts["review_escalations"] = escalate_due(state, config, now)
         counts["digests"] = flush_digests(state, config, now)
         _add(counts, deliver_due(state, notifiers, now, down))
     finally:
@@ -63,12 +65,15 @@ def _add(counts: dict[str, Any], more: dict[str, int]) -> None:
 
 
 def list_alerts(config: AppConfig, limit: int = 50) -> list[dict[str, Any]]:
-    """Open and recent alerts, open first, then most urgent and newest."""
+    """Open and recent alerts, open first, then most urgent and newest, with their `origin` and
+    `review` state (alerts.api.recent_alerts)."""
     state = StateDB(config.state_path)
     state.ensure(SCHEMA)
-    rows = state.query("SELECT alert_id, key, rule, level, title, body, city, source, post_ids, "
-                       "status, created_at, updated_at, resolved_at, notices FROM alerts "
-                       "ORDER BY status = 'resolved', level, created_at DESC, alert_id DESC "
+    rows = state.query("SELECT a.alert_id, a.key, a.rule, a.level, a.title, a.body, a.city, "
+                       "a.source, a.post_ids, a.status, a.created_at, a.updated_at, a.resolved_at, "
+                       "a.notices, coalesce(r.origin, 'auto') AS origin, r.state AS review "
+                       "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
+                       "ORDER BY a.status = 'resolved', a.level, a.created_at DESC, a.alert_id DESC "
                        "LIMIT ?", (limit,))
     state.close()
     return rows

@@ -6,19 +6,21 @@ notices it again only when its level rises (`escalated`, at once), when an event
 `update_growth` (`update`), or, for ongoing conditions, as a `reminder` — the last two not before
 the realert time, which grows by `realert_backoff` each time; an open alert without a match is
 resolved (notice `resolved`). An acknowledged alert counts as open but gets no reminders.
-Silenced rules and keys keep their alerts but queue no message.
+Silenced rules and keys keep their alerts but queue no message. Notices go through the review
+gate (alerts.review.notify): a new warning at a held level waits for a reviewer.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from alerts.levels import level_tag
 from alerts.model import Match, seconds
-from alerts.outbox import enqueue_notice
+from alerts.review import notify
 from alerts.schema import SCHEMA
 from alerts.config import AppConfig
 from core.post import iso
@@ -79,7 +81,7 @@ def _notice(conn: sqlite3.Connection, config: AppConfig, alert_id: int, kind: st
     if muted:
         return 0
     alert = dict(conn.execute("SELECT * FROM alerts WHERE alert_id = ?", (alert_id,)).fetchone())
-    return enqueue_notice(conn, config, alert, kind, seq, now)
+    return notify(conn, config, alert, kind, seq, now)
 
 
 def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
@@ -97,6 +99,10 @@ def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
             (spec.name,))}
         for key, match in unique.items():
             row = open_rows.pop(key, None)
+            reviewed_level = json.loads(row["data"] or "{}").get("reviewed_level") if row else None
+            if reviewed_level:  # a reviewer set the level (alerts.review): it stays
+                match = replace(match, level=reviewed_level,
+                                data={**match.data, "reviewed_level": reviewed_level})
             if row is not None and not getattr(rule_type, "track_changes", True) and \
                     match.level >= row["level"]:
                 continue  # a post's alert keeps its first text unless the level rises

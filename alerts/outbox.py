@@ -5,6 +5,8 @@ routed to (per phone for SMS), with a unique dedup key, so evaluating twice queu
 Delivery claims a row with a lease before sending; a process that dies mid-send leaves a lease
 that expires and the row is tried again (so a crash between "sent" and "recorded" can repeat one
 message; the message id travels as Idempotency-Key / Message-ID for receivers that drop repeats).
+A warning held for review (alerts/review.py) has its messages here as 'review': never delivered,
+released in place on approval, so a restart in the middle of a review loses nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, Collection
 
 from alerts.messages import digest_payload, payload
 from alerts.model import seconds
@@ -43,25 +45,35 @@ def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
 
 
 def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], kind: str,
-                   seq: int, now: datetime, overrides: dict[str, Any] | None = None) -> int:
+                   seq: int, now: datetime, overrides: dict[str, Any] | None = None, *,
+                   to: Collection[str] | None = None, status: str = "pending",
+                   digest: bool = True) -> int:
     """Queue one notice about an alert to every notifier routed to it; returns rows queued.
-    `overrides` replaces fields of the message (a title, a console link)."""
+    `overrides` replaces fields of the message (a title, a console link).
+
+    `to` names the notifiers instead of the routing (recipients a person chose). `status`
+    'review' keeps the messages for a held warning (审核) until queued again as 'pending', which
+    releases them with the payload as it is then; a message already released stays as it is.
+    `digest` False sends a low level's notice at once rather than in its notifier's digest."""
     queued = 0
     now_ts = int(now.timestamp())
     for spec in config.warnings.notifiers:
-        if not routed(spec, alert, kind):
+        if not (spec.name in to if to is not None else routed(spec, alert, kind)):
             continue
-        held = alert["level"] in spec.digest_levels
+        held = status == "pending" and digest and alert["level"] in spec.digest_levels
         for recipient in (spec.phones if spec.type == "sms" else [None]):
             dedup = f"{alert['alert_id']}:{kind}:{seq}:{spec.name}" + (f":{recipient}" if recipient else "")
             message = {**payload(config, alert, kind, dedup, now), **(overrides or {})}
             if recipient:
                 message["recipient"] = recipient
             cur = conn.execute(
-                "INSERT OR IGNORE INTO outbox (alert_id, notifier, kind, dedup_key, payload, status, "
-                "next_attempt_ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO outbox (alert_id, notifier, kind, dedup_key, payload, status, "
+                "next_attempt_ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (dedup_key) DO UPDATE SET payload = excluded.payload, "
+                "status = excluded.status, next_attempt_ts = excluded.next_attempt_ts "
+                "WHERE outbox.status = 'review' AND excluded.status != 'review'",
                 (alert["alert_id"], spec.name, kind, dedup, json.dumps(message, ensure_ascii=False),
-                 "held" if held else "pending", now_ts, iso(now)))
+                 "held" if held else status, now_ts, iso(now)))
             queued += cur.rowcount
     return queued
 
@@ -159,11 +171,13 @@ def deliver_due(state: StateDB, notifiers: dict[str, Any], now: datetime | float
 
 
 def pending_summary(state: StateDB) -> list[dict[str, Any]]:
-    """Per notifier: messages waiting, held for a digest, sent, and the last error."""
+    """Per notifier: messages waiting, held for a digest, held for review, sent, and the last
+    error."""
     state.ensure(SCHEMA)
     return state.query(
         "SELECT notifier, sum(status IN ('pending', 'sending')) AS waiting, "
-        "sum(status = 'held') AS held, sum(status = 'sent') AS sent, max(attempts) AS max_attempts, "
+        "sum(status = 'held') AS held, sum(status = 'review') AS review, "
+        "sum(status = 'sent') AS sent, max(attempts) AS max_attempts, "
         "(SELECT last_error FROM outbox o2 WHERE o2.notifier = o.notifier AND last_error IS NOT NULL "
         " AND status = 'pending' ORDER BY message_id DESC LIMIT 1) AS last_error "
         "FROM outbox o GROUP BY notifier ORDER BY notifier")

@@ -1,4 +1,5 @@
-"""The alerts package's tables in state.db: alerts, the outbox, silences and the volume bases."""
+"""The alerts package's tables in state.db: alerts, the outbox, silences, the volume bases, and
+the review of warnings (审核), recipient groups and the warnings' audit log."""
 
 from __future__ import annotations
 
@@ -104,4 +105,50 @@ def from_untiered(conn: sqlite3.Connection) -> None:
         DROP TABLE outbox_v0;""")
 
 
-SCHEMA = Schema("alerts", (TABLES, from_untiered))
+# Warning review and manual warnings (alerts/review.py, alerts/manual.py). A warning without a
+# row in alert_reviews was published at once by a rule (自动监控, no review). The outbox holds a
+# held warning's messages with status 'review' until approval makes them 'pending' (or 'dropped'
+# for a recipient the reviewer took off) or rejection makes them 'rejected'; neither is sent.
+REVIEW = """
+CREATE TABLE IF NOT EXISTS alert_reviews (
+    alert_id INTEGER PRIMARY KEY,
+    origin TEXT NOT NULL,                  -- auto (自动监控) | manual (人工发布)
+    state TEXT NOT NULL,                   -- held (待审) | approved (通过) | rejected (未通过)
+                                           -- | published (人工发布, level not held: 免审)
+    warning_type TEXT NOT NULL DEFAULT '', -- 预警类型
+    department TEXT NOT NULL DEFAULT '',   -- 发布部门
+    cities TEXT NOT NULL DEFAULT '[]',     -- 涉及地市
+    recipients TEXT,                       -- notifier names (JSON); NULL: routed by the notifiers' rules
+    stage INTEGER NOT NULL DEFAULT 0,      -- the step of warnings.reviewers asked now
+    stage_due_ts INTEGER,                  -- when the step times out and the next one is asked
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    reviewed_by TEXT,
+    reviewed_at TEXT,
+    reason TEXT NOT NULL DEFAULT '',       -- why it was rejected, or the reviewer's note
+    published_at TEXT                      -- when its messages were released
+);
+CREATE INDEX IF NOT EXISTS alert_reviews_state ON alert_reviews (state, stage_due_ts);
+CREATE TABLE IF NOT EXISTS recipient_groups (
+    name TEXT PRIMARY KEY,
+    notifiers TEXT NOT NULL,               -- JSON list of notifier names (warnings.notifiers)
+    note TEXT NOT NULL DEFAULT '',
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS warning_audit (
+    audit_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,                   -- the user, 'system' for the monitor's cycle
+    action TEXT NOT NULL,                  -- a key of alerts.audit.ACTION_LABELS
+    alert_id INTEGER,                      -- NULL for a recipient group change
+    detail TEXT NOT NULL DEFAULT '{}'      -- JSON: what changed, the reason, who was asked
+);
+CREATE INDEX IF NOT EXISTS warning_audit_alert ON warning_audit (alert_id, audit_id);
+CREATE TRIGGER IF NOT EXISTS warning_audit_no_update BEFORE UPDATE ON warning_audit
+BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS warning_audit_no_delete BEFORE DELETE ON warning_audit
+BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
+"""
+
+SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW))

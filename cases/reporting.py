@@ -1,10 +1,12 @@
-"""Case rows for reports, as stored: the cases of a period and the cases overdue at a moment.
+"""Case rows for reports, as stored: the cases of a period, the cases overdue at a moment, and
+the case types (categories) of the cases made from warnings.
 
 No permission check here: reports check their actor (managers, monitors, admins see every city).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cases.schema import SCHEMA
@@ -24,3 +26,10 @@ def overdue_at(db: StateDB, at: str) -> list[dict[str, Any]]:
         "SELECT * FROM cases WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) AND "
         "((first_response_due < ? AND (first_response_at IS NULL OR first_response_at >= ?)) "
         "OR closure_due < ?) ORDER BY branch, closure_due", (at, at, at, at, at))
+
+
+def categories_by_alert(db: StateDB) -> dict[int, list[str]]:
+    """The categories (工单类型) of the cases made from warnings, by alert id."""
+    db.ensure(SCHEMA)
+    return {r["alert_id"]: json.loads(r["categories"]) for r in db.query(
+        "SELECT alert_id, categories FROM cases WHERE alert_id IS NOT NULL")}

@@ -17,7 +17,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from alerts import analysis, recipients, review
 from alerts.api import recent_alerts
+from cases.automation import OWN_RULES
+from cases.reporting import categories_by_alert
 from core.vocab import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
@@ -280,6 +283,25 @@ def alerts(limit: int = 300) -> list[dict[str, Any]]:
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def held_reviews() -> list[dict[str, Any]]:
+    """Warnings waiting for review (alerts.review), oldest first."""
+    return review.held_reviews(state())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def recipient_groups() -> list[dict[str, Any]]:
+    """The managers' recipient groups (alerts.recipients)."""
+    return recipients.groups(state())
+
+
+@st.cache_data(ttl=AGG_TTL, show_spinner=False)
+def warning_analysis(since: str, until: str) -> pd.DataFrame:
+    """预警分析 of the warnings raised in [since, until), with their cases' categories."""
+    rows = analysis.warning_rows(state(), since, until, OWN_RULES)
+    return pd.DataFrame([t.as_row() for t in analysis.analyse(rows, categories_by_alert(state()))])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

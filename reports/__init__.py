@@ -5,7 +5,8 @@
     schedule.generate(config, kind, day)  both files into reports.output_dir + a notifier message
 """
 
-from reports.data import Report, Section, build_report
+from reports.data import Report, build_report
 from reports.period import Period, period_for
+from reports.section import Section
 
 __all__ = ["Period", "Report", "Section", "build_report", "period_for"]

@@ -22,18 +22,8 @@ from core.vocab import TIER_LABELS
 from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.config import AppConfig
 from reports.period import KIND_LABELS, Period, period_for
-
-
-@dataclass
-class Section:
-    """One table of the report (one Excel sheet) with an optional chart."""
-
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-    chart: dict[str, Any] | None = None
-    note: str = ""
+from reports.section import Section
+from reports.warning_analysis import warning_section
 
 
 @dataclass
@@ -258,6 +248,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         note="及时率 = 首次响应在时限内的工单 ÷ 应响应工单（已响应或已到响应时限的本期新建工单）；"
              "解决率 = 已办结 ÷ 本期新建；当前超期按报告截止时点统计所有未办结工单。"))
     report.sections.append(_stage_section(db, period, end))
+    report.sections.append(warning_section(db, period, exclude_rules=OWN_RULES))
     report.sections.append(Section(
         "overdue", "超期工单清单（按责任单位）",
         ["责任单位", "工单号", "地市", "等级", "状态", "标题", "超期环节", "时限", "超时（小时）"], overdue_rows))

@@ -8,7 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data
+from alerts.manual import PUBLISHERS
+from dashboard import data, warning_forms
 from dashboard.guard import run_page
 from core.markup import md
 from dashboard.render import count_text, post_card
@@ -125,6 +126,14 @@ def render(user: Any) -> None:
             st.download_button("下载 Excel", files[2], file_name="tousu-search.xlsx",
                                mime="application/vnd.openxmlformats-officedocument."
                                     "spreadsheetml.sheet", key="s_xlsx")
+    if user.role in PUBLISHERS:
+        by_id = {h.post.id: h.post for h in hits}
+        # Posts picked on another page or search are not among this page's options.
+        st.session_state["s_pick"] = [i for i in st.session_state.get("s_pick", []) if i in by_id]
+        picked = st.multiselect("选择帖子发布预警", list(by_id), key="s_pick", placeholder="本页帖子",
+                                format_func=lambda i: f"[{by_id[i].severity}级] {by_id[i].city or '未知'} · "
+                                                      f"{(by_id[i].title or by_id[i].content)[:40]}")
+        warning_forms.publish_form([by_id[i] for i in picked if i in by_id], user, key="s_warn")
     for hit in hits:
         with st.container(border=True):
             post_card(hit.post, hit.highlight)

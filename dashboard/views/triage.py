@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import actions, data
+from dashboard import actions, data, warning_forms
 from dashboard.guard import run_page
 from core.markup import md
 from dashboard.render import count_text, plain, post_card, tier_style
@@ -117,6 +117,7 @@ def render(user: Any) -> None:
             actions.mark_irrelevant(posts, user)
         with b3:
             actions.case_buttons(posts, user, key="bulk")
+        warning_forms.publish_form(posts, user, key="tri_warn")
 
 
 run_page("triage", render)

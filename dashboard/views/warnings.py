@@ -1,5 +1,6 @@
 """预警: open, acknowledged and resolved warnings by level; the event's posts and growth curve;
-acknowledge and silence through the alerts service."""
+acknowledge and silence through the alerts service. 待审核: the held warnings, edited (采编) and
+approved or rejected by the reviewers; 预警分析; 收件组 kept by the managers."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from accounts.models import ROLE_LABELS
 from alerts.engine import acknowledge, silence
+from alerts.review import ORIGIN_LABELS, STATE_LABELS, reviewer_roles, stage_label
 from core.post import now_cst
 from core.vocab import LEVEL_NAMES
-from dashboard import data
+from dashboard import data, warning_forms
 from dashboard.guard import action, run_page
-from core.markup import esc
+from core.markup import esc, md
 from dashboard.render import LEVEL_COLOURS, plain, post_card
 
 STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
+VIEWS = {"list": "预警列表", "review": "待审核", "analysis": "预警分析", "groups": "收件组"}
+PERIODS = {7: "近 7 天", 30: "近 30 天", 90: "近 90 天"}
 
 
 def _growth(posts: list[Any]) -> None:
@@ -33,15 +38,22 @@ def _growth(posts: list[Any]) -> None:
     st.plotly_chart(fig, width="stretch")
 
 
-def _detail(alert: dict[str, Any], user: Any) -> None:
-    plain(alert["body"], small=True)
-    posts = [data.get_post(pid) for pid in alert["post_ids"][:50]]
+def _posts(post_ids: list[str]) -> None:
+    posts = [data.get_post(pid) for pid in post_ids[:50]]
     posts = [p for p in posts if p is not None]
     _growth(posts)
     for post in posts[:5]:
         post_card(post)
     if len(posts) > 5:
         st.caption(f"共 {len(posts)} 条相关帖子，仅显示前 5 条")
+
+
+def _detail(alert: dict[str, Any], user: Any) -> None:
+    plain(alert["body"], small=True)
+    _posts(alert["post_ids"])
+    if alert["review"] is not None or alert["origin"] == "manual":
+        warning_forms.audit_trail(alert["alert_id"])
+    warning_forms.recover_button(alert, user)
     c1, c2 = st.columns(2)
     if alert["status"] == "open" and c1.button("确认预警", key=f"ack_{alert['alert_id']}"):
         def ack() -> None:
@@ -63,8 +75,16 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
                    success=f"已静默 {hours} 小时")
 
 
-def render(user: Any) -> None:
-    st.title("🔔 预警")
+def _tags(row: dict[str, Any]) -> str:
+    tags = [STATUS_NAMES.get(row["status"], row["status"])]
+    if row["origin"] == "manual":
+        tags.append(ORIGIN_LABELS["manual"])
+    if row["review"] in ("held", "rejected"):
+        tags.append(STATE_LABELS[row["review"]])
+    return " · ".join(tags)
+
+
+def _list(user: Any) -> None:
     rows = data.alerts()
     if not rows:
         st.info("暂无预警。预警每分钟评估一次，达到阈值的帖子和事件会出现在这里。", icon="✅")
@@ -88,9 +108,76 @@ def render(user: Any) -> None:
                             f'<span style="color:#666;font-size:0.85em">'
                             f'{esc(row["created_at"][:16].replace("T", " "))} · '
                             f'{esc(row["city"] or "未知地市")} · {esc(row["rule"])} · '
-                            f'{esc(STATUS_NAMES.get(row["status"], row["status"]))}</span></div>')
+                            f'{esc(_tags(row))}</span></div>')
                     with st.expander("详情、帖子与增长曲线"):
                         _detail(row, user)
+
+
+def _reviews(user: Any) -> None:
+    cfg = data.config_or_stop()
+    rows = data.held_reviews()
+    may_review = user.role in reviewer_roles(cfg)
+    if not rows:
+        st.info("没有待审核的预警。" + ("" if any(cfg.warnings.holds(lv) for lv in (1, 2, 3))
+                                       else "当前配置下所有级别的预警都直接发布（warnings.review）。"),
+                icon="✅")
+        return
+    if not may_review:
+        st.caption("待审核的预警由" + "、".join(ROLE_LABELS[r] for r in reviewer_roles(cfg))
+                   + "审核；审核通过前不会发出。")
+    for row in rows:
+        with st.container(border=True):
+            st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[row["level"]]};'
+                    f'padding-left:8px"><b>#{row["alert_id"]} {esc(row["title"])}</b><br>'
+                    f'<span style="color:#666;font-size:0.85em">'
+                    f'{esc(row["created_at"][:16].replace("T", " "))} · '
+                    f'{esc(ORIGIN_LABELS[row["origin"]])} · '
+                    f'{esc("、".join(row["cities"]) or row["city"] or "未知地市")} · '
+                    f'{esc(stage_label(cfg, row["stage"], row["stage_due_ts"]))}</span></div>')
+            if row["origin"] == "manual":
+                st.caption(md(f"{row['warning_type']} · {row['department']} · 发布人 {row['created_by']}"))
+            with st.expander("相关帖子与审核记录"):
+                _posts(row["post_ids"])
+                warning_forms.audit_trail(row["alert_id"])
+            if may_review:
+                warning_forms.review_form(row, user)
+            else:
+                plain(row["body"], small=True)
+
+
+def _analysis(user: Any) -> None:
+    days = st.radio("统计周期", list(PERIODS), format_func=PERIODS.get, horizontal=True,
+                    key="w_period")
+    until = data.since_hours(-1 / 60)  # the next whole minute: includes now, a stable cache key
+    frame = data.warning_analysis(data.since_hours(days * 24), until)
+    total = frame[frame["维度"] == "合计"].iloc[0]
+    counts = {(r["维度"], r["分项"]): r["预警数"] for _, r in frame.iterrows()}
+    m = st.columns(5)
+    m[0].metric("预警总数", int(total["预警数"]))
+    m[1].metric("审核通过", counts.get(("审核结果", "通过"), 0))
+    m[2].metric("审核未通过", counts.get(("审核结果", "未通过"), 0))
+    m[3].metric("待审", counts.get(("审核结果", "待审"), 0))
+    m[4].metric("人工发布", counts.get(("发布方式", "人工发布"), 0))
+    left, right = st.columns(2)
+    for i, dimension in enumerate(["审核结果", "发布方式", "级别", "地市", "工单类型"]):
+        part = frame[frame["维度"] == dimension]
+        if part.empty:
+            continue
+        fig = px.bar(part, x="分项", y="预警数", title=dimension, text="预警数")
+        fig.update_layout(height=260, margin=dict(t=40, b=10), xaxis_title=None)
+        (left if i % 2 == 0 else right).plotly_chart(fig, width="stretch", key=f"w_chart_{i}")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption("平均恢复用时：从发布（或审核通过）到预警解除的小时数；工单类型为由预警生成的工单的投诉分类。")
+
+
+def render(user: Any) -> None:
+    st.title("🔔 预警")
+    held = len(data.held_reviews())
+    view = st.radio("视图", list(VIEWS), horizontal=True, key="w_view", label_visibility="collapsed",
+                    index=1 if st.query_params.get("review") else 0,
+                    format_func=lambda v: VIEWS[v] + (f"（{held}）" if v == "review" else ""))
+    {"list": _list, "review": _reviews, "analysis": _analysis,
+     "groups": warning_forms.groups_editor}[view](user)
 
 
 run_page("warnings", render)

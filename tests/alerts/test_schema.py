@@ -1,8 +1,11 @@
-"""The alerts tables: a state.db from before tiered warnings is carried forward."""
+"""The alerts tables: a state.db from before tiered warnings is carried forward; the review
+tables join a database at version 2, and the warnings' audit log refuses change."""
 
 from __future__ import annotations
 
 import sqlite3
+
+import pytest
 
 from alerts.schema import SCHEMA
 from core.db import StateDB
@@ -39,7 +42,8 @@ def test_old_state_db_is_upgraded_in_place(tmp_path):
     indexes = {r["name"]: r["tbl_name"] for r in state.query(
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     assert indexes == {"alerts_open_key": "alerts", "alerts_key": "alerts",
-                       "alerts_status": "alerts", "outbox_due": "outbox"}
+                       "alerts_status": "alerts", "outbox_due": "outbox",
+                       "alert_reviews_state": "alert_reviews", "warning_audit_alert": "warning_audit"}
     assert not state.query("SELECT name FROM sqlite_master WHERE name LIKE '%_v0'")
     state.close()
     again = StateDB(path)
@@ -47,4 +51,24 @@ def test_old_state_db_is_upgraded_in_place(tmp_path):
     assert again.query("SELECT alert_id, notices FROM alerts") == [{"alert_id": 1, "notices": 1}]
     assert again.query("SELECT version FROM schema_versions WHERE owner = 'alerts'") == [
         {"version": SCHEMA.version}]
+    again.close()
+
+
+def test_review_tables_join_a_version_2_database_and_the_audit_log_is_append_only(tmp_path):
+    from core.db import Schema
+
+    state = StateDB(tmp_path / "state.db")
+    state.ensure(Schema("alerts", SCHEMA.steps[:2]))
+    state.execute("INSERT INTO alerts (key, rule, level, title, body, post_ids, created_at, "
+                  "updated_at) VALUES ('post:a', 'post', 1, 't', 'b', '[]', 'x', 'x')")
+    again = StateDB(tmp_path / "state.db")
+    again.ensure(SCHEMA)
+    assert again.query("SELECT key FROM alerts") == [{"key": "post:a"}]
+    assert again.query("SELECT count(*) AS n FROM alert_reviews") == [{"n": 0}]
+    again.execute("INSERT INTO warning_audit (at, actor, action) VALUES ('x', 'system', 'hold')")
+    for statement in ("UPDATE warning_audit SET actor = 'someone'", "DELETE FROM warning_audit"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            again.execute(statement)
+    assert again.query("SELECT actor FROM warning_audit") == [{"actor": "system"}]
+    state.close()
     again.close()

@@ -126,7 +126,8 @@ def test_html_and_excel(report_world, tmp_path):
                                "投诉分类（2级及以上）", "等级分布（相关帖子）",
                                "竞品对比（各运营商投诉量与等级构成）", "地市投诉与万投比",
                                "热点事件（影响力前列）", "处置时效（按责任单位）",
-                               "各环节平均用时（小时，按责任单位）", "超期工单清单（按责任单位）"]
+                               "各环节平均用时（小时，按责任单位）", "预警分析（审核、发布方式与恢复）",
+                               "超期工单清单（按责任单位）"]
     overview = {r[0]: r[1:] for r in book["总体情况"].iter_rows(min_row=2, values_only=True) if r[0]}
     assert overview["相关帖子"][:2] == (7, 2)
     cities = {r[0]: r for r in book["地市投诉与万投比"].iter_rows(min_row=2, values_only=True)}

@@ -1,25 +1,46 @@
-"""`tousu warnings`: list, evaluate, silence, acknowledge; the outbox per notifier."""
+"""`tousu warnings`: list, evaluate, silence, acknowledge; the outbox per notifier (the group's own
+options); review, approve, reject, publish by hand, recover, recipient groups and the analysis."""
 
 from __future__ import annotations
 
 import getpass
 from datetime import timedelta
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
 
+from accounts.models import PermissionDenied
+from alerts import audit
+from alerts.analysis import analyse, warning_rows
 from alerts.cycle import list_alerts, run_cycle
 from alerts.engine import acknowledge
 from alerts.engine import silence as add_silence
 from alerts.engine import unsilence as lift_silence
+from alerts.manual import publish_manual, recover as mark_recovered
+from alerts.model import AlertsError
 from alerts.outbox import pending_summary
+from alerts.recipients import delete_group, expand, groups as list_groups, save_group
+from alerts.review import (ORIGIN_LABELS, STATE_LABELS, approve as approve_warning, deliver,
+                           held_reviews, reject as reject_warning, review_of, stage_label)
+from cases.automation import OWN_RULES
+from cases.reporting import categories_by_alert
 from core.config import interval_seconds
 from core.db import StateDB
-from core.post import now_cst
-from tousu.cli.common import config, emit, fail
+from core.post import iso, now_cst
+from indexer import open_store
+from tousu.cli.common import acting_user, config, emit, fail
+from tousu.config import Config
+
+app = typer.Typer(help="预警 warnings: list (default), review, approve, reject, publish, recover, "
+                       "groups, analysis", invoke_without_command=True)
+AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
+TO = typer.Option(None, "--to", metavar="NOTIFIER", help="a notifier to send to (repeatable)")
+GROUP = typer.Option(None, "--group", metavar="NAME", help="a recipient group (repeatable)")
 
 
-def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cycle now"),
+@app.callback()
+def warnings(ctx: typer.Context,
+             evaluate: bool = typer.Option(False, "--evaluate", help="run one cycle now"),
              limit: int = typer.Option(50, "--limit", "-n"),
              silence: Optional[str] = typer.Option(
                  None, "--silence", metavar="RULE|KEY", help="mute a rule or an alert key"),
@@ -31,13 +52,12 @@ def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cy
                                                help="acknowledge: someone handles it, no reminders"),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """List open and recent warnings; --evaluate runs one evaluation cycle first."""
-
-
+    if ctx.invoked_subcommand is not None:
+        return
     cfg = config()
     if silence or unsilence or outbox or ack is not None:
         state = StateDB(cfg.state_path)
         if ack is not None:
-
             found = acknowledge(state, ack, getpass.getuser())
             typer.echo(f"已确认 acknowledged #{ack}" if found else f"#{ack} 不是未处理的预警 not open")
         if silence:
@@ -56,8 +76,8 @@ def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cy
                 emit(rows)
             for row in rows if not as_json else []:
                 typer.echo(f"{row['notifier']}: {row['waiting']} waiting, {row['held']} held, "
-                           f"{row['sent']} sent" + (f", last error: {row['last_error']}"
-                                                    if row["last_error"] else ""))
+                           f"{row['review']} awaiting review, {row['sent']} sent"
+                           + (f", last error: {row['last_error']}" if row["last_error"] else ""))
         state.close()
         if not evaluate:
             return
@@ -70,4 +90,184 @@ def warnings(evaluate: bool = typer.Option(False, "--evaluate", help="run one cy
         typer.echo(f"cycle: {counts}")
     for a in alerts:
         state_label = {"open": "未处理", "acknowledged": "已确认"}.get(a["status"], "已解除")
+        if a["review"] in ("held", "rejected"):
+            state_label += f"·{STATE_LABELS[a['review']]}"
         typer.echo(f"#{a['alert_id']} [{state_label}] {a['created_at'][:16]} {a['title']}  ({a['key']})")
+
+
+def _state() -> tuple[Config, StateDB]:
+    cfg = config()
+    return cfg, StateDB(cfg.state_path)
+
+
+def _recipients(state: StateDB, cfg: Config, group: Optional[list[str]],
+                to: Optional[list[str]]) -> Optional[list[str]]:
+    return expand(state, cfg, group or [], to or [])
+
+
+@app.command()
+def review(alert_id: Optional[int] = typer.Argument(None, help="show this warning's review"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Warnings waiting for review (待审), oldest first; with an id, one warning and its audit log."""
+    cfg, state = _state()
+    try:
+        if alert_id is not None:
+            detail = {"review": review_of(state, alert_id), "audit": audit.entries(state, alert_id)}
+            if as_json:
+                emit(detail)
+                return
+            if detail["review"] is None:
+                typer.echo(f"#{alert_id} 无需审核（已直接发布）或不存在")
+            for entry in reversed(detail["audit"]):
+                typer.echo(f"{entry['at'][:16]} {entry['label']} {entry['actor']} {entry['detail']}")
+            return
+        rows = held_reviews(state)
+    finally:
+        state.close()
+    if as_json:
+        emit(rows)
+        return
+    for row in rows:
+        typer.echo(f"#{row['alert_id']} [{stage_label(cfg, row['stage'], row['stage_due_ts'])}] "
+                   f"{ORIGIN_LABELS[row['origin']]} {row['created_at'][:16]} {row['title']}")
+    if not rows:
+        typer.echo("没有待审核的预警")
+
+
+def _act(action: str, run: Callable[[], Any]) -> None:
+    """Run one review step; a refusal is printed in Chinese with exit code 1."""
+    try:
+        result = run()
+    except (AlertsError, PermissionDenied) as exc:
+        fail(str(exc), 1)
+    typer.echo(f"{action}：{result}")
+
+
+@app.command()
+def approve(alert_id: int = typer.Argument(...),
+            title: Optional[str] = typer.Option(None, "--title", help="采编: the new title"),
+            body: Optional[str] = typer.Option(None, "--body", help="采编: the new body"),
+            level: Optional[int] = typer.Option(None, "--level", min=1, max=3),
+            to: Optional[list[str]] = TO, group: Optional[list[str]] = GROUP,
+            note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
+    """Approve a held warning (with edits); its messages are sent once."""
+    cfg, state = _state()
+    user = acting_user(as_user)
+
+    def run() -> str:
+        approve_warning(state, cfg, user, alert_id, title=title, body=body, level=level,
+                        recipients=_recipients(state, cfg, group, to), note=note)
+        sent = deliver(state, cfg)
+        return f"#{alert_id} 已发出 {sent['sent']} 条，失败 {sent['failed']} 条（失败的由监控稍后重试）"
+
+    try:
+        _act("审核通过", run)
+    finally:
+        state.close()
+
+
+@app.command()
+def reject(alert_id: int = typer.Argument(...),
+           reason: str = typer.Option(..., "--reason", help="why it is not published"),
+           as_user: Optional[str] = AS_USER) -> None:
+    """Reject a held warning with a reason: nothing of it is sent."""
+    cfg, state = _state()
+    user = acting_user(as_user)
+    try:
+        _act("审核不通过", lambda: f"#{reject_warning(state, cfg, user, alert_id, reason)['alert_id']} "
+                                   "不会发出")
+    finally:
+        state.close()
+
+
+@app.command()
+def publish(post: list[str] = typer.Option(..., "--post", help="a post id (repeatable)"),
+            warning_type: str = typer.Option(..., "--type", help="预警类型"),
+            department: str = typer.Option(..., "--department", help="发布部门"),
+            level: int = typer.Option(..., "--level", min=1, max=3, help="1 一级 … 3 三级"),
+            city: Optional[list[str]] = typer.Option(None, "--city", help="涉及地市 (repeatable)"),
+            to: Optional[list[str]] = TO, group: Optional[list[str]] = GROUP,
+            title: str = typer.Option("", "--title"), body: str = typer.Option("", "--body"),
+            as_user: Optional[str] = AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
+    """人工发布: publish a warning from posts; a held level waits for review."""
+    cfg, state = _state()
+    user = acting_user(as_user)
+    try:
+        with open_store(cfg) as store:
+            done = publish_manual(state, cfg, store, user, post_ids=post, warning_type=warning_type,
+                                  department=department, level=level, cities=city or [],
+                                  recipients=_recipients(state, cfg, group, to), title=title,
+                                  body=body)
+        sent = deliver(state, cfg)
+    except (AlertsError, PermissionDenied) as exc:
+        fail(str(exc), 1)
+    finally:
+        state.close()
+    if as_json:
+        emit(done | {"sent": sent["sent"]})
+        return
+    typer.echo(f"#{done['alert_id']} " + ("已提交审核，审核通过后发出" if done["state"] == "held"
+                                          else f"已发布，已发出 {sent['sent']} 条"))
+
+
+@app.command()
+def recover(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--note"),
+            as_user: Optional[str] = AS_USER) -> None:
+    """Mark a warning published by hand 恢复: its 解除 notice goes to its recipients."""
+    cfg, state = _state()
+    user = acting_user(as_user)
+
+    def run() -> str:
+        if not mark_recovered(state, cfg, user, alert_id, note):
+            return f"#{alert_id} 已不是未恢复的预警"
+        deliver(state, cfg)
+        return f"#{alert_id} 已恢复，解除通知已发出"
+
+    try:
+        _act("预警恢复", run)
+    finally:
+        state.close()
+
+
+@app.command()
+def groups(set_name: Optional[str] = typer.Option(None, "--set", metavar="NAME",
+                                                  help="create or replace a group with --to"),
+           to: Optional[list[str]] = TO, note: str = typer.Option("", "--note"),
+           delete: Optional[str] = typer.Option(None, "--delete", metavar="NAME"),
+           as_user: Optional[str] = AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Recipient groups (收件组): list; --set NAME --to A --to B; --delete NAME."""
+    cfg, state = _state()
+    user = acting_user(as_user)
+    try:
+        if set_name:
+            _act("已保存收件组", lambda: save_group(state, cfg, user, set_name, to or [], note)["name"])
+        if delete:
+            _act("删除收件组", lambda: "已删除" if delete_group(state, user, delete) else "没有这个组")
+        rows = list_groups(state)
+    finally:
+        state.close()
+    if as_json:
+        emit(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['name']}: {'、'.join(row['notifiers'])}" + (f"（{row['note']}）" if row["note"] else ""))
+
+
+@app.command()
+def analysis(days: int = typer.Option(30, "--days", min=1, help="the last N days"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """预警分析: warnings by review result, publishing, level, city, case type; time to 恢复."""
+    cfg, state = _state()
+    now = now_cst()
+    try:
+        rows = warning_rows(state, iso(now - timedelta(days=days)), iso(now), OWN_RULES)
+        tallies = [t.as_row() for t in analyse(rows, categories_by_alert(state))]
+    finally:
+        state.close()
+    if as_json:
+        emit(tallies)
+        return
+    for t in tallies:
+        hours = t["平均恢复用时（小时）"]
+        typer.echo(f"{t['维度']} {t['分项']}: {t['预警数']}（已恢复 {t['已恢复']}"
+                   + (f"，平均 {hours} 小时" if hours is not None else "") + "）")

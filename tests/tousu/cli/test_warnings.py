@@ -1,0 +1,93 @@
+"""`tousu warnings review / approve / reject / publish / recover / groups / analysis` end to end:
+a config file, SQLite files, stored users and a local webhook receiver."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from accounts import SYSTEM, AccountService
+from core.db import StateDB
+from core.post import now_cst
+from tests.alerts.conftest import make_post, receiver, store_posts  # noqa: F401 (a fixture)
+from tests.alerts.test_review import received
+from tests.conftest import write_config
+from tousu.cli.main import app
+from tousu.config import load
+
+
+@pytest.fixture
+def cli(tmp_path, receiver):  # noqa: F811
+    def hook(name: str, **routing) -> dict:
+        return {"name": name, "type": "webhook", "url": f"{receiver.url}?to={name}", **routing}
+
+    path = write_config(tmp_path, warnings={
+        "rules": [{"name": "post", "type": "post"}],
+        "notifiers": [hook("branch"), hook("managers", kinds=["review"]),
+                      hook("admins", kinds=["review"])],
+        "review": {1: "hold", 2: "hold"},
+        "reviewers": [{"role": "manager", "notifiers": ["managers"]},
+                      {"role": "admin", "notifiers": ["admins"]}]})
+    config = load(path)
+    now = now_cst()
+    posts = [make_post(3, now=now, severity=4, influence=0.9, city="衡阳"),
+             make_post(5, now=now, severity=2, city="衡阳", title="宽带断网")]
+    store_posts(config, posts)
+    state = StateDB(config.state_path)
+    accounts = AccountService(state)
+    accounts.add_user(SYSTEM, "mon", "Radar-2026!", "monitor", [])
+    accounts.add_user(SYSTEM, "mgr", "Radar-2026!", "manager", [])
+    state.close()
+    runner = CliRunner()
+
+    def call(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, ["warnings", *args, "--config", str(path)])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return call, [p.id for p in posts]
+
+
+def test_review_publish_approve_reject_recover_from_the_command_line(cli, receiver):  # noqa: F811
+    call, post_ids = cli
+    call("--evaluate")
+    held = json.loads(call("review", "--json"))
+    assert [h["origin"] for h in held] == ["auto"]
+    auto_id = held[0]["alert_id"]
+    assert "待管理者审核" in call("review")
+    assert "[未处理·待审]" in call()
+    assert received(receiver, "branch") == [] and len(received(receiver, "managers")) == 1
+
+    call("groups", "--set", "衡阳分公司", "--to", "branch", "--as", "mon", code=1)
+    assert "已保存收件组：衡阳分公司" in call("groups", "--set", "衡阳分公司", "--to", "branch",
+                                         "--as", "mgr")
+    assert "衡阳分公司: branch" in call("groups")
+
+    done = json.loads(call("publish", "--post", post_ids[1], "--type", "投诉量异常", "--department",
+                           "省客服中心", "--level", "1", "--group", "衡阳分公司", "--body",
+                           "片区宽带故障", "--as", "mon", "--json"))
+    manual_id = done["alert_id"]
+    assert done["state"] == "held" and done["sent"] == 1  # the managers' review request
+    assert "无权审核预警" in call("approve", str(manual_id), "--as", "mon", code=1)
+    out = call("approve", str(manual_id), "--title", "衡阳 宽带片区故障", "--as", "mgr")
+    assert "已发出 1 条" in out
+    assert "已审核" in call("approve", str(manual_id), "--as", "mgr", code=1)
+    assert "原因" in call("reject", str(auto_id), "--reason", " ", "--as", "mgr", code=1)
+    call("reject", str(auto_id), "--reason", "误报", "--as", "mgr")
+    call("--evaluate")
+    sent = received(receiver, "branch")
+    assert [m["title"] for m in sent] == ["【一级预警·红色】衡阳 宽带片区故障"]
+
+    outbox = {r["notifier"]: r for r in json.loads(call("--outbox", "--json"))}
+    assert outbox["branch"]["review"] == 0 and outbox["branch"]["sent"] == 1
+    assert "审核通过" in call("review", str(manual_id))
+
+    call("recover", str(manual_id), "--note", "已修复", "--as", "mon")
+    assert [m["kind"] for m in received(receiver, "branch")] == ["new", "resolved"]
+    tallies = {(t["维度"], t["分项"]): t for t in json.loads(call("analysis", "--json"))}
+    assert tallies[("审核结果", "通过")]["预警数"] == 1
+    assert tallies[("审核结果", "未通过")]["预警数"] == 1
+    assert tallies[("发布方式", "人工发布")]["已恢复"] == 1
+    assert tallies[("工单类型", "未建单")]["预警数"] == 2
