@@ -1,10 +1,13 @@
-"""Case rows for reports, as stored: the cases of a period and the cases overdue at a moment.
+"""Case rows for reports and 督办, as stored: the cases of a period, the cases overdue at a moment,
+the cases of a warning.
 
-No permission check here: reports check their actor (managers, monitors, admins see every city).
+No permission check here: the callers check their actor (reports: managers, monitors, admins;
+rectification: managers).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cases.schema import SCHEMA
@@ -24,3 +27,10 @@ def overdue_at(db: StateDB, at: str) -> list[dict[str, Any]]:
         "SELECT * FROM cases WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) AND "
         "((first_response_due < ? AND (first_response_at IS NULL OR first_response_at >= ?)) "
         "OR closure_due < ?) ORDER BY branch, closure_due", (at, at, at, at, at))
+
+
+def of_alert(db: StateDB, alert_id: int, post_ids: list[str]) -> list[dict[str, Any]]:
+    """Cases opened from the alert or about one of its posts, oldest first."""
+    db.ensure(SCHEMA)
+    return db.query("SELECT * FROM cases WHERE alert_id = ? OR post_id IN (SELECT value FROM "
+                    "json_each(?)) ORDER BY case_id", (int(alert_id), json.dumps(post_ids)))

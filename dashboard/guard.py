@@ -16,7 +16,7 @@ from indexer import StoreError
 from indexer.query import QuerySyntaxError
 
 log = logging.getLogger("tousu.console")
-_SERVICES = ("accounts", "cases", "reply_scripts", "reports", "alerts", "nlp")
+_SERVICES = ("accounts", "cases", "rectification", "reply_scripts", "reports", "alerts", "nlp")
 
 
 def _friendly(exc: Exception) -> str | None:
