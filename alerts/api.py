@@ -92,3 +92,19 @@ def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable
     return state.query("SELECT count(*) AS n FROM alerts WHERE created_at >= ? AND created_at < ? "
                        "AND rule NOT IN (SELECT value FROM json_each(?))",
                        (since, until, json.dumps(list(exclude_rules))))[0]["n"]
+
+
+def alert_by_id(state: StateDB, alert_id: int) -> dict[str, Any] | None:
+    """One alert row (JSON fields as stored), or None."""
+    state.ensure(SCHEMA)
+    rows = state.query("SELECT * FROM alerts WHERE alert_id = ?", (int(alert_id),))
+    return rows[0] if rows else None
+
+
+def recent_of_types(state: StateDB, rule_types: Iterable[str], limit: int) -> list[dict[str, Any]]:
+    """The newest alerts whose rule type (a rule's `type`, e.g. 'event') is one of `rule_types`."""
+    state.ensure(SCHEMA)
+    return state.query(
+        "SELECT * FROM alerts WHERE coalesce(json_extract(data, '$.rule_type'), rule) IN "
+        "(SELECT value FROM json_each(?)) ORDER BY created_at DESC, alert_id DESC LIMIT ?",
+        (json.dumps(list(rule_types)), limit))

@@ -1,4 +1,4 @@
-"""The console's handles on the service layer (accounts, cases, reply scripts, labels).
+"""The console's handles on the service layer (accounts, cases, 督办, reply scripts, labels).
 
 The console never re-implements their rules: it builds each service once per process and calls
 it with the logged-in `User`; permission checks happen inside the services.
@@ -14,6 +14,7 @@ from accounts import AccountService, SessionStore, User
 from cases import CaseService
 from dashboard import data
 from nlp import labels
+from rectification import RectificationService
 from reply_scripts import ScriptService
 from tousu.config import Config
 
@@ -47,6 +48,16 @@ def _cases(_config: Config) -> CaseService:
 
 def cases() -> CaseService:
     return _cases(data.config_or_stop())
+
+
+@st.cache_resource
+def _rectification(_config: Config) -> RectificationService:
+    return RectificationService(_config, db=data.get_state(_config), cases=_cases(_config))
+
+
+def rectification() -> RectificationService:
+    """督办 (rectification.RectificationService), on the console's case service."""
+    return _rectification(data.config_or_stop())
 
 
 @st.cache_resource

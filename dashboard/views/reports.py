@@ -1,4 +1,5 @@
-"""报表: generate daily / weekly / monthly reports (reports.build_report) and download HTML / Excel."""
+"""报表: generate daily / weekly / monthly reports (reports.build_report) and download HTML / Excel;
+the monthly report shows its four parts, each with its points and tables."""
 
 from __future__ import annotations
 
@@ -71,16 +72,21 @@ def render(user: Any) -> None:
             value = item.get("本期")
             col.metric(str(item.get("指标", "")), "—" if value is None else value,
                        item.get("环比") if isinstance(item.get("环比"), str) else None)
-    for section in report.sections:
-        st.markdown(f"**{md(section.title)}**")
-        if section.rows:
-            st.dataframe(pd.DataFrame([[_cell(v) for v in row] for row in section.rows],
-                                      columns=section.columns),
-                         hide_index=True, width="stretch")
-        else:
-            st.caption("（本期无数据）")
-        if section.note:
-            st.caption(md(section.note))
+    for part in report.parts:
+        if part.title:  # the monthly report's four parts
+            st.subheader(md(part.title))
+        for i, point in enumerate(part.points, 1):
+            st.markdown(md(f"{i}. {point}"))
+        for section in part.sections:
+            st.markdown(f"**{md(section.title)}**")
+            if section.rows:
+                st.dataframe(pd.DataFrame([[_cell(v) for v in row] for row in section.rows],
+                                          columns=section.columns),
+                             hide_index=True, width="stretch")
+            else:
+                st.caption("（本期无数据）")
+            if section.note:
+                st.caption(md(section.note))
 
 
 run_page("reports", render)
