@@ -26,19 +26,12 @@ def world_posts():
     return posts
 
 
-@pytest.fixture(autouse=True)
-def _cheap_hashing(monkeypatch):
-    from tests.cases.helpers import cheap_hashing
-
-    cheap_hashing(monkeypatch)
-
-
 @pytest.fixture(scope="session")
 def rect_data(tmp_path_factory):
     from accounts import SYSTEM, AccountService
     from core.db import StateDB
     from indexer import open_store
-    from tests.cases.helpers import cheap_hashing
+    from tests.conftest import cheap_hashing
 
     base = tmp_path_factory.mktemp("rectification")
     cfg = make_config(base)
