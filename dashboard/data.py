@@ -262,6 +262,13 @@ def labels() -> dict[str, dict[str, Any]]:
     return {row["post_id"]: row for row in iter_labels(state())}
 
 
+def grades_changed() -> None:
+    """Forget every cached answer that depends on posts' grades (a monitor's correction)."""
+    for cached in (search, count, headline, histogram, terms, hot_words, operator_mix,
+                   complaint_rate, labels):
+        cached.clear()
+
+
 def label_note(post: Any, label: dict[str, Any] | None) -> str:
     """'已确认' / '已更正 3级' / '已标无关' for the queue, '' when not labelled."""
     if not label:

@@ -34,6 +34,44 @@ def test_correction_is_stored_as_label_and_post_leaves_queue(console_config):
     assert at.selectbox(key="tri_current").value != pid  # done: it left the queue
 
 
+def test_a_correction_is_the_grade_everywhere_at_once(console_config):
+    """Corrected from its tier to 0: the stored post says 0 at once (检索 shows it, marked 人工修正,
+    though 检索 had the old grade cached), re-analysis keeps it, and the model gets the label."""
+    from indexer import open_store
+    from indexer.reanalyse import reanalyse
+    from nlp.analyzer import Analyzer
+    from nlp.labels import CORRECTED, human_graded, iter_labels
+    from tousu.config import load
+
+    config = load(console_config)
+    at = app_as("monitor", "triage")
+    pid = at.selectbox(key="tri_current").value
+    with open_store(config) as store:
+        before = store.get(pid)
+    assert before.severity >= 2
+    query = f'"{before.title[:8]}"'
+    search = app_as("monitor", "search")
+    search.text_input(key="s_query").input(query).run()  # 检索 caches the old grade
+    assert any(before.title in e.proto.body for e in search.get("html"))
+
+    at.selectbox(key=f"fix_tier_{pid}").set_value(0)
+    at.checkbox(key=f"fix_rel_{pid}").uncheck()
+    next(b for b in at.button if b.label == "💾 保存更正").click().run()
+    no_crash(at)
+    with open_store(config) as store:
+        after = store.get(pid)
+    assert (after.severity, after.relevant, human_graded(after)) == (0, False, CORRECTED)
+
+    search.text_input(key="s_query").input(query).run()
+    card = next(e.proto.body for e in search.get("html") if before.title in e.proto.body)
+    assert "0级" in card and "人工修正" in card
+
+    with open_store(config) as store:
+        reanalyse(store, Analyzer(config.keywords_dir, config.model_dir))
+        assert store.get(pid).severity == 0
+    assert [r["severity"] for r in iter_labels(_state(console_config)) if r["post_id"] == pid] == [0]
+
+
 def test_bulk_mark_irrelevant(console_config):
     at = app_as("monitor", "triage")
     values = [at.selectbox(key="tri_current").value]
