@@ -120,3 +120,65 @@ def test_login_survives_a_reload_and_logout_ends_it(running_console):
         page.get_by_role("button", name="登录").wait_for()
         settle(page)
         assert page.get_by_role("button", name="退出登录").count() == 0
+
+
+def _case_for(config_path, city: str = "长沙"):
+    """A new, dispatched case of `city`, opened by the monitor."""
+    from accounts import User
+    from cases import CaseService
+    from tousu.config import load
+
+    service = CaseService(load(config_path))
+    try:
+        taken = {c.post_id for c in service.list_cases(User("monitor", "monitor"), limit=1000)}
+        pid = next(p.id for p in service.store.iter_posts()
+                   if p.city == city and p.id not in taken)
+        case = service.create_from_post(User("monitor", "monitor"), pid)
+        if case.status == "新建":
+            case = service.act(User("monitor", "monitor"), case.case_id, "dispatch")
+        return case
+    finally:
+        service.close()
+
+
+def _logged_in(page, url: str, username: str) -> None:
+    """Log in and wait until the browser holds the session cookie (a new tab or a typed URL
+    is a new Streamlit session, which finds the user by it)."""
+    login(page, url, username, PASSWORD)
+    page.wait_for_function("() => document.cookie.includes('tousu_session=')", timeout=10_000)
+
+
+def test_every_link_the_product_sends_opens_for_the_roles_allowed(running_console):
+    """A notification's cases?case=N opens the case for the handler, whose home page is 工单,
+    also when the link is opened before logging in; /scripts opens for the reviewer, whose home
+    it is; a page the role may not open says so in Chinese. Never Streamlit's "Page not found"."""
+    url, config_path = running_console
+    case = _case_for(config_path)
+    with chromium() as page:
+        _logged_in(page, url, "cs_handler")
+        page.goto(f"{url}/cases?case={case.case_id}")
+        page.get_by_text(f"{case.case_no} · {case.status}").first.wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(f"{url}/triage")  # not a handler's page
+        page.get_by_text("无权打开「监控台」").first.wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_role("link", name="前往「工单」").click()
+        page.get_by_role("heading", name="工单").wait_for()
+    with chromium() as page:
+        page.goto(f"{url}/cases?case={case.case_id}")  # the link in a notification, logged out
+        page.get_by_label("用户名").fill("cs_handler")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text(f"{case.case_no} · {case.status}").first.wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        assert "/cases" in page.url
+    with chromium() as page:
+        _logged_in(page, url, "reviewer")
+        page.goto(f"{url}/scripts")
+        page.get_by_role("heading", name="口径库").wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(url)  # the root is the role's home page too
+        page.get_by_role("heading", name="口径库").wait_for()
