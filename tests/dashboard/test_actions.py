@@ -166,6 +166,72 @@ def test_handler_accepts_and_replies_with_an_approved_script(console_config):
     assert done.status == "已回复" and done.reply_script_id is not None
 
 
+def _replied_case(console_config):
+    """A 长沙 case the 长沙 handler has answered online (ready for 办结)."""
+    from cases import CaseService
+    from tousu.config import load
+
+    service = CaseService(load(console_config))
+    post = next(p for p in service.store.iter_posts() if p.city == "长沙")
+    case = service.create_from_post(user("monitor"), post.id)
+    if case.status == "新建":
+        service.act(user("monitor"), case.case_id, "dispatch")
+    service.act(user("cs_handler"), case.case_id, "accept")
+    case = service.act(user("cs_handler"), case.case_id, "reply", "您好，已为您处理")
+    service.close()
+    return case
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_closing_a_case_asks_first_then_keeps_it_open_and_counted(console_config):
+    case = _replied_case(console_config)
+    at = app_as("cs_handler", "cases")
+    assert at.selectbox(key="c_pick").value == case.case_id
+    assert _metric(at, "已办结") == "0"
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
+    at.text_area(key=f"act_text_{case.case_id}").input("已上门调整，客户满意")
+    next(b for b in at.button if b.label == "执行").click().run()
+    no_crash(at)
+    assert any("确认办结工单" in w.value for w in at.warning)  # asked, not done yet
+    assert case.case_no in texts(at) and "已回复" in at.subheader[0].value
+    at.button(key=f"act_yes_{case.case_id}").click().run()
+    no_crash(at)
+    # done: the case stays on the page with its new status, counted, and the page says so
+    assert f"{case.case_no} · 已办结" in at.subheader[0].value
+    assert at.selectbox(key="c_pick").value == case.case_id
+    assert "已办结" in at.selectbox(key="c_pick").format_func(case.case_id)
+    assert _metric(at, "已办结") == "1" and _metric(at, "已回复") == "0"
+    assert any(f"工单 {case.case_no} 已办结" in t.value for t in at.toast)
+    # the handler who closed it opens it by its number, 仅未办结 still on
+    fresh = app_as("cs_handler", "cases")
+    assert fresh.toggle(key="c_open").value is True
+    fresh.text_input(key="c_goto").input(case.case_no).run()
+    no_crash(fresh)
+    assert not fresh.error and f"{case.case_no} · 已办结" in fresh.subheader[0].value
+    assert f"{case.case_no} · 已办结" in app_as("cs_handler", "cases",
+                                                 case=str(case.case_id)).subheader[0].value
+
+
+def test_cancelling_the_confirmation_leaves_the_case_as_it_was(console_config):
+    from cases import CaseService
+    from tousu.config import load
+
+    case = _replied_case(console_config)
+    at = app_as("cs_handler", "cases")
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
+    at.text_area(key=f"act_text_{case.case_id}").input("已处理")
+    next(b for b in at.button if b.label == "执行").click().run()
+    at.button(key=f"act_no_{case.case_id}").click().run()
+    no_crash(at)
+    assert not any("确认办结工单" in w.value for w in at.warning)
+    service = CaseService(load(console_config))
+    assert service.get(user("cs_handler"), case.case_id).status == "已回复"
+    service.close()
+
+
 # -- 检索 --------------------------------------------------------------------------------------
 def test_search_by_operator_and_intent(console_config):
     """检索 finds posts by the operators they are about and their authors' intent."""

@@ -182,3 +182,34 @@ def test_every_link_the_product_sends_opens_for_the_roles_allowed(running_consol
         assert page.get_by_text("Page not found").count() == 0
         page.goto(url)  # the root is the role's home page too
         page.get_by_role("heading", name="口径库").wait_for()
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick `option` (a pattern) in the selectbox labelled `label`."""
+    settle(page)
+    page.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=re.compile(option)).click()
+    settle(page)
+
+
+def test_the_case_picker_shows_the_status_an_action_left(running_console):
+    """After 接单 and 线上回复 the picker says 已回复, not the status the case was picked in (it did
+    when the case was not the list's first: the picker kept its old option text)."""
+    url, config_path = running_console
+    case = _case_for(config_path, city="长沙")
+    _case_for(config_path, city="长沙")  # newer, so listed first
+    with chromium() as page:
+        login(page, url, "cs_handler", PASSWORD)
+        page.get_by_role("heading", name="工单").wait_for()
+        settle(page)
+        _choose(page, "查看工单", case.case_no)
+        for action, text, status in (("接单处理", "", "处理中"),
+                                     ("线上回复", "您好，已为您处理", "已回复")):
+            _choose(page, "操作", action)
+            if text:
+                page.get_by_label("说明 / 回复内容（回复时默认带入上方口径）").fill(text)
+            page.get_by_role("button", name="执行").click()
+            page.get_by_role("heading", name=f"{case.case_no} · {status}").wait_for()
+            settle(page)
+        shown = page.get_by_role("combobox", name="查看工单").input_value()
+        assert f"{case.case_no} · 已回复" in shown, shown
