@@ -80,6 +80,14 @@ def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
                        (limit,))
 
 
+def get_alert(state: StateDB, alert_id: int) -> dict[str, Any] | None:
+    """One alert by id, with the columns of recent_alerts; None when there is none."""
+    state.ensure(SCHEMA)
+    rows = state.query("SELECT alert_id, key, rule, level, title, body, city, post_ids, status, "
+                       "created_at, updated_at FROM alerts WHERE alert_id = ?", (alert_id,))
+    return rows[0] if rows else None
+
+
 def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable[str] = ()) -> int:
     """How many alerts were raised from `since` up to `until` (ISO times), except `exclude_rules`'."""
     state.ensure(SCHEMA)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from alerts.api import recent_alerts
+from alerts.api import get_alert, recent_alerts
 from core.vocab import TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
@@ -287,6 +287,14 @@ def alerts(limit: int = 300) -> list[dict[str, Any]]:
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
+
+
+def alert(alert_id: int) -> dict[str, Any] | None:
+    """One alert (a notification's link names it), uncached."""
+    row = get_alert(state(), alert_id)
+    if row is not None:
+        row["post_ids"] = json.loads(row["post_ids"])
+    return row
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -63,8 +63,37 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
                    success=f"已静默 {hours} 小时")
 
 
+def _card(row: dict[str, Any], user: Any, expanded: bool = False) -> None:
+    level = row["level"]
+    with st.container(border=True):
+        st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[level]};'
+                f'padding-left:8px"><b>{esc(row["title"])}</b><br>'
+                f'<span style="color:#666;font-size:0.85em">'
+                f'{esc(row["created_at"][:16].replace("T", " "))} · '
+                f'{esc(row["city"] or "未知地市")} · {esc(row["rule"])} · '
+                f'{esc(STATUS_NAMES.get(row["status"], row["status"]))}</span></div>')
+        with st.expander("详情、帖子与增长曲线", expanded=expanded):
+            _detail(row, user)
+
+
+def _linked(user: Any) -> int | None:
+    """The warning a notification's link (?alert=N) names, shown first and open; its id."""
+    wanted = str(st.query_params.get("alert") or "").strip()
+    if not wanted:
+        return None
+    row = data.alert(int(wanted)) if wanted.isdigit() else None
+    if row is None:
+        st.warning(f"预警 {esc(wanted)} 不存在（可能已被清理）。", icon="🔎")
+        return None
+    st.subheader("通知中的预警")
+    _card(row, user, expanded=True)
+    st.divider()
+    return row["alert_id"]
+
+
 def render(user: Any) -> None:
     st.title("🔔 预警")
+    linked = _linked(user)
     rows = data.alerts()
     if not rows:
         st.info("暂无预警。预警每分钟评估一次，达到阈值的帖子和事件会出现在这里。", icon="✅")
@@ -78,19 +107,11 @@ def render(user: Any) -> None:
     tabs = st.tabs([f"{LEVEL_NAMES[lv]}（{sum(r['level'] == lv for r in rows)}）" for lv in (1, 2, 3)])
     for tab, level in zip(tabs, (1, 2, 3)):
         with tab:
-            chosen = [r for r in rows if r["level"] == level]
+            chosen = [r for r in rows if r["level"] == level and r["alert_id"] != linked]
             if not chosen:
                 st.caption("没有此级别的预警。")
             for row in chosen[:40]:
-                with st.container(border=True):
-                    st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[level]};'
-                            f'padding-left:8px"><b>{esc(row["title"])}</b><br>'
-                            f'<span style="color:#666;font-size:0.85em">'
-                            f'{esc(row["created_at"][:16].replace("T", " "))} · '
-                            f'{esc(row["city"] or "未知地市")} · {esc(row["rule"])} · '
-                            f'{esc(STATUS_NAMES.get(row["status"], row["status"]))}</span></div>')
-                    with st.expander("详情、帖子与增长曲线"):
-                        _detail(row, user)
+                _card(row, user)
 
 
 run_page("warnings", render)

@@ -458,3 +458,19 @@ def test_warning_acknowledge_and_silence(console_config):
     no_crash(at)
     silenced = _state(console_config).query("SELECT target FROM silences")
     assert silenced
+
+
+def test_a_notifications_link_opens_its_warning(console_config):
+    """warnings?alert=N — the link in every warning notice — shows that warning first, open,
+    whatever the status filter; an unknown id says so."""
+    state = _state(console_config)
+    row = state.query("SELECT alert_id, title FROM alerts ORDER BY alert_id LIMIT 1")[0]
+    state.execute("UPDATE alerts SET status = 'resolved' WHERE alert_id = ?", (row["alert_id"],))
+    at = app_as("monitor", "warnings", alert=str(row["alert_id"]))
+    no_crash(at)
+    assert at.subheader[0].value == "通知中的预警"
+    assert row["title"] in at.get("html")[0].proto.body
+    assert at.expander[0].proto.expanded
+    at = app_as("manager", "warnings", alert="999999")
+    no_crash(at)
+    assert any("预警 999999 不存在" in w.value for w in at.warning)
