@@ -32,7 +32,8 @@ def correction_form(post: Any, user: Any) -> None:
                             format_func=lambda t: f"{t}级 {TIER_LABELS[t]}", key=f"fix_tier_{post.id}")
         options = data.categories()
         cats = st.multiselect("分类", options, default=[c for c in post.categories if c in options],
-                              key=f"fix_cats_{post.id}")
+                              key=f"fix_cats_{post.id}", placeholder="选择分类（可多选）",
+                              select_all=False)
         cities = ["（未知）", *data.cities()]
         city = st.selectbox("地市", cities,
                             index=cities.index(post.city) if post.city in cities else 0,

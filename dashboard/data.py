@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from alerts.api import get_alert, recent_alerts
-from core.vocab import TIER_LABELS
+from core.vocab import RULE_TYPE_LABELS, TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from nlp.dictionary import get_dictionary
@@ -287,6 +287,13 @@ def alerts(limit: int = 300) -> list[dict[str, Any]]:
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
+
+
+def rule_label(rule: str) -> str:
+    """A warning's rule as users read it: its type in Chinese (单帖预警, 声量超阈 …), whatever the
+    rule is named in config.yaml."""
+    types = {r.name: r.type for r in config_or_stop().warnings.rules}
+    return RULE_TYPE_LABELS.get(types.get(rule, rule), "其他预警")
 
 
 def alert(alert_id: int) -> dict[str, Any] | None:

@@ -59,7 +59,8 @@ def _workflow(script: Any, user: Any) -> None:
             title = st.text_input("标题", latest.title, key=f"e_title_{sid}")
             cats = st.multiselect("分类", data.categories(),
                                   default=[c for c in latest.categories if c in data.categories()],
-                                  key=f"e_cats_{sid}")
+                                  key=f"e_cats_{sid}", placeholder="选择分类（可多选）",
+                                  select_all=False)
             scenario = st.text_area("适用场景", latest.scenario, key=f"e_scen_{sid}")
             body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", latest.body,
                                 height=180, key=f"e_body_{sid}")
@@ -103,7 +104,8 @@ def _new_draft(user: Any) -> None:
     with st.expander("起草新口径"):
         with st.form("new_script", clear_on_submit=True):
             title = st.text_input("标题", key="n_title")
-            cats = st.multiselect("分类", data.categories(), key="n_cats")
+            cats = st.multiselect("分类", data.categories(), key="n_cats",
+                                  placeholder="选择分类（可多选）", select_all=False)
             scenario = st.text_area("适用场景", key="n_scenario")
             body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", key="n_body")
             risk = st.text_input("风险提示", key="n_risk")
@@ -130,7 +132,7 @@ def render(user: Any) -> None:
         return
     st.dataframe(pd.DataFrame([{
         "编号": s.code, "标题": s.title, "分类": "、".join((s.official or s.latest).categories),
-        "官方版本": s.official.version if s.official else None,
+        "官方版本": f"第 {s.official.version} 版" if s.official else "无",
         "最新状态": STATUS.get(s.latest.status, s.latest.status), "使用次数": s.use_count,
     } for s in scripts]), hide_index=True, width="stretch", height=min(360, 38 + 35 * len(scripts)))
     by_id = {s.script_id: s for s in scripts}

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from cases.states import STATUSES
 from dashboard import data
 from dashboard.guard import run_page
 from core.markup import md
@@ -60,19 +61,21 @@ def render(user: Any) -> None:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     period = c1.date_input("发布时间", value=(today - timedelta(days=30), today), key="s_range",
                            max_value=today + timedelta(days=1))
-    sources = c2.multiselect("来源", data.source_names(), key="s_sources", placeholder="全部来源")
-    cities = c3.multiselect("地市", data.cities(), key="s_cities", placeholder="全部地市")
-    cats = c4.multiselect("分类", data.categories(), key="s_cats", placeholder="全部分类")
+    sources = c2.multiselect("来源", data.source_names(), key="s_sources", placeholder="全部来源",
+                             select_all=False)
+    cities = c3.multiselect("地市", data.cities(), key="s_cities", placeholder="全部地市",
+                            select_all=False)
+    cats = c4.multiselect("分类", data.categories(), key="s_cats", placeholder="全部分类",
+                          select_all=False)
     c5, c6, c7 = st.columns([2, 2, 2])
     tier = c5.selectbox("最低等级", [0, 1, 2, 3, 4], key="s_tier",
                         format_func=lambda t: f"{t}级 {TIER_LABELS[t]}")
-    statuses = c6.multiselect("工单状态", ["新建", "已派单", "处理中", "需补充信息", "已回复",
-                                          "已办结", "退回", "升级"], key="s_status",
-                              placeholder="不限")
+    statuses = c6.multiselect("工单状态", list(STATUSES), key="s_status", placeholder="不限",
+                              select_all=False)
     sort = c7.selectbox("排序", list(SORTS), format_func=SORTS.get, key="s_sort")
     c8, c9 = st.columns([2, 2])
     operators = c8.multiselect("涉及运营商", data.operator_names(), key="s_operators",
-                               placeholder="不限（含友商帖子请在此选择）")
+                               placeholder="不限（含友商帖子请在此选择）", select_all=False)
     intent = c9.selectbox("作者意图不低于", [0, 1, 2, 3, 4], key="s_intent",
                           format_func=lambda t: f"{t}级 {TIER_LABELS[t]}",
                           help="帖子作者的投诉意图，不论对象；最低等级只看本方运营商")

@@ -438,6 +438,11 @@ def test_keyword_edit_is_validated_before_saving(console_config, keywords_copy):
     no_crash(at)
     assert any("未保存" in e.value for e in at.error)
     assert (keywords_copy / "categories.yaml").read_text(encoding="utf-8") == before
+    # the reason in Chinese: which file, which line, what is wrong
+    assert at.code[0].value == "keywords/categories.yaml 第 2 行：不是有效的 YAML：方括号 [ ] 没有闭合，或列表项之间缺少逗号"
+    at.text_area(key="kw_text_categories.yaml").input("categories: {不存在的分类: [a]}").run()
+    at.button(key="kw_check").click().run()
+    assert at.code[0].value.startswith("keywords/categories.yaml：categories：没有这个分类：不存在的分类；可选：")
 
 
 # -- 预警 --------------------------------------------------------------------------------------

@@ -213,3 +213,24 @@ def test_the_case_picker_shows_the_status_an_action_left(running_console):
             settle(page)
         shown = page.get_by_role("combobox", name="查看工单").input_value()
         assert f"{case.case_no} · 已回复" in shown, shown
+
+
+def test_chart_axes_and_multiselects_speak_chinese(running_console):
+    """趋势's date axis reads 2026-11-26, not "Nov 26 2026"; an empty multi-select asks in
+    Chinese and offers no English "Select all"."""
+    url, _ = running_console
+    with chromium() as page:
+        login(page, url, "manager", PASSWORD)
+        page.get_by_role("heading", name="趋势").wait_for()
+        volume = page.locator(".js-plotly-plot").first  # 帖子量 over time
+        volume.locator(".xtick text").first.wait_for()
+        settle(page)
+        ticks = volume.locator(".xtick text").all_text_contents()
+        assert ticks and all(re.fullmatch(r"[\d\-: ]+", t) for t in ticks), ticks
+        page.get_by_role("link", name="检索").click()
+        page.get_by_role("heading", name="检索").wait_for()
+        settle(page)
+        assert page.get_by_text("Choose options").count() == 0
+        page.get_by_role("combobox", name="地市").click()
+        page.get_by_role("option", name="长沙").wait_for()
+        assert page.get_by_role("option", name="Select all").count() == 0
