@@ -18,7 +18,6 @@ from core.markup import esc, md
 from dashboard.render import plain
 
 STATUS = {"draft": "草稿", "in_review": "待审核", "approved": "已批准", "retired": "已停用"}
-REVIEWERS = ("reviewer", "admin")
 
 
 def diff_html(old: str, new: str) -> str:
@@ -35,25 +34,27 @@ def diff_html(old: str, new: str) -> str:
 
 
 def _workflow(script: Any, user: Any) -> None:
+    """The buttons of what the library will accept from this user now (its available_actions),
+    nothing it would refuse."""
     svc = services.scripts()
     latest = script.latest
     sid = script.script_id
-    c1, c2, c3, c4 = st.columns(4)
-    if latest.status == "draft" and c1.button("提交审核", key=f"sub_{sid}"):
-        if action("submit", lambda: svc.submit(user, sid), success="已提交审核"):
-            st.rerun()
-    if user.role in REVIEWERS:
+    offered = svc.available_actions(user, sid)
+    if set(offered) & {"approve", "reject", "retire"}:
         note = st.text_input("审核意见（退回时必填）", key=f"note_{sid}")
-        if latest.status == "in_review":
-            if c2.button("批准", type="primary", key=f"ok_{sid}"):
-                if action("approve", lambda: svc.approve(user, sid, note), success="已批准"):
-                    st.rerun()
-            if c3.button("退回修改", key=f"rej_{sid}"):
-                if action("reject", lambda: svc.reject(user, sid, note), success="已退回"):
-                    st.rerun()
-        if script.official is not None and c4.button("停用", key=f"ret_{sid}"):
-            if action("retire", lambda: svc.retire(user, sid, note), success="已停用"):
-                st.rerun()
+    c1, c2, c3, c4 = st.columns(4)
+    if "submit" in offered and c1.button("提交审核", key=f"sub_{sid}"):
+        action("submit", lambda: svc.submit(user, sid), success="已提交审核", rerun=True)
+    if "approve" in offered and c2.button("批准", type="primary", key=f"ok_{sid}"):
+        action("approve", lambda: svc.approve(user, sid, note), success="已批准", rerun=True)
+    if "reject" in offered and c3.button("退回修改", key=f"rej_{sid}"):
+        action("reject", lambda: svc.reject(user, sid, note), success="已退回", rerun=True)
+    if "retire" in offered and c4.button("停用", key=f"ret_{sid}"):
+        action("retire", lambda: svc.retire(user, sid, note), success="已停用", rerun=True)
+    if latest.status == "in_review" and "reject" in offered and "approve" not in offered:
+        st.caption(md(svc.why_not(user, sid, "approve") or ""))
+    if "edit" not in offered:
+        return
     with st.expander("修改（生成新版本草稿）"):
         with st.form(f"edit_{sid}"):
             title = st.text_input("标题", latest.title, key=f"e_title_{sid}")
@@ -66,10 +67,9 @@ def _workflow(script: Any, user: Any) -> None:
                                 height=180, key=f"e_body_{sid}")
             risk = st.text_input("风险提示", latest.risk_note, key=f"e_risk_{sid}")
             if st.form_submit_button("保存"):
-                if action("edit", lambda: svc.edit(user, sid, title=title, categories=cats,
-                                                   scenario=scenario, body=body, risk_note=risk),
-                          success="已保存为草稿"):
-                    st.rerun()
+                action("edit", lambda: svc.edit(user, sid, title=title, categories=cats,
+                                                scenario=scenario, body=body, risk_note=risk),
+                       success="已保存为草稿", rerun=True)
 
 
 def _detail(script: Any, user: Any) -> None:

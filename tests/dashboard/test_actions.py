@@ -409,6 +409,29 @@ def test_script_draft_review_approve(console_config):
     assert "已批准" in "".join(at.dataframe[0].value["最新状态"])
 
 
+def test_a_reviewer_is_not_offered_to_approve_their_own_draft(console_config):
+    """The page offers what the library accepts: the author of a draft in review gets 退回 but
+    no 批准 (and is told why); another reviewer gets both."""
+    from reply_scripts import ScriptService
+
+    service = ScriptService(_state(console_config))
+    sid = service.create(user("reviewer"), "宽带断网致歉", ["宽带/家宽"], "断网", "{昵称}您好", "").script_id
+    service.submit(user("reviewer"), sid)
+    at = app_as("reviewer", "scripts")
+    at.selectbox(key="k_pick").set_value(sid).run()
+    no_crash(at)
+    keys = {b.key for b in at.button}
+    assert f"rej_{sid}" in keys and f"ok_{sid}" not in keys
+    assert "不能审批自己起草的口径" in texts(at)
+    at = app_as("admin", "scripts")
+    at.selectbox(key="k_pick").set_value(sid).run()
+    assert {f"ok_{sid}", f"rej_{sid}"} <= {b.key for b in at.button}
+    at = app_as("cs_handler", "scripts")  # neither review nor edit someone else's draft
+    at.selectbox(key="k_pick").set_value(sid).run()
+    assert not {b.key for b in at.button} & {f"ok_{sid}", f"rej_{sid}", f"sub_{sid}"}
+    assert "修改（生成新版本草稿）" not in [e.label for e in at.expander]
+
+
 def test_manager_generates_a_report(console_config):
     at = app_as("manager", "reports")
     at.radio(key="rp_kind").set_value("weekly")
