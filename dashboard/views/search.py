@@ -10,7 +10,7 @@ import streamlit as st
 
 from cases.states import STATUSES
 from dashboard import data
-from dashboard.guard import run_page
+from dashboard.guard import action, run_page
 from core.markup import md
 from dashboard.render import count_text, post_card
 from core.vocab import TIER_LABELS
@@ -39,16 +39,17 @@ def _saved(user: Any) -> None:
                 _apply_saved(saved[name])
                 st.rerun()
             if c3.button("删除", key="s_delete"):
-                data.delete_search(user.username, name)
-                st.rerun()
+                action("delete_search", lambda: data.delete_search(user.username, name),
+                       success=f"已删除检索「{name}」", rerun=True)
         c1, c2 = st.columns([3, 1])
         new_name = c1.text_input("保存当前检索为", key="s_save_name", max_chars=40)
         if c2.button("保存", key="s_save") and new_name.strip():
             spec = {k: st.session_state.get(k) for k in FORM_KEYS}
             if spec.get("s_range"):
                 spec["s_range"] = [d.isoformat() for d in spec["s_range"]]
-            data.save_search(user.username, new_name.strip(), spec)
-            st.toast("已保存", icon="✅")
+            # run again so the count above and the list include it at once
+            action("save_search", lambda: data.save_search(user.username, new_name.strip(), spec),
+                   success=f"已保存检索「{new_name.strip()}」", rerun=True)
 
 
 def render(user: Any) -> None:

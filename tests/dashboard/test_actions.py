@@ -254,8 +254,12 @@ def test_export_and_saved_search(console_config):
     no_crash(at)
     labels = [b.label for b in at.get("download_button")] if at.get("download_button") else []
     assert not labels or {"下载 CSV", "下载 Excel"} <= set(labels)
+    assert at.expander[0].label == "已保存的检索（0）"
     at.text_input(key="s_save_name").input("宽带问题").run()
     at.button(key="s_save").click().run()
+    no_crash(at)
+    assert at.expander[0].label == "已保存的检索（1）"  # at once, not after a reload
+    assert "宽带问题" in at.selectbox(key="s_saved_pick").options
     at = app_as("monitor", "search")
     assert "宽带问题" in at.selectbox(key="s_saved_pick").options
     at.button(key="s_load").click().run()
