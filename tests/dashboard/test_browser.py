@@ -185,10 +185,15 @@ def test_every_link_the_product_sends_opens_for_the_roles_allowed(running_consol
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick `option` (a pattern) in the selectbox labelled `label`."""
+    """Pick the option matching `option` in the selectbox labelled `label`."""
     settle(page)
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=re.compile(option)).click()
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    wanted = page.get_by_role("option", name=re.compile(option))
+    page.wait_for_timeout(500)
+    if not wanted.count():  # the click landed while the page was redrawn: open it again
+        box.press("ArrowDown")
+    wanted.click()
     settle(page)
 
 
@@ -203,6 +208,7 @@ def test_the_case_picker_shows_the_status_an_action_left(running_console):
         page.get_by_role("heading", name="工单").wait_for()
         settle(page)
         _choose(page, "查看工单", case.case_no)
+        page.get_by_role("heading", name=f"{case.case_no} · 已派单").wait_for()
         for action, text, status in (("接单处理", "", "处理中"),
                                      ("线上回复", "您好，已为您处理", "已回复")):
             _choose(page, "操作", action)
