@@ -86,19 +86,22 @@ def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
                        "ORDER BY a.created_at DESC LIMIT ?", (limit,))
 
 
+def get_alert(state: StateDB, alert_id: int) -> dict[str, Any] | None:
+    """One alert by id (every column as stored, with `origin` and `review` as in recent_alerts);
+    None when there is none."""
+    state.ensure(SCHEMA)
+    rows = state.query("SELECT a.*, coalesce(r.origin, 'auto') AS origin, r.state AS review "
+                       "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
+                       "WHERE a.alert_id = ?", (int(alert_id),))
+    return rows[0] if rows else None
+
+
 def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable[str] = ()) -> int:
     """How many alerts were raised from `since` up to `until` (ISO times), except `exclude_rules`'."""
     state.ensure(SCHEMA)
     return state.query("SELECT count(*) AS n FROM alerts WHERE created_at >= ? AND created_at < ? "
                        "AND rule NOT IN (SELECT value FROM json_each(?))",
                        (since, until, json.dumps(list(exclude_rules))))[0]["n"]
-
-
-def alert_by_id(state: StateDB, alert_id: int) -> dict[str, Any] | None:
-    """One alert row (JSON fields as stored), or None."""
-    state.ensure(SCHEMA)
-    rows = state.query("SELECT * FROM alerts WHERE alert_id = ?", (int(alert_id),))
-    return rows[0] if rows else None
 
 
 def recent_of_types(state: StateDB, rule_types: Iterable[str], limit: int) -> list[dict[str, Any]]:

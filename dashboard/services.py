@@ -69,6 +69,7 @@ def scripts() -> ScriptService:
     return _scripts(data.config_or_stop())
 
 
-def add_label(post_id: str, text: str, user: User, **fields: Any) -> Any:
-    """Store a triage correction as a training label (nlp.labels)."""
-    return labels.add_label(data.state(), post_id, text, user=user.username, **fields)
+def grade_post(post_id: str, user: User, **fields: Any) -> Any:
+    """A monitor's grade of a post: a training label, and the stored post's grade at once
+    (nlp.labels.grade_post)."""
+    return labels.grade_post(data.state(), data.store(), post_id, user.username, **fields)

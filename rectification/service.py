@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from accounts.models import PermissionDenied, User
-from alerts.api import alert_by_id, recent_of_types, resolve_quietly
+from alerts.api import get_alert, recent_of_types, resolve_quietly
 from cases.models import Case, CaseNotFound
 from cases.reporting import of_alert
 from cases.service import CaseService
@@ -159,7 +159,7 @@ class RectificationService:
         """Open an item from an event or volume warning: its subject, city, category, posts and
         the cases about them are the defaults; one open item per warning."""
         actor.require(*MANAGING, action="立项督办")
-        alert = alert_by_id(self.db, alert_id)
+        alert = get_alert(self.db, alert_id)
         if alert is None:
             raise RectificationError(f"预警 {alert_id} 不存在")
         data = json.loads(alert["data"] or "{}")

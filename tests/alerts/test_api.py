@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from alerts.api import (alert_by_id, alerts_at_levels, count_raised, raise_alert, recent_alerts,
+from alerts.api import (get_alert, alerts_at_levels, count_raised, raise_alert, recent_alerts,
                         recent_of_types, resolve_quietly)
 from alerts.engine import acknowledge
 from core.db import StateDB
@@ -88,7 +88,7 @@ def test_one_alert_and_the_newest_of_rule_types(setup):
     _raise(config, state, "sla:1:closure", now=NOW + timedelta(minutes=1))
     volume = _raise(config, state, "volume:b", rule="city-daily", rule_type="volume",
                     now=NOW + timedelta(minutes=2))
-    assert alert_by_id(state, event)["key"] == "event:a" and alert_by_id(state, 999) is None
+    assert get_alert(state, event)["key"] == "event:a" and get_alert(state, 999) is None
     assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 10)] == [volume, event]
     assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 1)] == [volume]
     assert [a["key"] for a in recent_of_types(state, ["sla"], 10)] == ["sla:1:closure"]

@@ -200,6 +200,33 @@ def test_case_status_survives_a_re_upsert_and_filters(store):
     assert dict(store.terms("case_status"))[None] == 4
 
 
+def test_set_grade_is_the_grade_everywhere_at_once(store):
+    """A monitor's correction: filters, counts and aggregations see it as soon as it is set;
+    the text, the case and the other analysis fields stay."""
+    posts, _ = seed(store)
+    store.set_case_status(posts[2].id, "处理中")
+    graded = store.set_grade(posts[2].id, severity=0, relevant=False, categories=["其他"],
+                             city="长沙", reasons=["人工修正：0级 无关/正面（monitor）"])
+    assert graded.severity == 0 and graded.id == posts[2].id
+    again = store.get(posts[2].id)
+    assert (again.severity, again.relevant, again.categories, again.city, again.reasons) == (
+        0, False, ["其他"], "长沙", ["人工修正：0级 无关/正面（monitor）"])
+    assert (again.case_status, again.content, again.keywords, again.influence) == (
+        "处理中", posts[2].content, posts[2].keywords, posts[2].influence)
+    assert store.count(Filters(severity_min=4)) == 0
+    assert store.count(Filters(relevant=True)) == 3
+    assert store.search("工信部").hits[0].post.severity == 0  # still found by its words
+    assert dict(store.terms("severity")) == {0: 2, 1: 1, 2: 1, 3: 1}
+    assert dict(store.terms("city"))["衡阳"] == 1 and dict(store.terms("category"))["其他"] == 1
+    days = store.date_histogram("day", Filters(severity_min=4))
+    assert days == []
+    by_city = {r["slice"]["city"]: r["count"]
+               for r in store.slice_counts(["city"], Filters(relevant=True))}
+    assert by_city == {"长沙": 1, "衡阳": 1, "岳阳": 1}
+    assert store.set_grade("no-such-id", severity=0, relevant=False, categories=[], city=None,
+                           reasons=[]) is None
+
+
 def test_sort_by_influence_and_relevance(store):
     seed(store)
     top = store.search("", sort="influence").hits[0].post
