@@ -24,7 +24,7 @@ _KEY = 2147483648  # 2^31: FTS5 rowid = published_ts * _KEY + posts.rowid
 # and only posts that pass are read from the (much larger) table.
 FROM_GRAMS = ("FROM posts_grams g CROSS JOIN posts p INDEXED BY posts_time_cover "
               "ON p.published_ts = (g.rowid >> 31) AND p.rowid = (g.rowid & 2147483647)")
-_RAW_TEXT = "coalesce(p.title, '') || char(10) || coalesce(p.content, '')"
+_TITLE, _CONTENT = "coalesce(p.title, '')", "coalesce(p.content, '')"
 # SQLite's lower() folds ASCII only; a needle with other cased letters is compared with
 # Python's str.lower, as the grams were made (registered as py_lower on every connection).
 LOWER_FUNCTION = "py_lower"
@@ -75,10 +75,16 @@ def _lookup(term: Term) -> _Lookup:
 
 
 def _contains(term: Term) -> tuple[str, list[Any]]:
-    """SQL true when post `p` contains the term."""
-    folds_ascii_only = all(c.isascii() or c == c.upper() for c in term.needle)
-    lower = "lower" if folds_ascii_only else LOWER_FUNCTION
-    return f"instr({lower}({_RAW_TEXT}), ?) > 0", [term.needle]
+    """SQL true when post `p` contains the term. Title and content are searched apart unless the
+    needle could span both, and lower-cased only if the needle has cased letters: at 1M posts a
+    common term confirms 10,000 posts for its count, and each copy of the text costs."""
+    needle = term.needle
+    texts = [_TITLE, _CONTENT] if "\n" not in needle else [f"{_TITLE} || char(10) || {_CONTENT}"]
+    if needle != needle.upper():
+        ascii_case = all(c.isascii() or c == c.upper() for c in needle)
+        texts = [f"{'lower' if ascii_case else LOWER_FUNCTION}({t})" for t in texts]
+    return ("(" + " OR ".join(f"instr({t}, ?) > 0" for t in texts) + ")",
+            [needle] * len(texts))
 
 
 def _any_contained(terms: Iterable[Term]) -> tuple[str, list[Any]]:

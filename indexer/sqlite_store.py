@@ -219,15 +219,19 @@ class SqliteStore(Store):
         conn.execute("BEGIN IMMEDIATE")
         try:
             rows = conn.execute("SELECT rowid, published_ts, relevant, severity, city, source, "
-                                "categories, keywords, title, content FROM posts "
-                                "WHERE published_ts < ?", (ts,)).fetchall()
+                                "categories, keywords FROM posts WHERE published_ts < ?",
+                                (ts,)).fetchall()
             counts = DailyCounts()
-            for _, old_ts, *fields, categories, keywords, _, _ in rows:
+            for _, old_ts, *fields, categories, keywords in rows:
                 counts.add(old_ts, *fields, orjson.loads(categories), orjson.loads(keywords), sign=-1)
             rowids = [(r[0],) for r in rows]
             conn.execute("DELETE FROM posts_fts WHERE rowid < ?", (fts_key(ts, 0),))
-            conn.executemany(_DELETE_GRAMS, [(fts_key(r[1], r[0]), post_grams(r[-2], r[-1]))
-                                             for r in rows])
+            # read in chunks: the texts of a year of posts need not fit in memory
+            texts = conn.execute("SELECT published_ts, rowid, title, content FROM posts "
+                                 "WHERE published_ts < ?", (ts,))
+            for chunk in batched(texts, _CHUNK):
+                conn.executemany(_DELETE_GRAMS, [(fts_key(t, rowid), post_grams(title, content))
+                                                 for t, rowid, title, content in chunk])
             conn.executemany("DELETE FROM post_categories WHERE post_rowid = ?", rowids)
             conn.execute("DELETE FROM posts WHERE published_ts < ?", (ts,))
             self._add_counts(conn, counts.rows())
