@@ -70,6 +70,7 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
     """
     cfg = config()
     analyzer = _analyzer(cfg)
+    state = StateDB(cfg.state_path)
     inserted = updated = 0
     failed: list[Any] = []
     pending: list[Any] = []
@@ -78,7 +79,9 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
         def flush() -> None:
             nonlocal inserted, updated, failed
             if pending:
-                result = store.upsert_many(analyzer.analyse_many(pending))
+                graded = analyzer.analyse_many(pending)
+                apply_labels(state, graded)  # a monitor's correction stays the grade of record
+                result = store.upsert_many(graded)
                 inserted += len(result.inserted)
                 updated += len(result.updated)
                 failed += result.failed
