@@ -12,6 +12,7 @@ import orjson
 import typer
 
 from core.batches import batched
+from core.db import StateDB
 from core.markup import terminal
 from crawler.normalise import parse_date
 from crawler.post_input import BadLine, iter_posts
@@ -20,6 +21,7 @@ from indexer.query import QuerySyntaxError
 from indexer.reanalyse import reanalyse as run_reanalyse
 from indexer.reanalyse import retention_cutoff
 from nlp.analyzer import Analyzer
+from nlp.labels import apply_labels
 from tousu.cli.common import config, config_or_defaults, emit, fail
 from tousu.config import Config
 
