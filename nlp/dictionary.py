@@ -187,11 +187,13 @@ def _hot_words_stop(path: Path, dictionary: Dictionary) -> frozenset[str]:
         if not term:
             continue
         where = f"{path}:{number}"
-        if term in seen:
-            raise DictionaryError(f"{where}: 「{term}」重复（第 {seen[term]} 行已有）")
+        if term in seen:  # the list is Chinese words: one Chinese message for CLI and console
+            message = f"{where}: 「{term}」重复（第 {seen[term]} 行已有）"
+            raise DictionaryError(message, message)
         if not dictionary.is_keyword(term):
-            raise DictionaryError(f"{where}: 「{term}」不是关键词（热词只来自 brand.yaml 的运营商词、"
-                                  "categories.yaml 与 severity.yaml 的线索词），请删除或改正")
+            message = (f"{where}: 「{term}」不是关键词（热词只来自 brand.yaml 的运营商词、"
+                       "categories.yaml 与 severity.yaml 的线索词），请删除或改正")
+            raise DictionaryError(message, message)
         seen[term] = number
     return frozenset(seen)
 

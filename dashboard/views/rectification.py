@@ -258,7 +258,8 @@ def _new(user: Any) -> None:
     elif source == "工单":
         cases = services.cases().list_cases(user, limit=300)
         labels = {c.case_id: f"{c.case_no} · {c.city or '未知'} · {c.title[:30]}" for c in cases}
-        chosen = st.multiselect("工单", list(labels), format_func=labels.get, key="rx_cases")
+        chosen = st.multiselect("工单", list(labels), format_func=labels.get, key="rx_cases",
+                                placeholder="选择工单", select_all=False)
         fields = _open_form("cases", {})
         if fields:
             _opened(lambda: svc.open_from_cases(user, chosen, **fields))

@@ -134,7 +134,7 @@ def render(user: Any) -> None:
         by_id = {h.post.id: h.post for h in hits}
         # Posts picked on another page or search are not among this page's options.
         st.session_state["s_pick"] = [i for i in st.session_state.get("s_pick", []) if i in by_id]
-        picked = st.multiselect("选择帖子发布预警", list(by_id), key="s_pick", placeholder="本页帖子",
+        picked = st.multiselect("选择帖子发布预警", list(by_id), key="s_pick", placeholder="本页帖子", select_all=False,
                                 format_func=lambda i: f"[{by_id[i].severity}级] {by_id[i].city or '未知'} · "
                                                       f"{(by_id[i].title or by_id[i].content)[:40]}")
         warning_forms.publish_form([by_id[i] for i in picked if i in by_id], user, key="s_warn")
