@@ -80,7 +80,7 @@ def _manager_forms(item: Any, user: Any) -> None:
         with st.form(f"rx_reopen_{iid}"):
             st.markdown("**重新督办**")
             reason = st.text_input("原因", key=f"rx_reason_{iid}")
-            deadline = st.date_input("新的整改时限", value=date.today() + timedelta(days=30),
+            deadline = st.date_input("新的整改时限", value=now_cst().date() + timedelta(days=30),
                                      key=f"rx_redeadline_{iid}")
             if st.form_submit_button("重新督办"):
                 action("reopen", lambda: svc.reopen(user, iid, reason, deadline),
@@ -211,7 +211,7 @@ def _open_form(key: str, defaults: dict[str, Any]) -> dict[str, Any] | None:
         department = c1.text_input("责任部门", value=defaults.get("owner_department", ""),
                                    key=f"rx_new_dept_{key}")
         deadline = c2.date_input("整改时限", key=f"rx_new_deadline_{key}",
-                                 value=date.today() + timedelta(days=cfg.rectification.default_days))
+                                 value=now_cst().date() + timedelta(days=cfg.rectification.default_days))
         measure = st.text_area("预期整改措施", key=f"rx_new_measure_{key}")
         if not st.form_submit_button("立项督办", type="primary"):
             return None

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.guard import run_page
 from core.markup import md
+from core.post import now_cst
 from reports import build_report
 from reports.render import to_excel, to_html
 
@@ -49,8 +50,8 @@ def render(user: Any) -> None:
     st.title("📊 报表")
     c1, c2, c3 = st.columns([2, 2, 1])
     kind = c1.radio("类型", list(KINDS), format_func=KINDS.get, horizontal=True, key="rp_kind")
-    day = c2.date_input("统计日期（所在日 / 周 / 月）", value=date.today() - timedelta(days=1),
-                        key="rp_day", max_value=date.today())
+    day = c2.date_input("统计日期（所在日 / 周 / 月）", value=now_cst().date() - timedelta(days=1),
+                        key="rp_day", max_value=now_cst().date())
     if c3.button("生成报表", type="primary", key="rp_go"):
         st.session_state["rp_result"] = (kind, day, _generate(user, kind, day))
     result = st.session_state.get("rp_result")

@@ -13,6 +13,7 @@ from cases.states import STATUSES
 from dashboard import data, warning_forms
 from dashboard.guard import action, run_page
 from core.markup import md
+from core.post import now_cst
 from dashboard.render import count_text, post_card
 from core.vocab import TIER_LABELS
 
@@ -59,7 +60,7 @@ def render(user: Any) -> None:
     query = st.text_input("关键词", key="s_query",
                           placeholder='例：宽带 断网 -联通 ｜ "信号太差" ｜ 退费 OR 赔偿')
     st.caption('语法：空格分隔 = 同时包含；"精确短语"；A OR B = 任一；-词 = 排除')
-    today = date.today()
+    today = now_cst().date()
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     period = c1.date_input("发布时间", value=(today - timedelta(days=30), today), key="s_range",
                            max_value=today + timedelta(days=1))

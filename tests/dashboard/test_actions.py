@@ -3,10 +3,11 @@ searches, drill-down, 'test this source', users, reply scripts, reports."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import yaml
 
+from core.post import now_cst
 from tests.dashboard.conftest import app_as, user
 from tests.dashboard.test_pages import no_crash, texts
 
@@ -242,7 +243,7 @@ def test_search_by_operator_and_intent(console_config):
     at.multiselect(key="s_operators").set_value(["移动"])
     at.selectbox(key="s_intent").set_value(3).run()
     no_crash(at)
-    expected = data.count(data.Slice(since=data.day_start(date.today() - timedelta(days=30)),
+    expected = data.count(data.Slice(since=data.day_start(now_cst().date() - timedelta(days=30)),
                                      operators=("移动",), intent_min=3))
     assert expected > 0 and f"共 {expected:,} 条" in texts(at)
 
