@@ -1,7 +1,8 @@
 """Elasticsearch index template, documents and query DSL for the posts index.
 
-The same semantics as the SQLite backend, built from ES itself (no Chinese analysis plugin); the
-text fields hold tokens made here, joined by spaces and analysed by whitespace + lowercase:
+The same semantics as the SQLite backend, built from ES itself (no Chinese analysis plugin, and
+no `ngram` tokenizer: the test node lacks the `analysis-common` module); the text fields hold
+tokens made here, joined by spaces and analysed by whitespace + lowercase:
 - `chars` / `pairs`: which posts contain a text. `chars` holds each distinct character of title
   and content, `pairs` every two adjacent characters in order, whitespace shown as `▁` (with
   positions): a term of one or two characters is a term lookup, a longer one a `match_phrase` of

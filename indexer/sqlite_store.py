@@ -300,7 +300,7 @@ class SqliteStore(Store):
         for row in rows:
             post = row_to_post(row)
             snippet = make_snippet(index_text(post), terms) if highlight else ""
-            score = -row["score"] if row["score"] is not None else None
+            score = 0.0 - row["score"] if row["score"] is not None else None  # not -0.0
             hits.append(Hit(post, snippet, score))
         return SearchResult(total=total, hits=hits, total_is_lower_bound=lower_bound)
 
