@@ -78,7 +78,7 @@ class AccountService:
             raise AccountError(f"未知角色 {role!r}；可选：{', '.join(ROLES)}")
         cities = [c.strip() for c in cities if c.strip()]
         if role == "handler" and not cities:
-            raise AccountError("分公司处理员必须绑定至少一个地市（--city）")
+            raise AccountError("分公司处理员必须绑定至少一个负责地市")
         if self.known_cities is not None:
             unknown = [c for c in cities if c not in self.known_cities]
             if unknown:

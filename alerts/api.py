@@ -86,9 +86,28 @@ def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
                        "ORDER BY a.created_at DESC LIMIT ?", (limit,))
 
 
+def get_alert(state: StateDB, alert_id: int) -> dict[str, Any] | None:
+    """One alert by id (every column as stored, with `origin` and `review` as in recent_alerts);
+    None when there is none."""
+    state.ensure(SCHEMA)
+    rows = state.query("SELECT a.*, coalesce(r.origin, 'auto') AS origin, r.state AS review "
+                       "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
+                       "WHERE a.alert_id = ?", (int(alert_id),))
+    return rows[0] if rows else None
+
+
 def count_raised(state: StateDB, since: str, until: str, exclude_rules: Iterable[str] = ()) -> int:
     """How many alerts were raised from `since` up to `until` (ISO times), except `exclude_rules`'."""
     state.ensure(SCHEMA)
     return state.query("SELECT count(*) AS n FROM alerts WHERE created_at >= ? AND created_at < ? "
                        "AND rule NOT IN (SELECT value FROM json_each(?))",
                        (since, until, json.dumps(list(exclude_rules))))[0]["n"]
+
+
+def recent_of_types(state: StateDB, rule_types: Iterable[str], limit: int) -> list[dict[str, Any]]:
+    """The newest alerts whose rule type (a rule's `type`, e.g. 'event') is one of `rule_types`."""
+    state.ensure(SCHEMA)
+    return state.query(
+        "SELECT * FROM alerts WHERE coalesce(json_extract(data, '$.rule_type'), rule) IN "
+        "(SELECT value FROM json_each(?)) ORDER BY created_at DESC, alert_id DESC LIMIT ?",
+        (json.dumps(list(rule_types)), limit))

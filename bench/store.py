@@ -48,6 +48,8 @@ _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 WORDS = ["宽带", "信号", "退费", "投诉", "断网", "扣费", "10086", "套餐", "营业厅", "网速",
          "携号转网", "工信部", "流量", "客服", "5g"]
 PHRASES = ['"信号太差"', '"乱扣费"', '"要求退费"', '"网速很慢"', "宽带断网", '"打了10086"']
+# what users type as often as whole words: single characters and parts of words
+PARTS = ["卡", "慢", "坑", "网", "费", "速慢", "网速慢", "信号差", "086", "扣了"]
 CITIES = ["长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州",
           "永州", "怀化", "娄底", "湘西"]
 
@@ -143,6 +145,9 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     def word(s):
         return s.search(rng.choice(WORDS))
 
+    def part_word(s):
+        return s.search(rng.choice(PARTS))
+
     def two_words_city_30d(s):
         a, b = rng.sample(WORDS, 2)
         return s.search(f"{a} {b}", Filters(cities=[rng.choice(CITIES)], since=last30))
@@ -205,7 +210,7 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
     def trends_365d_hot_words(s):
         return s.hot_words(trend365, size=20, exclude=not_hot)
 
-    return {f.__name__: f for f in (word, two_words_city_30d, phrase_or_exclusion,
+    return {f.__name__: f for f in (word, part_word, two_words_city_30d, phrase_or_exclusion,
                                     filters_only_by_severity, relevance, histogram_30d,
                                     histogram_30d_by_severity, terms_city_30d, hot_words_7d,
                                     hot_words_365d_city, hot_words_365d_category,
@@ -215,8 +220,8 @@ def _workload(rng: random.Random) -> dict[str, Callable[[Any], Any]]:
                                     trends_365d_hot_words)}
 
 
-SEARCHES = {"word", "two_words_city_30d", "phrase_or_exclusion", "filters_only_by_severity",
-            "relevance"}
+SEARCHES = {"word", "part_word", "two_words_city_30d", "phrase_or_exclusion",
+            "filters_only_by_severity", "relevance"}
 
 
 class _TimedConnection:

@@ -19,10 +19,11 @@ from cases.config import AppConfig
 from core.post import iso
 
 log = logging.getLogger("tousu.cases")
-# Alerts that are notices, not warnings (raised here for overdue cases, and by reports); they
-# never become cases, and reports do not count them as warnings.
-OWN_RULES = ("sla", "report")
-NO_CASE_RULE_TYPES = ("flatline", "sla", "report")
+# Alerts that are notices, not warnings (raised here for overdue cases, by rectification for
+# overdue 督办 items, and by reports); they never become cases, and reports do not count them
+# as warnings.
+OWN_RULES = ("sla", "rectify", "report")
+NO_CASE_RULE_TYPES = ("flatline", "sla", "rectify", "report")
 
 
 def _rule_type(alert: dict[str, Any]) -> str:

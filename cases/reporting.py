@@ -1,7 +1,8 @@
-"""Case rows for reports, as stored: the cases of a period, the cases overdue at a moment, and
-the case types (categories) of the cases made from warnings.
+"""Case rows for reports and 督办, as stored: the cases of a period, the cases overdue at a moment,
+the case types (categories) of the cases made from warnings, the cases of a warning.
 
-No permission check here: reports check their actor (managers, monitors, admins see every city).
+No permission check here: the callers check their actor (reports: managers, monitors, admins;
+rectification: managers).
 """
 
 from __future__ import annotations
@@ -33,3 +34,10 @@ def categories_by_alert(db: StateDB) -> dict[int, list[str]]:
     db.ensure(SCHEMA)
     return {r["alert_id"]: json.loads(r["categories"]) for r in db.query(
         "SELECT alert_id, categories FROM cases WHERE alert_id IS NOT NULL")}
+
+
+def of_alert(db: StateDB, alert_id: int, post_ids: list[str]) -> list[dict[str, Any]]:
+    """Cases opened from the alert or about one of its posts, oldest first."""
+    db.ensure(SCHEMA)
+    return db.query("SELECT * FROM cases WHERE alert_id = ? OR post_id IN (SELECT value FROM "
+                    "json_each(?)) ORDER BY case_id", (int(alert_id), json.dumps(post_ids)))

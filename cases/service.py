@@ -341,19 +341,30 @@ class CaseService:
         rows = self.db.query("SELECT case_id FROM cases WHERE case_no = ?", (ref,))
         return rows[0]["case_id"] if rows else -1
 
+    @staticmethod
+    def _scope(actor: User, created_by: str | None) -> tuple[list[str], list[Any]]:
+        """WHERE clauses and parameters for the cases the actor may see (a handler: their
+        cities), of one creator when `created_by` is given."""
+        where: list[str] = []
+        params: list[Any] = []
+        if not actor.province_wide:
+            where.append(f"city IN ({', '.join('?' * len(actor.cities))})")
+            params.extend(actor.cities)
+        if created_by:
+            where.append("created_by = ?")
+            params.append(created_by)
+        return where, params
+
     def list_cases(self, actor: User, status: Iterable[str] | str | None = None,
                    city: str | None = None, branch: str | None = None, overdue: bool = False,
                    open_only: bool = False, limit: int = 200, offset: int = 0,
-                   now: datetime | None = None) -> list[Case]:
+                   now: datetime | None = None, created_by: str | None = None) -> list[Case]:
         """Cases the actor may see, newest first; a handler only ever gets their cities."""
         self._require_reader(actor)
         now = self._now(now)
-        where, params = [], []
-        if not actor.province_wide:
-            if not actor.cities:
-                return []
-            where.append(f"city IN ({', '.join('?' * len(actor.cities))})")
-            params.extend(actor.cities)
+        if not actor.province_wide and not actor.cities:
+            return []
+        where, params = self._scope(actor, created_by)
         if status:
             statuses = [normalise_status(s) for s in ([status] if isinstance(status, str) else status)]
             where.append(f"status IN ({', '.join('?' * len(statuses))})")
@@ -373,6 +384,19 @@ class CaseService:
         sql = "SELECT * FROM cases" + (" WHERE " + " AND ".join(where) if where else "")
         rows = self.db.query(sql + " ORDER BY case_id DESC LIMIT ? OFFSET ?", (*params, limit, offset))
         return [Case.from_row(r, now) for r in rows]
+
+    def status_counts(self, actor: User, created_by: str | None = None) -> dict[str, int]:
+        """How many cases the actor may see are in each status (every status, 0 included)."""
+        self._require_reader(actor)
+        counts = dict.fromkeys(STATUSES, 0)
+        if not actor.province_wide and not actor.cities:
+            return counts
+        where, params = self._scope(actor, created_by)
+        sql = "SELECT status, count(*) AS n FROM cases" + (
+            " WHERE " + " AND ".join(where) if where else "") + " GROUP BY status"
+        for row in self.db.query(sql, params):
+            counts[row["status"]] = row["n"]
+        return counts
 
     def available_actions(self, actor: User, case_id: int) -> list[dict[str, str]]:
         """What the actor may do now: [{'action', 'label', 'target', 'needs_text'}]."""

@@ -121,6 +121,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "{suggestion!r}?"),
     "union_tag_not_found": ("缺少 type", "Unable to extract tag using discriminator {discriminator}"),
     "env_missing": ("环境变量 {variable} 未设置", "environment variable {variable} is not set"),
+    # the keyword files' own checks (nlp.dictionary_schema)
+    "empty_term": ("不能有空词", "empty term"),
+    "unknown_category": ("没有这个分类：{unknown}；可选：{allowed}",
+                         "unknown categories {unknown}; allowed: {allowed}"),
+    "tier_range": ("等级只能是 0–4，不能是 {bad}", "tiers must be 0-4, got {bad}"),
+    "cue_weight": ("{tier}级线索词「{term}」的权重 {weight} 须大于 0、不大于 5",
+                   "tier {tier} cue {term!r}: weight {weight} not in (0, 5]"),
+    "alias_conflict": ("别名「{alias}」同时属于 {owner} 和 {city}",
+                       "alias {alias!r} belongs to both {owner} and {city}"),
 }
 _OTHER = ("取值无效：{detail}", "{detail}")
 

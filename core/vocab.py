@@ -9,6 +9,12 @@ TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 LEVEL_COLOURS = {1: "红色", 2: "橙色", 3: "黄色"}
 
+# Warning rules by type (alerts.config), and the two kinds of notice raised outside the rules:
+# a case past its SLA and a scheduled report.
+RULE_TYPE_LABELS = {"post": "单帖预警", "volume": "声量超阈", "spike": "声量突变",
+                    "event": "热点事件", "flatline": "信源停更", "sla": "工单超时",
+                    "report": "定期报表"}
+
 # Complaint categories, in the order reports and the console list them.
 CATEGORIES = (
     "网络覆盖/信号", "上网速度/移动数据", "宽带/家宽", "资费计费/乱扣费", "套餐/合约",

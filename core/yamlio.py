@@ -9,6 +9,7 @@ so a second `demo:` section would quietly replace the first and `tousu check` wo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -45,3 +46,30 @@ def load_yaml(text: str) -> Any:
     """The document in `text` (safe types only); raises yaml.YAMLError, also for a key repeated
     in one mapping."""
     return yaml.load(text, Loader=LOADER)
+
+
+# The parser's problems a hand-edited file most often has, as the console says them; the parser's
+# own words (English, and different between libyaml and pure Python) are kept for the rest.
+_PROBLEMS_ZH = (
+    ("mapping values are not allowed", "这里不能出现「键: 值」（冒号后要有空格，或缩进不对）"),
+    ("cannot start any token", "有不能出现在这里的字符（例如用 Tab 缩进）"),
+    ("could not find expected ':'", "缺少冒号「:」"),
+    ("',' or ']'", "方括号 [ ] 没有闭合，或列表项之间缺少逗号"),
+    ("',' or '}'", "花括号 { } 没有闭合，或项之间缺少逗号"),
+    ("expected key", "缩进不对（同一层的键要对齐）"),
+    ("'-' indicator", "列表项「- 」的缩进不对"),
+    ("<block end>", "缩进不对"),
+    ("end of stream", "文件提前结束（引号或括号没有闭合）"),
+    ("expected node content", "这里缺少内容（括号没有闭合，或冒号、「- 」后缺少值）"),
+)
+_DUPLICATE = re.compile(r"duplicate key (.+) \(first at line (\d+), again at line (\d+)\)")
+
+
+def problem_zh(exc: yaml.YAMLError) -> str:
+    """What is wrong with a YAML text, in Chinese where the problem is a common one."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    duplicate = _DUPLICATE.search(problem)
+    if duplicate:
+        key, first, again = duplicate.groups()
+        return f"键 {key} 重复（第 {first} 行和第 {again} 行）"
+    return next((zh for needle, zh in _PROBLEMS_ZH if needle in problem), problem)

@@ -22,6 +22,7 @@ from crawler.normalise import clean_text, html_to_text, parse_count, parse_date
 from crawler.schema import SCHEMA
 from indexer import open_store
 from nlp.analyzer import Analyzer
+from nlp.labels import apply_labels
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ class DedupPipeline:
 
 
 class AnalysePipeline:
-    """Fills the analysis fields with the source's weight, default city and topic.
+    """Fills the analysis fields with the source's weight, default city and topic; a post a
+    monitor has graded keeps that grade (nlp.labels), however often it is crawled again.
 
     The model grades a batch about ten times faster per post than one post at a time, so items
     wait here until `batch_size` have arrived or `max_wait` seconds have passed, then continue
@@ -94,10 +96,12 @@ class AnalysePipeline:
     batch_size = 64
     max_wait = 0.25
 
-    def __init__(self, analyzer: Analyzer, sources: dict[str, Any], crawler: Crawler | None = None):
+    def __init__(self, analyzer: Analyzer, sources: dict[str, Any], crawler: Crawler | None = None,
+                 state: StateDB | None = None):
         self.analyzer = analyzer
         self.sources = sources
         self.stats = crawler.stats if crawler else None
+        self.state = state
         self.waiting: list[tuple[Post, Deferred[Post]]] = []
         self.timer = CallLaterOnce(self.flush)
 
@@ -105,7 +109,7 @@ class AnalysePipeline:
     def from_crawler(cls, crawler: Crawler) -> "AnalysePipeline":
         config = _config(crawler)
         return cls(Analyzer(config.keywords_dir, config.model_dir),
-                   {s.name: s for s in config.sources}, crawler)
+                   {s.name: s for s in config.sources}, crawler, StateDB(config.state_path))
 
     async def process_item(self, item: Post, spider: Any = None) -> Post:
         done: Deferred[Post] = Deferred()
@@ -144,6 +148,8 @@ class AnalysePipeline:
             posts, source_weight=source.weight if source else 1.0,
             default_city=source.city if source else None,
             about_operator=source.about_operator if source else False)
+        if self.state is not None:
+            apply_labels(self.state, posts)
 
     def _report(self, post: Post, exc: Exception) -> DropItem:
         message = f"{post.source}: {post.url or post.id}: analysis failed: {exc!r}"
@@ -155,6 +161,8 @@ class AnalysePipeline:
     def close_spider(self, spider: Any = None) -> None:
         self.timer.cancel()
         self.flush()
+        if self.state is not None:
+            self.state.close()
 
 
 class StorePipeline:

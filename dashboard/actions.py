@@ -1,4 +1,5 @@
-"""Triage actions as small widgets: corrections become training labels, posts become cases.
+"""Triage actions as small widgets: a correction is the post's grade at once (and a training
+label for the model), posts become cases.
 
 Each action calls one service (nlp.labels, cases) with the logged-in user; the service checks the
 permission and the rules. The widgets only collect input and report the outcome in Chinese.
@@ -10,26 +11,29 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import data, services
+from dashboard import charts, data, services
 from dashboard.guard import action
 from core.markup import md
 from core.vocab import TIER_LABELS
 
 
 def _save_label(post: Any, user: Any, **fields: Any) -> None:
-    services.add_label(post.id, post.text, user, **fields)
-    data.labels.clear()
+    services.grade_post(post.id, user, **fields)
+    # 检索, 趋势 and 报表 show the new grade on their next run, not when their cache expires
+    data.grades_changed()
+    charts.clear()
 
 
 def correction_form(post: Any, user: Any) -> None:
     """Confirm or correct tier / categories / city / relevance of one post."""
     with st.form(f"correct_{post.id}", border=True):
-        st.markdown("**确认或更正分级**（保存为训练标注）")
+        st.markdown("**确认或更正分级**（立即生效，并作为训练标注）")
         tier = st.selectbox("等级", [0, 1, 2, 3, 4], index=post.severity or 0,
                             format_func=lambda t: f"{t}级 {TIER_LABELS[t]}", key=f"fix_tier_{post.id}")
         options = data.categories()
         cats = st.multiselect("分类", options, default=[c for c in post.categories if c in options],
-                              key=f"fix_cats_{post.id}")
+                              key=f"fix_cats_{post.id}", placeholder="选择分类（可多选）",
+                              select_all=False)
         cities = ["（未知）", *data.cities()]
         city = st.selectbox("地市", cities,
                             index=cities.index(post.city) if post.city in cities else 0,
@@ -64,7 +68,8 @@ def mark_irrelevant(posts: list[Any], user: Any) -> None:
     """Label posts as not about the operator (tier 0)."""
     def mark_all() -> None:
         for p in posts:
-            _save_label(p, user, severity=0, relevant=False)
+            _save_label(p, user, severity=0, categories=list(p.categories), city=p.city,
+                        relevant=False)
 
     action("label", mark_all, success=f"已将 {len(posts)} 条标记为无关", rerun=True)
 

@@ -18,6 +18,15 @@ from core.vocab import TIER_LABELS
 
 SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 MARGIN = dict(t=50, b=10, l=10, r=10)
+# Date axes as a Chinese reader writes dates: Plotly's own labels are English ("Nov 26 2026").
+TICKS = {"hour": "%m-%d %H:%M", "day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m"}
+HOVER = {"hour": "%Y-%m-%d %H:%M", "day": "%Y-%m-%d", "week": "%Y-%m-%d 起一周", "month": "%Y年%m月"}
+
+
+def time_axis(fig: go.Figure, interval: str) -> go.Figure:
+    """Label the figure's x axis, a date axis, in numbers for bins of `interval`."""
+    fig.update_xaxes(type="date", tickformat=TICKS[interval], hoverformat=HOVER[interval])
+    return fig
 
 
 def key_label(split: str, key: Any) -> str:
@@ -43,11 +52,11 @@ def volume_figure(base: data.Slice, interval: str, split: str) -> go.Figure | No
             name=key_label(split, key), x=[r["bucket"][:16].replace("T", " ") for r in points],
             y=[r["count"] for r in points], customdata=[[r["bucket"], key] for r in points],
             marker_color=TIER_COLOURS.get(key) if split == "severity" else None,
-            hovertemplate="%{x}<br>%{y} 条<extra>%{fullData.name}</extra>"))
+            hovertemplate=f"%{{x|{HOVER[interval]}}}<br>%{{y}} 条<extra>%{{fullData.name}}</extra>"))
     fig.update_layout(barmode="stack", height=380, margin=MARGIN, legend_title_text=SPLITS[split],
                       title=f"帖子量（按{SPLITS[split]}，点击柱子查看帖子）",
                       xaxis_title="时间", yaxis_title="帖子数")
-    return fig
+    return time_axis(fig, interval)
 
 
 @st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)

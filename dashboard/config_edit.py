@@ -23,7 +23,7 @@ import yaml
 
 from core.config import ConfigInvalid, format_loc
 from core.db import StateDB
-from core.yamlio import LOADER, load_yaml
+from core.yamlio import LOADER, load_yaml, problem_zh
 from tousu.config import ITEMS, validate
 from tousu.console_records import record_config_edit
 
@@ -163,7 +163,7 @@ def save_item(path: Path, section: str, name: str | None, shown: str | None, edi
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
-        raise ConfigEditError(f"{kind}定义不是有效的 YAML {where}：{getattr(exc, 'problem', exc)}")
+        raise ConfigEditError(f"{kind}定义不是有效的 YAML {where}：{problem_zh(exc)}")
     if not isinstance(parsed, dict) or not parsed.get("name"):
         raise ConfigEditError(f"字段 name：{kind}定义须是「键: 值」的映射，并有 name")
     if name is None and (seq is None or not seq.value):

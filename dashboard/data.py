@@ -18,10 +18,10 @@ import pandas as pd
 import streamlit as st
 
 from alerts import analysis, recipients, review
-from alerts.api import recent_alerts
+from alerts.api import get_alert, recent_alerts
 from cases.automation import OWN_RULES
 from cases.reporting import categories_by_alert
-from core.vocab import TIER_LABELS
+from core.vocab import RULE_TYPE_LABELS, TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from nlp.dictionary import get_dictionary
@@ -265,6 +265,13 @@ def labels() -> dict[str, dict[str, Any]]:
     return {row["post_id"]: row for row in iter_labels(state())}
 
 
+def grades_changed() -> None:
+    """Forget every cached answer that depends on posts' grades (a monitor's correction)."""
+    for cached in (search, count, headline, histogram, terms, hot_words, operator_mix,
+                   complaint_rate, labels):
+        cached.clear()
+
+
 def label_note(post: Any, label: dict[str, Any] | None) -> str:
     """'已确认' / '已更正 3级' / '已标无关' for the queue, '' when not labelled."""
     if not label:
@@ -283,6 +290,21 @@ def alerts(limit: int = 300) -> list[dict[str, Any]]:
     for row in rows:
         row["post_ids"] = json.loads(row["post_ids"])
     return rows
+
+
+def rule_label(rule: str) -> str:
+    """A warning's rule as users read it: its type in Chinese (单帖预警, 声量超阈 …), whatever the
+    rule is named in config.yaml."""
+    types = {r.name: r.type for r in config_or_stop().warnings.rules}
+    return RULE_TYPE_LABELS.get(types.get(rule, rule), "其他预警")
+
+
+def alert(alert_id: int) -> dict[str, Any] | None:
+    """One alert (a notification's link names it), uncached."""
+    row = get_alert(state(), alert_id)
+    if row is not None:
+        row["post_ids"] = json.loads(row["post_ids"])
+    return row
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

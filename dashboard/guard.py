@@ -18,7 +18,7 @@ from indexer.query import QuerySyntaxError
 
 log = logging.getLogger("tousu.console")
 log.addFilter(RedactingFilter())  # a traceback may quote a URL with an expanded ${SECRET}
-_SERVICES = ("accounts", "cases", "reply_scripts", "reports", "alerts", "nlp")
+_SERVICES = ("accounts", "cases", "rectification", "reply_scripts", "reports", "alerts", "nlp")
 
 
 def _friendly(exc: Exception) -> str | None:

@@ -17,6 +17,7 @@ import streamlit as st
 from indexer.base import SearchResult
 from core.markup import esc, http_url
 from core.vocab import TIER_LABELS
+from nlp.labels import human_graded
 
 TIER_COLOURS = {4: "#c0392b", 3: "#e67e22", 2: "#d4ac0d", 1: "#2e86c1", 0: "#7f8c8d"}
 LEVEL_COLOURS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d"}
@@ -47,6 +48,15 @@ def tier_badge(tier: int | None) -> str:
             f'font-weight:600">{t}级 {TIER_LABELS.get(t, "")}</span>')
 
 
+def human_badge(post: object) -> str:
+    """'人工修正' / '人工确认' as a badge when a person set the post's grade, else ''."""
+    kind = human_graded(post)  # type: ignore[arg-type]
+    if kind is None:
+        return ""
+    return (f'<span class="tousu-human" style="border:1px solid #1e8449;color:#1e8449;'
+            f'border-radius:4px;padding:0 5px;font-size:0.85em">✍ {kind}</span>')
+
+
 def count_text(result: SearchResult) -> str:
     """A result count as users read it: Elasticsearch and SQLite stop counting exactly at
     TOTAL_CAP, so a capped count shows as "10,000+"."""
@@ -71,7 +81,8 @@ def post_card(post: object, highlight: str | None = None) -> None:
     link = (f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">原帖</a>'
             if url else "")
     st.html(f'<div style="border-left:4px solid {TIER_COLOURS.get(p.severity or 0)};padding:4px 10px">'
-            f'{tier_badge(p.severity)} <span style="color:#666;font-size:0.85em">{meta}{link}</span>'
+            f'{tier_badge(p.severity)} {human_badge(p)} '
+            f'<span style="color:#666;font-size:0.85em">{meta}{link}</span>'
             f'<div class="tousu-title" style="font-weight:600;margin:4px 0">{esc(p.title)}</div>'
             f'{body}<div style="color:#666;font-size:0.85em">判定依据：{reasons}</div></div>')
 

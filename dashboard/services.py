@@ -1,4 +1,4 @@
-"""The console's handles on the service layer (accounts, cases, reply scripts, labels).
+"""The console's handles on the service layer (accounts, cases, 督办, reply scripts, labels).
 
 The console never re-implements their rules: it builds each service once per process and calls
 it with the logged-in `User`; permission checks happen inside the services.
@@ -14,6 +14,7 @@ from accounts import AccountService, SessionStore, User
 from cases import CaseService
 from dashboard import data
 from nlp import labels
+from rectification import RectificationService
 from reply_scripts import ScriptService
 from tousu.config import Config
 
@@ -50,6 +51,16 @@ def cases() -> CaseService:
 
 
 @st.cache_resource
+def _rectification(_config: Config) -> RectificationService:
+    return RectificationService(_config, db=data.get_state(_config), cases=_cases(_config))
+
+
+def rectification() -> RectificationService:
+    """督办 (rectification.RectificationService), on the console's case service."""
+    return _rectification(data.config_or_stop())
+
+
+@st.cache_resource
 def _scripts(_config: Config) -> ScriptService:
     return ScriptService(data.get_state(_config))
 
@@ -58,6 +69,7 @@ def scripts() -> ScriptService:
     return _scripts(data.config_or_stop())
 
 
-def add_label(post_id: str, text: str, user: User, **fields: Any) -> Any:
-    """Store a triage correction as a training label (nlp.labels)."""
-    return labels.add_label(data.state(), post_id, text, user=user.username, **fields)
+def grade_post(post_id: str, user: User, **fields: Any) -> Any:
+    """A monitor's grade of a post: a training label, and the stored post's grade at once
+    (nlp.labels.grade_post)."""
+    return labels.grade_post(data.state(), data.store(), post_id, user.username, **fields)

@@ -35,8 +35,10 @@ def _recipient_pickers(key: str, hint: str) -> tuple[list[str], list[str]]:
     groups = [g["name"] for g in data.recipient_groups()]
     notifiers = [n.name for n in data.config_or_stop().warnings.notifiers]
     c1, c2 = st.columns(2)
-    chosen_groups = c1.multiselect("收件组", groups, key=f"{key}_groups", placeholder=hint)
-    chosen = c2.multiselect("通知渠道", notifiers, key=f"{key}_notifiers", placeholder=hint)
+    chosen_groups = c1.multiselect("收件组", groups, key=f"{key}_groups", placeholder=hint,
+                                  select_all=False)
+    chosen = c2.multiselect("通知渠道", notifiers, key=f"{key}_notifiers", placeholder=hint,
+                               select_all=False)
     return chosen_groups, chosen
 
 
@@ -53,7 +55,8 @@ def publish_form(posts: list[Any], user: Any, key: str) -> None:
             department = c2.selectbox("发布部门", cfg.warnings.manual.departments, key=f"{key}_dept")
             level = c3.selectbox("级别", [1, 2, 3], index=2, format_func=_level_label,
                                  key=f"{key}_level")
-            cities = st.multiselect("涉及地市", known, key=f"{key}_cities",
+            cities = st.multiselect("涉及地市", known, key=f"{key}_cities", placeholder="选择地市",
+                                    select_all=False,
                                     default=[c for c in dict.fromkeys(p.city for p in posts) if c in known])
             groups, notifiers = _recipient_pickers(key, "不选则按通知渠道的路由规则")
             title = st.text_input("标题", key=f"{key}_title", max_chars=100,
@@ -169,7 +172,8 @@ def groups_editor(user: Any) -> None:
     with st.form("group_edit"):
         st.markdown("**新建或修改收件组**（同名即修改）")
         name = st.text_input("名称", key="grp_name", max_chars=40)
-        chosen = st.multiselect("通知渠道", [n.name for n in cfg.warnings.notifiers], key="grp_notifiers")
+        chosen = st.multiselect("通知渠道", [n.name for n in cfg.warnings.notifiers], key="grp_notifiers",
+                                placeholder="选择通知渠道", select_all=False)
         note = st.text_input("说明", key="grp_note")
         save = st.form_submit_button("保存收件组", type="primary", key="grp_save")
     if save:

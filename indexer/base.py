@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Literal, Sequence
 
 from core.post import Post
@@ -158,6 +158,26 @@ class Store(ABC):
     @abstractmethod
     def set_case_status(self, post_id: str, status: str | None) -> None:
         """Mark a post with the status of its case."""
+
+    def set_grade(self, post_id: str, *, severity: int | None, relevant: bool | None,
+                  categories: Sequence[str], city: str | None,
+                  reasons: Sequence[str]) -> Post | None:
+        """Overwrite one post's grade (a monitor's correction) and return the post as stored, or
+        None when there is no such post. Search, filters, counts and aggregations see the new
+        grade as soon as this returns; every other field, and the case fields, are kept.
+
+        The post goes through upsert_many, the one write path that keeps each backend's derived
+        data (SQLite's daily counts and category rows, both backends' full-text entries) in step.
+        """
+        post = self.get(post_id)
+        if post is None:
+            return None
+        graded = replace(post, severity=severity, relevant=relevant, categories=list(categories),
+                         city=city, reasons=list(reasons))
+        failed = self.upsert_many([graded]).failed
+        if failed:
+            raise StoreError(f"cannot set the grade of {post_id}: {failed[post_id]}")
+        return graded
 
     @abstractmethod
     def close(self) -> None:

@@ -24,11 +24,10 @@ from core.batches import batched
 from core.post import Post
 from indexer.base import (TERM_FIELDS, Filters, Hit, Interval, SearchResult, Sort, Store,
                           StoreError, UpsertResult, make_snippet)
-from indexer.documents import parse_ts, post_ts
+from indexer.documents import index_text, parse_ts, post_ts
 from indexer.duplicates import Original, Originals, needs_original
 from indexer.es_bulk import CHUNK, bulk, merge, scan
-from indexer.es_dsl import (DATE_FORMAT, DERIVED, TIME_ZONE, body_text, build_query,
-                            highlight_body, snippet_from, to_document, to_post)
+from indexer.es_dsl import DATE_FORMAT, DERIVED, TIME_ZONE, build_query, to_document, to_post
 from indexer.es_errors import es_errors
 from indexer.es_index import drop_index, ensure_index
 from indexer.query import Query, parse_query
@@ -44,7 +43,6 @@ _SORT = {
 # bulk requests in flight at once: one more than a 2-core node's write threads, so that one
 # waits in the node's queue while a response travels back and the next request is built
 BULK_THREADS = 3
-SNIPPET_WIDTH = 120
 
 
 class ElasticsearchStore(Store):
@@ -185,23 +183,15 @@ class ElasticsearchStore(Store):
         terms = parsed.highlight_terms() if parsed else []
         if sort == "relevance" and not (parsed and parsed.groups):
             sort = "time"
-        extra: dict[str, Any] = {}
-        if highlight and terms:
-            extra["highlight"] = highlight_body(terms)
         with self._errors("search"):
             resp = self.client.search(
                 index=self.alias, query=es_query, sort=_SORT.get(sort, _SORT["time"]),
                 from_=max(page - 1, 0) * size, size=size, track_total_hits=True,
-                track_scores=sort == "relevance", source_excludes=DERIVED, **extra)
+                track_scores=sort == "relevance", source_excludes=DERIVED)
         hits = []
         for raw in resp["hits"]["hits"]:
             post = to_post(raw["_source"])
-            snippet = ""
-            if highlight:
-                body = body_text(post)
-                fragments = raw.get("highlight", {}).get("body")
-                snippet = (snippet_from(fragments[0], body, SNIPPET_WIDTH) if fragments
-                           else make_snippet(body, []))
+            snippet = make_snippet(index_text(post), terms) if highlight else ""
             score = raw.get("_score") if sort == "relevance" else None
             hits.append(Hit(post, snippet, score))
         total = resp["hits"]["total"]

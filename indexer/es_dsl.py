@@ -1,44 +1,48 @@
 """Elasticsearch index template, documents and query DSL for the posts index.
 
-The same semantics as the SQLite backend, built from ES itself (no Chinese analysis plugin):
-- `words` / `subwords`: the jieba tokens (precise mode / search-mode parts) joined by spaces and
-  analysed by whitespace + lowercase — a single-token word is a term lookup in either field;
-- `body`: title and content analysed by the `standard` analyzer, which emits one token per CJK
-  character, so `match_phrase` on it is a substring match of Chinese text — phrases and words
-  that jieba splits are matched like that; `body` is also what the highlighter marks;
+The same semantics as the SQLite backend, built from ES itself (no Chinese analysis plugin, and
+no `ngram` tokenizer: the test node lacks the `analysis-common` module); the text fields hold
+tokens made here, joined by spaces and analysed by whitespace + lowercase:
+- `chars` / `pairs`: which posts contain a text. `chars` holds each distinct character of title
+  and content, `pairs` every two adjacent characters in order, whitespace shown as `▁` (with
+  positions): a term of one or two characters is a term lookup, a longer one a `match_phrase` of
+  its pairs, so a term matches a post whose title or content contains it;
+- `words` / `subwords`: the jieba tokens (precise mode / search-mode parts), which only rank, so
+  posts where a term is a whole word come first;
 - keyword fields for the filters and aggregations; `time` is a date in +08:00.
-The tokens and `body` are left out of `_source`: the post as stored is the rest of it.
+The token fields are left out of `_source`: the post as stored is the rest of it. Snippets are
+made from the hits' text by `make_snippet`, as SQLite makes them.
 
 Indexing them is most of the node's work on bulk ingest, so they index only what queries read:
-no norms (relevance ranks by term frequency and rarity, not by post length), and `body` keeps
-positions for phrases but no offsets (the highlighter re-analyses the few hits it marks).
-Version 1 had norms everywhere and offsets on `body`; the store migrates it on start.
+no norms (relevance ranks by term frequency and rarity, not by post length), positions only on
+`pairs`. Version 1 had norms everywhere and offsets on `body`; version 3 matched words as jieba
+tokens and other text on `body` (the `standard` analyzer: one token per Chinese character, a
+Latin word whole). The store migrates older versions on start.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import fields
-from operator import attrgetter
+from operator import add, attrgetter
 from typing import Any
 
 from indexer.base import Filters
-from indexer.documents import index_tokens, iso_cst
+from indexer.documents import index_text, index_tokens, iso_cst
 from indexer.query import Query, Term
 from core.post import Post
 
-MAPPING_VERSION = 3
-DERIVED = ["words", "subwords", "body"]
+MAPPING_VERSION = 4
+DERIVED = ["words", "subwords", "chars", "pairs"]
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
 TIME_ZONE = "+08:00"
 _KEYWORD = {"type": "keyword"}
 _NOT_INDEXED = {"type": "keyword", "index": False, "doc_values": False}
 _TOKENS = {"type": "text", "analyzer": "tokens", "index_options": "freqs", "norms": False}
 _SPACE = re.compile(r"\s+")
+_GAP = "\u2581"  # whitespace inside a pair: the analyzer splits tokens at whitespace
 _POST_FIELDS = [f.name for f in fields(Post)]
 _post_values = attrgetter(*_POST_FIELDS)  # asdict() deep-copies: slow
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
@@ -56,8 +60,9 @@ MAPPINGS: dict[str, Any] = {
         "location": _NOT_INDEXED, "reasons": _NOT_INDEXED,
         "engagement": {"type": "object", "enabled": False},
         "words": _TOKENS, "subwords": _TOKENS,
-        "body": {"type": "text", "analyzer": "standard", "store": True,
-                 "index_options": "positions", "norms": False},
+        "chars": {"type": "text", "analyzer": "tokens", "index_options": "docs", "norms": False},
+        "pairs": {"type": "text", "analyzer": "tokens", "index_options": "positions",
+                  "norms": False},
     },
 }
 ANALYSIS = {"analyzer": {"tokens": {"type": "custom", "tokenizer": "whitespace",
@@ -79,18 +84,23 @@ def template_body(pattern: str, shards: int, replicas: int) -> dict[str, Any]:
     }
 
 
-def body_text(post: Post) -> str:
-    """Title and content as the snippet shows them: one line, spaces collapsed."""
-    text = f"{post.title} {post.content}" if post.title else (post.content or "")
-    return _SPACE.sub(" ", text).strip()
+def _spaced(text: str) -> str:
+    """Lower-cased, each run of whitespace one `▁`."""
+    return _SPACE.sub(_GAP, text.lower())
+
+
+def _pairs(text: str) -> list[str]:
+    return list(map(add, text, text[1:]))
 
 
 def to_document(post: Post, ts: int, dup_of: str | None, case_status: str | None) -> dict[str, Any]:
-    """The indexed document: the post's fields plus time (`post_ts`), tokens and body."""
+    """The indexed document: the post's fields plus time (`post_ts`) and the token fields."""
     doc = dict(zip(_POST_FIELDS, _post_values(post)))
     words, subwords = index_tokens(post)
+    text = _spaced(index_text(post))
     doc.update(time=iso_cst(ts), dup_of=dup_of, case_status=case_status,
-               words=" ".join(words), subwords=" ".join(subwords), body=body_text(post))
+               words=" ".join(words), subwords=" ".join(subwords),
+               chars=" ".join(set(text) - {_GAP}), pairs=" ".join(_pairs(text)))
     return doc
 
 
@@ -100,13 +110,22 @@ def to_post(source: dict[str, Any]) -> Post:
 
 
 # -- queries -------------------------------------------------------------------------------
+def contains_query(term: Term) -> dict[str, Any]:
+    """The posts whose title or content contains the term (unscored)."""
+    needle = _spaced(term.needle)
+    if len(needle) == 1:
+        return {"term": {"chars": needle}}
+    if len(needle) == 2:
+        return {"term": {"pairs": needle}}
+    return {"match_phrase": {"pairs": " ".join(_pairs(needle))}}
+
+
 def term_query(term: Term) -> dict[str, Any]:
-    """One term: a single token is a lookup in words/subwords, anything else a substring match."""
-    if len(term.tokens) == 1 and not term.phrase:
-        token = term.tokens[0]
-        return {"bool": {"should": [{"term": {"words": token}}, {"term": {"subwords": token}}],
-                         "minimum_should_match": 1}}
-    return {"match_phrase": {"body": term.text}}
+    """One term: the posts containing it, scored by its jieba tokens as words or sub-words (0
+    where none is one)."""
+    return {"bool": {"filter": [contains_query(term)],
+                     "should": [{"term": {field: token}} for token in term.tokens
+                                for field in ("words", "subwords")]}}
 
 
 def filter_clauses(filters: Filters | None, ts_of: Any) -> tuple[list[dict], list[dict]]:
@@ -151,7 +170,7 @@ def build_query(filters: Filters | None, query: Query | None, ts_of: Any) -> dic
             clauses = [term_query(t) for t in group]
             must.append(clauses[0] if len(clauses) == 1 else
                         {"bool": {"should": clauses, "minimum_should_match": 1}})
-        must_not.extend(term_query(t) for t in query.excluded)
+        must_not.extend(contains_query(t) for t in query.excluded)
     if not (must or filter_part or must_not):
         return {"match_all": {}}
     body: dict[str, Any] = {}
@@ -162,47 +181,3 @@ def build_query(filters: Filters | None, query: Query | None, ts_of: Any) -> dic
     if must_not:
         body["must_not"] = must_not
     return {"bool": body}
-
-
-def highlight_body(terms: list[str]) -> dict[str, Any]:
-    """Highlight `body` in ES: whole terms marked in the whole text (the window is cut here)."""
-    return {
-        "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
-        "fields": {"body": {
-            "type": "unified", "number_of_fragments": 0,
-            "highlight_query": {"bool": {"should": [{"match_phrase": {"body": t}} for t in terms]}},
-        }},
-    }
-
-
-def snippet_from(highlighted: str, body: str, width: int) -> str:
-    """ES's highlighted text cut like make_snippet: a window of `width` around the first mark,
-    '…' where text was cut, escaped with html.escape and every marked span in <mark>."""
-    plain_parts: list[str] = []
-    spans: list[list[int]] = []
-    pos = 0
-    for i, part in enumerate(_MARK.split(highlighted)):
-        text = html.unescape(part)
-        if i % 2 and text:
-            if spans and spans[-1][1] == pos:
-                spans[-1][1] = pos + len(text)
-            else:
-                spans.append([pos, pos + len(text)])
-        plain_parts.append(text)
-        pos += len(text)
-    plain = "".join(plain_parts)
-    offset = max(body.find(plain), 0) if plain != body else 0
-    start = max(0, spans[0][0] - width // 4) if spans else 0
-    end = start + width
-    out, last = [], start
-    for a, b in spans:
-        a, b = max(a, start), min(b, end)
-        if a >= b:
-            continue
-        out.append(html.escape(plain[last:a]))
-        out.append(f"<mark>{html.escape(plain[a:b])}</mark>")
-        last = b
-    out.append(html.escape(plain[last:end]))
-    prefix = "…" if offset + start > 0 else ""
-    suffix = "…" if offset + end < len(body) else ""
-    return prefix + "".join(out) + suffix

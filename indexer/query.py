@@ -22,6 +22,11 @@ class Term:
     tokens: tuple[str, ...]
     phrase: bool = False
 
+    @property
+    def needle(self) -> str:
+        """What the title or content of a matching post contains, ignoring case."""
+        return self.text.lower()
+
 
 @dataclass
 class Query:
@@ -35,12 +40,9 @@ class Query:
         return not self.groups and not self.excluded
 
     def highlight_terms(self) -> list[str]:
-        """Texts to mark in snippets: whole phrases and the tokens of words."""
-        out: list[str] = []
-        for group in self.groups:
-            for term in group:
-                out.extend([term.text] if term.phrase else term.tokens)
-        return sorted(set(out), key=len, reverse=True)
+        """Texts to mark in snippets: every positive term as written, longest first."""
+        return sorted({term.text for group in self.groups for term in group}, key=len,
+                      reverse=True)
 
 
 def _term(text: str, phrase: bool) -> Term | None:

@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping
 
 from indexer.base import Filters, Store
 from core.post import Post, iso, now_cst
+from nlp.labels import held_grade, keep_human_grades
 
 
 @dataclass
@@ -34,7 +35,8 @@ def reanalyse(store: Store, analyzer: Any, filters: Filters | None = None,
     """Re-grade every post matching `filters` with `analyzer` and store the changed ones.
 
     `sources` maps a source name to its config (weight, city, about_operator), as the crawl used.
-    Posts whose grade is unchanged are not written again. Case fields are kept by the store.
+    Posts whose grade is unchanged are not written again. Case fields are kept by the store, and
+    a grade a person set (nlp.labels) is kept here: the analyser refreshes the rest of the post.
     """
     result = ReanalyseResult()
     pending: list[Post] = []
@@ -47,9 +49,11 @@ def reanalyse(store: Store, analyzer: Any, filters: Filters | None = None,
         for name, posts in by_source.items():
             spec = (sources or {}).get(name)
             before = [_grade(p) for p in posts]
+            held = {p.id: kept for p in posts if (kept := held_grade(p)) is not None}
             analyzer.analyse_many(posts, source_weight=getattr(spec, "weight", 1.0),
                                   default_city=getattr(spec, "city", None),
                                   about_operator=getattr(spec, "about_operator", False))
+            keep_human_grades(posts, held)
             graded.extend(p for p, old in zip(posts, before) if _grade(p) != old)
         if graded:
             stored = store.upsert_many(graded)

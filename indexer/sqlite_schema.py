@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
+from core.batches import batched
 from indexer.base import StoreError
+from indexer.sqlite_fts import fts_key, post_grams
 
-SCHEMA_VERSION = 5
+log = logging.getLogger("tousu.indexer")
+SCHEMA_VERSION = 6
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     rowid INTEGER PRIMARY KEY,
@@ -32,11 +36,19 @@ CREATE TABLE IF NOT EXISTS post_categories (
     PRIMARY KEY (category, published_ts, post_rowid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS post_categories_post ON post_categories (post_rowid);
--- rowid = published_ts * 2^31 + posts.rowid (sqlite_fts.fts_key): FTS5 walks a word's matches
--- newest first and a time range is a rowid range, so the latest page of a common word is read
--- without touching its older matches.
+-- jieba's words and sub-words of each post, for ranking (bm25) alone. The FTS5 tables' rowid is
+-- published_ts * 2^31 + posts.rowid (sqlite_fts.fts_key): FTS5 walks a text's matches newest
+-- first and a time range is a rowid range, so the latest page of a common word is read without
+-- touching its older matches.
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     words, subwords, tokenize = 'unicode61 remove_diacritics 0'
+);
+-- Which posts contain a text: each post's distinct letters and digits and pairs of adjacent ones
+-- (sqlite_fts.post_grams). Contentless (the text is in posts; a row is deleted by sending its
+-- grams again), no positions, no sizes: it only finds. The ascii tokenizer keeps every
+-- non-ASCII character, so each gram is one token.
+CREATE VIRTUAL TABLE IF NOT EXISTS posts_grams USING fts5(
+    grams, content = '', columnsize = 0, detail = none, tokenize = 'ascii'
 );
 -- Posts per China-time day, relevance (-1 = unknown) and value of one field (field '' counts
 -- every post, value 0), kept by every write. A year of trends reads thousands of these rows
@@ -75,6 +87,20 @@ _MIGRATE_1 = (
 )
 
 
+def _fill_grams(conn: sqlite3.Connection, path: Path) -> None:
+    """Index the grams of every stored post (the posts in time order, as FTS5 takes keys best)."""
+    total = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+    if total:
+        log.warning("sqlite %s: indexing the characters of %d posts (schema version %d)", path,
+                    total, SCHEMA_VERSION)
+    rows = conn.execute("SELECT published_ts, rowid, title, content FROM posts "
+                        "INDEXED BY posts_time_cover ORDER BY published_ts")
+    for chunk in batched(rows, 5000):
+        conn.executemany("INSERT INTO posts_grams (rowid, grams) VALUES (?, ?)",
+                         [(fts_key(ts, rowid), post_grams(title, content))
+                          for ts, rowid, title, content in chunk])
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Create the schema, or bring an older file up to SCHEMA_VERSION in place."""
     if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
@@ -101,6 +127,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         for column, kind in (("intent", "INTEGER"), ("operators", "TEXT")):
             if column not in columns:
                 conn.execute(f"ALTER TABLE posts ADD COLUMN {column} {kind}")
+        if old or 0 < version < 6:  # version 6 finds substrings in posts_grams
+            _fill_grams(conn, path)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException as exc:

@@ -1,5 +1,5 @@
 """The SELECT pieces of the SQLite store's reads over posts `p`: the WHERE of Filters, the
-FROM … WHERE of a search (walking FTS5 or not), the column a field groups by, and the
+FROM … WHERE of a search (walking posts_grams or not), the column a field groups by, and the
 slice_counts query."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from indexer.base import TERM_FIELDS, Filters, Interval, StoreError
 from indexer.documents import parse_ts
 from indexer.query import Query
 from indexer.sqlite_buckets import BUCKET
-from indexer.sqlite_fts import FROM_FTS, fts_key, query_sql
+from indexer.sqlite_fts import FROM_GRAMS, fts_key, query_sql
 
 
 def where_sql(filters: Filters | None,
@@ -57,8 +57,8 @@ class Match(NamedTuple):
 
     sql: str  # FROM … WHERE …
     params: list[Any]
-    walks_fts: bool  # whether it walks FTS5 rows `f`
-    counting: str  # the same for counting: FTS5 alone when nothing else is tested
+    walks_fts: bool  # whether it walks posts_grams rows `g`
+    counting: str  # the same for counting: posts_grams alone when nothing else is tested
 
 
 def match_sql(filters: Filters | None, query: Query | None) -> Match:
@@ -72,16 +72,16 @@ def match_sql(filters: Filters | None, query: Query | None) -> Match:
         return Match(sql, [*where_params, *params], False, sql)
     f = filters or Filters()
     post_where, where_params = where_sql(replace(f, since=None, until=None))
-    fts = " WHERE posts_fts MATCH ?"
+    fts = " WHERE posts_grams MATCH ?"
     time_params = []
     for value, op in ((f.since, ">="), (f.until, "<")):  # a time range is a key range
         ts = parse_ts(value) if value else None
         if ts is not None:
-            fts += f" AND f.rowid {op} ?"
+            fts += f" AND g.rowid {op} ?"
             time_params.append(fts_key(ts, 0))
     post_clauses = ([post_where[len(" WHERE "):]] if post_where else []) + clauses
-    sql = FROM_FTS + fts + "".join(f" AND {c}" for c in post_clauses)
-    counting = sql if post_clauses else "FROM posts_fts f" + fts
+    sql = FROM_GRAMS + fts + "".join(f" AND {c}" for c in post_clauses)
+    counting = sql if post_clauses else "FROM posts_grams g" + fts
     return Match(sql, [expression, *time_params, *where_params, *params], True, counting)
 
 

@@ -15,11 +15,12 @@ import orjson
 
 from indexer.base import (TOTAL_CAP, Filters, Hit, Interval, SearchResult, Sort, Store,
                           StoreError, UpsertResult, make_snippet)
-from indexer.documents import index_tokens, parse_ts, post_ts
+from indexer.documents import index_text, index_tokens, parse_ts, post_ts
 from indexer.duplicates import Original, Originals, needs_original
 from indexer.query import Query, parse_query
 from indexer.sqlite_buckets import BUCKET, bucket_label
-from indexer.sqlite_fts import disjoint_parts, fts_key
+from indexer.sqlite_fts import (LOWER_FUNCTION, disjoint_parts, fts_key, post_grams,
+                                rank_expression)
 from indexer.sqlite_rollup import (ROLLUP_SPLITS, DailyCounts, Span, rollup_counts,
                                    rollup_select, rollup_span)
 from indexer.sqlite_rows import COLUMNS, row_to_post, row_values
@@ -29,6 +30,7 @@ from core.batches import batched
 from core.post import Post
 
 _CHUNK = 500
+_DELETE_GRAMS = "INSERT INTO posts_grams (posts_grams, rowid, grams) VALUES ('delete', ?, ?)"
 RANK_CANDIDATES = 1000
 _SORT = {
     "time": "p.published_ts DESC, p.rowid DESC",
@@ -57,7 +59,7 @@ class _Writes:
 
     inserts: list[tuple[Any, ...]] = field(default_factory=list)
     updates: list[tuple[Any, ...]] = field(default_factory=list)
-    replaced: list[tuple[int, int]] = field(default_factory=list)  # (old FTS key, rowid)
+    replaced: list[tuple[int, int, str]] = field(default_factory=list)  # (old key, rowid, grams)
     categories: list[tuple[str, int, int]] = field(default_factory=list)
 
 
@@ -78,6 +80,7 @@ class SqliteStore(Store):
             except sqlite3.Error as exc:
                 raise StoreError(f"sqlite {self.path}: cannot open: {exc}") from None
             conn.row_factory = sqlite3.Row
+            conn.create_function(LOWER_FUNCTION, 1, str.lower, deterministic=True)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
@@ -103,7 +106,7 @@ class SqliteStore(Store):
             return result
         conn = self._conn()
         counts = DailyCounts()
-        fts_rows: list[tuple[int, str, str]] = []
+        fts_rows: list[tuple[int, str, str, str]] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
             known = self._known(conn, posts)
@@ -112,7 +115,9 @@ class SqliteStore(Store):
             # FTS5 buffers rows in rowid order; one out of order writes the buffer out first.
             fts_rows.sort()
             conn.executemany("INSERT INTO posts_fts (rowid, words, subwords) VALUES (?, ?, ?)",
-                             fts_rows)
+                             [row[:3] for row in fts_rows])
+            conn.executemany("INSERT INTO posts_grams (rowid, grams) VALUES (?, ?)",
+                             [(row[0], row[3]) for row in fts_rows])
             self._add_counts(conn, counts.rows())
             conn.execute("COMMIT")
         except BaseException:
@@ -122,15 +127,17 @@ class SqliteStore(Store):
 
     @staticmethod
     def _known(conn: sqlite3.Connection, posts: list[Post]) -> _Known:
-        """What the store holds of these posts, read by set before any write: their rows, and the
-        two earliest originals (no one's duplicate) of their texts — one may be the post itself;
-        a text reposted thousands of times must not load all its copies."""
+        """What the store holds of these posts, read by set before any write: their rows (with the
+        text, whose grams an update deletes), and the two earliest originals (no one's duplicate)
+        of their texts — one may be the post itself; a text reposted thousands of times must not
+        load all its copies."""
         known = _Known(next_rowid=(conn.execute("SELECT max(rowid) FROM posts").fetchone()[0]
                                    or 0) + 1)
         for ids in batched([p.id for p in posts], _CHUNK):
             known.existing.update((r[0], r[1:]) for r in conn.execute(
                 "SELECT id, rowid, dup_of, published_ts, relevant, severity, city, source, "
-                f"categories, keywords FROM posts WHERE id IN ({', '.join('?' * len(ids))})", ids))
+                "categories, keywords, title, content FROM posts "
+                f"WHERE id IN ({', '.join('?' * len(ids))})", ids))
         fingerprints = sorted({p.fingerprint for p in posts if needs_original(
             p, known.existing[p.id][1] if p.id in known.existing else None)})
         for part in batched(fingerprints, _CHUNK):
@@ -145,10 +152,10 @@ class SqliteStore(Store):
 
     @staticmethod
     def _rows(posts: list[Post], known: _Known, result: UpsertResult, counts: DailyCounts,
-              fts_rows: list[tuple[int, str, str]]) -> _Writes:
+              fts_rows: list[tuple[int, str, str, str]]) -> _Writes:
         """The writes of one chunk of distinct posts (`known` has what they need and learns the
         new originals); `counts` collects the changes to daily_counts and `fts_rows` the
-        full-text rows."""
+        full-text rows (key, words, sub-words, grams)."""
         writes = _Writes()
         for post in posts:
             old = known.existing.get(post.id)
@@ -167,14 +174,15 @@ class SqliteStore(Store):
                 writes.inserts.append((rowid, *values))
                 result.inserted.append(post.id)
             else:
-                rowid, _, old_ts, *old_fields, old_categories, old_keywords = old
+                rowid, _, old_ts, *old_fields, old_categories, old_keywords, title, content = old
                 counts.add(old_ts, *old_fields, orjson.loads(old_categories),
                            orjson.loads(old_keywords), sign=-1)
                 writes.updates.append((*values[1:], rowid))
-                writes.replaced.append((fts_key(old_ts, rowid), rowid))
+                writes.replaced.append((fts_key(old_ts, rowid), rowid, post_grams(title, content)))
                 result.updated.append(post.id)
             known.originals.stored(post, ts, rowid, dup_of)
-            fts_rows.append((key, " ".join(words), " ".join(subwords)))
+            fts_rows.append((key, " ".join(words), " ".join(subwords),
+                             post_grams(post.title, post.content)))
             writes.categories.extend((c, rowid, ts) for c in dict.fromkeys(post.categories))
             counts.add(ts, post.relevant, post.severity, post.city, post.source, post.categories,
                        post.keywords)
@@ -186,9 +194,10 @@ class SqliteStore(Store):
             conn.executemany(f"UPDATE posts SET {', '.join(c + ' = ?' for c in COLUMNS[1:])} "
                              "WHERE rowid = ?", writes.updates)
             conn.executemany("DELETE FROM posts_fts WHERE rowid = ?",
-                             [(key,) for key, _ in writes.replaced])
+                             [(key,) for key, _, _ in writes.replaced])
+            conn.executemany(_DELETE_GRAMS, [(key, grams) for key, _, grams in writes.replaced])
             conn.executemany("DELETE FROM post_categories WHERE post_rowid = ?",
-                             [(rowid,) for _, rowid in writes.replaced])
+                             [(rowid,) for _, rowid, _ in writes.replaced])
         conn.executemany(f"INSERT INTO posts (rowid, {', '.join(COLUMNS)}) "
                          f"VALUES (?, {', '.join('?' * len(COLUMNS))})", writes.inserts)
         conn.executemany("INSERT OR IGNORE INTO post_categories VALUES (?, ?, ?)",
@@ -217,6 +226,12 @@ class SqliteStore(Store):
                 counts.add(old_ts, *fields, orjson.loads(categories), orjson.loads(keywords), sign=-1)
             rowids = [(r[0],) for r in rows]
             conn.execute("DELETE FROM posts_fts WHERE rowid < ?", (fts_key(ts, 0),))
+            # read in chunks: the texts of a year of posts need not fit in memory
+            texts = conn.execute("SELECT published_ts, rowid, title, content FROM posts "
+                                 "WHERE published_ts < ?", (ts,))
+            for chunk in batched(texts, _CHUNK):
+                conn.executemany(_DELETE_GRAMS, [(fts_key(t, rowid), post_grams(title, content))
+                                                 for t, rowid, title, content in chunk])
             conn.executemany("DELETE FROM post_categories WHERE post_rowid = ?", rowids)
             conn.execute("DELETE FROM posts WHERE published_ts < ?", (ts,))
             self._add_counts(conn, counts.rows())
@@ -284,9 +299,8 @@ class SqliteStore(Store):
         hits = []
         for row in rows:
             post = row_to_post(row)
-            text = f"{post.title} {post.content}" if post.title else post.content
-            snippet = make_snippet(text, terms) if highlight else ""
-            score = -row["score"] if row["score"] is not None else None
+            snippet = make_snippet(index_text(post), terms) if highlight else ""
+            score = 0.0 - row["score"] if row["score"] is not None else None  # not -0.0
             hits.append(Hit(post, snippet, score))
         return SearchResult(total=total, hits=hits, total_is_lower_bound=lower_bound)
 
@@ -306,16 +320,25 @@ class SqliteStore(Store):
             total = self._execute(f"SELECT count(*) FROM (SELECT 1 {counting} LIMIT ?)",
                                   [*params, cap])[0][0]
         common = total >= cap
-        if walks_fts and sort == "relevance":
+        rank = rank_expression(parsed) if parsed is not None else None
+        if walks_fts and sort == "relevance" and rank is not None:
             # bm25 over every match of a common word costs as much as the matches: rank the
-            # latest RANK_CANDIDATES of them instead.
-            latest = f" ORDER BY f.rowid DESC LIMIT {RANK_CANDIDATES}" if common else ""
-            rows = self._execute(f"SELECT * FROM (SELECT p.*, bm25(posts_fts) AS score {found}"
-                                 f"{latest}) ORDER BY score, published_ts DESC LIMIT ? OFFSET ?",
-                                 [*params, size, offset])
+            # latest RANK_CANDIDATES of them instead. Matches where no term is a word (bm25
+            # scores words negative) come last, with score 0. Only the page's posts are read.
+            latest = f" ORDER BY g.rowid DESC LIMIT {RANK_CANDIDATES}" if common else ""
+            rows = self._execute(
+                f"WITH hits AS MATERIALIZED (SELECT g.rowid AS k, p.rowid AS r {found}{latest}), "
+                "scores AS MATERIALIZED (SELECT rowid AS k, bm25(posts_fts) AS s FROM posts_fts "
+                "WHERE posts_fts MATCH ? AND rowid BETWEEN (SELECT min(k) FROM hits) "
+                "AND (SELECT max(k) FROM hits) AND +rowid IN (SELECT k FROM hits)) "
+                "SELECT p.*, page.score FROM (SELECT hits.r, hits.k, coalesce(scores.s, 0.0) AS score "
+                "FROM hits LEFT JOIN scores ON scores.k = hits.k ORDER BY score, hits.k DESC "
+                "LIMIT ? OFFSET ?) page JOIN posts p ON p.rowid = page.r "
+                "ORDER BY page.score, page.k DESC",
+                [*params, rank, size, offset])
         else:
             # FTS5 rowids run in time order: a time-sorted page is read newest first, and stops.
-            order = ("f.rowid DESC" if walks_fts and sort in ("time", "relevance")
+            order = ("g.rowid DESC" if walks_fts and sort in ("time", "relevance")
                      else _SORT.get(sort, _SORT["time"]))
             rows = self._execute(f"SELECT p.*, NULL AS score {found} ORDER BY {order} "
                                  "LIMIT ? OFFSET ?", [*params, size, offset])

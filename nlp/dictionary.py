@@ -11,8 +11,9 @@ from typing import Iterator, NamedTuple
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from core.config import schema_problems
 from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
-from core.yamlio import load_yaml
+from core.yamlio import load_yaml, problem_zh
 
 try:
     import ahocorasick_rs
@@ -31,7 +32,12 @@ KEYWORD_KINDS = frozenset(("operator", "category", "cue", "competitor"))
 
 
 class DictionaryError(Exception):
-    """A keyword file is missing or invalid; the message names the file and key."""
+    """A keyword file is missing or invalid; the message names the file and key. str() is
+    English (the CLI, logs); `zh` says the same in Chinese (the console's 关键词 page)."""
+
+    def __init__(self, message: str, zh: str):
+        super().__init__(message)
+        self.zh = zh
 
 
 class Hit(NamedTuple):
@@ -151,19 +157,23 @@ def _signature(directory: Path) -> tuple[float, ...]:
 
 def _load_yaml(path: Path, model: type[BaseModel]) -> BaseModel:
     if not path.exists():
-        raise DictionaryError(f"{path}: keyword file not found")
+        raise DictionaryError(f"{path}: keyword file not found", f"{path}：找不到词表文件")
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise DictionaryError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        problem = getattr(exc, "problem", exc)
+        raise DictionaryError(
+            f"{path}{f':{mark.line + 1}' if mark else ''}: invalid YAML: {problem}",
+            f"{path}{f' 第 {mark.line + 1} 行' if mark else ''}：不是有效的 YAML：{problem_zh(exc)}"
+        ) from None
     try:
         return model.model_validate(data or {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise DictionaryError(f"{path}: {loc}: {err['msg'].removeprefix('Value error, ')}") from None
+        first = schema_problems(exc, model)[0]
+        loc = ".".join(str(p) for p in first.loc)
+        raise DictionaryError(f"{path}: {loc}: {first.message('en')}",
+                              f"{path}：{loc}：{first.message('zh')}") from None
 
 
 def _hot_words_stop(path: Path, dictionary: Dictionary) -> frozenset[str]:
@@ -177,11 +187,13 @@ def _hot_words_stop(path: Path, dictionary: Dictionary) -> frozenset[str]:
         if not term:
             continue
         where = f"{path}:{number}"
-        if term in seen:
-            raise DictionaryError(f"{where}: 「{term}」重复（第 {seen[term]} 行已有）")
+        if term in seen:  # the list is Chinese words: one Chinese message for CLI and console
+            message = f"{where}: 「{term}」重复（第 {seen[term]} 行已有）"
+            raise DictionaryError(message, message)
         if not dictionary.is_keyword(term):
-            raise DictionaryError(f"{where}: 「{term}」不是关键词（热词只来自 brand.yaml 的运营商词、"
-                                  "categories.yaml 与 severity.yaml 的线索词），请删除或改正")
+            message = (f"{where}: 「{term}」不是关键词（热词只来自 brand.yaml 的运营商词、"
+                       "categories.yaml 与 severity.yaml 的线索词），请删除或改正")
+            raise DictionaryError(message, message)
         seen[term] = number
     return frozenset(seen)
 

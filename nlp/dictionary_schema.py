@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from core.vocab import CATEGORIES
 
@@ -21,7 +22,7 @@ def operator_label(name: str) -> str:
 def _no_blank(terms: list[str]) -> list[str]:
     cleaned = [str(t).strip() for t in terms]
     if any(not t for t in cleaned):
-        raise ValueError("empty term")
+        raise PydanticCustomError("empty_term", "empty term")
     return cleaned
 
 
@@ -48,7 +49,9 @@ class CategoriesFile(_Strict):
     def _known(cls, v: dict[str, list[Term]]) -> dict[str, list[Term]]:
         unknown = set(v) - set(CATEGORIES)
         if unknown:
-            raise ValueError(f"unknown categories {sorted(unknown)}; allowed: {', '.join(CATEGORIES)}")
+            raise PydanticCustomError("unknown_category", "unknown categories {unknown}",
+                                      {"unknown": "、".join(sorted(unknown)),
+                                       "allowed": "、".join(CATEGORIES)})
         return {name: _no_blank(terms) for name, terms in v.items()}
 
 
@@ -63,11 +66,13 @@ class SeverityFile(_Strict):
     def _tiers(cls, v: dict[int, dict[Term, float]]) -> dict[int, dict[Term, float]]:
         bad = [t for t in v if t not in range(5)]
         if bad:
-            raise ValueError(f"tiers must be 0-4, got {bad}")
+            raise PydanticCustomError("tier_range", "tiers must be 0-4",
+                                      {"bad": ", ".join(map(str, bad))})
         for tier, cues in v.items():
             for term, weight in cues.items():
                 if not 0 < weight <= 5:
-                    raise ValueError(f"tier {tier} cue {term!r}: weight {weight} not in (0, 5]")
+                    raise PydanticCustomError("cue_weight", "cue weight not in (0, 5]",
+                                              {"tier": tier, "term": term, "weight": weight})
         return {t: {str(k).strip(): w for k, w in cues.items()} for t, cues in v.items()}
 
 
@@ -88,6 +93,7 @@ class RegionsFile(_Strict):
         for city, spec in v.items():
             for alias in [city, *spec.aliases]:
                 if owner.get(alias, city) != city:
-                    raise ValueError(f"alias {alias!r} belongs to both {owner[alias]} and {city}")
+                    raise PydanticCustomError("alias_conflict", "alias in two cities",
+                                              {"alias": alias, "owner": owner[alias], "city": city})
                 owner[alias] = city
         return v

@@ -20,6 +20,9 @@ from reply_scripts.models import (APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LA
 from reply_scripts.schema import SCHEMA
 
 REVIEWERS = ("reviewer", "admin")
+# The workflow actions on a script, by the names the console and `available_actions` use.
+ACTIONS = {"edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回", "retire": "停用"}
+REVIEWER_ACTIONS = ("approve", "reject", "retire")
 # The starter library is a vetted package shipped with the product: it is loaded as approved,
 # with this name as approver, so the approval rule (author ≠ approver) still holds in the data.
 STARTER_APPROVER = "starter-library"
@@ -130,22 +133,72 @@ class ScriptService:
                             (f"KJ-{script_id:04d}", script_id))
         return script_id
 
+    # --- the workflow --------------------------------------------------------------------
+    @staticmethod
+    def _refusal(actor: User, script: Script, action: str) -> Exception | None:
+        """Why `actor` may not take `action` on `script` now (the error to raise), or None.
+
+        One place for the library's rules: each workflow call raises what this returns, and
+        `available_actions` offers exactly the actions it allows."""
+        latest = script.latest
+        if action in REVIEWER_ACTIONS:
+            try:
+                actor.require(*REVIEWERS, action=ACTIONS[action] + "口径")
+            except PermissionDenied as exc:
+                return exc
+        elif not actor.active:
+            return PermissionDenied(f"账号 {actor.username} 已停用")
+        own = latest.author == actor.username
+        if action == "edit":
+            if latest.status == DRAFT and not own and actor.role not in REVIEWERS:
+                return PermissionDenied("只能修改自己起草的口径草稿")
+            if latest.status == IN_REVIEW:
+                return ScriptError("口径正在审核中，请等待审核结果或由审核人退回后再修改")
+        elif action == "submit":
+            if latest.status != DRAFT:
+                return ScriptError(f"只有草稿可以提交审核（当前：{latest.status_label}）")
+            if not own and actor.role not in REVIEWERS:
+                return PermissionDenied("只能提交自己起草的口径")
+        elif action in ("approve", "reject"):
+            if latest.status != IN_REVIEW:
+                return ScriptError(f"只有待审核的口径可以{ACTIONS[action]}"
+                                   f"（当前：{latest.status_label}）")
+            if action == "approve" and own:
+                return PermissionDenied("不能审批自己起草的口径，请由其他审核人审批")
+        elif action == "retire" and script.official is None:
+            return ScriptError("该口径没有已批准的版本，无需停用")
+        return None
+
+    def _allowed(self, actor: User, script_id: int, action: str) -> Script:
+        script = self._script(script_id)
+        refusal = self._refusal(actor, script, action)
+        if refusal is not None:
+            raise refusal
+        return script
+
+    def available_actions(self, actor: User, script_id: int) -> list[str]:
+        """The workflow actions (ACTIONS' keys) the actor may take on the script now, so a page
+        offers only what the library will accept."""
+        script = self._script(script_id)
+        return [a for a in ACTIONS if self._refusal(actor, script, a) is None]
+
+    def why_not(self, actor: User, script_id: int, action: str) -> str | None:
+        """Why the actor may not take `action` on the script now (Chinese), or None if they may."""
+        refusal = self._refusal(actor, self._script(script_id), action)
+        return None if refusal is None else str(refusal)
+
     def edit(self, actor: User, script_id: int, now: datetime | None = None, **fields: Any) -> Script:
         """Change the newest version while it is a draft; an approved script gets a new draft version."""
         self._reader(actor)
-        script = self._script(script_id)
-        latest = script.latest
+        latest = self._script(script_id).latest
         changes = self._clean(fields)
+        self._allowed(actor, script_id, "edit")
         if latest.status == DRAFT:
-            if latest.author != actor.username and actor.role not in REVIEWERS:
-                raise PermissionDenied("只能修改自己起草的口径草稿")
             if changes:
                 self._set(script_id, latest.version, **{k: json.dumps(v, ensure_ascii=False)
                                                         if isinstance(v, list) else v
                                                         for k, v in changes.items()})
             return self._script(script_id)
-        if latest.status == IN_REVIEW:
-            raise ScriptError("口径正在审核中，请等待审核结果或由审核人退回后再修改")
         base = {k: getattr(latest, k) for k in EDITABLE}
         base.update(changes)
         self._insert_version(script_id, latest.version + 1, base, DRAFT, actor.username,
@@ -154,23 +207,13 @@ class ScriptService:
 
     def submit(self, actor: User, script_id: int, now: datetime | None = None) -> Script:
         """Send the newest draft for review (its author, or a reviewer/admin)."""
-        self._reader(actor)
-        latest = self._script(script_id).latest
-        if latest.status != DRAFT:
-            raise ScriptError(f"只有草稿可以提交审核（当前：{latest.status_label}）")
-        if latest.author != actor.username and actor.role not in REVIEWERS:
-            raise PermissionDenied("只能提交自己起草的口径")
+        latest = self._allowed(actor, script_id, "submit").latest
         self._set(script_id, latest.version, status=IN_REVIEW, submitted_at=iso(now or now_cst()))
         return self._script(script_id)
 
     def approve(self, actor: User, script_id: int, note: str = "", now: datetime | None = None) -> Script:
         """Approve the version in review; the previous approved version is retired (superseded)."""
-        actor.require(*REVIEWERS, action="审批口径")
-        latest = self._script(script_id).latest
-        if latest.status != IN_REVIEW:
-            raise ScriptError(f"只有待审核的口径可以批准（当前：{latest.status_label}）")
-        if latest.author == actor.username:
-            raise PermissionDenied("不能审批自己起草的口径，请由其他审核人审批")
+        latest = self._allowed(actor, script_id, "approve").latest
         stamp = iso(now or now_cst())
         with self.db.atomic():
             self._supersede(script_id, latest, stamp, note, actor)
@@ -187,10 +230,7 @@ class ScriptService:
 
     def reject(self, actor: User, script_id: int, note: str, now: datetime | None = None) -> Script:
         """Send the version in review back to draft with the reviewer's note."""
-        actor.require(*REVIEWERS, action="退回口径")
-        latest = self._script(script_id).latest
-        if latest.status != IN_REVIEW:
-            raise ScriptError(f"只有待审核的口径可以退回（当前：{latest.status_label}）")
+        latest = self._allowed(actor, script_id, "reject").latest
         if not note.strip():
             raise ScriptError("退回口径需要填写审核意见")
         self._set(script_id, latest.version, status=DRAFT, submitted_at=None, review_note=note.strip())
@@ -198,11 +238,9 @@ class ScriptService:
 
     def retire(self, actor: User, script_id: int, reason: str = "", now: datetime | None = None) -> Script:
         """Stop offering a script: its approved version becomes retired."""
-        actor.require(*REVIEWERS, action="停用口径")
-        script = self._script(script_id)
-        if script.official is None:
-            raise ScriptError("该口径没有已批准的版本，无需停用")
-        self._set(script_id, script.official.version, status=RETIRED,
+        official = self._allowed(actor, script_id, "retire").official
+        assert official is not None  # _refusal refuses a script without one
+        self._set(script_id, official.version, status=RETIRED,
                   retired_at=iso(now or now_cst()), review_note=reason)
         return self._script(script_id)
 

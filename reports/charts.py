@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any
 
@@ -13,8 +14,13 @@ def _num(value: Any) -> float:
 
 
 def _fmt(value: Any) -> str:
+    """A value as a bar's label: whole numbers plain, others with two significant digits after
+    the leading zeros (万投比 0.0034, not "0."), never in exponent form."""
     v = _num(value)
-    return f"{v:.0f}" if v == int(v) else f"{v:.2f}".rstrip("0")
+    if v == int(v):
+        return f"{v:.0f}"
+    decimals = max(2, 1 - math.floor(math.log10(abs(v))))
+    return f"{v:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(labels: list[str], series: dict[str, list[Any]], width: int = 720) -> str:

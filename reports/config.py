@@ -7,8 +7,8 @@ from typing import Literal, Protocol
 
 from pydantic import Field, field_validator
 
-from cases.config import AppConfig as CasesAppConfig
 from core.config import Strict, check_interval
+from rectification.config import AppConfig as RectificationAppConfig
 
 
 class ReportSchedule(Strict):
@@ -31,7 +31,7 @@ class ReportsConfig(Strict):
     top_events: int = Field(10, ge=1, le=100)
 
 
-class AppConfig(CasesAppConfig, Protocol):
+class AppConfig(RectificationAppConfig, Protocol):
     """What reports/ reads of the whole config (tousu.config.Config is one)."""
 
     reports: ReportsConfig

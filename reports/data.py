@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -21,22 +20,10 @@ from nlp.dictionary_schema import operator_label
 from core.vocab import TIER_LABELS
 from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.config import AppConfig
+from reports.model import Month, Part, Report, Section
+from reports.monthly import four_parts
 from reports.period import KIND_LABELS, Period, period_for
-from reports.section import Section
 from reports.warning_analysis import warning_section
-
-
-@dataclass
-class Report:
-    kind: str
-    title: str
-    period: Period
-    generated_at: str
-    headline: list[dict[str, Any]] = field(default_factory=list)
-    sections: list[Section] = field(default_factory=list)
-
-    def section(self, key: str) -> Section:
-        return next(s for s in self.sections if s.key == key)
 
 
 def change(current: float, previous: float) -> float | None:
@@ -150,6 +137,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     cmp_c, cmp_p = complaint_filters(config, *cur), complaint_filters(config, *prev)
     report = Report(period.kind, f"互联网投诉分析通报（{KIND_LABELS[period.kind]}）", period,
                     iso(now))
+    sections: list[Section] = []
 
     def both(filters_c: Filters, filters_p: Filters) -> tuple[int, int]:
         return store.count(filters_c), store.count(filters_p)
@@ -181,7 +169,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         {"指标": "解决率%（办结/新建）", "本期": solved, "上期": prev_solved,
          "环比%": None if solved is None or prev_solved is None else round(solved - prev_solved, 1)},
     ]
-    report.sections.append(Section(
+    sections.append(Section(
         "overview", "总体情况", ["指标", "本期", "上期", "环比%"],
         [[h["指标"], h["本期"], h["上期"], h["环比%"]] for h in report.headline],
         note="及时率、解决率的“环比”为百分点差。"))
@@ -196,14 +184,14 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
             series[f"{tier}级 {TIER_LABELS[tier]}"] = [counts.get(b, 0) for b in buckets]
     fmt = (lambda b: b[11:16]) if period.bucket == "hour" else (lambda b: b[5:10])
     trend_rows = [[fmt(b)] + [series[s][i] for s in series] for i, b in enumerate(buckets)]
-    report.sections.append(Section("trend", "趋势（相关帖子，按等级）", ["时间", *series], trend_rows,
+    sections.append(Section("trend", "趋势（相关帖子，按等级）", ["时间", *series], trend_rows,
                                    chart={"type": "line", "labels": [fmt(b) for b in buckets],
                                           "series": series}))
 
     def compared(key: str, title: str, field_name: str, fc: Filters, fp: Filters, label: Any = str,
                  order: list[Any] | None = None, head: str = "") -> None:
         rows = _compare_rows(_terms(store, field_name, fc), _terms(store, field_name, fp), order, label)
-        report.sections.append(Section(key, title, [head, "本期", "上期", "环比%"], rows, chart={
+        sections.append(Section(key, title, [head, "本期", "上期", "环比%"], rows, chart={
             "type": "bar", "labels": [r[0] for r in rows], "series": {"本期": [r[1] for r in rows],
                                                                       "上期": [r[2] for r in rows]}}))
 
@@ -212,7 +200,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     compared("tier", "等级分布（相关帖子）", "severity", rel_c, rel_p,
              label=lambda t: f"{t}级 {TIER_LABELS.get(t, '')}", order=[4, 3, 2, 1, 0], head="等级")
 
-    report.sections.append(_rivals_section(store, config, cur, prev, min_tier))
+    sections.append(_rivals_section(store, config, cur, prev, min_tier))
 
     # cities and 万投比
     current = {r.city: r for r in city_rates(store, config, *cur)}
@@ -223,7 +211,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         n, n_last = (this.complaints if this else 0), (last.complaints if last else 0)
         city_rows.append([city or "未识别", n, n_last, change(n, n_last), (this or last).subscribers,
                           this and this.rate, last and last.rate])
-    report.sections.append(Section(
+    sections.append(Section(
         "city", "地市投诉与万投比", ["地市", "投诉量", "上期", "环比%", "用户数（万户）", "万投比", "上期万投比"],
         city_rows, chart={"type": "bar", "labels": [r[0] for r in city_rows if r[5] is not None],
                           "series": {"万投比": [r[5] for r in city_rows if r[5] is not None]}},
@@ -235,11 +223,11 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     top_rows = [[i + 1, h.post.title or h.post.content[:40], h.post.city or "—", h.post.source,
                  h.post.severity, round(h.post.influence or 0, 3), (h.post.published_at or "")[:16].replace("T", " "),
                  h.post.case_status or "未建单", h.post.url] for i, h in enumerate(result.hits)]
-    report.sections.append(Section("events", "热点事件（影响力前列）",
+    sections.append(Section("events", "热点事件（影响力前列）",
                                    ["序号", "标题", "地市", "来源", "等级", "影响力", "发布时间", "工单状态", "链接"],
                                    top_rows))
 
-    report.sections.append(Section(
+    sections.append(Section(
         "handling", "处置时效（按责任单位）",
         ["责任单位", "新建工单", "应响应", "及时响应", "及时率%", "已办结", "解决率%", "办结及时率%", "当前超期"],
         case_rows, chart={"type": "bar", "labels": [r[0] for r in case_rows[:-1]],
@@ -247,11 +235,16 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
                                      "解决率%": [r[6] or 0 for r in case_rows[:-1]]}},
         note="及时率 = 首次响应在时限内的工单 ÷ 应响应工单（已响应或已到响应时限的本期新建工单）；"
              "解决率 = 已办结 ÷ 本期新建；当前超期按报告截止时点统计所有未办结工单。"))
-    report.sections.append(_stage_section(db, period, end))
-    report.sections.append(warning_section(db, period, exclude_rules=OWN_RULES))
-    report.sections.append(Section(
+    sections.append(_stage_section(db, period, end))
+    sections.append(warning_section(db, period, exclude_rules=OWN_RULES))
+    sections.append(Section(
         "overdue", "超期工单清单（按责任单位）",
         ["责任单位", "工单号", "地市", "等级", "状态", "标题", "超期环节", "时限", "超时（小时）"], overdue_rows))
+    if period.kind == "monthly":
+        report.parts = four_parts(sections, Month(config, db, store, period, end,
+                                                  {s.key: s for s in sections}))
+    else:
+        report.parts = [Part("main", "", sections)]
     return report
 
 

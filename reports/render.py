@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.charts import render_chart
-from reports.data import Report
+from reports.model import Part, Report, Section
 from core.sheets import safe_row
 
 CSS = """
@@ -18,7 +18,8 @@ color:#0085d0}table{border-collapse:collapse;width:100%;font-size:13px;margin:8p
 th,td{border:1px solid #ccd;padding:4px 6px;text-align:left;vertical-align:top}th{background:#eef4fa}
 td.n{text-align:right}.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #ccd;
 border-radius:6px;padding:8px 12px;min-width:130px}.card b{font-size:20px;display:block}
-.up{color:#c0392b}.down{color:#27ae60}.note{color:#666;font-size:12px}footer{margin-top:30px;color:#888;font-size:12px}
+h2.part{font-size:19px;color:#222;border-left:5px solid #0085d0;padding-left:8px}
+h3{font-size:16px;margin-top:22px;color:#0085d0}ol.points{font-size:14px}.up{color:#c0392b}.down{color:#27ae60}.note{color:#666;font-size:12px}footer{margin-top:30px;color:#888;font-size:12px}
 """
 
 
@@ -40,6 +41,22 @@ def _change(value: Any) -> str:
     return f'<span class="{cls}">{"+" if value > 0 else ""}{value:g}</span>'
 
 
+def _section_html(section: Section, heading: str) -> str:
+    out = [f"<{heading}>{escape(section.title)}</{heading}>"]
+    chart = render_chart(section.chart)
+    if chart:
+        out.append(f"<div>{chart}</div>")
+    if section.rows:
+        head = "".join(f"<th>{escape(c)}</th>" for c in section.columns)
+        rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in section.rows)
+        out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    else:
+        out.append("<p>本期无数据。</p>")
+    if section.note:
+        out.append(f'<p class="note">{escape(section.note)}</p>')
+    return "".join(out)
+
+
 def to_html(report: Report) -> str:
     """The report as one HTML document; every crawled text is escaped."""
     cards = "".join(
@@ -49,19 +66,14 @@ def to_html(report: Report) -> str:
     body = [f"<h1>{escape(report.title)}</h1>",
             f"<p>统计周期：{escape(report.period.label)}　生成时间：{escape(report.generated_at[:16].replace('T', ' '))}</p>",
             f'<div class="cards">{cards}</div>']
-    for section in report.sections:
-        body.append(f"<h2>{escape(section.title)}</h2>")
-        chart = render_chart(section.chart)
-        if chart:
-            body.append(f"<div>{chart}</div>")
-        if section.rows:
-            head = "".join(f"<th>{escape(c)}</th>" for c in section.columns)
-            rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in section.rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        else:
-            body.append("<p>本期无数据。</p>")
-        if section.note:
-            body.append(f'<p class="note">{escape(section.note)}</p>')
+    for part in report.parts:
+        if part.title:
+            body.append(f'<h2 class="part">{escape(part.title)}</h2>')
+        if part.points:
+            body.append('<ol class="points">' + "".join(f"<li>{escape(p)}</li>" for p in part.points)
+                        + "</ol>")
+        for section in part.sections:
+            body.append(_section_html(section, "h3" if part.title else "h2"))
     body.append("<footer>投诉雷达 Tousu Radar 自动生成。数据来自公开网络帖子，仅供内部分析使用。</footer>")
     return ("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(report.title)} {escape(report.period.label)}</title><style>{CSS}</style></head>"
@@ -69,7 +81,8 @@ def to_html(report: Report) -> str:
 
 
 def to_excel(report: Report, path: Path) -> None:
-    """The report as .xlsx: a cover sheet, then one sheet per section."""
+    """The report as .xlsx: a cover sheet, then per part a sheet of its points (when it has a
+    title) and one sheet per section."""
     from openpyxl import Workbook  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
     from openpyxl.styles import Alignment, Font, PatternFill  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
     from openpyxl.utils import get_column_letter  # lazy: openpyxl takes ~0.3 s, only a workbook needs it
@@ -84,26 +97,50 @@ def to_excel(report: Report, path: Path) -> None:
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 40
     header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for section in report.sections:
-        sheet = book.create_sheet(section.title[:31].replace("/", "·"))
-        sheet.append(safe_row(section.columns))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-            cell.fill = header_fill
-        for row in section.rows:
-            sheet.append(safe_row(row))
-        if section.note:
+
+    def part_sheet(part: Part) -> None:
+        sheet = book.create_sheet(_sheet_name(part.title))
+        sheet.append([part.title])
+        sheet["A1"].font = Font(bold=True, size=13)
+        for i, point in enumerate(part.points, 1):
+            sheet.append(safe_row([f"{i}. {point}"]))
+        if part.sections:
             sheet.append([])
-            sheet.append(safe_row([section.note]))
-        for i, column in enumerate(section.columns, 1):
-            longest = max([len(str(column))] + [len(str(r[i - 1])) for r in section.rows if i - 1 < len(r)])
-            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))
+            sheet.append(["本部分明细见工作表：" + "、".join(_sheet_name(s.title) for s in part.sections)])
+        sheet.column_dimensions["A"].width = 120
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
-        sheet.freeze_panes = "A2"
+                cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+    for part in report.parts:
+        if part.title:
+            part_sheet(part)
+        for section in part.sections:
+            sheet = book.create_sheet(_sheet_name(section.title))
+            sheet.append(safe_row(section.columns))
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+                cell.fill = header_fill
+            for row in section.rows:
+                sheet.append(safe_row(row))
+            if section.note:
+                sheet.append([])
+                sheet.append(safe_row([section.note]))
+            for i, column in enumerate(section.columns, 1):
+                longest = max([len(str(column))] + [len(str(r[i - 1])) for r in section.rows
+                                                    if i - 1 < len(r)])
+                sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, longest * 1.6))
+            for row in sheet.iter_rows(min_row=2):
+                for cell in row:
+                    cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str))
+            sheet.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+
+
+def _sheet_name(title: str) -> str:
+    """A title as Excel allows a sheet name: 31 characters, no / \\ ? * [ ] :."""
+    return title.translate(str.maketrans("/\\?*[]:", "·······"))[:31]
 
 
 def write(report: Report, path: Path) -> Path:

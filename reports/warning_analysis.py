@@ -9,7 +9,7 @@ from alerts.analysis import analyse, warning_rows
 from cases.reporting import categories_by_alert
 from core.db import StateDB
 from reports.period import Period
-from reports.section import Section
+from reports.model import Section
 
 COLUMNS = ["维度", "分项", "预警数", "已恢复", "平均恢复用时（小时）"]
 

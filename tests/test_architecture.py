@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("core", "nlp", "indexer", "crawler", "accounts", "demo", "alerts", "reply_scripts", "cases",
-            "reports", "tousu", "dashboard")
+            "rectification", "reports", "tousu", "dashboard")
 MAX_LINES = 500
 
 

@@ -17,6 +17,7 @@ from crawler.config import Source
 from demo.config import DemoConfig
 from indexer.config import StoreConfig
 from nlp.config import SHIPPED_KEYWORDS_DIR, NlpConfig
+from rectification.config import RectificationConfig
 from reports.config import ReportsConfig
 
 DEFAULT_PATH = "config.yaml"
@@ -46,6 +47,7 @@ class Config(Strict):
     demo: DemoConfig = DemoConfig()
     dashboard: DashboardConfig = DashboardConfig()
     cases: CasesConfig = CasesConfig()
+    rectification: RectificationConfig = RectificationConfig()
     reports: ReportsConfig = ReportsConfig()
     accounts: AccountsConfig = AccountsConfig()
     # set by load(): where the file was, so relative paths resolve against it

@@ -25,6 +25,7 @@ from core.db import StateDB
 from core.secrets import redact_logs
 from demo.site import DemoSite
 from nlp.schedule import add_nlp_jobs, ensure_model
+from rectification.escalation import rectification_cycle
 from reply_scripts.service import ScriptService
 from reply_scripts.transfer import load_starter
 from reports.schedule import generate
@@ -100,9 +101,12 @@ def warnings_and_cases(config: Config) -> None:
 
 
 def add_case_and_report_jobs(scheduler: Any, config: Config) -> None:
-    """SLA escalation every cases.escalate_every; reports on their cron schedules (CST)."""
+    """SLA escalation every cases.escalate_every, 督办 escalation every
+    rectification.escalate_every; reports on their cron schedules (CST)."""
     scheduler.add_job(cases_cycle, trigger(config.cases.escalate_every), args=[config],
                       id="cases", name="cases: new from warnings, SLA escalation")
+    scheduler.add_job(rectification_cycle, trigger(config.rectification.escalate_every),
+                      args=[config], id="rectification", name="督办: overdue escalation")
     for kind in ("daily", "weekly", "monthly"):
         cron = getattr(config.reports.schedule, kind)
         if cron:

@@ -1,7 +1,8 @@
 """工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments.
 
 Everything goes through cases.CaseService with the logged-in user: a handler's list holds only
-their cities, and opening another branch's case by id (?case=N) gets the service's "not found".
+their cities, and opening another branch's case by number, by id or by ?case=N gets the same
+「不存在或不在您的管辖范围内」as a case that does not exist.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from cases.models import CaseNotFound
+from cases.states import CLOSED, OPEN_STATUSES, STATUSES
 from core.post import Post, now_cst
 from dashboard import data, services
 from dashboard.guard import action, run_page
@@ -19,7 +22,9 @@ from core.markup import md
 from dashboard.render import plain, post_card
 from reply_scripts.suggest import suggest_for_case
 
-OPEN = ("新建", "已派单", "处理中", "需补充信息", "已回复", "退回", "升级")
+PICK, FOCUS, KEPT = "c_pick", "c_focus", "c_kept"
+# Actions asked for twice: the second click confirms.
+CONFIRM = {"close": "办结后工单结束、不再计时；如需继续处理，须由监控员「重新处理」。"}
 RELATIONS = {"main": "主帖", "event": "同事件", "same_author": "同作者"}
 
 
@@ -75,12 +80,22 @@ def _suggested_scripts(case: Any, user: Any) -> None:
     st.session_state[f"reply_script_{case.case_id}"] = chosen.script_id
 
 
+def _act(case: Any, user: Any, name: str, body: str, options: dict[str, Any],
+         label: str) -> None:
+    """Take the action; on success the page runs again with this case still open (whatever the
+    filters now say of it) and says what was done."""
+    st.session_state[FOCUS] = case.case_id
+    action("case", lambda: services.cases().act(user, case.case_id, name, body, **options),
+           success=f"工单 {case.case_no} 已{label}", rerun=True)
+
+
 def _actions(case: Any, user: Any) -> None:
     svc = services.cases()
     available = svc.available_actions(user, case.case_id)
     if not available:
         st.caption("当前状态下您没有可执行的操作。")
         return
+    by_name = {a["action"]: a for a in available}
     labels = {a["action"]: f"{a['label']} → {a['target']}" for a in available}
     with st.form(f"act_{case.case_id}"):
         name = st.selectbox("操作", list(labels), format_func=labels.get, key=f"act_pick_{case.case_id}")
@@ -88,15 +103,31 @@ def _actions(case: Any, user: Any) -> None:
         use_script = st.checkbox("线上回复使用上方口径（计入口径使用次数）", value=True,
                                  key=f"act_script_{case.case_id}")
         go = st.form_submit_button("执行", type="primary")
+    pending_key = f"act_confirm_{case.case_id}"
     if go:
         options: dict[str, Any] = {}
         body = text
         if name == "reply" and use_script and f"reply_script_{case.case_id}" in st.session_state:
             body = text or st.session_state[f"reply_text_{case.case_id}"]
             options["script_id"] = st.session_state[f"reply_script_{case.case_id}"]
-        done = action("case", lambda: svc.act(user, case.case_id, name, body, **options),
-                      success=f"已{labels[name].split(' ')[0]}")
-        if done is not None:
+        needed = by_name[name]["needs_text"]
+        if name in CONFIRM and needed and not body.strip():
+            st.error(f"{by_name[name]['label']}需要填写{needed}")
+        elif name in CONFIRM:
+            st.session_state[pending_key] = (name, body, options)
+        else:
+            _act(case, user, name, body, options, by_name[name]["label"])
+    pending = st.session_state.get(pending_key)
+    if pending and pending[0] in by_name:
+        name, body, options = pending
+        label = by_name[name]["label"]
+        st.warning(f"确认{label}工单 {case.case_no}？{CONFIRM[name]}", icon="⚠️")
+        yes, no = st.columns(2)
+        if yes.button(f"确认{label}", type="primary", key=f"act_yes_{case.case_id}"):
+            del st.session_state[pending_key]
+            _act(case, user, name, body, options, label)
+        if no.button("取消", key=f"act_no_{case.case_id}"):
+            del st.session_state[pending_key]
             st.rerun()
 
 
@@ -148,44 +179,73 @@ def _detail(case_id: int, user: Any) -> None:
         _suggested_scripts(case, user)
 
 
+def _open_requested(requested: str, user: Any) -> None:
+    """The case a typed reference or ?case= names, whatever the list's filters say; the same
+    message for a case that does not exist and one the user may not see."""
+    svc = services.cases()
+    try:
+        case = svc.get(user, svc.case_id_of(requested))
+    except CaseNotFound:
+        st.error(f"工单 {md(requested)} 不存在或不在您的管辖范围内")
+        return
+    st.divider()
+    _detail(case.case_id, user)
+
+
+def _picker(cases: list[Any], user: Any) -> int | None:
+    """The case to show below the list: the one picked, or the one just acted on (kept in the
+    picker even when the filters no longer list it, e.g. after 办结)."""
+    svc = services.cases()
+    focus = st.session_state.pop(FOCUS, None)
+    if focus is not None:
+        st.session_state[KEPT] = focus
+    kept = st.session_state.get(KEPT)
+    if kept is not None and kept not in {c.case_id for c in cases}:
+        try:
+            cases = [svc.get(user, kept), *cases]
+        except CaseNotFound:
+            st.session_state.pop(KEPT, None)
+    if not cases:
+        return None
+    titles = {c.case_id: f"{c.case_no} · {c.status} · {c.title[:30]}" for c in cases}
+    if focus in titles:
+        # Set from here, the picker shows the case's new status: a picker left to itself keeps
+        # showing the option text it was given when the case was picked.
+        st.session_state[PICK] = focus
+    return st.selectbox("查看工单", list(titles), format_func=titles.get, key=PICK)
+
+
 def render(user: Any) -> None:
     st.title("📋 工单")
     svc = services.cases()
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-    statuses = c1.multiselect("状态", ["新建", "已派单", "处理中", "需补充信息", "已回复", "已办结",
-                                      "退回", "升级"], key="c_status", placeholder="全部状态")
+    statuses = c1.multiselect("状态", list(STATUSES), key="c_status", placeholder="全部状态",
+                              select_all=False)
     open_only = c2.toggle("仅未办结", value=True, key="c_open")
     overdue = c3.toggle("仅超时", key="c_overdue")
     mine = c4.toggle("我的工单", value=user.role == "handler", key="c_mine",
                      help="处理员：负责地市的工单；其他角色：我创建的工单")
+    created_by = user.username if mine and user.role != "handler" else None
     cases = svc.list_cases(user, status=statuses or None, open_only=open_only, overdue=overdue,
-                           limit=500)
-    if mine and user.role != "handler":
-        cases = [c for c in cases if c.created_by == user.username]
-    counts = pd.Series([c.status for c in cases]).value_counts() if cases else pd.Series(dtype=int)
-    cols = st.columns(len(OPEN) + 1)
-    for col, status in zip(cols, (*OPEN, "已办结")):
-        col.metric(status, int(counts.get(status, 0)))
+                           limit=500, created_by=created_by)
+    counts = svc.status_counts(user, created_by=created_by)  # every status, whatever is listed
+    cols = st.columns(len(OPEN_STATUSES) + 1)
+    for col, status in zip(cols, (*OPEN_STATUSES, CLOSED)):
+        col.metric(status, counts[status])
     typed = st.text_input("按工单号或编号打开", key="c_goto", placeholder="例：TS2026112200001 或 12")
     requested = (typed or st.query_params.get("case") or "").strip()
-    if not cases and not requested:
-        st.info("没有符合条件的工单。" + ("您负责地市的新工单会出现在这里。" if user.role == "handler"
-                                           else "可在「监控台」从帖子建单。"), icon="📭")
+    if requested:
+        if cases:
+            _table(cases)
+        _open_requested(requested, user)
         return
     if cases:
         _table(cases)
-    ids = [c.case_id for c in cases]
-    titles = {c.case_id: f"{c.case_no} · {c.status} · {c.title[:30]}" for c in cases}
-    if requested:
-        by_no = {c.case_no: c.case_id for c in cases}
-        wanted = int(requested) if requested.isdigit() else by_no.get(requested)
-        if wanted is None:
-            st.error(f"工单 {md(requested)} 不存在或不在您的管辖范围内")
-            return
-        st.divider()
-        _detail(wanted, user)  # the service decides whether this user may see it
+    chosen = _picker(cases, user)
+    if chosen is None:
+        st.info("没有符合条件的工单。" + ("您负责地市的新工单会出现在这里。" if user.role == "handler"
+                                           else "可在「监控台」从帖子建单。"), icon="📭")
         return
-    chosen = st.selectbox("查看工单", ids, format_func=lambda i: titles[i], key="c_pick")
     st.divider()
     _detail(chosen, user)
 

@@ -37,7 +37,7 @@ def validate(directory: Path, name: str, text: str) -> str | None:
         try:
             load_dictionary(copy)
         except DictionaryError as exc:
-            return str(exc).replace(str(copy), "keywords")
+            return exc.zh.replace(str(copy), "keywords")
     return None
 
 

@@ -1,4 +1,5 @@
-"""报表: generate daily / weekly / monthly reports (reports.build_report) and download HTML / Excel."""
+"""报表: generate daily / weekly / monthly reports (reports.build_report) and download HTML / Excel;
+the monthly report shows its four parts, each with its points and tables."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.guard import run_page
 from core.markup import md
+from core.post import now_cst
 from reports import build_report
 from reports.render import to_excel, to_html
 
@@ -48,8 +50,8 @@ def render(user: Any) -> None:
     st.title("📊 报表")
     c1, c2, c3 = st.columns([2, 2, 1])
     kind = c1.radio("类型", list(KINDS), format_func=KINDS.get, horizontal=True, key="rp_kind")
-    day = c2.date_input("统计日期（所在日 / 周 / 月）", value=date.today() - timedelta(days=1),
-                        key="rp_day", max_value=date.today())
+    day = c2.date_input("统计日期（所在日 / 周 / 月）", value=now_cst().date() - timedelta(days=1),
+                        key="rp_day", max_value=now_cst().date())
     if c3.button("生成报表", type="primary", key="rp_go"):
         st.session_state["rp_result"] = (kind, day, _generate(user, kind, day))
     result = st.session_state.get("rp_result")
@@ -71,16 +73,21 @@ def render(user: Any) -> None:
             value = item.get("本期")
             col.metric(str(item.get("指标", "")), "—" if value is None else value,
                        item.get("环比") if isinstance(item.get("环比"), str) else None)
-    for section in report.sections:
-        st.markdown(f"**{md(section.title)}**")
-        if section.rows:
-            st.dataframe(pd.DataFrame([[_cell(v) for v in row] for row in section.rows],
-                                      columns=section.columns),
-                         hide_index=True, width="stretch")
-        else:
-            st.caption("（本期无数据）")
-        if section.note:
-            st.caption(md(section.note))
+    for part in report.parts:
+        if part.title:  # the monthly report's four parts
+            st.subheader(md(part.title))
+        for i, point in enumerate(part.points, 1):
+            st.markdown(md(f"{i}. {point}"))
+        for section in part.sections:
+            st.markdown(f"**{md(section.title)}**")
+            if section.rows:
+                st.dataframe(pd.DataFrame([[_cell(v) for v in row] for row in section.rows],
+                                          columns=section.columns),
+                             hide_index=True, width="stretch")
+            else:
+                st.caption("（本期无数据）")
+            if section.note:
+                st.caption(md(section.note))
 
 
 run_page("reports", render)

@@ -18,7 +18,6 @@ from core.markup import esc, md
 from dashboard.render import plain
 
 STATUS = {"draft": "草稿", "in_review": "待审核", "approved": "已批准", "retired": "已停用"}
-REVIEWERS = ("reviewer", "admin")
 
 
 def diff_html(old: str, new: str) -> str:
@@ -35,40 +34,42 @@ def diff_html(old: str, new: str) -> str:
 
 
 def _workflow(script: Any, user: Any) -> None:
+    """The buttons of what the library will accept from this user now (its available_actions),
+    nothing it would refuse."""
     svc = services.scripts()
     latest = script.latest
     sid = script.script_id
-    c1, c2, c3, c4 = st.columns(4)
-    if latest.status == "draft" and c1.button("提交审核", key=f"sub_{sid}"):
-        if action("submit", lambda: svc.submit(user, sid), success="已提交审核"):
-            st.rerun()
-    if user.role in REVIEWERS:
+    offered = svc.available_actions(user, sid)
+    if set(offered) & {"approve", "reject", "retire"}:
         note = st.text_input("审核意见（退回时必填）", key=f"note_{sid}")
-        if latest.status == "in_review":
-            if c2.button("批准", type="primary", key=f"ok_{sid}"):
-                if action("approve", lambda: svc.approve(user, sid, note), success="已批准"):
-                    st.rerun()
-            if c3.button("退回修改", key=f"rej_{sid}"):
-                if action("reject", lambda: svc.reject(user, sid, note), success="已退回"):
-                    st.rerun()
-        if script.official is not None and c4.button("停用", key=f"ret_{sid}"):
-            if action("retire", lambda: svc.retire(user, sid, note), success="已停用"):
-                st.rerun()
+    c1, c2, c3, c4 = st.columns(4)
+    if "submit" in offered and c1.button("提交审核", key=f"sub_{sid}"):
+        action("submit", lambda: svc.submit(user, sid), success="已提交审核", rerun=True)
+    if "approve" in offered and c2.button("批准", type="primary", key=f"ok_{sid}"):
+        action("approve", lambda: svc.approve(user, sid, note), success="已批准", rerun=True)
+    if "reject" in offered and c3.button("退回修改", key=f"rej_{sid}"):
+        action("reject", lambda: svc.reject(user, sid, note), success="已退回", rerun=True)
+    if "retire" in offered and c4.button("停用", key=f"ret_{sid}"):
+        action("retire", lambda: svc.retire(user, sid, note), success="已停用", rerun=True)
+    if latest.status == "in_review" and "reject" in offered and "approve" not in offered:
+        st.caption(md(svc.why_not(user, sid, "approve") or ""))
+    if "edit" not in offered:
+        return
     with st.expander("修改（生成新版本草稿）"):
         with st.form(f"edit_{sid}"):
             title = st.text_input("标题", latest.title, key=f"e_title_{sid}")
             cats = st.multiselect("分类", data.categories(),
                                   default=[c for c in latest.categories if c in data.categories()],
-                                  key=f"e_cats_{sid}")
+                                  key=f"e_cats_{sid}", placeholder="选择分类（可多选）",
+                                  select_all=False)
             scenario = st.text_area("适用场景", latest.scenario, key=f"e_scen_{sid}")
             body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", latest.body,
                                 height=180, key=f"e_body_{sid}")
             risk = st.text_input("风险提示", latest.risk_note, key=f"e_risk_{sid}")
             if st.form_submit_button("保存"):
-                if action("edit", lambda: svc.edit(user, sid, title=title, categories=cats,
-                                                   scenario=scenario, body=body, risk_note=risk),
-                          success="已保存为草稿"):
-                    st.rerun()
+                action("edit", lambda: svc.edit(user, sid, title=title, categories=cats,
+                                                scenario=scenario, body=body, risk_note=risk),
+                       success="已保存为草稿", rerun=True)
 
 
 def _detail(script: Any, user: Any) -> None:
@@ -103,7 +104,8 @@ def _new_draft(user: Any) -> None:
     with st.expander("起草新口径"):
         with st.form("new_script", clear_on_submit=True):
             title = st.text_input("标题", key="n_title")
-            cats = st.multiselect("分类", data.categories(), key="n_cats")
+            cats = st.multiselect("分类", data.categories(), key="n_cats",
+                                  placeholder="选择分类（可多选）", select_all=False)
             scenario = st.text_area("适用场景", key="n_scenario")
             body = st.text_area("正文（占位符：{昵称} {城市} {热线} {工单号}）", key="n_body")
             risk = st.text_input("风险提示", key="n_risk")
@@ -130,7 +132,7 @@ def render(user: Any) -> None:
         return
     st.dataframe(pd.DataFrame([{
         "编号": s.code, "标题": s.title, "分类": "、".join((s.official or s.latest).categories),
-        "官方版本": s.official.version if s.official else None,
+        "官方版本": f"第 {s.official.version} 版" if s.official else "无",
         "最新状态": STATUS.get(s.latest.status, s.latest.status), "使用次数": s.use_count,
     } for s in scripts]), hide_index=True, width="stretch", height=min(360, 38 + 35 * len(scripts)))
     by_id = {s.script_id: s for s in scripts}

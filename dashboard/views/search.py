@@ -9,9 +9,11 @@ from typing import Any
 import streamlit as st
 
 from alerts.manual import PUBLISHERS
+from cases.states import STATUSES
 from dashboard import data, warning_forms
-from dashboard.guard import run_page
+from dashboard.guard import action, run_page
 from core.markup import md
+from core.post import now_cst
 from dashboard.render import count_text, post_card
 from core.vocab import TIER_LABELS
 
@@ -39,16 +41,17 @@ def _saved(user: Any) -> None:
                 _apply_saved(saved[name])
                 st.rerun()
             if c3.button("删除", key="s_delete"):
-                data.delete_search(user.username, name)
-                st.rerun()
+                action("delete_search", lambda: data.delete_search(user.username, name),
+                       success=f"已删除检索「{name}」", rerun=True)
         c1, c2 = st.columns([3, 1])
         new_name = c1.text_input("保存当前检索为", key="s_save_name", max_chars=40)
         if c2.button("保存", key="s_save") and new_name.strip():
             spec = {k: st.session_state.get(k) for k in FORM_KEYS}
             if spec.get("s_range"):
                 spec["s_range"] = [d.isoformat() for d in spec["s_range"]]
-            data.save_search(user.username, new_name.strip(), spec)
-            st.toast("已保存", icon="✅")
+            # run again so the count above and the list include it at once
+            action("save_search", lambda: data.save_search(user.username, new_name.strip(), spec),
+                   success=f"已保存检索「{new_name.strip()}」", rerun=True)
 
 
 def render(user: Any) -> None:
@@ -57,23 +60,25 @@ def render(user: Any) -> None:
     query = st.text_input("关键词", key="s_query",
                           placeholder='例：宽带 断网 -联通 ｜ "信号太差" ｜ 退费 OR 赔偿')
     st.caption('语法：空格分隔 = 同时包含；"精确短语"；A OR B = 任一；-词 = 排除')
-    today = date.today()
+    today = now_cst().date()
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
     period = c1.date_input("发布时间", value=(today - timedelta(days=30), today), key="s_range",
                            max_value=today + timedelta(days=1))
-    sources = c2.multiselect("来源", data.source_names(), key="s_sources", placeholder="全部来源")
-    cities = c3.multiselect("地市", data.cities(), key="s_cities", placeholder="全部地市")
-    cats = c4.multiselect("分类", data.categories(), key="s_cats", placeholder="全部分类")
+    sources = c2.multiselect("来源", data.source_names(), key="s_sources", placeholder="全部来源",
+                             select_all=False)
+    cities = c3.multiselect("地市", data.cities(), key="s_cities", placeholder="全部地市",
+                            select_all=False)
+    cats = c4.multiselect("分类", data.categories(), key="s_cats", placeholder="全部分类",
+                          select_all=False)
     c5, c6, c7 = st.columns([2, 2, 2])
     tier = c5.selectbox("最低等级", [0, 1, 2, 3, 4], key="s_tier",
                         format_func=lambda t: f"{t}级 {TIER_LABELS[t]}")
-    statuses = c6.multiselect("工单状态", ["新建", "已派单", "处理中", "需补充信息", "已回复",
-                                          "已办结", "退回", "升级"], key="s_status",
-                              placeholder="不限")
+    statuses = c6.multiselect("工单状态", list(STATUSES), key="s_status", placeholder="不限",
+                              select_all=False)
     sort = c7.selectbox("排序", list(SORTS), format_func=SORTS.get, key="s_sort")
     c8, c9 = st.columns([2, 2])
     operators = c8.multiselect("涉及运营商", data.operator_names(), key="s_operators",
-                               placeholder="不限（含友商帖子请在此选择）")
+                               placeholder="不限（含友商帖子请在此选择）", select_all=False)
     intent = c9.selectbox("作者意图不低于", [0, 1, 2, 3, 4], key="s_intent",
                           format_func=lambda t: f"{t}级 {TIER_LABELS[t]}",
                           help="帖子作者的投诉意图，不论对象；最低等级只看本方运营商")
@@ -130,7 +135,7 @@ def render(user: Any) -> None:
         by_id = {h.post.id: h.post for h in hits}
         # Posts picked on another page or search are not among this page's options.
         st.session_state["s_pick"] = [i for i in st.session_state.get("s_pick", []) if i in by_id]
-        picked = st.multiselect("选择帖子发布预警", list(by_id), key="s_pick", placeholder="本页帖子",
+        picked = st.multiselect("选择帖子发布预警", list(by_id), key="s_pick", placeholder="本页帖子", select_all=False,
                                 format_func=lambda i: f"[{by_id[i].severity}级] {by_id[i].city or '未知'} · "
                                                       f"{(by_id[i].title or by_id[i].content)[:40]}")
         warning_forms.publish_form([by_id[i] for i in picked if i in by_id], user, key="s_warn")

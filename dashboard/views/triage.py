@@ -21,8 +21,10 @@ def _filters() -> tuple[data.Slice, int]:
                          format_func=lambda h: f"近 {h // 24} 天" if h >= 48 else f"近 {h} 小时")
     tier = c2.selectbox("最低等级", [0, 1, 2, 3, 4], index=2, key="tri_tier",
                         format_func=lambda t: f"{t}级 {TIER_LABELS[t]}")
-    cities = c3.multiselect("地市", data.cities(), key="tri_cities", placeholder="全部地市")
-    cats = c4.multiselect("分类", data.categories(), key="tri_cats", placeholder="全部分类")
+    cities = c3.multiselect("地市", data.cities(), key="tri_cities", placeholder="全部地市",
+                            select_all=False)
+    cats = c4.multiselect("分类", data.categories(), key="tri_cats", placeholder="全部分类",
+                          select_all=False)
     relevant_only = c5.toggle("仅相关", value=True, key="tri_relevant")
     st.session_state.setdefault("tri_hide_labelled", True)
     where = data.Slice(since=data.since_hours(hours), severity_min=tier, cities=tuple(cities),
@@ -107,7 +109,7 @@ def render(user: Any) -> None:
 
     st.subheader("批量操作")
     chosen_many = st.multiselect("选择多条帖子", ids, format_func=label, key="tri_bulk",
-                                 placeholder="输入文字筛选并选择")
+                                 placeholder="输入文字筛选并选择", select_all=False)
     if chosen_many:
         posts = [by_id[i] for i in chosen_many]
         b1, b2, b3 = st.columns(3)

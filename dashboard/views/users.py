@@ -42,7 +42,8 @@ def render(user: Any) -> None:
             display = c2.text_input("姓名", key="u_new_display")
             role = c1.selectbox("角色", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
                                 key="u_new_role")
-            cities = c2.multiselect("负责地市（处理员必填）", data.cities(), key="u_new_cities")
+            cities = c2.multiselect("负责地市（处理员必填）", data.cities(), key="u_new_cities",
+                                    placeholder="选择地市", select_all=False)
             password = st.text_input("初始密码（至少 8 位，含字母和数字/符号）", type="password",
                                      key="u_new_password")
             if st.form_submit_button("添加", type="primary"):
@@ -63,7 +64,8 @@ def render(user: Any) -> None:
                                 format_func=ROLE_LABELS.get, key=f"u_role_{name}")
             cities = st.multiselect("负责地市", data.cities(),
                                     default=[c for c in target.cities if c in data.cities()],
-                                    key=f"u_cities_{name}")
+                                    key=f"u_cities_{name}", placeholder="选择地市",
+                                    select_all=False)
             if st.form_submit_button("保存"):
                 if action("update_user", lambda: svc.update_user(user, name, role=role, cities=cities),
                           success="已保存") is not None:

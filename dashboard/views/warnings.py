@@ -18,6 +18,7 @@ from alerts.review import ORIGIN_LABELS, STATE_LABELS, reviewer_roles, stage_lab
 from core.post import now_cst
 from core.vocab import LEVEL_NAMES
 from dashboard import data, warning_forms
+from dashboard.charts import time_axis
 from dashboard.guard import action, run_page
 from core.markup import esc, md
 from dashboard.render import LEVEL_COLOURS, plain, post_card
@@ -35,7 +36,8 @@ def _growth(posts: list[Any]) -> None:
     frame["累计帖子数"] = range(1, len(frame) + 1)
     fig = px.line(frame, x="时间", y="累计帖子数", markers=True, title="事件增长曲线")
     fig.update_layout(height=260, margin=dict(t=40, b=10))
-    st.plotly_chart(fig, width="stretch")
+    fig.update_traces(hovertemplate="%{x|%Y-%m-%d %H:%M}<br>累计 %{y} 条<extra></extra>")
+    st.plotly_chart(time_axis(fig, "hour"), width="stretch")
 
 
 def _posts(post_ids: list[str]) -> None:
@@ -63,7 +65,8 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
         action("ack", ack, success="已确认，不再提醒", rerun=True)
     with c2.form(f"sil_{alert['alert_id']}"):
         target = st.radio("静默对象", [alert["key"], alert["rule"]], horizontal=True,
-                          format_func=lambda t: "此预警" if t == alert["key"] else f"规则 {t}",
+                          format_func=lambda t: ("此预警" if t == alert["key"]
+                                                 else f"此规则的全部预警（{data.rule_label(t)}）"),
                           key=f"sil_t_{alert['alert_id']}")
         hours = st.selectbox("时长", [1, 4, 24, 72], format_func=lambda h: f"{h} 小时",
                              key=f"sil_h_{alert['alert_id']}")
@@ -84,7 +87,37 @@ def _tags(row: dict[str, Any]) -> str:
     return " · ".join(tags)
 
 
+def _card(row: dict[str, Any], user: Any, expanded: bool = False) -> None:
+    level = row["level"]
+    with st.container(border=True):
+        st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[level]};'
+                f'padding-left:8px"><b>{esc(row["title"])}</b><br>'
+                f'<span style="color:#666;font-size:0.85em">'
+                f'{esc(row["created_at"][:16].replace("T", " "))} · '
+                f'{esc(row["city"] or "未知地市")} · '
+                f'<span title="规则 {esc(row["rule"])}">{esc(data.rule_label(row["rule"]))}</span> · '
+                f'{esc(_tags(row))}</span></div>')
+        with st.expander("详情、帖子与增长曲线", expanded=expanded):
+            _detail(row, user)
+
+
+def _linked(user: Any) -> int | None:
+    """The warning a notification's link (?alert=N) names, shown first and open; its id."""
+    wanted = str(st.query_params.get("alert") or "").strip()
+    if not wanted:
+        return None
+    row = data.alert(int(wanted)) if wanted.isdigit() else None
+    if row is None:
+        st.warning(f"预警 {esc(wanted)} 不存在（可能已被清理）。", icon="🔎")
+        return None
+    st.subheader("通知中的预警")
+    _card(row, user, expanded=True)
+    st.divider()
+    return row["alert_id"]
+
+
 def _list(user: Any) -> None:
+    linked = _linked(user)
     rows = data.alerts()
     if not rows:
         st.info("暂无预警。预警每分钟评估一次，达到阈值的帖子和事件会出现在这里。", icon="✅")
@@ -92,25 +125,18 @@ def _list(user: Any) -> None:
     statuses = Counter(r["status"] for r in rows)
     c1, c2 = st.columns([3, 1])
     shown = c1.multiselect("状态", list(STATUS_NAMES), default=["open", "acknowledged"],
-                           format_func=STATUS_NAMES.get, key="w_status")
+                           format_func=STATUS_NAMES.get, key="w_status", placeholder="全部状态",
+                           select_all=False)
     c2.metric("未处理", statuses.get("open", 0))
     rows = [r for r in rows if r["status"] in shown] if shown else rows
     tabs = st.tabs([f"{LEVEL_NAMES[lv]}（{sum(r['level'] == lv for r in rows)}）" for lv in (1, 2, 3)])
     for tab, level in zip(tabs, (1, 2, 3)):
         with tab:
-            chosen = [r for r in rows if r["level"] == level]
+            chosen = [r for r in rows if r["level"] == level and r["alert_id"] != linked]
             if not chosen:
                 st.caption("没有此级别的预警。")
             for row in chosen[:40]:
-                with st.container(border=True):
-                    st.html(f'<div style="border-left:4px solid {LEVEL_COLOURS[level]};'
-                            f'padding-left:8px"><b>{esc(row["title"])}</b><br>'
-                            f'<span style="color:#666;font-size:0.85em">'
-                            f'{esc(row["created_at"][:16].replace("T", " "))} · '
-                            f'{esc(row["city"] or "未知地市")} · {esc(row["rule"])} · '
-                            f'{esc(_tags(row))}</span></div>')
-                    with st.expander("详情、帖子与增长曲线"):
-                        _detail(row, user)
+                _card(row, user)
 
 
 def _reviews(user: Any) -> None:

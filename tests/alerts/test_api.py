@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from alerts.api import (alerts_at_levels, count_raised, raise_alert, recent_alerts,
-                        resolve_quietly)
+from alerts.api import (get_alert, alerts_at_levels, count_raised, raise_alert, recent_alerts,
+                        recent_of_types, resolve_quietly)
 from alerts.engine import acknowledge
 from core.db import StateDB
 from core.post import iso
@@ -79,3 +79,16 @@ def test_reading_alerts(setup):
     day = (iso(NOW), iso(NOW + timedelta(days=1)))
     assert count_raised(state, *day) == 3
     assert count_raised(state, *day, exclude_rules=("sla", "report")) == 2
+
+
+def test_one_alert_and_the_newest_of_rule_types(setup):
+    """督办 opens items from event and volume warnings, whatever their rules are called."""
+    config, state = setup
+    event = _raise(config, state, "event:a", rule="hot-events", rule_type="event")
+    _raise(config, state, "sla:1:closure", now=NOW + timedelta(minutes=1))
+    volume = _raise(config, state, "volume:b", rule="city-daily", rule_type="volume",
+                    now=NOW + timedelta(minutes=2))
+    assert get_alert(state, event)["key"] == "event:a" and get_alert(state, 999) is None
+    assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 10)] == [volume, event]
+    assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 1)] == [volume]
+    assert [a["key"] for a in recent_of_types(state, ["sla"], 10)] == ["sla:1:closure"]

@@ -50,6 +50,20 @@ def test_lists_are_scoped_to_the_handlers_cities(two_cases):
     assert {c.case_id for c in service.list_cases(users["boss"])} == {cs_case.case_id, zz_case.case_id}
 
 
+def test_status_counts_are_scoped_like_the_lists(two_cases):
+    service, users, cs_case, zz_case = two_cases
+    service.act(users["cs"], cs_case.case_id, "accept")
+    service.act(users["cs"], cs_case.case_id, "reply", "您好")
+    service.act(users["cs"], cs_case.case_id, "close", "已上门处理")
+    mine = service.status_counts(users["cs"])
+    assert mine["已办结"] == 1 and mine["已派单"] == 0 and sum(mine.values()) == 1
+    everyone = service.status_counts(users["boss"])
+    assert (everyone["已办结"], everyone["已派单"]) == (1, 1)
+    assert sum(service.status_counts(users["boss"], created_by="boss").values()) == 0
+    assert [c.case_id for c in service.list_cases(users["boss"], created_by="mon")] == [
+        zz_case.case_id, cs_case.case_id]
+
+
 def test_roles(two_cases):
     service, users, cs_case, _ = two_cases
     with pytest.raises(PermissionDenied, match="重新处理"):

@@ -74,6 +74,22 @@ def test_a_bad_post_is_dropped_and_reported_the_others_go_on(crawler):
     assert "thread-2.html" in crawler.stats.get_value("tousu/last_error")
 
 
+def test_a_post_a_monitor_graded_keeps_that_grade_when_crawled_again(tmp_path):
+    from core.db import StateDB
+    from nlp.labels import add_label
+
+    state = StateDB(tmp_path / "state.db")
+    corrected, other = post(1), post(2)
+    add_label(state, corrected.id, corrected.text, severity=0, categories=[], city="衡阳",
+              relevant=False, user="monitor")
+    pipeline = AnalysePipeline(CountingAnalyzer(), {}, state=state)
+    out = analyse_all(pipeline, [corrected, other])
+    assert (out[0].severity, out[0].relevant, out[0].categories) == (0, False, [])
+    assert out[0].reasons[0] == "人工修正：0级 无关/正面（monitor）"
+    assert out[1].severity >= 3 and not out[1].reasons[0].startswith("人工")
+    pipeline.close_spider()
+
+
 def test_close_releases_the_waiting_posts():
     pipeline = AnalysePipeline(CountingAnalyzer(), {})
     pipeline.max_wait = GUARD * 2  # only close_spider can release them

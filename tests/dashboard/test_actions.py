@@ -3,10 +3,11 @@ searches, drill-down, 'test this source', users, reply scripts, reports."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import yaml
 
+from core.post import now_cst
 from tests.dashboard.conftest import app_as, user
 from tests.dashboard.test_pages import no_crash, texts
 
@@ -32,6 +33,44 @@ def test_correction_is_stored_as_label_and_post_leaves_queue(console_config):
     assert rows and rows[0]["severity"] == 2 and rows[0]["relevant"] is False
     assert rows[0]["user"] == "monitor"
     assert at.selectbox(key="tri_current").value != pid  # done: it left the queue
+
+
+def test_a_correction_is_the_grade_everywhere_at_once(console_config):
+    """Corrected from its tier to 0: the stored post says 0 at once (检索 shows it, marked 人工修正,
+    though 检索 had the old grade cached), re-analysis keeps it, and the model gets the label."""
+    from indexer import open_store
+    from indexer.reanalyse import reanalyse
+    from nlp.analyzer import Analyzer
+    from nlp.labels import CORRECTED, human_graded, iter_labels
+    from tousu.config import load
+
+    config = load(console_config)
+    at = app_as("monitor", "triage")
+    pid = at.selectbox(key="tri_current").value
+    with open_store(config) as store:
+        before = store.get(pid)
+    assert before.severity >= 2
+    query = f'"{before.title[:8]}"'
+    search = app_as("monitor", "search")
+    search.text_input(key="s_query").input(query).run()  # 检索 caches the old grade
+    assert any(before.title in e.proto.body for e in search.get("html"))
+
+    at.selectbox(key=f"fix_tier_{pid}").set_value(0)
+    at.checkbox(key=f"fix_rel_{pid}").uncheck()
+    next(b for b in at.button if b.label == "💾 保存更正").click().run()
+    no_crash(at)
+    with open_store(config) as store:
+        after = store.get(pid)
+    assert (after.severity, after.relevant, human_graded(after)) == (0, False, CORRECTED)
+
+    search.text_input(key="s_query").input(query).run()
+    card = next(e.proto.body for e in search.get("html") if before.title in e.proto.body)
+    assert "0级" in card and "人工修正" in card
+
+    with open_store(config) as store:
+        reanalyse(store, Analyzer(config.keywords_dir, config.model_dir))
+        assert store.get(pid).severity == 0
+    assert [r["severity"] for r in iter_labels(_state(console_config)) if r["post_id"] == pid] == [0]
 
 
 def test_bulk_mark_irrelevant(console_config):
@@ -128,6 +167,72 @@ def test_handler_accepts_and_replies_with_an_approved_script(console_config):
     assert done.status == "已回复" and done.reply_script_id is not None
 
 
+def _replied_case(console_config):
+    """A 长沙 case the 长沙 handler has answered online (ready for 办结)."""
+    from cases import CaseService
+    from tousu.config import load
+
+    service = CaseService(load(console_config))
+    post = next(p for p in service.store.iter_posts() if p.city == "长沙")
+    case = service.create_from_post(user("monitor"), post.id)
+    if case.status == "新建":
+        service.act(user("monitor"), case.case_id, "dispatch")
+    service.act(user("cs_handler"), case.case_id, "accept")
+    case = service.act(user("cs_handler"), case.case_id, "reply", "您好，已为您处理")
+    service.close()
+    return case
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_closing_a_case_asks_first_then_keeps_it_open_and_counted(console_config):
+    case = _replied_case(console_config)
+    at = app_as("cs_handler", "cases")
+    assert at.selectbox(key="c_pick").value == case.case_id
+    assert _metric(at, "已办结") == "0"
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
+    at.text_area(key=f"act_text_{case.case_id}").input("已上门调整，客户满意")
+    next(b for b in at.button if b.label == "执行").click().run()
+    no_crash(at)
+    assert any("确认办结工单" in w.value for w in at.warning)  # asked, not done yet
+    assert case.case_no in texts(at) and "已回复" in at.subheader[0].value
+    at.button(key=f"act_yes_{case.case_id}").click().run()
+    no_crash(at)
+    # done: the case stays on the page with its new status, counted, and the page says so
+    assert f"{case.case_no} · 已办结" in at.subheader[0].value
+    assert at.selectbox(key="c_pick").value == case.case_id
+    assert "已办结" in at.selectbox(key="c_pick").format_func(case.case_id)
+    assert _metric(at, "已办结") == "1" and _metric(at, "已回复") == "0"
+    assert any(f"工单 {case.case_no} 已办结" in t.value for t in at.toast)
+    # the handler who closed it opens it by its number, 仅未办结 still on
+    fresh = app_as("cs_handler", "cases")
+    assert fresh.toggle(key="c_open").value is True
+    fresh.text_input(key="c_goto").input(case.case_no).run()
+    no_crash(fresh)
+    assert not fresh.error and f"{case.case_no} · 已办结" in fresh.subheader[0].value
+    assert f"{case.case_no} · 已办结" in app_as("cs_handler", "cases",
+                                                 case=str(case.case_id)).subheader[0].value
+
+
+def test_cancelling_the_confirmation_leaves_the_case_as_it_was(console_config):
+    from cases import CaseService
+    from tousu.config import load
+
+    case = _replied_case(console_config)
+    at = app_as("cs_handler", "cases")
+    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
+    at.text_area(key=f"act_text_{case.case_id}").input("已处理")
+    next(b for b in at.button if b.label == "执行").click().run()
+    at.button(key=f"act_no_{case.case_id}").click().run()
+    no_crash(at)
+    assert not any("确认办结工单" in w.value for w in at.warning)
+    service = CaseService(load(console_config))
+    assert service.get(user("cs_handler"), case.case_id).status == "已回复"
+    service.close()
+
+
 # -- 检索 --------------------------------------------------------------------------------------
 def test_search_by_operator_and_intent(console_config):
     """检索 finds posts by the operators they are about and their authors' intent."""
@@ -138,7 +243,7 @@ def test_search_by_operator_and_intent(console_config):
     at.multiselect(key="s_operators").set_value(["移动"])
     at.selectbox(key="s_intent").set_value(3).run()
     no_crash(at)
-    expected = data.count(data.Slice(since=data.day_start(date.today() - timedelta(days=30)),
+    expected = data.count(data.Slice(since=data.day_start(now_cst().date() - timedelta(days=30)),
                                      operators=("移动",), intent_min=3))
     assert expected > 0 and f"共 {expected:,} 条" in texts(at)
 
@@ -150,8 +255,12 @@ def test_export_and_saved_search(console_config):
     no_crash(at)
     labels = [b.label for b in at.get("download_button")] if at.get("download_button") else []
     assert not labels or {"下载 CSV", "下载 Excel"} <= set(labels)
+    assert at.expander[0].label == "已保存的检索（0）"
     at.text_input(key="s_save_name").input("宽带问题").run()
     at.button(key="s_save").click().run()
+    no_crash(at)
+    assert at.expander[0].label == "已保存的检索（1）"  # at once, not after a reload
+    assert "宽带问题" in at.selectbox(key="s_saved_pick").options
     at = app_as("monitor", "search")
     assert "宽带问题" in at.selectbox(key="s_saved_pick").options
     at.button(key="s_load").click().run()
@@ -306,6 +415,29 @@ def test_script_draft_review_approve(console_config):
     assert "已批准" in "".join(at.dataframe[0].value["最新状态"])
 
 
+def test_a_reviewer_is_not_offered_to_approve_their_own_draft(console_config):
+    """The page offers what the library accepts: the author of a draft in review gets 退回 but
+    no 批准 (and is told why); another reviewer gets both."""
+    from reply_scripts import ScriptService
+
+    service = ScriptService(_state(console_config))
+    sid = service.create(user("reviewer"), "宽带断网致歉", ["宽带/家宽"], "断网", "{昵称}您好", "").script_id
+    service.submit(user("reviewer"), sid)
+    at = app_as("reviewer", "scripts")
+    at.selectbox(key="k_pick").set_value(sid).run()
+    no_crash(at)
+    keys = {b.key for b in at.button}
+    assert f"rej_{sid}" in keys and f"ok_{sid}" not in keys
+    assert "不能审批自己起草的口径" in texts(at)
+    at = app_as("admin", "scripts")
+    at.selectbox(key="k_pick").set_value(sid).run()
+    assert {f"ok_{sid}", f"rej_{sid}"} <= {b.key for b in at.button}
+    at = app_as("cs_handler", "scripts")  # neither review nor edit someone else's draft
+    at.selectbox(key="k_pick").set_value(sid).run()
+    assert not {b.key for b in at.button} & {f"ok_{sid}", f"rej_{sid}", f"sub_{sid}"}
+    assert "修改（生成新版本草稿）" not in [e.label for e in at.expander]
+
+
 def test_manager_generates_a_report(console_config):
     at = app_as("manager", "reports")
     at.radio(key="rp_kind").set_value("weekly")
@@ -335,6 +467,11 @@ def test_keyword_edit_is_validated_before_saving(console_config, keywords_copy):
     no_crash(at)
     assert any("未保存" in e.value for e in at.error)
     assert (keywords_copy / "categories.yaml").read_text(encoding="utf-8") == before
+    # the reason in Chinese: which file, which line, what is wrong
+    assert at.code[0].value == "keywords/categories.yaml 第 2 行：不是有效的 YAML：方括号 [ ] 没有闭合，或列表项之间缺少逗号"
+    at.text_area(key="kw_text_categories.yaml").input("categories: {不存在的分类: [a]}").run()
+    at.button(key="kw_check").click().run()
+    assert at.code[0].value.startswith("keywords/categories.yaml：categories：没有这个分类：不存在的分类；可选：")
 
 
 # -- 预警 --------------------------------------------------------------------------------------
@@ -355,3 +492,19 @@ def test_warning_acknowledge_and_silence(console_config):
     no_crash(at)
     silenced = _state(console_config).query("SELECT target FROM silences")
     assert silenced
+
+
+def test_a_notifications_link_opens_its_warning(console_config):
+    """warnings?alert=N — the link in every warning notice — shows that warning first, open,
+    whatever the status filter; an unknown id says so."""
+    state = _state(console_config)
+    row = state.query("SELECT alert_id, title FROM alerts ORDER BY alert_id LIMIT 1")[0]
+    state.execute("UPDATE alerts SET status = 'resolved' WHERE alert_id = ?", (row["alert_id"],))
+    at = app_as("monitor", "warnings", alert=str(row["alert_id"]))
+    no_crash(at)
+    assert at.subheader[0].value == "通知中的预警"
+    assert row["title"] in at.get("html")[0].proto.body
+    assert at.expander[0].proto.expanded
+    at = app_as("manager", "warnings", alert="999999")
+    no_crash(at)
+    assert any("预警 999999 不存在" in w.value for w in at.warning)

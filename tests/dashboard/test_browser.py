@@ -156,3 +156,123 @@ def test_locked_user_is_refused_and_the_address_comes_through_the_proxy(running_
     assert result.exit_code == 0 and "已解锁 reviewer" in result.output
     with chromium() as page:
         login(page, url, "reviewer", PASSWORD)
+
+
+def _case_for(config_path, city: str = "长沙"):
+    """A new, dispatched case of `city`, opened by the monitor."""
+    from accounts import User
+    from cases import CaseService
+    from tousu.config import load
+
+    service = CaseService(load(config_path))
+    try:
+        taken = {c.post_id for c in service.list_cases(User("monitor", "monitor"), limit=1000)}
+        pid = next(p.id for p in service.store.iter_posts()
+                   if p.city == city and p.id not in taken)
+        case = service.create_from_post(User("monitor", "monitor"), pid)
+        if case.status == "新建":
+            case = service.act(User("monitor", "monitor"), case.case_id, "dispatch")
+        return case
+    finally:
+        service.close()
+
+
+def _logged_in(page, url: str, username: str) -> None:
+    """Log in and wait until the browser holds the session cookie (a new tab or a typed URL
+    is a new Streamlit session, which finds the user by it)."""
+    login(page, url, username, PASSWORD)
+    page.wait_for_function("() => document.cookie.includes('tousu_session=')", timeout=10_000)
+
+
+def test_every_link_the_product_sends_opens_for_the_roles_allowed(running_console):
+    """A notification's cases?case=N opens the case for the handler, whose home page is 工单,
+    also when the link is opened before logging in; /scripts opens for the reviewer, whose home
+    it is; a page the role may not open says so in Chinese. Never Streamlit's "Page not found"."""
+    url, config_path = running_console
+    case = _case_for(config_path)
+    with chromium() as page:
+        _logged_in(page, url, "cs_handler")
+        page.goto(f"{url}/cases?case={case.case_id}")
+        page.get_by_text(f"{case.case_no} · {case.status}").first.wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(f"{url}/triage")  # not a handler's page
+        page.get_by_text("无权打开「监控台」").first.wait_for()
+        assert page.get_by_text("Page not found").count() == 0
+        page.get_by_role("link", name="前往「工单」").click()
+        page.get_by_role("heading", name="工单").wait_for()
+    with chromium() as page:
+        page.goto(f"{url}/cases?case={case.case_id}")  # the link in a notification, logged out
+        page.get_by_label("用户名").fill("cs_handler")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.get_by_text(f"{case.case_no} · {case.status}").first.wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        assert "/cases" in page.url
+    with chromium() as page:
+        _logged_in(page, url, "reviewer")
+        page.goto(f"{url}/scripts")
+        page.get_by_role("heading", name="口径库").wait_for()
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        page.goto(url)  # the root is the role's home page too
+        page.get_by_role("heading", name="口径库").wait_for()
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick the option matching `option` in the selectbox labelled `label`."""
+    settle(page)
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    wanted = page.get_by_role("option", name=re.compile(option))
+    page.wait_for_timeout(500)
+    if not wanted.count():  # the click landed while the page was redrawn: open it again
+        box.press("ArrowDown")
+    wanted.click()
+    settle(page)
+
+
+def test_the_case_picker_shows_the_status_an_action_left(running_console):
+    """After 接单 and 线上回复 the picker says 已回复, not the status the case was picked in (it did
+    when the case was not the list's first: the picker kept its old option text)."""
+    url, config_path = running_console
+    case = _case_for(config_path, city="长沙")
+    _case_for(config_path, city="长沙")  # newer, so listed first
+    with chromium() as page:
+        login(page, url, "cs_handler", PASSWORD)
+        page.get_by_role("heading", name="工单").wait_for()
+        settle(page)
+        _choose(page, "查看工单", case.case_no)
+        page.get_by_role("heading", name=f"{case.case_no} · 已派单").wait_for()
+        for action, text, status in (("接单处理", "", "处理中"),
+                                     ("线上回复", "您好，已为您处理", "已回复")):
+            _choose(page, "操作", action)
+            if text:
+                page.get_by_label("说明 / 回复内容（回复时默认带入上方口径）").fill(text)
+            page.get_by_role("button", name="执行").click()
+            page.get_by_role("heading", name=f"{case.case_no} · {status}").wait_for()
+            settle(page)
+        shown = page.get_by_role("combobox", name="查看工单").input_value()
+        assert f"{case.case_no} · 已回复" in shown, shown
+
+
+def test_chart_axes_and_multiselects_speak_chinese(running_console):
+    """趋势's date axis reads 2026-11-26, not "Nov 26 2026"; an empty multi-select asks in
+    Chinese and offers no English "Select all"."""
+    url, _ = running_console
+    with chromium() as page:
+        login(page, url, "manager", PASSWORD)
+        page.get_by_role("heading", name="趋势").wait_for()
+        volume = page.locator(".js-plotly-plot").first  # 帖子量 over time
+        volume.locator(".xtick text").first.wait_for()
+        settle(page)
+        ticks = volume.locator(".xtick text").all_text_contents()
+        assert ticks and all(re.fullmatch(r"[\d\-: ]+", t) for t in ticks), ticks
+        page.get_by_role("link", name="检索").click()
+        page.get_by_role("heading", name="检索").wait_for()
+        settle(page)
+        assert page.get_by_text("Choose options").count() == 0
+        page.get_by_role("combobox", name="地市").click()
+        page.get_by_role("option", name="长沙").wait_for()
+        assert page.get_by_role("option", name="Select all").count() == 0

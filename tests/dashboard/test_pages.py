@@ -171,3 +171,48 @@ def test_query_syntax_error_is_explained(console_config):
     at = app_as("monitor", "search")
     at.text_input(key="s_query").input('"未闭合').run()
     assert any("检索式有误" in e.value for e in at.error)
+
+
+# -- Chinese, not English or raw values -------------------------------------------------------
+def test_multiselects_ask_in_chinese_and_offer_no_select_all(console_config):
+    """Streamlit's own "Choose options" and "Select all" are English; every multi-select says
+    what it wants in Chinese and leaves "Select all" out (its label cannot be translated)."""
+    from reply_scripts import ScriptService
+    from reply_scripts.transfer import load_starter
+    from tests.dashboard.test_actions import _state
+
+    load_starter(ScriptService(_state(console_config)))  # 口径库's edit form has one too
+    seen = 0
+    for spec in pages_for("admin"):
+        at = app_as("admin", spec.key)
+        for box in at.multiselect:
+            seen += 1
+            assert box.proto.placeholder.strip(), (spec.key, box.label)
+            assert box.proto.select_all == 0, (spec.key, box.label)
+    assert seen >= 10
+
+
+def test_script_library_says_no_official_version_in_words(console_config):
+    from reply_scripts import ScriptService
+
+    from tests.dashboard.test_actions import _state
+
+    ScriptService(_state(console_config)).create(user("monitor"), "新口径", ["其他"], "场景",
+                                                 "您好，{昵称}", "")
+    at = app_as("monitor", "scripts")
+    no_crash(at)
+    column = list(at.dataframe[0].value["官方版本"])
+    assert column == ["无"]
+
+
+def test_warning_cards_name_the_rule_in_chinese(console_config):
+    at = app_as("monitor", "warnings")
+    no_crash(at)
+    cards = [e.proto.body for e in at.get("html") if 'padding-left:8px"><b>' in e.proto.body]
+    assert cards
+    for card in cards:
+        meta = card.split("<br>")[1]
+        assert "单帖预警" in meta or "热点事件" in meta or "声量" in meta, meta
+        assert " · post · " not in meta and " · hot-event · " not in meta
+    silence = [o for r in at.radio if "此预警" in r.options for o in r.options if o != "此预警"]
+    assert silence and all(o.startswith("此规则的全部预警（") for o in silence), silence

@@ -1,6 +1,5 @@
 """Safe rendering in the console: snippets keep only <mark>; capped counts read as "at least"."""
 
-import pytest
 
 from dashboard.render import count_text, mark_only
 from indexer.base import TOTAL_CAP, SearchResult

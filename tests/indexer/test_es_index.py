@@ -33,9 +33,9 @@ def test_template_and_versioned_index_behind_the_alias_idempotently(es_store, es
     again = ElasticsearchStore([es_url], es_store.alias)  # a second process starting up
     assert again.count() == 1
     again.close()
-    mapping = es.indices.get_mapping(index=es_store.alias)[index]["mappings"]
-    assert mapping["properties"]["words"]["analyzer"] == "tokens"
-    assert mapping["properties"]["body"]["analyzer"] == "standard"
+    properties = es.indices.get_mapping(index=es_store.alias)[index]["mappings"]["properties"]
+    assert properties["words"]["analyzer"] == properties["pairs"]["analyzer"] == "tokens"
+    assert properties["chars"]["index_options"] == "docs" and "body" not in properties
 
 
 @pytest.mark.elasticsearch
@@ -50,55 +50,73 @@ def test_an_index_in_the_way_of_the_alias_is_refused(es_url, es_store):
 
 
 
-def _version_1_mappings():
-    """The mapping as version 1 had it: norms on every text field, offsets on `body`."""
+def _old_mappings(version):
+    """The mapping as version 3 had it (the previous code's), or version 1: jieba tokens in
+    `words`/`subwords`, and title + content in `body` (the `standard` analyzer) instead of
+    `chars`/`pairs`; version 1 also had norms everywhere and offsets on `body`."""
     from indexer.es_dsl import MAPPINGS
 
     mappings = copy.deepcopy(MAPPINGS)
     props = mappings["properties"]
-    for name in ("words", "subwords"):
-        props[name] = {"type": "text", "analyzer": "tokens", "index_options": "freqs"}
+    del props["chars"], props["pairs"]
     props["body"] = {"type": "text", "analyzer": "standard", "store": True,
-                     "index_options": "offsets"}
+                     "index_options": "positions", "norms": False}
+    mappings["_source"] = {"excludes": ["words", "subwords", "body"]}
+    if version == 1:
+        for name in ("words", "subwords"):
+            props[name] = {"type": "text", "analyzer": "tokens", "index_options": "freqs"}
+        props["body"] = {"type": "text", "analyzer": "standard", "store": True,
+                         "index_options": "offsets"}
     return mappings
 
 
-@pytest.fixture
-def version_1_alias(es_url):
-    """An alias over a version-1 index holding three posts, one a duplicate, one with a case."""
+def _old_document(post, dup_of, case_status):
+    """A post as versions 1 to 3 indexed it."""
+    from indexer.documents import post_ts
+    from indexer.es_dsl import to_document
+
+    doc = to_document(post, post_ts(post), dup_of, case_status)
+    del doc["chars"], doc["pairs"]
+    doc["body"] = " ".join(f"{post.title} {post.content}".split())
+    return doc
+
+
+@pytest.fixture(params=[3, 1])
+def old_alias(es_url, request):
+    """An alias over an index of an older mapping version holding three posts, one a duplicate,
+    one with a case."""
     from elasticsearch import Elasticsearch, helpers
 
-    from indexer.documents import post_ts
-    from indexer.es_dsl import ANALYSIS, to_document
+    from indexer.es_dsl import ANALYSIS
 
-    alias = es_index_name()
+    alias, version = es_index_name(), request.param
     posts = [make(1, "家里宽带又断网了，装维师傅说明天来"), make(2, "移动的信号太差了，要求退费"),
              make(3, "家里宽带又断网了，装维师傅说明天来", source="tieba")]
     marks = {posts[1].id: (None, "处理中"), posts[2].id: (posts[0].id, None)}
     with Elasticsearch(es_url) as es:
-        es.indices.create(index=f"{alias}-v1", mappings=_version_1_mappings(),
+        es.indices.create(index=f"{alias}-v{version}", mappings=_old_mappings(version),
                           settings={"number_of_replicas": 0, "analysis": ANALYSIS},
                           aliases={alias: {"is_write_index": True}})
-        helpers.bulk(es, ({"_index": f"{alias}-v1", "_id": p.id,
-                           "_source": to_document(p, post_ts(p), *marks.get(p.id, (None, None)))}
+        helpers.bulk(es, ({"_index": f"{alias}-v{version}", "_id": p.id,
+                           "_source": _old_document(p, *marks.get(p.id, (None, None)))}
                           for p in posts), refresh=True)
-    return alias, posts
+    return alias, version, posts
 
 
 @pytest.mark.elasticsearch
-def test_a_version_1_index_is_migrated_and_its_posts_stay_searchable(es_url, version_1_alias):
+def test_an_older_index_is_migrated_and_its_posts_stay_searchable(es_url, old_alias):
     from indexer.elasticsearch_store import ElasticsearchStore
     from indexer.es_dsl import MAPPING_VERSION
 
-    alias, posts = version_1_alias
+    alias, version, posts = old_alias
     store = ElasticsearchStore([es_url], alias)
     try:
         es = store.client
         new = f"{alias}-v{MAPPING_VERSION}"
         assert list(es.indices.get_alias(name=alias)) == [new]
-        assert not es.indices.exists(index=f"{alias}-v1")
-        body = es.indices.get_mapping(index=new)[new]["mappings"]["properties"]["body"]
-        assert body["norms"] is False and body.get("index_options") != "offsets"
+        assert not es.indices.exists(index=f"{alias}-v{version}")
+        properties = es.indices.get_mapping(index=new)[new]["mappings"]["properties"]
+        assert "body" not in properties and properties["pairs"]["norms"] is False
         assert store.count() == 3
         assert store.count(Filters(include_duplicates=False)) == 2  # still a duplicate
         assert store.get(posts[2].id).dup_of == posts[0].id
@@ -106,6 +124,7 @@ def test_a_version_1_index_is_migrated_and_its_posts_stay_searchable(es_url, ver
         hit = store.search('"信号太差"').hits[0]
         assert hit.post.id == posts[1].id and "<mark>信号太差</mark>" in hit.highlight
         assert store.search("宽带", sort="relevance").total == 2
+        assert store.search("差").total == store.search("号太").total == 1  # parts of words
         store.upsert_many([make(4, "宽带又断网了")])  # the alias takes writes again
         assert store.search("断网").total == 3
 
@@ -119,18 +138,19 @@ def test_a_version_1_index_is_migrated_and_its_posts_stay_searchable(es_url, ver
 
 
 @pytest.mark.elasticsearch
-def test_a_migration_interrupted_half_way_is_finished_at_the_next_start(es_url, version_1_alias):
+def test_a_migration_interrupted_half_way_is_finished_at_the_next_start(es_url, old_alias):
     from elasticsearch import Elasticsearch
 
     from indexer.elasticsearch_store import ElasticsearchStore
     from indexer.es_dsl import MAPPING_VERSION, template_body
 
-    alias, posts = version_1_alias
+    alias, version, posts = old_alias
     new = f"{alias}-v{MAPPING_VERSION}"
     with Elasticsearch(es_url) as es:  # as a start that died after copying one post leaves it
         es.indices.put_index_template(name=f"{alias}-template",
                                       **template_body(f"{alias}-v*", 1, 0))
-        es.indices.put_settings(index=f"{alias}-v1", settings={"index.blocks.write": True})
+        es.indices.put_settings(index=f"{alias}-v{version}",
+                                settings={"index.blocks.write": True})
         es.indices.create(index=new)
         es.index(index=new, id=posts[0].id, document={"id": posts[0].id}, refresh=True)
     store = ElasticsearchStore([es_url], alias)

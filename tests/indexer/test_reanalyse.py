@@ -30,6 +30,21 @@ def test_reanalyse_regrades_and_keeps_case_fields(store):
     assert store.count() == 5
 
 
+def test_reanalyse_keeps_a_grade_a_person_set(store):
+    """A monitor corrected post 1 (宽带) to 0: the new model's 4 does not overwrite it, while the
+    post's other fields are re-graded; the other 宽带 post is re-graded as before."""
+    posts, _ = seed(store)
+    reason = "人工修正：0级 无关/正面（monitor）"
+    store.set_grade(posts[0].id, severity=0, relevant=False, categories=[], city="长沙",
+                    reasons=[reason, "抱怨吐槽词「断网」"])
+    result = reanalyse(store, EscalateEverything())
+    assert result.failed == {}
+    kept = store.get(posts[0].id)
+    assert (kept.severity, kept.relevant, kept.categories, kept.reasons[0]) == (0, False, [], reason)
+    assert store.get(posts[3].id).severity == 4
+    assert store.count(Filters(severity_min=4)) == 2
+
+
 def test_reanalyse_only_the_filtered_slice(store):
     seed(store)
     result = reanalyse(store, EscalateEverything(), Filters(cities=["株洲"]))

@@ -38,16 +38,16 @@ def test_where_takes_every_filter(conn):
     assert by_hand and _count(conn, f"FROM posts p{sql}", params) == len(by_hand)
 
 
-def test_a_query_with_a_word_walks_the_full_text_index_and_one_without_does_not(conn):
+def test_a_query_with_a_word_walks_the_grams_index_and_one_without_does_not(conn):
     f = Filters(since="2026-11-15T00:00:00+08:00", cities=["长沙"])
     found = match_sql(f, parse_query("信号"))
-    assert found.walks_fts and "posts_fts" in found.sql
+    assert found.walks_fts and "posts_grams" in found.sql
     expected = sum(1 for p in spread_posts()
                    if p.published_at >= "2026-11-15" and p.city == "长沙")
     assert _count(conn, found.sql, found.params) == expected
     assert _count(conn, found.counting, found.params) == expected
     everything = match_sql(None, parse_query("信号"))
-    assert everything.counting == "FROM posts_fts f WHERE posts_fts MATCH ?"  # FTS5 alone
+    assert everything.counting == "FROM posts_grams g WHERE posts_grams MATCH ?"  # FTS5 alone
     excluded = match_sql(f, parse_query("-信号"))
     assert not excluded.walks_fts and _count(conn, excluded.sql, excluded.params) == 0
 

@@ -310,3 +310,36 @@ def test_a_call_that_fails_midway_stores_nothing_of_it(store):
         store.upsert_many([*good, bad])
     assert store.count() == 0 and store.search("宽带").total == 0
     assert store.upsert_many(good).inserted == [p.id for p in good]  # the store is still usable
+
+
+def test_a_version_5_file_gets_its_characters_indexed_and_then_writes_keep_them(tmp_path):
+    """Version 6 finds any part of a text in posts_grams. A file of version 5 (the previous
+    schema: the same without posts_grams) is indexed on open; updates and retention then remove
+    the grams of the text they replace or delete (the table keeps no copy to check against)."""
+    from indexer.sqlite_schema import SCHEMA_VERSION
+    from indexer.sqlite_store import SqliteStore
+
+    path = tmp_path / "v5.db"
+    posts = spread_posts()
+    with SqliteStore(path) as store:
+        store.upsert_many(posts)
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE posts_grams")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+
+    def containing(part):
+        return sum(part in f"{p.title}\n{p.content}" for p in posts)
+
+    parts = ["号", "帖子", "号帖", "7次", "断网1", "信号也差", "第1", "差", "9"]
+    with SqliteStore(path) as migrated:
+        assert migrated._conn().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [migrated.count(query=part) for part in parts] == [containing(p) for p in parts]
+        for post in posts[::3]:
+            post.content = f"已修好，{post.content[:4]}"
+        migrated.upsert_many(posts[::3])
+        assert migrated.delete_older_than("2026-11-12T00:00:00+08:00") > 0
+        posts = [p for p in posts if p.published_at >= "2026-11-12"]
+        for part in [*parts, "修好", "已"]:
+            assert migrated.count(query=part) == migrated.search(part).total == containing(part)

@@ -1,7 +1,13 @@
 """The Store contract: every test runs on SQLite and on Elasticsearch (see conftest.py)."""
 
+import json
+import random
+from pathlib import Path
+
 from indexer.base import Filters, make_snippet
 from core.post import Post
+
+DEMO_POSTS = Path(__file__).resolve().parents[2] / "demo" / "posts.jsonl"
 
 
 def make(n, content, *, city="长沙", severity=2, source="forum", published="2026-11-20T10:00:00+08:00",
@@ -165,7 +171,7 @@ def test_retention_and_iteration(store):
     seed(store)
     assert store.delete_older_than("2026-11-20T00:00:00+08:00") == 1
     assert len(list(store.iter_posts(batch=2))) == 4
-    assert store.search("携号转网").total == 0
+    assert store.search("携号转网").total == store.search("携").total == 0
 
 
 def test_make_snippet_windows_long_text():
@@ -198,6 +204,33 @@ def test_case_status_survives_a_re_upsert_and_filters(store):
     assert again.case_status == "处理中" and again.severity == 4
     assert store.search("", Filters(case_status=["处理中"])).total == 1
     assert dict(store.terms("case_status"))[None] == 4
+
+
+def test_set_grade_is_the_grade_everywhere_at_once(store):
+    """A monitor's correction: filters, counts and aggregations see it as soon as it is set;
+    the text, the case and the other analysis fields stay."""
+    posts, _ = seed(store)
+    store.set_case_status(posts[2].id, "处理中")
+    graded = store.set_grade(posts[2].id, severity=0, relevant=False, categories=["其他"],
+                             city="长沙", reasons=["人工修正：0级 无关/正面（monitor）"])
+    assert graded.severity == 0 and graded.id == posts[2].id
+    again = store.get(posts[2].id)
+    assert (again.severity, again.relevant, again.categories, again.city, again.reasons) == (
+        0, False, ["其他"], "长沙", ["人工修正：0级 无关/正面（monitor）"])
+    assert (again.case_status, again.content, again.keywords, again.influence) == (
+        "处理中", posts[2].content, posts[2].keywords, posts[2].influence)
+    assert store.count(Filters(severity_min=4)) == 0
+    assert store.count(Filters(relevant=True)) == 3
+    assert store.search("工信部").hits[0].post.severity == 0  # still found by its words
+    assert dict(store.terms("severity")) == {0: 2, 1: 1, 2: 1, 3: 1}
+    assert dict(store.terms("city"))["衡阳"] == 1 and dict(store.terms("category"))["其他"] == 1
+    days = store.date_histogram("day", Filters(severity_min=4))
+    assert days == []
+    by_city = {r["slice"]["city"]: r["count"]
+               for r in store.slice_counts(["city"], Filters(relevant=True))}
+    assert by_city == {"长沙": 1, "衡阳": 1, "岳阳": 1}
+    assert store.set_grade("no-such-id", severity=0, relevant=False, categories=[], city=None,
+                           reasons=[]) is None
 
 
 def test_sort_by_influence_and_relevance(store):
@@ -296,10 +329,15 @@ def test_iter_posts_with_filters_and_precomputed_tokens(store):
 
     seed(store)
     assert {p.city for p in store.iter_posts(Filters(cities=["衡阳"]), batch=1)} == {"衡阳"}
-    # Tokens handed over by the analysis stage are indexed as given (not tokenised again).
-    post = attach_tokens(make(6, "标题以外的正文"), ["专用词"], [])
-    store.upsert_many([post])
-    assert store.search("专用词").total == 1
+    # Tokens handed over by the analysis stage are indexed as given (not tokenised again): they
+    # rank the posts the text matches; a token the text lacks matches nothing.
+    given = attach_tokens(make(6, "标题以外的正文，专用通道"), ["专用", "专用词"], [])
+    newer = attach_tokens(make(7, "另一段正文，专用通道", published="2026-11-22T10:00:00+08:00"),
+                          ["专用通道"], [])
+    store.upsert_many([given, newer])
+    ranked = store.search("专用", sort="relevance")
+    assert [h.post.id for h in ranked.hits] == [given.id, newer.id]
+    assert store.search("专用词").total == 0
 
 
 def test_a_second_upsert_in_one_batch_wins(store):
@@ -354,3 +392,68 @@ def test_intent_and_operators_are_stored_filtered_and_grouped(store):
                      ("电信", 2): 1, ("广电", 1): 1}
     by_day = store.date_histogram("day", split_by="operator")
     assert {"bucket": "2026-11-20T00:00:00+08:00", "key": "联通", "count": 2} in by_day
+
+
+def _demo_posts():
+    """The demo forum's posts (real complaint language), an hour apart."""
+    rows = [json.loads(line) for line in DEMO_POSTS.read_text(encoding="utf-8").splitlines()]
+    return [Post(source="demo", url=f"http://demo.test/{row['tid']}", title=row["title"],
+                 content=row["content"],
+                 published_at=f"2026-11-{10 + i // 24:02d}T{i % 24:02d}:00:00+08:00")
+            for i, row in enumerate(rows)]
+
+
+def _containing(posts, needle):
+    return {p.id for p in posts if needle.lower() in f"{p.title}\n{p.content}".lower()}
+
+
+def _found(store, query):
+    result = store.search(query, size=300, highlight=False)
+    ids = {h.post.id for h in result.hits}
+    assert result.total == len(ids) == store.count(query=query), query
+    return ids
+
+
+def _substrings(posts, rng, n):
+    """Random parts of the posts' titles and contents that a user could type as one term:
+    one to eight characters, no whitespace or quote, at least one letter or digit."""
+    out = []
+    while len(out) < n:
+        post = rng.choice(posts)
+        text = rng.choice([post.title, post.content])
+        length = rng.choice([1, 1, 2, 2, 2, 3, 4, 5, 8])
+        start = rng.randrange(max(len(text) - length, 0) + 1)
+        part = text[start:start + length]
+        typable = not any(c.isspace() or c == '"' for c in part)
+        if part and typable and any(c.isalnum() for c in part):
+            out.append(part)
+    return out
+
+
+def test_any_part_of_a_post_finds_exactly_the_posts_containing_it(store):
+    """Matched as written: a single character, part of a word, a run across words or through
+    punctuation, quoted or not, with OR and -exclusion; whole words rank first."""
+    from nlp.tokenizer import search_tokens, tokenize
+
+    posts = _demo_posts()
+    store.upsert_many(posts)
+    rng = random.Random(17)
+    parts = ["慢", "卡", "网", "费", "速慢", "坑", "信号", "086", "G",  # the issue's, and Latin
+             *_substrings(posts, rng, 150)]
+    for part in parts:
+        quoted = '"' + part + '"'
+        unquoted = part if not part.startswith("-") and part != "OR" else quoted
+        assert _found(store, rng.choice([quoted, unquoted])) == _containing(posts, part), part
+    for a, b in zip(parts[::2], parts[1::2]):
+        with_a, with_b = _containing(posts, a), _containing(posts, b)
+        assert _found(store, f'"{a}" OR "{b}"') == with_a | with_b, (a, b)
+        assert _found(store, f'"{a}" -"{b}"') == with_a - with_b, (a, b)
+        assert _found(store, f'"{a}" "{b}"') == with_a & with_b, (a, b)
+    tokens = {p.id: set(sum(search_tokens(f"{p.title}\n{p.content}"), [])) for p in posts}
+    ranked_terms = [part for part in parts if tokenize(part) == [part.lower()]]
+    assert len(ranked_terms) > 20
+    for part in ranked_terms:
+        hits = store.search(part, sort="relevance", size=300, highlight=False).hits
+        whole = [part.lower() in tokens[h.post.id] for h in hits]
+        assert len(hits) == len(_containing(posts, part)), part
+        assert whole == sorted(whole, reverse=True), part  # every whole word before any part

@@ -43,6 +43,24 @@ def test_lifecycle(lib):
         service.record_use(users["cs"], script.script_id)
 
 
+def test_the_library_says_which_actions_it_will_accept(lib):
+    """What available_actions offers is exactly what the calls accept: a reviewer is not offered
+    批准 on their own draft (the console showed it, then the library refused it)."""
+    service, users = lib
+    sid = _draft(service, users["rev"]).script_id
+    assert service.available_actions(users["rev"], sid) == ["edit", "submit"]
+    assert service.available_actions(users["cs"], sid) == []  # someone else's draft
+    service.submit(users["rev"], sid)
+    assert service.available_actions(users["rev"], sid) == ["reject"]
+    assert service.why_not(users["rev"], sid, "approve") == "不能审批自己起草的口径，请由其他审核人审批"
+    assert service.available_actions(users["rev2"], sid) == ["approve", "reject"]
+    assert service.available_actions(users["mon"], sid) == []
+    service.approve(users["rev2"], sid)
+    assert service.available_actions(users["rev"], sid) == ["edit", "retire"]
+    assert service.available_actions(users["mon"], sid) == ["edit"]
+    assert service.why_not(users["mon"], sid, "retire").startswith("无权停用口径")
+
+
 def test_only_approved_versions_are_offered_and_counted(lib):
     service, users = lib
     script = _draft(service, users["mon"])

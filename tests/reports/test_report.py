@@ -240,6 +240,6 @@ def test_scheduled_jobs_fire_on_the_right_days(tmp_path):
         jobs = {job.id: job.next_run_time for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown()
-    assert set(jobs) == {"cases", "report:daily", "report:weekly", "report:monthly"}
+    assert set(jobs) == {"cases", "rectification", "report:daily", "report:weekly", "report:monthly"}
     assert jobs["report:weekly"].weekday() == 0 and jobs["report:weekly"].hour == 8   # Monday
     assert jobs["report:monthly"].day == 1

@@ -12,6 +12,7 @@ import orjson
 import typer
 
 from core.batches import batched
+from core.db import StateDB
 from core.markup import terminal
 from crawler.normalise import parse_date
 from crawler.post_input import BadLine, iter_posts
@@ -20,6 +21,7 @@ from indexer.query import QuerySyntaxError
 from indexer.reanalyse import reanalyse as run_reanalyse
 from indexer.reanalyse import retention_cutoff
 from nlp.analyzer import Analyzer
+from nlp.labels import apply_labels
 from tousu.cli.common import config, config_or_defaults, emit, fail
 from tousu.config import Config
 
@@ -70,6 +72,7 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
     """
     cfg = config()
     analyzer = _analyzer(cfg)
+    state = StateDB(cfg.state_path)
     inserted = updated = 0
     failed: list[Any] = []
     pending: list[Any] = []
@@ -78,7 +81,9 @@ def ingest(infile: Path = typer.Argument(..., help="JSON lines of posts ('-' = s
         def flush() -> None:
             nonlocal inserted, updated, failed
             if pending:
-                result = store.upsert_many(analyzer.analyse_many(pending))
+                graded = analyzer.analyse_many(pending)
+                apply_labels(state, graded)  # a monitor's correction stays the grade of record
+                result = store.upsert_many(graded)
                 inserted += len(result.inserted)
                 updated += len(result.updated)
                 failed += result.failed

@@ -260,7 +260,9 @@ def analysis(days: int = typer.Option(30, "--days", min=1, help="the last N days
     cfg, state = _state()
     now = now_cst()
     try:
-        rows = warning_rows(state, iso(now - timedelta(days=days)), iso(now), OWN_RULES)
+        # the window is half-open and times have whole seconds: end it after this second
+        rows = warning_rows(state, iso(now - timedelta(days=days)), iso(now + timedelta(seconds=1)),
+                            OWN_RULES)
         tallies = [t.as_row() for t in analyse(rows, categories_by_alert(state))]
     finally:
         state.close()

@@ -10,7 +10,7 @@ from tousu.cli.main import app
 
 
 @pytest.mark.parametrize("args", [["check"], ["users", "list"], ["cases"], ["sources"],
-                                  ["warnings", "-n", "1"], ["scripts", "list"]])
+                                  ["warnings", "-n", "1"], ["scripts", "list"], ["rectify"]])
 def test_config_is_taken_after_the_command(tmp_path, monkeypatch, args):
     monkeypatch.chdir(tmp_path)  # no ./config.yaml here: only the option can name the file
     (tmp_path / "elsewhere").mkdir()
