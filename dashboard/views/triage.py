@@ -86,9 +86,10 @@ def render(user: Any) -> None:
         p = by_id[pid]
         return f"[{p.severity}级] {p.city or '未知'} · {(p.title or p.content)[:40]}"
 
-    # Posts labelled since the last run left the queue: drop them from the pickers' state.
+    # Posts labelled since the last run left the queue. Set the picker to the first post, not
+    # just forget it: a forgotten value leaves the browser showing the departed post's label.
     if st.session_state.get("tri_current") not in ids:
-        st.session_state.pop("tri_current", None)
+        st.session_state["tri_current"] = ids[0]
     st.session_state["tri_bulk"] = [i for i in st.session_state.get("tri_bulk", []) if i in ids]
     st.subheader("处置")
     chosen = st.selectbox("当前帖子（可输入文字筛选，↑↓ 选择）", ids, format_func=label,
