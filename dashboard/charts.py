@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.render import TIER_COLOURS
 from core.vocab import TIER_LABELS
+from reports.geo import SCALE, geojson, label_point
 
 SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 MARGIN = dict(t=50, b=10, l=10, r=10)
@@ -68,6 +69,31 @@ def city_figure(base: data.Slice, metric: str) -> go.Figure:
                            hovertemplate="%{x}<br>%{y}<extra></extra>"))
     fig.update_layout(height=340, margin=MARGIN, title="湖南各地市（点击柱子查看帖子）",
                       xaxis_title="地市", yaxis_title=metric)
+    return fig
+
+
+@st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
+def map_figure(base: data.Slice, metric: str) -> go.Figure | None:
+    """The cities as a filled map coloured by `metric`, each named with its value; None where
+    no city's boundary is known (then the bars stand alone)."""
+    shapes = data.shapes()
+    if not shapes:
+        return None
+    rate = data.complaint_rate(base)
+    values = {c: v for c, v in zip(rate["地市"], rate[metric]) if v is not None and v == v}
+    cities = list(shapes)
+    z = [values.get(c, float("nan")) for c in cities]
+    shown = [f"{c}<br>{values[c]:g}" if c in values else f"{c}<br>—" for c in cities]
+    fig = go.Figure(go.Choropleth(
+        geojson=geojson(shapes), featureidkey="id", locations=cities, z=z,
+        customdata=[[c] for c in cities], colorscale=[[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)],
+        zmin=0, marker_line_color="white", colorbar_title_text=metric,
+        hovertemplate="%{location}<br>" + metric + " %{z}<extra></extra>"))
+    points = [label_point(shapes[c]) for c in cities]
+    fig.add_trace(go.Scattergeo(lon=[x for x, _ in points], lat=[y for _, y in points], text=shown,
+                                mode="text", textfont_size=10, hoverinfo="skip", showlegend=False))
+    fig.update_geos(fitbounds="locations", visible=False)
+    fig.update_layout(height=420, margin=MARGIN, title="湖南各地市地图（点击地市查看帖子；灰色 = 无数据）")
     return fig
 
 

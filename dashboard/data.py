@@ -28,6 +28,7 @@ from nlp.dictionary import get_dictionary
 from nlp.labels import iter_labels
 from reports import data as reports_data
 from reports.complaint_rate import city_rates
+from reports.geo import city_shapes
 from core.config import ConfigError
 from tousu import console_records
 from tousu.config import DEFAULT_PATH, Config, load
@@ -96,11 +97,16 @@ def dictionary_lists(_config: Config) -> dict[str, Any]:
     """Cities, categories and the hot-word stop list from the keyword dictionary."""
     d = get_dictionary(_config.keywords_dir)
     return {"cities": d.cities, "categories": list(d.categories.categories),
-            "hot_words_stop": sorted(d.hot_words_stop)}
+            "hot_words_stop": sorted(d.hot_words_stop), "shapes": city_shapes(d.regions)}
 
 
 def cities() -> list[str]:
     return dictionary_lists(config_or_stop())["cities"]
+
+
+def shapes() -> dict[str, Any]:
+    """The cities' map shapes (reports.geo), by city; empty where no boundary is known."""
+    return dictionary_lists(config_or_stop())["shapes"]
 
 
 def categories() -> list[str]:

@@ -6,6 +6,8 @@ import math
 from html import escape
 from typing import Any
 
+from reports.geo import svg_map
+
 PALETTE = ["#c0392b", "#e67e22", "#f1c40f", "#2980b9", "#7f8c8d", "#16a085", "#8e44ad"]
 
 
@@ -92,9 +94,12 @@ def _legend(names: list[str], y: int) -> str:
 
 
 def render_chart(spec: dict[str, Any] | None) -> str:
-    """SVG for a section's chart spec ({'type': 'bar'|'line', 'labels', 'series'})."""
+    """SVG for a section's chart spec: {'type': 'bar'|'line', 'labels', 'series'} or
+    {'type': 'map', 'values', 'shapes', 'unit'} (reports.geo)."""
     if not spec:
         return ""
+    if spec["type"] == "map":
+        return svg_map(spec["values"], spec["shapes"], spec["unit"])
     if spec["type"] == "line":
         return line_chart(spec["labels"], spec["series"])
     return bar_chart(spec["labels"], spec["series"])

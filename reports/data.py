@@ -20,6 +20,7 @@ from nlp.dictionary_schema import operator_label
 from core.vocab import TIER_LABELS
 from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.config import AppConfig
+from reports.geo import city_shapes
 from reports.model import Month, Part, Report, Section
 from reports.monthly import four_parts
 from reports.period import KIND_LABELS, Period, period_for
@@ -213,9 +214,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
                           this and this.rate, last and last.rate])
     sections.append(Section(
         "city", "地市投诉与万投比", ["地市", "投诉量", "上期", "环比%", "用户数（万户）", "万投比", "上期万投比"],
-        city_rows, chart={"type": "bar", "labels": [r[0] for r in city_rows if r[5] is not None],
-                          "series": {"万投比": [r[5] for r in city_rows if r[5] is not None]}},
-        note=definition(config)))
+        city_rows, chart=_city_chart(config, city_rows), note=definition(config)))
 
     # top events
     result = store.search("", cmp_c, sort="influence", size=config.reports.top_events,
@@ -246,6 +245,15 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
     else:
         report.parts = [Part("main", "", sections)]
     return report
+
+
+def _city_chart(config: AppConfig, city_rows: list[list[Any]]) -> dict[str, Any]:
+    """The cities' 万投比 as a filled map; as bars where no boundary of the province is known."""
+    shapes = city_shapes(get_dictionary(config.keywords_dir).regions)
+    rated = [r for r in city_rows if r[5] is not None]
+    if shapes:
+        return {"type": "map", "values": {r[0]: r[5] for r in rated}, "shapes": shapes, "unit": "万投比"}
+    return {"type": "bar", "labels": [r[0] for r in rated], "series": {"万投比": [r[5] for r in rated]}}
 
 
 def _rivals_section(store: Store, config: AppConfig, cur: tuple[str, str], prev: tuple[str, str],

@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data
-from dashboard.charts import (SPLITS, city_figure, key_label, rivals_figure, volume_figure,
-                              words_figure)
+from dashboard.charts import (SPLITS, city_figure, key_label, map_figure, rivals_figure,
+                              volume_figure, words_figure)
 from dashboard.guard import run_page
 from core.markup import md
 from dashboard.render import count_text, post_card
@@ -85,10 +85,19 @@ def render(user: Any) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        metric = st.radio("地市指标", ["帖子数", "万投比"], horizontal=True, key="t_city_metric")
-        event = st.plotly_chart(city_figure(base, metric), width="stretch", on_select="rerun",
-                                selection_mode=("points",), key="t_city")
-        _clicked(event, "city", lambda cd: ("city", None, cd[0]))
+        metric = st.radio("地市指标", ["帖子数", "投诉量", "万投比"], horizontal=True,
+                          key="t_city_metric")
+        figure = map_figure(base, metric)
+        as_map, as_bars = st.tabs(["地图", "柱状图"]) if figure is not None else (None, st.container())
+        if as_map is not None:
+            with as_map:
+                event = st.plotly_chart(figure, width="stretch", on_select="rerun",
+                                        selection_mode=("points",), key="t_map")
+                _clicked(event, "map", lambda cd: ("city", None, cd[0]))
+        with as_bars:
+            event = st.plotly_chart(city_figure(base, metric), width="stretch", on_select="rerun",
+                                    selection_mode=("points",), key="t_city")
+            _clicked(event, "city", lambda cd: ("city", None, cd[0]))
         st.caption(complaint_rate.definition(data.config_or_stop()))
     with right:
         words = words_figure(base)

