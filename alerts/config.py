@@ -116,7 +116,21 @@ class FlatlineRule(RuleBase):
     realert: Duration | None = "6h"
 
 
-Rule = Annotated[Union[PostRule, VolumeRule, SpikeRule, EventRule, FlatlineRule],
+class CoverageRule(RuleBase):
+    """A source whose crawls keep running into walls (crawler.blind_spots): part of what it
+    should see is missing."""
+
+    type: Literal["coverage"]
+    sources: list[str] = []  # default: every enabled source
+    timeframe: Duration = "6h"
+    kinds: list[Literal["page_cap", "blocked", "captcha", "login_wall", "robots"]] = [
+        "page_cap", "blocked", "captcha", "login_wall"]
+    min_runs: int = Field(2, ge=1)  # one run's wall can be a blip; two in a row is a pattern
+    level: Level = 3
+    realert: Duration | None = "6h"
+
+
+Rule = Annotated[Union[PostRule, VolumeRule, SpikeRule, EventRule, FlatlineRule, CoverageRule],
                  Field(discriminator="type")]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.coverage_rule import CoverageRuleType
 from alerts.event_rule import EventRuleType
 from alerts.flatline_rule import FlatlineRuleType
 from alerts.post_rule import PostRuleType
@@ -15,7 +16,7 @@ from alerts.config import AppConfig
 
 RULE_TYPES: dict[str, type] = {"post": PostRuleType, "volume": VolumeRuleType,
                                "spike": SpikeRuleType, "event": EventRuleType,
-                               "flatline": FlatlineRuleType}
+                               "flatline": FlatlineRuleType, "coverage": CoverageRuleType}
 
 
 def build_rules(config: AppConfig) -> list[tuple[Any, Any]]:

@@ -23,7 +23,7 @@ log = logging.getLogger("tousu.cases")
 # overdue 督办 items, and by reports); they never become cases, and reports do not count them
 # as warnings.
 OWN_RULES = ("sla", "rectify", "report")
-NO_CASE_RULE_TYPES = ("flatline", "sla", "rectify", "report")
+NO_CASE_RULE_TYPES = ("flatline", "coverage", "sla", "rectify", "report")
 
 
 def _rule_type(alert: dict[str, Any]) -> str:

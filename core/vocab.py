@@ -12,7 +12,8 @@ LEVEL_COLOURS = {1: "红色", 2: "橙色", 3: "黄色"}
 # Warning rules by type (alerts.config), and the two kinds of notice raised outside the rules:
 # a case past its SLA and a scheduled report.
 RULE_TYPE_LABELS = {"post": "单帖预警", "volume": "声量超阈", "spike": "声量突变",
-                    "event": "热点事件", "flatline": "信源停更", "sla": "工单超时",
+                    "event": "热点事件", "flatline": "信源停更", "coverage": "采集盲区",
+                    "sla": "工单超时",
                     "report": "定期报表"}
 
 # Complaint categories, in the order reports and the console list them.

@@ -1,8 +1,10 @@
-"""Records each source's crawl run (pages, items, new, errors, last error) for `tousu sources`."""
+"""Records each source's crawl run (pages, items, new, errors, last error, blind spots) for
+`tousu sources`."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlparse
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -10,6 +12,7 @@ from scrapy.exceptions import NotConfigured
 
 from core.db import StateDB
 from core.secrets import redact
+from crawler import blind_spots
 from crawler.failures import redirect_loop
 from crawler.health import finish_run, start_run
 
@@ -38,6 +41,7 @@ class SourceHealth:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         crawler.signals.connect(ext.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
@@ -53,6 +57,18 @@ class SourceHealth:
         loop = redirect_loop(request)
         if loop:
             record_error(self.crawler.stats, loop)
+
+    def response_received(self, response: Any, request: Any, spider: Any) -> None:
+        if urlparse(response.url).path == "/robots.txt":
+            return
+        kind = blind_spots.classify(response.status, response.url, response.body)
+        if kind is None:
+            return
+        detail = f"HTTP {response.status}"
+        cookie = getattr(getattr(spider, "source", None), "cookie_env", None)
+        if kind == "login_wall" and cookie:
+            detail += f"；Cookie（{cookie}）可能已失效"
+        blind_spots.note(self.crawler.stats, kind, response.url, detail)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats
@@ -71,4 +87,5 @@ class SourceHealth:
                        items=int(stats.get_value("tousu/items", 0)),
                        new=int(stats.get_value("tousu/new", 0)), errors=errors,
                        last_error=last_error, status=status)
+            blind_spots.record(self.state, self.run_id, spider.name, stats.get_stats())
         self.state.close()

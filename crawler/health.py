@@ -32,7 +32,8 @@ def finish_run(state: StateDB, run_id: int, *, pages: int, items: int, new: int,
 
 
 def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
-    """For each source: last run, items new/total over all runs, errors, last error."""
+    """For each source: last run, items new/total over all runs, errors, last error, and what
+    the last run could not see ({kind: count}, crawler.blind_spots)."""
     state.ensure(SCHEMA)
     out = []
     for name in names:
@@ -44,6 +45,8 @@ def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
         error = state.query("SELECT last_error, finished_at FROM source_runs WHERE source = ? AND "
                             "last_error IS NOT NULL ORDER BY run_id DESC LIMIT 1", (name,))
         run = last[0] if last else {}
+        blind = state.query("SELECT kind, count FROM blind_spots WHERE run_id = ?",
+                            (run.get("run_id"),)) if run else []
         out.append({
             "source": name,
             "last_run": run.get("started_at"),
@@ -57,6 +60,7 @@ def source_health(state: StateDB, names: list[str]) -> list[dict[str, Any]]:
             "errors_total": totals["errors"],
             "last_error": redact(error[0]["last_error"]) if error else None,
             "last_error_at": error[0]["finished_at"] if error else None,
+            "last_blind_spots": {r["kind"]: r["count"] for r in blind},
         })
     return out
 

@@ -15,6 +15,7 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from crawler.blind_spots import note
 from crawler.items import RawPost
 from crawler.schema import SCHEMA
 from core.post import Post, canonical_url
@@ -94,6 +95,10 @@ class DeltaFetchMiddleware:
             yield item
         if details == 0 or new_details > 0:
             yield from held_next
+            capped = response.meta.get("tousu_capped")
+            if capped:
+                note(spider.crawler.stats, "page_cap", response.url,
+                     f"已到 max_pages={capped}，之后仍有新帖未采集")
         else:
             spider.crawler.stats.inc_value("tousu/paging_stopped")
 

@@ -1,5 +1,5 @@
-"""The crawler's tables in state.db: crawl runs (source health), fetched pages (deltafetch) and
-near-duplicate signatures."""
+"""The crawler's tables in state.db: crawl runs (source health) and what they could not see
+(blind spots), fetched pages (deltafetch) and near-duplicate signatures."""
 
 from __future__ import annotations
 
@@ -38,4 +38,16 @@ CREATE TABLE IF NOT EXISTS near_dup_key (
 ) WITHOUT ROWID;
 """
 
-SCHEMA = Schema("crawler", (TABLES,))
+BLIND_SPOTS = """
+CREATE TABLE IF NOT EXISTS blind_spots (
+    run_id INTEGER NOT NULL REFERENCES source_runs (run_id),
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,          -- crawler.blind_spots.KINDS
+    count INTEGER NOT NULL,
+    example TEXT,                -- the first URL (redacted) and detail of this kind in the run
+    PRIMARY KEY (run_id, kind)
+);
+CREATE INDEX IF NOT EXISTS blind_spots_source ON blind_spots (source, run_id);
+"""
+
+SCHEMA = Schema("crawler", (TABLES, BLIND_SPOTS))

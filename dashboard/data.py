@@ -32,6 +32,7 @@ from reports.geo import city_shapes
 from core.config import ConfigError
 from tousu import console_records
 from tousu.config import DEFAULT_PATH, Config, load
+from crawler.blind_spots import summary as blind_spot_summary
 from crawler.health import source_health
 from core.post import CST, iso, now_cst
 from core.markup import http_url
@@ -339,6 +340,14 @@ def sources() -> list[dict[str, Any]]:
     for row, spec in zip(rows, cfg.sources):
         row.update(type=spec.type, enabled=spec.enabled, interval=spec.interval)
     return rows
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def blind_spots(days: int) -> list[dict[str, Any]]:
+    """crawler.blind_spots.summary of every configured source over the last `days` days."""
+    since = iso(now_cst() - timedelta(days=days))
+    return [{"source": s.name, **row} for s in config_or_stop().sources
+            for row in blind_spot_summary(state(), s.name, since)]
 
 
 def saved_searches(username: str) -> dict[str, dict[str, Any]]:

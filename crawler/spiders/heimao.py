@@ -58,7 +58,9 @@ class HeimaoSpider(SourceSpider):
             yield self.complaint(entry)
         page = response.meta["tousu_page"]
         pages = jmespath.search(self.preset["page_amount"], data) or 0
-        if entries and page < min(self.source.max_pages, int(pages or page + 1)):
+        if entries and self.source.max_pages <= page < int(pages or page + 1):
+            self.capped(response, self.source.max_pages)
+        elif entries and page < min(self.source.max_pages, int(pages or page + 1)):
             keyword = response.meta["tousu_keyword"]
             yield self.request(self.search_url(keyword, page + 1), self.parse_page,
                                tousu_page=page + 1, tousu_keyword=keyword, tousu_next=True)

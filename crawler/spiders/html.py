@@ -43,11 +43,12 @@ class HtmlSpider(SourceSpider):
                 yield RawPost(source=self.source.name,
                               url=response.urljoin(href) if href else "", **values)
         page = response.meta.get("tousu_page", 1)
-        if spec.next and page < spec.max_pages:
-            href = extract_first(response, spec.next)
-            if href:
-                yield self.request(response.urljoin(href), self.parse_list, tousu_page=page + 1,
-                                   tousu_next=True)
+        href = extract_first(response, spec.next) if spec.next else None
+        if href and page >= spec.max_pages:
+            self.capped(response, spec.max_pages)
+        elif href:
+            yield self.request(response.urljoin(href), self.parse_list, tousu_page=page + 1,
+                               tousu_next=True)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")

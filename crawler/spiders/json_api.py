@@ -37,6 +37,8 @@ class JsonApiSpider(SourceSpider):
                 **{k: values.get(k) for k in _TEXT_FIELDS if k != "url"})
         page = response.meta["tousu_page"]
         template = response.meta["tousu_template"]
-        if items and "{page}" in template and page < self.source.max_pages:
+        if items and "{page}" in template and page >= self.source.max_pages:
+            self.capped(response, self.source.max_pages)
+        elif items and "{page}" in template:
             yield self.request(template.replace("{page}", str(page + 1)), self.parse_page,
                                tousu_page=page + 1, tousu_template=template, tousu_next=True)

@@ -75,7 +75,9 @@ class TiebaSpider(SourceSpider):
             if tid:
                 yield self.thread_request(tid)
         page = response.meta["tousu_page"]
-        if page < self.source.max_pages:
+        if page >= self.source.max_pages:
+            self.capped(response, self.source.max_pages)
+        else:
             pn = page * self.preset["threads_per_page"]
             yield self.request(self.url("forum", forum=quote(self.source.forum), pn=pn),
                                self.parse_forum, tousu_page=page + 1, tousu_next=True)
@@ -92,7 +94,9 @@ class TiebaSpider(SourceSpider):
         for tid in dict.fromkeys(tids):
             yield self.thread_request(tid)
         page = response.meta["tousu_page"]
-        if hits and page < self.source.max_pages:
+        if hits and page >= self.source.max_pages:
+            self.capped(response, self.source.max_pages)
+        elif hits:
             yield self.request(self.url("search", keyword=quote(self.source.keyword), page=page + 1),
                                self.parse_search, tousu_page=page + 1, tousu_next=True)
 

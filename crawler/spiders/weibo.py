@@ -65,7 +65,9 @@ class WeiboSpider(SourceSpider):
             yield from self.from_mblog(mblog)
         page = response.meta["tousu_page"]
         cursor = jmespath.search(self.preset["next_cursor"], data)
-        if found and page < self.source.max_pages and (self.source.query or cursor):
+        if found and (self.source.query or cursor) and page >= self.source.max_pages:
+            self.capped(response, self.source.max_pages)
+        elif found and (self.source.query or cursor):
             yield self.request(self.list_url(page + 1, cursor), self.parse_cards,
                                tousu_page=page + 1, tousu_next=True)
 

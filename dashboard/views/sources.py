@@ -11,6 +11,7 @@ import yaml
 
 from core.config import ConfigInvalid
 from core.secrets import redact
+from crawler.blind_spots import describe
 from core.yamlio import load_yaml
 from dashboard import data
 from dashboard.config_edit import problem_lines
@@ -94,6 +95,21 @@ def _show_probe(result: ProbeResult) -> None:
         plain(result.posts[0][key] or "（空）", small=True)
 
 
+def _blind_spots() -> None:
+    """What the crawls of the last 7 days could not see, per source and kind."""
+    rows = data.blind_spots(7)
+    with st.expander(f"采集盲区（近 7 天，{len(rows)} 项）", expanded=bool(rows)):
+        if not rows:
+            st.caption("近 7 天的采集没有遇到翻页上限、登录墙、验证码、拒绝访问或 robots.txt 禁止。")
+            return
+        st.caption("这些内容没有采集到：翻页上限截断 → 调高 max_pages 或缩短周期；登录墙 → 检查 "
+                   "Cookie；验证码/被拒绝 → 放慢频率（delay）或换时段；robots.txt → 确认后可设 robots: false。")
+        st.dataframe(pd.DataFrame([{
+            "信源": r["source"], "盲区": r["label"], "出现的采集次数": r["runs"], "累计次数": r["count"],
+            "最近一次": (r["last_at"] or "")[:19].replace("T", " "), "示例": r["example"] or "",
+        } for r in rows]), hide_index=True, width="stretch")
+
+
 def render(user: Any) -> None:
     st.title("🛰️ 信源")
     cfg = data.config_or_stop()
@@ -105,8 +121,10 @@ def render(user: Any) -> None:
             "状态": STATUS.get(r["last_status"] or "", "—"),
             "本次条数": r["last_items"], "累计条数": r["items_total"], "累计新增": r["new_total"],
             "错误": r["errors_total"], "最近错误": r["last_error"] or "",
+            "盲区（最近一次）": describe(r["last_blind_spots"]) or "—",
         } for r in rows])
         st.dataframe(frame, hide_index=True, width="stretch")
+        _blind_spots()
     else:
         st.info("config.yaml 中尚未配置信源：在下方「＋ 新增信源」写一个，测试后保存。", icon="📭")
 

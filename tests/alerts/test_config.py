@@ -18,7 +18,8 @@ def warnings(**section):
 
 def test_shipped_config_has_every_rule_type():
     config = load(ROOT / "config.yaml")
-    assert {r.type for r in config.warnings.rules} == {"post", "volume", "spike", "event", "flatline"}
+    assert {r.type for r in config.warnings.rules} == {"post", "volume", "spike", "event", "flatline",
+                                                         "coverage"}
 
 
 def test_legacy_post_section_becomes_the_post_rule():

@@ -90,3 +90,30 @@ def test_the_first_source_can_be_added_to_an_empty_list(console_config):
     no_crash(at)
     assert [s.name for s in load(console_config).sources] == ["hn-feed"]
     assert "hn-feed" in list(at.dataframe[0].value["信源"])
+
+
+def test_blind_spots_of_the_last_runs_are_shown_per_source(console_config):
+    """What the crawls could not see: the last run's in the table, the week's with an example."""
+    from core.db import StateDB
+    from crawler.blind_spots import record
+    from crawler.health import finish_run, start_run
+    from tousu.config import load
+
+    cfg = load(console_config)
+    name = cfg.sources[0].name
+    state = StateDB(cfg.state_path)
+    run = start_run(state, name)
+    finish_run(state, run, pages=3, items=5, new=5, errors=0, last_error=None, status="ok")
+    record(state, run, name, {"tousu/blind/page_cap": 1, "tousu/blind/login_wall": 2,
+                              "tousu/blind_example/login_wall": "https://bbs.example.com/login <b>x</b>",
+                              "robotstxt/forbidden": 3})
+    state.close()
+    at = app_as("admin", "sources")
+    no_crash(at)
+    table = next(d.value for d in at.dataframe if "盲区（最近一次）" in d.value.columns)
+    row = table[table["信源"] == name].iloc[0]
+    assert row["盲区（最近一次）"] == "翻页上限截断 1 次；登录墙/Cookie 失效 2 次；robots.txt 禁止 3 次"
+    week = next(d.value for d in at.dataframe if "示例" in d.value.columns)
+    assert set(week["盲区"]) == {"翻页上限截断", "登录墙/Cookie 失效", "robots.txt 禁止"}
+    assert "https://bbs.example.com/login <b>x</b>" in set(week["示例"])  # shown as text in a table
+    assert "采集盲区（近 7 天，3 项）" in [e.label for e in at.expander]

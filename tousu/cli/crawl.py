@@ -8,6 +8,7 @@ import typer
 
 from core.config import ConfigError
 from core.db import StateDB
+from crawler.blind_spots import describe
 from crawler.health import source_health
 from tousu.cli.common import config, emit, fail
 
@@ -49,4 +50,5 @@ def sources(as_json: bool = typer.Option(False, "--json")) -> None:
         typer.echo(f"{row['source']} ({row['type']}, {state}, 每 {row['interval']}): "
                    f"last run {row['last_run'] or 'never'} {row['last_status'] or ''}, "
                    f"items {row['items_total']} ({row['new_total']} new), errors {row['errors_total']}"
-                   + (f", last error: {row['last_error']}" if row["last_error"] else ""))
+                   + (f", last error: {row['last_error']}" if row["last_error"] else "")
+                   + (f", 盲区: {describe(row['last_blind_spots'])}" if row["last_blind_spots"] else ""))
