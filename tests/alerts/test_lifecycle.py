@@ -179,4 +179,3 @@ def test_volume_base_is_backfilled_a_chunk_per_cycle(tmp_path):
             seen.append((days, round(bases["city=株洲"], 2)))
     assert seen == [(15, 1.0), (30, 1.67), (40, 2.0), (40, 2.0)]
     state.close()
-
