@@ -70,3 +70,8 @@ def users(db: Any) -> dict[str, Any]:
                                ("rev2", "reviewer", []), ("boss", "manager", []), ("root", "admin", [])):
         made[name] = svc.add_user(SYSTEM, name, "passw0rd!", role, cities)
     return made
+
+
+def post_id(store, n: int) -> str:
+    """The id of the world's post n (its thread-n.html)."""
+    return next(p.id for p in store.iter_posts() if p.url.endswith(f"thread-{n}.html"))

@@ -6,17 +6,14 @@ import pytest
 
 from accounts import PermissionDenied
 from cases.models import CaseNotFound
-
-
-def _pid(store, n):
-    return next(p.id for p in store.iter_posts() if p.url.endswith(f"thread-{n}.html"))
+from tests.cases.helpers import post_id
 
 
 @pytest.fixture
 def two_cases(world):
     service, users, clock, store = world
-    cs_case = service.create_from_post(users["mon"], _pid(store, 1))      # 长沙
-    zz_case = service.create_from_post(users["mon"], _pid(store, 4))      # 株洲
+    cs_case = service.create_from_post(users["mon"], post_id(store, 1))      # 长沙
+    zz_case = service.create_from_post(users["mon"], post_id(store, 4))      # 株洲
     return service, users, cs_case, zz_case
 
 
@@ -80,7 +77,7 @@ def test_roles(two_cases):
 
 def test_unattributed_case_is_province_only(world):
     service, users, _, store = world
-    case = service.create_from_post(users["mon"], _pid(store, 5))
+    case = service.create_from_post(users["mon"], post_id(store, 5))
     assert case.status == "新建" and case.branch == "省公司互联网投诉组"
     with pytest.raises(CaseNotFound):
         service.get(users["cs"], case.case_id)

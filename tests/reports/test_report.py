@@ -212,21 +212,6 @@ def test_scheduled_report_is_written_and_announced(report_world, tmp_path):
     assert generate(cfg, "weekly", DAY, now=NOW)["alert_id"] is None       # announced once
 
 
-def test_cli_report(report_world, tmp_path):
-    from typer.testing import CliRunner
-
-    from tousu.cli.main import app
-
-    cfg, *_ = report_world
-    out = tmp_path / "m.xlsx"
-    result = CliRunner().invoke(app, ["--config", str(cfg.file), "report", "monthly", "--date",
-                                      "2026-11-20", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    assert out.exists()
-    bad = CliRunner().invoke(app, ["--config", str(cfg.file), "report", "yearly"])
-    assert bad.exit_code == 2
-
-
 def test_scheduled_jobs_fire_on_the_right_days(tmp_path):
     from apscheduler.schedulers.background import BackgroundScheduler
 

@@ -6,6 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
+from tests.rectification.conftest import cfg, rect_data, world  # noqa: F401 (fixtures)
 from tousu.cli.main import app
 
 
