@@ -1,8 +1,8 @@
 """Store.slice_counts, the aggregation warning rules are built on (SQLite backend)."""
 
+from core.post import iso
 from indexer.base import Filters
 from tests.alerts.conftest import NOW, make_post
-from core.post import iso
 
 
 def test_counts_per_slice_total_and_per_bucket(store):

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from alerts.api import raise_alert
+from core.post import CST, Post, iso
 from tests.conftest import write_config
 from tousu.config import load
-from core.post import CST, Post, iso
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
 

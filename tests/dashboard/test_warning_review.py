@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from tests.alerts.conftest import receiver  # noqa: F401 (a fixture)
-from tests.alerts.test_review import received
+from tests.alerts.conftest import received
 from tests.dashboard.conftest import app_as
 from tests.dashboard.test_actions import _state
 from tests.dashboard.test_pages import no_crash, texts

@@ -16,6 +16,11 @@ from tests.indexer.test_store_contract import make
 from tousu.cli.main import app
 
 
+def _ingest(config, infile):
+    return subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "ingest",
+                           str(infile)], capture_output=True, text=True, cwd=ROOT)
+
+
 def test_analyze_streams_batches_in_order_and_mends_broken_escapes(tmp_path, monkeypatch):
     from tousu.cli import posts as posts_cli
 
@@ -47,11 +52,6 @@ def test_analyze_without_a_config_file_uses_the_defaults_and_a_broken_one_is_an_
     (tmp_path / "config.yaml").write_text("nlp: [\n", encoding="utf-8")
     broken = CliRunner().invoke(app, ["analyze", str(posts)])
     assert broken.exit_code == 2 and "config.yaml" in broken.output
-
-
-def _ingest(config, infile):
-    return subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "ingest",
-                           str(infile)], capture_output=True, text=True, cwd=ROOT)
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from accounts import SYSTEM, AccountService
 from core.db import StateDB
 from core.post import now_cst
-from tests.alerts.conftest import make_post, receiver, store_posts  # noqa: F401 (a fixture)
-from tests.alerts.test_review import received
+from tests.alerts.conftest import make_post, received, receiver, store_posts  # noqa: F401 (a fixture)
 from tests.conftest import write_config
 from tousu.cli.main import app
 from tousu.config import load

@@ -1,4 +1,5 @@
-"""A handler never reads or changes another branch's case, even by guessing its id."""
+"""The case service: a handler never reads or changes another branch's case, even by guessing its
+id; one open case per post."""
 
 from __future__ import annotations
 
@@ -91,3 +92,9 @@ def test_disabled_user_is_refused(world):
     disabled = AccountService(service.db).load_user("cs")
     with pytest.raises(PermissionDenied, match="停用"):
         service.list_cases(disabled)
+
+
+def test_same_post_returns_open_case(world):
+    service, users, _, _ = world
+    first = service.create_from_post(users["mon"], post_id(service.store, 2))
+    assert service.create_from_post(users["mon"], post_id(service.store, 2)).case_id == first.case_id
