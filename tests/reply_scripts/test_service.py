@@ -87,10 +87,10 @@ def test_edit_rules(lib):
 
 def test_reply_on_a_case_uses_the_approved_version(tmp_path):
     from cases.service import CaseService
+    from core.db import StateDB
     from indexer import open_store
     from reply_scripts import ScriptService
     from tests.cases.helpers import Clock, make_config, post, users
-    from core.db import StateDB
 
     cfg = make_config(tmp_path)
     db = StateDB(cfg.state_path)
