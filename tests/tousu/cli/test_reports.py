@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from tests.reports.test_report import report_world  # noqa: F401 (a fixture)
+from tests.reports.conftest import report_world  # noqa: F401 (a fixture)
 from tousu.cli.main import app
 
 
