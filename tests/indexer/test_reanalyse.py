@@ -1,10 +1,10 @@
 """Re-analysis and retention over both backends, and their commands."""
 
 
+from core.post import iso, now_cst
 from indexer.base import Filters
 from indexer.reanalyse import reanalyse, retention_cutoff
-from tests.indexer.test_store_contract import seed
-from core.post import iso, now_cst
+from tests.indexer.test_base import seed
 
 
 class EscalateEverything:

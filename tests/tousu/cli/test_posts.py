@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from core.post import iso, now_cst
 from tests.conftest import ROOT, write_config
-from tests.indexer.test_store_contract import make
+from tests.indexer.test_base import make
 from tousu.cli.main import app
 
 

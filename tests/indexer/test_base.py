@@ -4,8 +4,8 @@ import json
 import random
 from pathlib import Path
 
-from indexer.base import Filters, make_snippet
 from core.post import Post
+from indexer.base import Filters, make_snippet
 
 DEMO_POSTS = Path(__file__).resolve().parents[2] / "demo" / "posts.jsonl"
 
