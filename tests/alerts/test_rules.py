@@ -1,4 +1,5 @@
-"""The rule registry: every configurable type has a class; build_rules keeps enabled rules in config\norder."""
+"""The rule registry: every configurable type has a class; build_rules keeps enabled rules in config
+order."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@ line named, what was stored before a bad line kept): tests/tousu/cli/test_posts.
 
 from __future__ import annotations
 
-
 import pytest
 
 from crawler.post_input import InputError, post_from_input

@@ -8,8 +8,7 @@ import yaml
 from core.markup import md
 from tests.conftest import ROOT
 from tests.crawler.replay import ReplayServer, Route
-from tests.dashboard.conftest import app_as
-from tests.dashboard.test_pages import no_crash, texts
+from tests.dashboard.conftest import app_as, no_crash, texts
 
 SECRET = "s3cr3t-smtp-password"
 
@@ -90,3 +89,39 @@ def test_the_first_source_can_be_added_to_an_empty_list(console_config):
     no_crash(at)
     assert [s.name for s in load(console_config).sources] == ["hn-feed"]
     assert "hn-feed" in list(at.dataframe[0].value["信源"])
+
+
+# -- 信源 --------------------------------------------------------------------------------------
+def test_test_this_source_shows_what_selectors_extract(console_config, demo_site):
+    data = yaml.safe_load(console_config.read_text(encoding="utf-8"))
+    data["sources"][0]["start_urls"] = [f"{demo_site.url}/forum-2-1.html"]
+    data["dashboard"] = {"probe_allow_private": [demo_site.url.removeprefix("http://")]}
+    console_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    at = app_as("admin", "sources")
+    at.button(key="src_test").click().run()
+    no_crash(at)
+    assert any("已抓取" in s.value for s in at.success)
+    assert "第一页引出的请求" in texts(at) and "第一条帖子抽取结果" in texts(at)
+
+
+def test_edited_source_with_bad_selector_is_explained(console_config):
+    at = app_as("admin", "sources")
+    name = at.selectbox(key="src_pick").value
+    text = at.text_area(key=f"src_{name}_text").value.replace("a.s.xst", "a[[[")
+    at.text_area(key=f"src_{name}_text").input(text).run()
+    at.button(key=f"src_{name}_check").click().run()
+    no_crash(at)
+    assert any("信源定义有误" in e.value and "links" in e.value for e in at.error)
+
+
+def test_new_source_is_saved(console_config):
+    from tousu.config import load
+
+    at = app_as("admin", "sources")
+    at.selectbox(key="src_pick").set_value("＋ 新增信源").run()
+    at.text_area(key="src_new_text").input(
+        "name: hn-feed\ntype: rss\nenabled: false\ninterval: 2h\nurl: https://a.example/f\n").run()
+    at.button(key="src_new_save").click().run()
+    no_crash(at)
+    assert load(console_config).source("hn-feed").interval == "2h"
+    assert "hn-feed" in list(at.dataframe[0].value["信源"])  # the health table lists it at once

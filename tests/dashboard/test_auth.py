@@ -1,5 +1,6 @@
 """Login sessions in the console: the cookie written at login, a reload finds the user again,
-logout and a change of rights end it. (The real reload in chromium is in test_browser.py.)"""
+logout and a change of rights end it; every page file re-checks the role and asks to log in
+without one. (The real reload in chromium is in test_browser.py.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 
 import pytest
 
-from tests.dashboard.conftest import PASSWORD, app_as
+from dashboard.auth import PAGES, pages_for
+from tests.dashboard.conftest import PASSWORD, ROLE_USER, app_as, user
 
 
 @pytest.fixture
@@ -84,3 +86,31 @@ def test_role_change_logs_the_user_out_at_the_next_click(console_config, browser
         SYSTEM, "monitor", role="reviewer")
     at.run()
     assert "登录" in at.title[0].value
+
+
+FORBIDDEN = [(role, p.key) for role in ROLE_USER for p in PAGES if p not in pages_for(role)]
+
+
+@pytest.mark.parametrize("role, page", FORBIDDEN)
+def test_every_page_file_rechecks_the_role(role, page):
+    """Even run on its own (not through the menu), a page refuses a role it is not for."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / f"{page}.py"), default_timeout=30)
+    at.session_state["tousu_user"] = user(ROLE_USER[role])
+    at.run()
+    assert any("无权访问" in e.value for e in at.error)
+    assert not at.dataframe and not at.get("html")
+
+
+def test_page_file_without_login_asks_to_log_in():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard" / "views" / "cases.py"), default_timeout=30)
+    at.run()
+    assert any("请先登录" in w.value for w in at.warning)
+    assert not at.dataframe

@@ -1,11 +1,13 @@
-"""Guessing at the console's login: the lock holds across reloads (new Streamlit sessions) until it
+"""登录 (AppTest): the login page first, a wrong password refused, each role lands on its home,
+logout ends the session; guessing: the lock holds across reloads (new Streamlit sessions) until it
 ends or the admin unlocks it on 用户, which shows the locks and the failed logins."""
 
 from __future__ import annotations
 
+import pytest
 import yaml
 
-from tests.dashboard.conftest import PASSWORD, app_as
+from tests.dashboard.conftest import PASSWORD, app_as, no_crash, texts
 
 
 def _set_login_policy(config_path, **policy) -> None:
@@ -60,3 +62,37 @@ def test_lock_survives_reloads_and_the_admin_unlocks_it(console_config):
     assert list(admin.dataframe[1].value["用户名（输入）"]) == ["no_such_user"]
     assert "监控台" in _log_in("monitor", PASSWORD).title[0].value
 
+
+# -- login and the role gate -----------------------------------------------------------------
+def test_login_page_first(console_config):
+    at = app_as(None)
+    no_crash(at)
+    assert "登录" in at.title[0].value
+    # no page content leaks before login
+    assert "监控台" not in texts(at)
+
+
+def test_wrong_password_is_refused(console_config):
+    at = app_as(None)
+    at.text_input(key="login_user").input("monitor")
+    at.text_input(key="login_password").input("wrong-password-1")
+    at.button[0].click().run()
+    assert any("用户名或密码错误" in e.value for e in at.error)
+    assert "tousu_user" not in at.session_state
+
+
+@pytest.mark.parametrize("username, home", [("monitor", "监控台"), ("cs_handler", "工单"),
+                                            ("reviewer", "口径库"), ("manager", "趋势")])
+def test_login_lands_on_role_home(console_config, username, home):
+    at = app_as(None)
+    at.text_input(key="login_user").input(username)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    no_crash(at)
+    assert home in at.title[0].value
+
+
+def test_logout_ends_session(console_config):
+    at = app_as("monitor")
+    at.sidebar.button(key="logout").click().run()
+    assert "登录" in at.title[0].value

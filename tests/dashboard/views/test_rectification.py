@@ -3,8 +3,7 @@ manager closes it and picks 一月一事; other cities' handlers see nothing of 
 
 from __future__ import annotations
 
-from tests.dashboard.conftest import app_as, user
-from tests.dashboard.test_pages import no_crash, texts
+from tests.dashboard.conftest import app_as, no_crash, texts, user
 
 
 def _service(config):

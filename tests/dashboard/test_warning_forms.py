@@ -9,9 +9,7 @@ import yaml
 
 from tests.alerts.conftest import receiver  # noqa: F401 (a fixture)
 from tests.alerts.conftest import received
-from tests.dashboard.conftest import app_as
-from tests.dashboard.test_actions import _state
-from tests.dashboard.test_pages import no_crash, texts
+from tests.dashboard.conftest import app_as, no_crash, state_db, texts
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def _publish_from_triage(title: str, level: int):
 
 
 def _manual(config, title: str) -> dict:
-    rows = _state(config).query(
+    rows = state_db(config).query(
         "SELECT a.alert_id, a.title, a.status, r.state, r.created_by FROM alerts a "
         "JOIN alert_reviews r USING (alert_id) WHERE a.title LIKE ?", (f"%{title}",))
     assert len(rows) == 1, rows
@@ -138,8 +136,8 @@ def test_recipient_groups_are_kept_by_managers_on_the_console(review_console):
     at.text_input(key="grp_note").input("衡阳值班群")
     at.button(key="grp_save").click().run()
     no_crash(at)
-    rows = _state(review_console).query("SELECT name, notifiers, updated_by FROM recipient_groups")
+    rows = state_db(review_console).query("SELECT name, notifiers, updated_by FROM recipient_groups")
     assert rows == [{"name": "衡阳分公司", "notifiers": '["branch"]', "updated_by": "manager"}]
     at.button(key="grp_delete").click().run()
     no_crash(at)
-    assert not _state(review_console).query("SELECT name FROM recipient_groups")
+    assert not state_db(review_console).query("SELECT name FROM recipient_groups")
