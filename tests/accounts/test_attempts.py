@@ -210,30 +210,3 @@ def test_the_policy_comes_from_config(session, clock):
     strict.add_user(SYSTEM, "cs01", RIGHT, "handler", ["长沙"])
     assert _try(strict, "cs01", "guess-1234") is None
     assert "60 分钟" in _try(strict, "cs01", "guess-1234")
-
-
-def test_cli_unlock_and_list(tmp_path, monkeypatch):
-    from typer.testing import CliRunner
-
-    from tests.conftest import write_config
-    from tousu.cli.main import app
-
-    path = write_config(tmp_path)
-    db = StateDB(tmp_path / "data" / "state.db")
-    accounts = AccountService(db)
-    accounts.add_user(SYSTEM, "cs01", RIGHT, "handler", ["长沙"])
-    for _ in range(POLICY.lock_after):
-        try:
-            accounts.authenticate("cs01", "guess-1234", "10.0.0.5")
-        except LoginRefusedError:
-            pass  # lock_after wrong in a row at once: the throttle refuses some, lock at the end
-        accounts.attempts.db.execute("UPDATE login_attempts SET wait_until = NULL")
-    db.close()
-    runner = CliRunner()
-    base = ["--config", str(path), "users"]
-    listed = runner.invoke(app, [*base, "list"])
-    assert "登录锁定至" in listed.output
-    result = runner.invoke(app, [*base, "unlock", "cs01"])
-    assert result.exit_code == 0 and "已解锁 cs01" in result.output
-    assert "当前未被锁定" in runner.invoke(app, [*base, "unlock", "cs01"]).output
-    assert '"locked_until": null' in runner.invoke(app, [*base, "list", "--json"]).output

@@ -64,24 +64,3 @@ def test_first_start_admin(accounts):
     said = accounts.ensure_admin({"TOUSU_ADMIN_USER": "chief", "TOUSU_ADMIN_PASSWORD": "First-start-1"})
     assert "chief" in said and accounts.authenticate("chief", "First-start-1").role == "admin"
     assert accounts.ensure_admin({"TOUSU_ADMIN_PASSWORD": "Other-pass-1"}) is None
-
-
-def test_cli_users(tmp_path, monkeypatch):
-    from typer.testing import CliRunner
-
-    from tests.conftest import write_config
-    from tousu.cli.main import app
-
-    path = write_config(tmp_path)
-    monkeypatch.setenv("PW", "Good-pass-1")
-    runner = CliRunner()
-    base = ["--config", str(path), "users"]
-    result = runner.invoke(app, [*base, "add", "cs01", "--role", "handler", "--city", "长沙",
-                                 "--password-env", "PW"])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(app, [*base, "add", "bad", "--role", "handler", "--password-env", "PW"])
-    assert result.exit_code == 2 and "绑定" in result.output
-    assert runner.invoke(app, [*base, "disable", "cs01"]).exit_code == 0
-    listed = runner.invoke(app, [*base, "list", "--json"])
-    assert '"active": false' in listed.output and '"长沙"' in listed.output
-    assert runner.invoke(app, [*base, "passwd", "cs01", "--password-env", "PW"]).exit_code == 0

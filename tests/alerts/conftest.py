@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 
-from tousu.config import parse
+from accounts.models import User
+from core.db import StateDB
 from core.post import CST, Post, iso
+from indexer import open_store
+from tousu.config import parse
 
 NOW = datetime(2026, 11, 20, 10, 0, 0, tzinfo=CST)
 _serial = itertools.count(1)
@@ -144,3 +147,70 @@ def log_lines(tmp_path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+MANAGER = User(username="mgr", role="manager", display_name="王经理")
+ADMIN = User(username="adm", role="admin")
+MONITOR = User(username="mon", role="monitor")
+POST_RULE = [{"name": "post", "type": "post"}]
+
+
+def review_config(tmp_path, receiver, **warnings):
+    """Branch and province channels for warnings, one channel per reviewer role (review requests
+    only); 一级 and 二级 held for review, 三级 published at once."""
+    def hook(name: str, **routing) -> dict:
+        return {"name": name, "type": "webhook", "url": f"{receiver.url}?to={name}", **routing}
+
+    options = {"review": {1: "hold", 2: "hold", 3: "publish"}, "review_timeout": "30m",
+               "reviewers": [{"role": "manager", "notifiers": ["managers"]},
+                             {"role": "admin", "notifiers": ["admins"]}], **warnings}
+    return make_config(tmp_path, rules=POST_RULE, notifiers=[
+        hook("branch", kinds=["new", "escalated", "resolved"]), hook("province"),
+        hook("managers", kinds=["review"]), hook("admins", kinds=["review"])], **options)
+
+
+def received(receiver, to: str) -> list[dict]:
+    return [body for body, path in zip(receiver.bodies, receiver.paths) if path.endswith(f"to={to}")]
+
+
+def one_level1_warning(config) -> None:
+    store_posts(config, [make_post(3, severity=4, influence=0.9, city="衡阳", title="集体投诉要曝光")])
+
+
+BURST = {"name": "burst", "type": "volume", "group_by": ["city"], "window": "hour",
+         "reference_days": 7, "coefficient": 3, "protection": 4, "severity_min": 1,
+         "realert": "1h", "realert_backoff": 2, "realert_max": "3h"}
+
+
+def burst_forever(config, hours: int) -> None:
+    """A quiet week (a post every 3 hours), then six posts an hour in 株洲 for `hours` hours."""
+    store_posts(config, [make_post(180 * i, city="株洲") for i in range(1, 56)] + [make_post(60 * h + 10 * i, now=NOW + timedelta(hours=hours), city="株洲")
+                         for h in range(hours + 1) for i in range(6)])
+
+
+@pytest.fixture
+def desk(tmp_path, receiver):
+    """Config, state and store with two grumbles from 衡阳 and one from 长沙 (below the post
+    rule's levels: only what a test adds raises warnings by itself)."""
+    config = review_config(tmp_path, receiver)
+    posts = [make_post(20, severity=2, city="衡阳", categories=("宽带/家宽",), title="宽带断了三天"),
+             make_post(15, severity=2, city="衡阳", categories=("宽带/家宽",), title="宽带又断"),
+             make_post(10, severity=2, city="长沙", title="信号差")]
+    store_posts(config, posts)
+    state = StateDB(config.state_path)
+    with open_store(config) as store:
+        yield config, state, store, [p.id for p in posts]
+    state.close()
+
+
+# One notice as every channel gets it (alerts.messages.payload's shape).
+MESSAGE = {
+    "message_id": "7:new:1:hook", "kind": "new", "alert_id": 7, "key": "post:abc", "rule": "post",
+    "level": 1, "level_name": "一级", "title": "【一级预警·红色】衡阳 曝光/升级：乱扣费要找媒体曝光",
+    "body": "来源：forum\n依据：媒体；曝光", "city": "衡阳", "categories": ["资费计费/乱扣费"],
+    "post_ids": ["abc"], "console": "http://console.test:8501/warnings?alert=7",
+    "posts": [{"id": "abc", "title": "乱扣费要找媒体曝光", "url": "http://forum.test/t-1.html",
+               "city": "衡阳", "severity": 4, "source": "forum", "excerpt": "……",
+               "published_at": "2026-11-20T09:00:00+08:00"}],
+    "created_at": "2026-11-20T10:00:00+08:00",
+}

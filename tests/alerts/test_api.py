@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from alerts.api import (get_alert, alerts_at_levels, count_raised, raise_alert, recent_alerts,
+from alerts.api import (alerts_at_levels, count_raised, get_alert, raise_alert, recent_alerts,
                         recent_of_types, resolve_quietly)
 from alerts.engine import acknowledge
 from core.db import StateDB

@@ -10,25 +10,21 @@ import urllib.parse
 
 import pytest
 
-from alerts.messages import render_sms
 from alerts.notifiers import REGISTRY, NotifierError, webhook_body
-from tests.alerts.conftest import make_config
-
-MESSAGE = {
-    "message_id": "7:new:1:hook", "kind": "new", "alert_id": 7, "key": "post:abc", "rule": "post",
-    "level": 1, "level_name": "一级", "title": "【一级预警·红色】衡阳 曝光/升级：乱扣费要找媒体曝光",
-    "body": "来源：forum\n依据：媒体；曝光", "city": "衡阳", "categories": ["资费计费/乱扣费"],
-    "post_ids": ["abc"], "console": "http://console.test:8501/warnings?alert=7",
-    "posts": [{"id": "abc", "title": "乱扣费要找媒体曝光", "url": "http://forum.test/t-1.html",
-               "city": "衡阳", "severity": 4, "source": "forum", "excerpt": "……",
-               "published_at": "2026-11-20T09:00:00+08:00"}],
-    "created_at": "2026-11-20T10:00:00+08:00",
-}
+from tests.alerts.conftest import MESSAGE, make_config
 
 
 def notifier(tmp_path, **spec):
     config = make_config(tmp_path, notifiers=[{"name": "n", **spec}])
     return REGISTRY[spec["type"]](config.warnings.notifiers[0], config)
+
+
+HOSTILE = {**MESSAGE,
+           "title": "【一级预警·红色】衡阳 点击[官方客服](http://phish.example/login)",
+           "body": "来源：forum\n点击[官方客服](http://phish.example/login) **加急** <font color=red>x</font>",
+           "posts": [{**MESSAGE["posts"][0], "title": "[领流量](http://phish.example/a)"},
+                     {**MESSAGE["posts"][0], "id": "js", "title": "脚本链接",
+                      "url": "javascript:alert(document.cookie)"}]}
 
 
 @pytest.mark.parametrize("fmt", ["wecom", "dingtalk", "feishu"])
@@ -101,11 +97,6 @@ def test_sms_form_encoding_and_get(tmp_path, receiver):
     assert form[0][1].startswith(b"phone=1&text=")
 
 
-def test_sms_text_is_cut_to_fit():
-    text = render_sms({**MESSAGE, "title": "【二级预警·橙色】" + "很长的标题" * 30}, 80)
-    assert len(text) <= 80 and "…" in text and text.endswith(MESSAGE["console"])
-
-
 def test_mail_is_html_with_the_posts(tmp_path):
     mail = notifier(tmp_path, type="smtp", host="h", sender="radar@test", to=["a@test", "b@test"]
                     ).build(MESSAGE)
@@ -113,14 +104,6 @@ def test_mail_is_html_with_the_posts(tmp_path):
     html = mail.get_body(("html",)).get_content()
     assert '<a href="http://forum.test/t-1.html">' in html and "在控制台查看与处理" in html
     assert "衡阳" in mail.get_body(("plain",)).get_content()
-
-
-HOSTILE = {**MESSAGE,
-           "title": "【一级预警·红色】衡阳 点击[官方客服](http://phish.example/login)",
-           "body": "来源：forum\n点击[官方客服](http://phish.example/login) **加急** <font color=red>x</font>",
-           "posts": [{**MESSAGE["posts"][0], "title": "[领流量](http://phish.example/a)"},
-                     {**MESSAGE["posts"][0], "id": "js", "title": "脚本链接",
-                      "url": "javascript:alert(document.cookie)"}]}
 
 
 @pytest.mark.parametrize("fmt", ["wecom", "dingtalk"])

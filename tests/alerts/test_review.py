@@ -8,41 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from accounts.models import PermissionDenied, User
+from accounts.models import PermissionDenied
 from alerts import audit
 from alerts.config import MANUAL
 from alerts.cycle import list_alerts, run_cycle
 from alerts.review import ReviewError, approve, deliver, held_reviews, reject
 from core.config import ConfigError
 from core.db import StateDB
-from tests.alerts.conftest import NOW, make_config, make_post, store_posts
-
-MANAGER = User(username="mgr", role="manager", display_name="王经理")
-ADMIN = User(username="adm", role="admin")
-MONITOR = User(username="mon", role="monitor")
-POST_RULE = [{"name": "post", "type": "post"}]
-
-
-def review_config(tmp_path, receiver, **warnings):
-    """Branch and province channels for warnings, one channel per reviewer role (review requests
-    only); 一级 and 二级 held for review, 三级 published at once."""
-    def hook(name: str, **routing) -> dict:
-        return {"name": name, "type": "webhook", "url": f"{receiver.url}?to={name}", **routing}
-
-    options = {"review": {1: "hold", 2: "hold", 3: "publish"}, "review_timeout": "30m",
-               "reviewers": [{"role": "manager", "notifiers": ["managers"]},
-                             {"role": "admin", "notifiers": ["admins"]}], **warnings}
-    return make_config(tmp_path, rules=POST_RULE, notifiers=[
-        hook("branch", kinds=["new", "escalated", "resolved"]), hook("province"),
-        hook("managers", kinds=["review"]), hook("admins", kinds=["review"])], **options)
-
-
-def received(receiver, to: str) -> list[dict]:
-    return [body for body, path in zip(receiver.bodies, receiver.paths) if path.endswith(f"to={to}")]
-
-
-def one_level1_warning(config) -> None:
-    store_posts(config, [make_post(3, severity=4, influence=0.9, city="衡阳", title="集体投诉要曝光")])
+from tests.alerts.conftest import (ADMIN, MANAGER, MONITOR, NOW, make_config, make_post, one_level1_warning,
+                                   received, review_config, store_posts)
 
 
 def test_held_warning_waits_survives_a_restart_and_is_sent_once_on_approval(tmp_path, receiver):

@@ -19,9 +19,9 @@ USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
 def world_data(tmp_path_factory):
     """A data folder with posts 1–3 in 长沙 (same author for 1 and 3), 4 in 株洲, 5 without city,
     and one user per role."""
+    from core.db import StateDB
     from indexer import open_store
     from tests.conftest import cheap_hashing
-    from core.db import StateDB
 
     base = tmp_path_factory.mktemp("world")
     cfg = make_config(base)
@@ -47,8 +47,8 @@ def world(cfg):
     """(service, users, clock, store) on a private copy of the session's data."""
     from accounts import AccountService
     from cases.service import CaseService
-    from indexer import open_store
     from core.db import StateDB
+    from indexer import open_store
 
     store = open_store(cfg)
     db = StateDB(cfg.state_path)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from alerts.api import raise_alert
+from core.post import CST, Post, iso
 from tests.conftest import write_config
 from tousu.config import load
-from core.post import CST, Post, iso
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
 
@@ -70,3 +70,8 @@ def users(db: Any) -> dict[str, Any]:
                                ("rev2", "reviewer", []), ("boss", "manager", []), ("root", "admin", [])):
         made[name] = svc.add_user(SYSTEM, name, "passw0rd!", role, cities)
     return made
+
+
+def post_id(store, n: int) -> str:
+    """The id of the world's post n (its thread-n.html)."""
+    return next(p.id for p in store.iter_posts() if p.url.endswith(f"thread-{n}.html"))

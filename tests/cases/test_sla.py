@@ -7,10 +7,7 @@ import json
 import pytest
 
 from cases.automation import escalate_overdue
-
-
-def _pid(store, n):
-    return next(p.id for p in store.iter_posts() if p.url.endswith(f"thread-{n}.html"))
+from tests.cases.helpers import post_id
 
 
 @pytest.mark.parametrize("n, tier, first, closure", [
@@ -20,13 +17,13 @@ def _pid(store, n):
 ])
 def test_due_times_per_tier(world, n, tier, first, closure):
     service, users, _, store = world
-    case = service.create_from_post(users["mon"], _pid(store, n))
+    case = service.create_from_post(users["mon"], post_id(store, n))
     assert (case.tier, case.first_response_due, case.closure_due) == (tier, first, closure)
 
 
 def test_overdue_escalation_once_per_kind(world, cfg):
     service, users, clock, store = world
-    case = service.create_from_post(users["mon"], _pid(store, 4))         # tier 4: 1 h / 24 h
+    case = service.create_from_post(users["mon"], post_id(store, 4))         # tier 4: 1 h / 24 h
     clock.advance(minutes=59)
     assert escalate_overdue(cfg, service=service) == []
     assert not service.get(users["zz"], case.case_id).flags["first_response_overdue"]
@@ -53,7 +50,7 @@ def test_overdue_escalation_once_per_kind(world, cfg):
 
 def test_request_info_counts_as_first_response(world):
     service, users, clock, store = world
-    case = service.create_from_post(users["mon"], _pid(store, 1))
+    case = service.create_from_post(users["mon"], post_id(store, 1))
     clock.advance(hours=3)
     asked = service.act(users["cs"], case.case_id, "request_info", "请私信联系电话和小区")
     assert asked.first_response_at == "2026-11-20T12:00:00+08:00" and asked.flags["responded_in_time"]

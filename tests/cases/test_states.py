@@ -8,6 +8,7 @@ from cases.models import CaseError
 from cases.states import ACTIONS, CLOSED, STATUSES, action_between, normalise_status
 from reply_scripts import ScriptService
 from reply_scripts.transfer import load_starter
+from tests.cases.helpers import post_id
 
 # (action, text) that drives a case from 新建 to each status, as the monitor.
 PATHS = {
@@ -24,15 +25,11 @@ TEXT = {a.name: ("说明" if a.needs_text else "") for a in ACTIONS.values()}
 
 
 def _case_in(service, monitor, status):
-    case = service.create_from_post(monitor, _post_id(service, 5))  # no city: stays 新建
+    case = service.create_from_post(monitor, post_id(service.store, 5))  # no city: stays 新建
     for action, text in PATHS[status]:
         case = service.act(monitor, case.case_id, action, text)
     assert case.status == status
     return case
-
-
-def _post_id(service, n):
-    return next(p.id for p in service.store.iter_posts() if p.url.endswith(f"thread-{n}.html"))
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -56,7 +53,7 @@ def test_each_action_from_each_status(world, status, action):
 def test_happy_path_and_first_response(world):
     service, users, clock, store = world
     mon, cs = users["mon"], users["cs"]
-    case = service.create_from_post(mon, _post_id(service, 1))
+    case = service.create_from_post(mon, post_id(service.store, 1))
     assert case.status == "已派单" and case.branch == "长沙分公司"     # auto-dispatched by city
     assert case.department == "家庭业务部"
     clock.advance(minutes=30)
@@ -77,7 +74,7 @@ def test_happy_path_and_first_response(world):
 def test_text_required_and_transition_by_target(world):
     service, users, _, _ = world
     mon = users["mon"]
-    case = service.create_from_post(mon, _post_id(service, 1))
+    case = service.create_from_post(mon, post_id(service.store, 1))
     with pytest.raises(CaseError, match="退回原因"):
         service.act(mon, case.case_id, "return", "  ")
     back = service.transition(mon, case.case_id, "returned", "应属株洲")
@@ -95,7 +92,7 @@ def test_a_reply_with_unfilled_placeholders_is_refused(world):
     scripts = ScriptService(service.db)
     load_starter(scripts)
     script = next(s for s in scripts.list_scripts(cs) if s.code == "KJ-BB-05")
-    case = service.act(cs, service.create_from_post(mon, _post_id(service, 1)).case_id, "accept")
+    case = service.act(cs, service.create_from_post(mon, post_id(service.store, 1)).case_id, "accept")
     raw = script.official.body.replace("{昵称}", "老王")
     with pytest.raises(CaseError, match=r"未填写的占位符：\{城市\}、\{工单号\}、\{热线\}"):
         service.act(cs, case.case_id, "reply", raw, script_id=script.script_id)
@@ -116,9 +113,3 @@ def test_statuses_and_lookup():
     with pytest.raises(ValueError):
         normalise_status("done")
     assert action_between("已回复", "已办结").name == "close"
-
-
-def test_same_post_returns_open_case(world):
-    service, users, _, _ = world
-    first = service.create_from_post(users["mon"], _post_id(service, 2))
-    assert service.create_from_post(users["mon"], _post_id(service, 2)).case_id == first.case_id

@@ -1,8 +1,8 @@
 """Back-off helpers (the middleware itself is tested against a local 429 server in
 test_replay_crawl.py)."""
 
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 
 import pytest
 

@@ -2,13 +2,13 @@
 
 import scrapy
 
+from core.db import StateDB
+from core.post import Post
 from crawler.items import RawPost
 from crawler.middlewares import DeltaFetchMiddleware, mark_fetched
 from tests.conftest import write_config
 from tests.crawler.replay import make_spider
 from tousu.config import load
-from core.post import Post
-from core.db import StateDB
 
 
 def setup(tmp_path):

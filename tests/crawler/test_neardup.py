@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from core.db import StateDB
+from core.post import Post
+from core.textsim import band_keys, similarity
 from crawler.neardup import ROWS, NearDupIndex, NearDupPipeline, signature
 from tests.conftest import ROOT
-from core.post import Post
-from core.db import StateDB
-from core.textsim import band_keys, similarity
 
 ORIGINAL = "湖南移动宽带晚上经常断网，打了10086好几次都没人上门处理，太坑了！这个月还多扣了我二十块钱，要求退费。"
 REPOST = "转发：湖南移动宽带晚上经常断网，打了10086好几次都没人上门处理，太坑了！这个月还多扣了我20块钱，要求退费"

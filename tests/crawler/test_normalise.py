@@ -2,8 +2,8 @@ from datetime import datetime
 
 import pytest
 
-from crawler.normalise import html_to_text, parse_count, parse_date
 from core.post import CST
+from crawler.normalise import html_to_text, parse_count, parse_date
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=CST)
 

@@ -7,11 +7,11 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from core.post import Post
 from crawler.pipelines import AnalysePipeline, StorePipeline
 from nlp.analyzer import Analyzer
 from tests.conftest import ROOT
 from tousu.config import parse
-from core.post import Post
 
 TEXT = "衡阳移动宽带又断网了，打10086也没人管，我要投诉，要求赔偿"
 GUARD = 30  # seconds before a hung test fails instead of waiting forever

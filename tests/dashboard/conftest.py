@@ -20,13 +20,16 @@ USERS = {  # username → (role, cities)
     "reviewer": ("reviewer", ()),
     "manager": ("manager", ()),
 }
+# one of the users above for each role
+ROLE_USER = {"admin": "admin", "monitor": "monitor", "handler": "cs_handler",
+             "reviewer": "reviewer", "manager": "manager"}
 
 
 def demo_posts(url: str = "http://127.0.0.1:8600"):
     """The demo forum's posts as analysed Post records, published relative to now."""
+    from core.post import Post, iso, now_cst
     from demo.site import load_posts
     from nlp.analyzer import Analyzer
-    from core.post import Post, iso, now_cst
 
     analyzer = Analyzer(ROOT / "keywords")
     now = now_cst()
@@ -44,9 +47,9 @@ def demo_posts(url: str = "http://127.0.0.1:8600"):
 def build_console_data(target: Path, url: str = "http://127.0.0.1:8600", posts: bool = True) -> Path:
     """A config under `target` with the demo posts stored and one user per role."""
     from accounts import SYSTEM, AccountService
+    from core.db import StateDB
     from indexer.sqlite_store import SqliteStore
     from nlp.dictionary import get_dictionary
-    from core.db import StateDB
 
     target.mkdir(parents=True, exist_ok=True)
     shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -133,3 +136,35 @@ def app_as(username: str | None, page: str | None = None, **query: str):
     if page:
         at.switch_page(f"views/{page}.py")
     return at.run()
+
+
+def texts(at) -> str:
+    """Everything the page shows as text (markdown, captions, alerts, html bodies, titles)."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error",
+                 "success", "code"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(e.proto.body for e in at.get("html"))
+    return "\n".join(parts)
+
+
+def no_crash(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Traceback" not in texts(at)
+
+
+def state_db(config):
+    """The console's state DB, opened afresh (what a page wrote is there)."""
+    from core.db import StateDB
+    from tousu.config import load
+
+    return StateDB(load(config).state_path)
+
+
+def with_rule(config):
+    """The config with the post rule and a city volume rule (what the 规则 page edits)."""
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["warnings"] = {"rules": [{"name": "post", "type": "post"},
+                                  {"name": "city-daily-volume", "type": "volume",
+                                   "coefficient": 3, "protection": 10}]}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

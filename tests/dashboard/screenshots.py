@@ -29,12 +29,12 @@ def tousu(config: Path, *args: str) -> None:
 def prepare(work: Path, site_url: str) -> Path:
     """Crawl the demo forum into a fresh store, evaluate warnings, open some cases."""
     from cases import CaseService
+    from core.db import StateDB
+    from core.post import now_cst
     from nlp.labels import add_label
     from reply_scripts import ScriptService
     from reply_scripts.transfer import load_starter
     from tousu.config import load
-    from core.post import now_cst
-    from core.db import StateDB
 
     config_path = build_console_data(work, url=site_url, posts=False)
     tousu(config_path, "crawl", "--quiet")

@@ -8,11 +8,11 @@ import shutil
 import pytest
 
 from accounts import SYSTEM, PermissionDenied, User
+from core.db import StateDB
 from dashboard.config_edit import ConfigEditError, item_text, save_item
 from tests.conftest import ROOT
 from tousu.config import load
 from tousu.console_records import config_edits
-from core.db import StateDB
 
 
 @pytest.fixture

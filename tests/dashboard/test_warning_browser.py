@@ -8,8 +8,7 @@ import re
 import pytest
 import yaml
 
-from tests.alerts.conftest import Receiver
-from tests.alerts.test_review import received
+from tests.alerts.conftest import Receiver, received
 from tests.dashboard.browser import chromium, console, login, require_chromium, settle
 from tests.dashboard.conftest import PASSWORD, build_console_data
 from tests.dashboard.test_browser import ARTIFACTS

@@ -89,6 +89,14 @@ def store(request, tmp_path):
 
 
 @pytest.fixture
+def sqlite_store(tmp_path):
+    """A fresh, empty SQLite store, for what only that backend promises."""
+    s = open_backend("sqlite", tmp_path, None)
+    yield s
+    s.close()
+
+
+@pytest.fixture
 def es_store(es_url):
     """A fresh, empty Elasticsearch store, dropped afterwards."""
     from indexer.elasticsearch_store import ElasticsearchStore
@@ -97,3 +105,40 @@ def es_store(es_url):
     yield s
     s.drop()
     s.close()
+
+
+def spread_posts(n=60):
+    """Posts over ten days at uneven hours, with varied fields (none a duplicate of another)."""
+    from tests.indexer.test_base import make
+
+    cities, categories = ["长沙", "衡阳", None], [["宽带/家宽"], ["网络覆盖/信号", "宽带/家宽"], []]
+    posts = []
+    for i in range(n):
+        day, hour = 10 + i % 10, (i * 7) % 24
+        post = make(i, f"第{i}号帖子：宽带断网{i}次，信号也差", city=cities[i % 3],
+                     severity=i % 5, categories=categories[i % 3], relevant=(None, True, False)[i % 3],
+                     published=f"2026-11-{day:02d}T{hour:02d}:{i % 60:02d}:00+08:00")
+        post.keywords = ["宽带", "断网", "信号"][: 1 + i % 3]
+        posts.append(post)
+    return posts
+
+
+def aggregations(store):
+    from dataclasses import replace
+
+    from indexer.base import Filters
+
+    out = []
+    for f in (Filters(), Filters(relevant=True), Filters(since="2026-11-12T05:30:00+08:00"),
+              Filters(since="2026-11-11T00:00:00+08:00", until="2026-11-17T13:00:00+08:00",
+                      relevant=False), Filters(since="2026-11-13T03:00:00+08:00",
+                                               until="2026-11-13T20:00:00+08:00")):
+        one = [replace(f, cities=["衡阳"]), replace(f, categories=["宽带/家宽"]),
+               replace(f, sources=["forum"]), replace(f, cities=["衡阳", "长沙"])]
+        out.append((store.count(f), [store.count(g) for g in one],
+                    [store.search("", g).total for g in one],
+                    store.terms("city", f), store.terms("category", f),
+                    store.terms("relevant", f), store.hot_words(f, exclude=["信号"]),
+                    *(store.date_histogram(i, f, split_by=s) for i in ("day", "week", "month")
+                      for s in (None, "severity", "category", "relevant", "source"))))
+    return out

@@ -1,7 +1,7 @@
 """The duplicate-linking rule both backends apply (indexer/duplicates.py)."""
 
 from indexer.duplicates import Original, Originals, needs_original
-from tests.indexer.test_store_contract import make
+from tests.indexer.test_base import make
 
 TEXT = "乱扣费三个月了，要求退费，不然去工信部"
 

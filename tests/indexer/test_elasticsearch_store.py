@@ -5,7 +5,7 @@ import pytest
 
 from indexer.base import StoreError
 from tests.indexer.conftest import es_index_name
-from tests.indexer.test_store_contract import make
+from tests.indexer.test_base import make
 
 pytestmark = pytest.mark.elasticsearch
 

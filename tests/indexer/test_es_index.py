@@ -7,7 +7,7 @@ import pytest
 
 from indexer.base import Filters, StoreError
 from tests.indexer.conftest import es_index_name
-from tests.indexer.test_store_contract import make
+from tests.indexer.test_base import make
 
 
 def test_the_mapping_version_is_read_from_the_index_name():

@@ -1,7 +1,6 @@
 import pytest
 
 from indexer.query import QuerySyntaxError, parse_query
-from indexer.sqlite_fts import rank_expression
 
 
 def test_words_phrases_or_and_exclusion():
@@ -9,12 +8,6 @@ def test_words_phrases_or_and_exclusion():
     assert [[t.text for t in g] for g in q.groups] == [["宽带"], ["信号太差"], ["退费", "赔偿"]]
     assert q.groups[1][0].phrase
     assert [t.text for t in q.excluded] == ["联通"]
-
-
-def test_rank_expression_covers_every_positive_token():
-    expression = rank_expression(parse_query('"网速慢" OR 断网 -电信'))
-    assert '"断网"' in expression and '网速' in expression
-    assert "电信" not in expression
 
 
 def test_unclosed_quote_is_an_error():

@@ -1,13 +1,10 @@
 """Re-analysis and retention over both backends, and their commands."""
 
-import json
 
-from typer.testing import CliRunner
-
+from core.post import iso, now_cst
 from indexer.base import Filters
 from indexer.reanalyse import reanalyse, retention_cutoff
-from tests.indexer.test_store_contract import make, seed
-from core.post import iso, now_cst
+from tests.indexer.test_base import seed
 
 
 class EscalateEverything:
@@ -55,26 +52,3 @@ def test_reanalyse_only_the_filtered_slice(store):
 def test_retention_cutoff_is_days_before_now_in_china_time():
     cutoff = retention_cutoff(30)
     assert cutoff.endswith("+08:00") and cutoff < iso(now_cst())
-
-
-def test_reanalyse_and_retention_commands(tmp_path):
-    from indexer.sqlite_store import SqliteStore
-    from tests.conftest import write_config
-    from tousu.cli.main import app
-
-    config = write_config(tmp_path)
-    old = make(1, "家里宽带又断网了", severity=0, published="2020-01-01T10:00:00+08:00")
-    recent = make(2, "中国移动乱扣费，要求退费，不然去工信部投诉", severity=0, published=iso(now_cst()))
-    with SqliteStore(tmp_path / "data" / "tousu.db") as store:
-        store.upsert_many([old, recent])
-    runner = CliRunner()
-    out = runner.invoke(app, ["--config", str(config), "reanalyse", "--json"])
-    assert out.exit_code == 0, out.output
-    summary = json.loads(out.output)
-    assert summary["seen"] == 2 and summary["changed"] >= 1
-    out = runner.invoke(app, ["--config", str(config), "retention", "--days", "365", "--json"])
-    assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["deleted"] == 1
-    with SqliteStore(tmp_path / "data" / "tousu.db") as store:
-        assert [p.id for p in store.iter_posts()] == [recent.id]
-        assert store.get(recent.id).severity >= 3

@@ -1,8 +1,6 @@
 import pytest
 
 from nlp.analyzer import Analyzer
-from nlp.dictionary import DictionaryError, get_dictionary, load_dictionary
-from nlp.influence import influence
 from tests.conftest import ROOT
 
 
@@ -91,41 +89,3 @@ def test_about_operator_source_makes_telecom_posts_relevant(analyzer):
     text = "家里宽带又断网了，光猫一直红灯"
     assert analyzer.analyse_text(text).relevant is False
     assert analyzer.analyse_text(text, about_operator=True).relevant is True
-
-
-def test_influence_grows_with_engagement_and_source_weight():
-    low = influence({"views": 10})
-    high = influence({"views": 50000, "replies": 300, "reposts": 800})
-    assert 0 <= low < high <= 1
-    assert influence({"views": 1000}, 2.0) > influence({"views": 1000}, 1.0)
-    assert influence({"views": "oops"}) == 0
-
-
-def test_dictionary_reloads_when_a_file_changes(keywords_copy):
-    before = get_dictionary(keywords_copy)
-    brand = keywords_copy / "brand.yaml"
-    brand.write_text(brand.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    import os
-    os.utime(brand, (before.signature[0] + 10, before.signature[0] + 10))
-    assert get_dictionary(keywords_copy) is not before
-
-
-@pytest.mark.parametrize("name,content,expected,zh", [
-    ("severity.yaml", "cues: {7: {x: 1.0}}\n", "tiers must be 0-4", "cues：等级只能是 0–4，不能是 7"),
-    ("severity.yaml", "cues: {3: {x: 9}}\n", "weight 9.0 not in (0, 5]",
-     "3级线索词「x」的权重 9.0 须大于 0、不大于 5"),
-    ("categories.yaml", "categories: {不存在的分类: [a]}\n", "unknown categories",
-     "没有这个分类：不存在的分类"),
-    ("categories.yaml", "categories: []\n", "Input should be a valid dictionary", "应为映射（键: 值）"),
-    ("brand.yaml", "operator: [\n", "invalid YAML", "第 2 行：不是有效的 YAML：这里缺少内容"),
-    ("brand.yaml", "operator: [' ']\n", "empty term", "operator：不能有空词"),
-    ("regions.yaml", "province: 湖南\ncities: {长沙: {aliases: [雨湖区]}, 湘潭: {aliases: [雨湖区]}}\n",
-     "belongs to both", "别名「雨湖区」同时属于 长沙 和 湘潭"),
-])
-def test_bad_dictionary_file_is_named(keywords_copy, name, content, expected, zh):
-    """English for the CLI, Chinese for the console; both name the file and the key."""
-    (keywords_copy / name).write_text(content, encoding="utf-8")
-    with pytest.raises(DictionaryError) as err:
-        load_dictionary(keywords_copy)
-    assert name in str(err.value) and expected in str(err.value)
-    assert name in err.value.zh and zh in err.value.zh

@@ -4,10 +4,10 @@ import logging
 
 import pytest
 
+from core.post import Post
 from nlp.analyzer import Analyzer
 from nlp.predictor import META_FILE
 from tests.conftest import ROOT
-from core.post import Post
 
 
 @pytest.fixture(scope="module")

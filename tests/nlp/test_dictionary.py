@@ -43,3 +43,12 @@ def test_a_bad_hot_words_stop_list_is_a_dictionary_error(tmp_path, text, error):
     (tmp_path / "keywords" / "hot_words_stop.txt").write_text(text, encoding="utf-8")
     with pytest.raises(DictionaryError, match=error):
         load_dictionary(tmp_path / "keywords")
+
+
+def test_dictionary_reloads_when_a_file_changes(keywords_copy):
+    before = get_dictionary(keywords_copy)
+    brand = keywords_copy / "brand.yaml"
+    brand.write_text(brand.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    import os
+    os.utime(brand, (before.signature[0] + 10, before.signature[0] + 10))
+    assert get_dictionary(keywords_copy) is not before

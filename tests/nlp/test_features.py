@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from nlp.features import CharNgrams, Doc, LexiconFeatures, WordNgrams, char_keys
+from nlp.features import CharNgrams, Doc, LexiconFeatures, WordNgrams
 from nlp.lexicon import N_FEATURES
 from tests.conftest import ROOT
 
@@ -45,11 +45,6 @@ def test_keyed_ngrams_equal_sklearn_tfidf_over_strings(ours, analyzer, min_df):
 def test_max_features_keeps_the_most_frequent():
     vec = WordNgrams(min_df=1, max_features=2).fit(DOCS)
     assert set(vec.get_feature_names_out()) == {"移动", "宽带"}  # in three texts each
-
-
-def test_char_keys_stop_at_text_boundaries():
-    keys, rows = char_keys(["ab", "c", "", "de"])
-    assert sorted(rows.tolist()) == [0, 3]  # one bigram each; nothing spans two texts
 
 
 def test_unknown_ngrams_are_ignored_and_empty_docs_are_zero():

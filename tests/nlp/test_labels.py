@@ -1,10 +1,10 @@
 import pytest
 
-from core.post import Post
-from nlp.labels import (CONFIRMED, CORRECTED, add_label, apply_labels, held_grade, human_graded,
-                        iter_labels, keep_human_grades, newest_labels)
-from nlp.training import LABEL_WEIGHT, gather
 from core.db import StateDB
+from core.post import Post
+from nlp.labels import (CONFIRMED, CORRECTED, add_label, apply_labels, held_grade, human_graded, iter_labels,
+                        keep_human_grades, newest_labels)
+from nlp.training import LABEL_WEIGHT, gather
 
 
 @pytest.fixture

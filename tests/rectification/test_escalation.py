@@ -132,15 +132,3 @@ def test_the_monitor_schedules_the_cycle(tmp_path):
     add_case_and_report_jobs(scheduler, config)
     job = scheduler.get_job("rectification")
     assert job.func is rectification_cycle and job.trigger.interval == timedelta(minutes=30)
-
-
-@pytest.mark.parametrize("stages, message", [
-    ([{"after": "7d", "level": 1}, {"after": "0h", "level": 2}], "increasing"),
-    ([{"after": "soon", "level": 1}], "duration"),
-    ([], "at least 1"),
-])
-def test_escalation_stages_are_checked(tmp_path, stages, message):
-    from core.config import ConfigInvalid
-
-    with pytest.raises(ConfigInvalid, match=message):
-        make_config(tmp_path, rectification={"escalation": stages})

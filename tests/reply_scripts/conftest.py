@@ -4,9 +4,9 @@ import pytest
 @pytest.fixture
 def lib(tmp_path):
     """(ScriptService, users) on an empty library."""
+    from core.db import StateDB
     from reply_scripts import ScriptService
     from tests.cases.helpers import users
-    from core.db import StateDB
 
     db = StateDB(tmp_path / "state.db")
     db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut

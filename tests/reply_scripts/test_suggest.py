@@ -1,4 +1,5 @@
-"""Suggestion order: the case's own problem first, the general escalation script second (#17.12)."""
+"""Suggestion: the fitting script with its reason, text weighed by TF-IDF; the case's own problem
+first, the general escalation script second (#17.12)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,31 @@ def test_the_case_of_an_auto_renewal_post_suggests_it_first(tmp_path):
     assert [s.code for s in found[:2]] == ["KJ-BB-05", "KJ-GEN-03"]
     assert found[0].reply.startswith("湘江边的老李您好") and case.case_no in found[0].reply
     assert not found[0].missing_placeholders
+
+
+@pytest.mark.parametrize("text, categories, tier, expected", [
+    ("家里宽带断网三天了，光猫红灯一直闪，报修了也没人上门", ["宽带/家宽"], 3, "KJ-BB-01"),
+    ("莫名其妙被订购了视频彩铃会员，每个月扣我10块，没同意过", ["增值业务/SP定制", "资费计费/乱扣费"], 3,
+     "KJ-SP-01"),
+    ("携号转网一直办不了，营业员说有合约，故意拖着不给授权码", ["业务办理/销户携号转网"], 3, "KJ-SVC-01"),
+    ("再不解决我就去工信部投诉，打12300", [], 4, "KJ-GEN-03"),
+    ("宽带维权一个月没结果，准备找媒体曝光，大家帮忙转发", ["宽带/家宽"], 4, "KJ-GEN-04"),
+])
+def test_suggest_finds_the_fitting_script(starter, text, categories, tier, expected):
+    service, users = starter
+    found = suggest(service, users["cs"], text, categories,
+                    {"昵称": "小李", "城市": "长沙", "热线": "10086", "工单号": "TS2026112000001"}, tier=tier)
+    assert found[0].code == expected, [(s.code, s.score, s.why) for s in found]
+    assert found[0].why and found[0].risk_note
+    assert "小李您好" in found[0].reply and "{" not in found[0].reply
+
+
+def test_words_no_script_has_weigh_against_the_text_match(starter):
+    """A post's terms outside every script count in its TF-IDF norm: the same complaint buried in
+    unrelated chatter is a weaker text match, with the same shared terms, heaviest first."""
+    service, users = starter
+    short = suggest(service, users["cs"], "宽带断网，光猫红灯")
+    chatter = suggest(service, users["cs"], "宽带断网，光猫红灯。昨天邻居家小狗在公园散步，大家唱歌跳舞")
+    assert short[0].code == chatter[0].code == "KJ-BB-01"
+    assert chatter[0].score < short[0].score
+    assert chatter[0].shared_terms == short[0].shared_terms and "光猫红灯" in short[0].shared_terms

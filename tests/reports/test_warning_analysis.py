@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.cases.helpers import T0
-from tests.reports.test_report import DAY, NOW, report_world  # noqa: F401 (a fixture)
+from tests.reports.conftest import DAY, NOW
 
 
-def test_warning_section_counts_and_reads_back(report_world, tmp_path):  # noqa: F811
+def test_warning_section_counts_and_reads_back(report_world, tmp_path):
     from openpyxl import load_workbook
 
     from accounts import AccountService

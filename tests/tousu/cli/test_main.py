@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 from typer.testing import CliRunner
 
+from tests.conftest import ROOT, write_config
 from tousu.cli.main import app
 
 
@@ -21,3 +24,12 @@ def test_check_names_a_bad_file(tmp_path):
     result = CliRunner().invoke(app, ["check", "--config", str(bad)])
     assert result.exit_code == 2
     assert "store.pathh" in result.output and "did you mean 'path'" in result.output
+
+
+def test_check_names_the_bad_line_of_the_hot_words_stop_list(tmp_path):
+    shutil.copytree(ROOT / "keywords", tmp_path / "keywords")
+    (tmp_path / "keywords" / "hot_words_stop.txt").write_text("请问\n请门\n", encoding="utf-8")
+    config = write_config(tmp_path, nlp={"keywords_dir": str(tmp_path / "keywords")})
+    result = CliRunner().invoke(app, ["check", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "hot_words_stop.txt:2: 「请门」不是关键词" in result.output

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 from accounts import SYSTEM, AccountService
 from core.db import StateDB
 from core.post import now_cst
-from tests.alerts.conftest import make_post, receiver, store_posts  # noqa: F401 (a fixture)
-from tests.alerts.test_review import received
+from tests.alerts.conftest import make_post, received, receiver, store_posts  # noqa: F401 (a fixture)
 from tests.conftest import write_config
 from tousu.cli.main import app
 from tousu.config import load
@@ -91,3 +90,24 @@ def test_review_publish_approve_reject_recover_from_the_command_line(cli, receiv
     assert tallies[("审核结果", "未通过")]["预警数"] == 1
     assert tallies[("发布方式", "人工发布")]["已恢复"] == 1
     assert tallies[("工单类型", "未建单")]["预警数"] == 2
+
+
+def test_warnings_command_silence_outbox_and_list(tmp_path, monkeypatch):
+    config = write_config(tmp_path, warnings={"notifiers": [
+        {"name": "log", "type": "file", "path": str(tmp_path / "a.jsonl")}]})
+    runner = CliRunner()
+
+    def call(*args):
+        result = runner.invoke(app, ["--config", str(config), "warnings", *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "silenced post" in call("--silence", "post", "--for", "30m", "--reason", "演练")
+    state = StateDB(tmp_path / "data" / "state.db")
+    assert state.query("SELECT target, reason FROM silences") == [{"target": "post", "reason": "演练"}]
+    assert "unsilenced post" in call("--unsilence", "post")
+    assert "not silenced" in call("--unsilence", "post")
+    assert json.loads(call("--outbox", "--json")) == []
+    assert json.loads(call("--json")) == []
+    bad = runner.invoke(app, ["--config", str(config), "warnings", "--silence", "x", "--for", "soon"])
+    assert bad.exit_code == 2

@@ -1,0 +1,36 @@
+"""Grading from the dictionary alone: tier, negation, relevance, city and the model's features."""
+
+from __future__ import annotations
+
+from nlp.dictionary import get_dictionary
+from nlp.lexicon import N_FEATURES, lexicon_analyse
+from tests.conftest import ROOT
+
+D = get_dictionary(ROOT / "keywords")
+
+
+def test_an_escalation_threat_is_the_top_tier_with_its_reasons():
+    result = lexicon_analyse(D, "长沙移动乱扣费三个月了，再不退费我就去工信部投诉")
+    analysis = result.analysis
+    assert analysis.severity == 4 and analysis.relevant and analysis.city == "长沙"
+    assert analysis.operators == ["中国移动"] and "资费计费/乱扣费" in analysis.categories
+    assert analysis.reasons and len(result.features) == N_FEATURES
+
+
+def test_a_negated_cue_does_not_escalate():
+    threat = lexicon_analyse(D, "移动宽带断网了，我要去工信部投诉").analysis.severity
+    negated = lexicon_analyse(D, "移动宽带断网了，不会去工信部投诉的，修好就行").analysis.severity
+    assert negated < threat
+
+
+def test_a_text_not_about_the_operator_is_not_relevant_unless_its_source_is():
+    text = "家里宽带又断网了，光猫一直红灯"
+    assert lexicon_analyse(D, text).analysis.relevant is False
+    assert lexicon_analyse(D, text, about_operator=True).analysis.relevant is True
+    assert lexicon_analyse(D, "这个移动硬盘很好用").analysis.severity == 0
+
+
+def test_city_falls_back_to_the_location_then_the_default():
+    text = "移动信号太差了，打电话老断"
+    assert lexicon_analyse(D, text, location="湖南 株洲").analysis.city == "株洲"
+    assert lexicon_analyse(D, text, default_city="岳阳").analysis.city == "岳阳"
