@@ -479,7 +479,7 @@ def time_in_states(db: StateDB, case_id: int, now: datetime) -> dict[str, float]
     for current, following in zip(rows, rows[1:] + [None]):
         start = datetime.fromisoformat(current["at"])
         end = datetime.fromisoformat(following["at"]) if following else now
-        if current["to_status"] == CLOSED and following is None:
+        if current["to_status"] == CLOSED:   # a closed case's clock stops (质检 lines follow it)
             continue
         spent[current["to_status"]] += max(0.0, (end - start).total_seconds() / 3600)
     return {k: round(v, 3) for k, v in spent.items() if v}
