@@ -74,6 +74,8 @@ def test_pass_return_and_recheck(closed_day):
     quality = CaseQuality(service)
     quality.sample(users["mon"], DAY, DAY)
     first, second, third = (r["case_id"] for r in quality.pending(users["mon"]))
+    clock.advance(hours=2)
+    assert "已办结" not in service.time_in_states(users["mon"], first)   # its clock stopped at closing
     passed = quality.pass_case(users["mon"], first, "原因、场景填写规范")
     assert passed.status == "已办结"
     assert service.audit_log(users["mon"], first)[-1]["detail"] == "质检合格：原因、场景填写规范"
