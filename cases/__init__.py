@@ -6,6 +6,8 @@ Service API (every call takes the acting `accounts.User`, checked server-side):
       .act(user, case_id, action, text, **opt) .transition(user, case_id, to_status, text)
       .comment(user, case_id, body)            .get / .list_cases / .available_actions
       .audit_log / .notes / .related_posts / .time_in_states
+工单质检: closing rules in cases.closing; cases.quality.CaseQuality(service) samples closed
+cases, passes or returns them, and merges duplicates (cases.duplicates).
 Scheduled: cases.automation.cases_cycle(config) = cases_from_alerts + escalate_overdue.
 """
 

@@ -12,6 +12,7 @@ from accounts.models import SYSTEM
 from alerts.api import alerts_at_levels, raise_alert
 from alerts.notifiers import build_notifiers
 from alerts.outbox import deliver_due
+from cases.duplicates import merged_alert_ids
 from cases.models import Case
 from cases.service import CaseService, sla_key
 from cases.states import CLOSED
@@ -43,7 +44,7 @@ def cases_from_alerts(config: AppConfig, now: datetime | None = None,
     service = service or CaseService(config)
     try:
         with_case = [r["alert_id"] for r in service.db.query(
-            "SELECT alert_id FROM cases WHERE alert_id IS NOT NULL")]
+            "SELECT alert_id FROM cases WHERE alert_id IS NOT NULL")] + merged_alert_ids(service.db)
         alerts = alerts_at_levels(service.db, levels, exclude_rules=OWN_RULES, exclude_ids=with_case)
         # A source going silent is the crawler's problem, not a customer's: no case for it.
         alerts = [a for a in alerts if _rule_type(a) not in NO_CASE_RULE_TYPES]

@@ -53,6 +53,13 @@ class Case:
     reply_text: str | None = None
     reply_script_id: int | None = None
     offline_result: str | None = None
+    root_cause_group: str | None = None    # 可控 / 不可控 / 其他 (cases.config.QualityConfig)
+    root_cause: str | None = None
+    root_cause_note: str | None = None
+    scenario: str | None = None            # 处理场景
+    resolved: int | None = None            # 1 solved at closing; 0 not yet: see planned_fix_date
+    planned_fix_date: str | None = None    # 计划解决时间, YYYY-MM-DD
+    invalid_reason: str | None = None      # set: closed as 无效工单
     flags: dict[str, bool] = field(default_factory=dict)
 
     @classmethod

@@ -88,7 +88,53 @@ CREATE TABLE IF NOT EXISTS case_escalations (
 );
 """
 
-SCHEMA = Schema("cases", (TABLES,))
+# 工单质检: what a closed case says (root cause, 处理场景, 计划解决时间), 无效工单, the 质检 checks of
+# closed cases (one per closure sampled), and the duplicate dispatches folded into an open case.
+QUALITY = """
+ALTER TABLE cases ADD COLUMN root_cause_group TEXT;
+ALTER TABLE cases ADD COLUMN root_cause TEXT;
+ALTER TABLE cases ADD COLUMN root_cause_note TEXT;
+ALTER TABLE cases ADD COLUMN scenario TEXT;
+ALTER TABLE cases ADD COLUMN resolved INTEGER;
+ALTER TABLE cases ADD COLUMN planned_fix_date TEXT;
+ALTER TABLE cases ADD COLUMN invalid_reason TEXT;
+
+CREATE TABLE IF NOT EXISTS case_checks (
+    check_id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    closed_by TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    tier INTEGER NOT NULL,
+    basis TEXT NOT NULL,
+    sampled_at TEXT NOT NULL,
+    sampled_by TEXT NOT NULL,
+    result TEXT,
+    comment TEXT NOT NULL DEFAULT '',
+    checked_at TEXT,
+    checked_by TEXT,
+    UNIQUE (case_id, closed_at)
+);
+CREATE INDEX IF NOT EXISTS case_checks_result ON case_checks (result, checked_at);
+
+CREATE TABLE IF NOT EXISTS case_duplicates (
+    dup_id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    branch TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    post_ids TEXT NOT NULL DEFAULT '[]',
+    alert_id INTEGER,
+    duplicate_case_id INTEGER
+);
+CREATE INDEX IF NOT EXISTS case_duplicates_alert ON case_duplicates (alert_id);
+CREATE INDEX IF NOT EXISTS case_duplicates_at ON case_duplicates (at);
+CREATE TRIGGER IF NOT EXISTS case_duplicates_no_update BEFORE UPDATE ON case_duplicates
+BEGIN SELECT RAISE(ABORT, 'case_duplicates is append-only'); END;
+"""
+
+SCHEMA = Schema("cases", (TABLES, QUALITY))
 
 NOTE_KINDS = {"comment": "备注", "info_request": "补充信息要求", "online_reply": "线上回复",
-              "offline_result": "线下处理结果", "reason": "原因说明"}
+              "offline_result": "线下处理结果", "reason": "原因说明", "qc": "质检意见"}

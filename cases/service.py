@@ -12,11 +12,13 @@ from typing import Any, Callable, Iterable
 
 from accounts.models import SYSTEM, PermissionDenied, User
 from alerts.api import resolve_quietly
+from cases import checks, duplicates
+from cases.closing import CLOSURE_COLUMNS, closure_fields
 from cases.config import AppConfig
 from cases.models import Case, CaseError, CaseNotFound
 from cases.schema import NOTE_KINDS, SCHEMA
-from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES, allowed_actions,
-                          normalise_status)
+from cases.states import (ACTIONS, CLOSED, DISPATCHED, NEW, RESPONSE_STATUSES, STATUSES, action_between,
+                          allowed_actions, normalise_status)
 from core.config import interval_seconds
 from core.db import StateDB
 from core.post import CST, Post, iso, now_cst
@@ -163,10 +165,12 @@ class CaseService:
         """A monitor opens a case for any stored post; an open case of the post is returned as is."""
         actor.require("monitor", "admin", action="从帖子创建工单")
         now = self._now(now)
-        existing = self.db.query("SELECT case_id FROM cases WHERE post_id = ? AND status != ? "
-                                 "ORDER BY case_id LIMIT 1", (post_id, CLOSED))
-        if existing:
-            return self._load(actor, existing[0]["case_id"], now)
+        kept = duplicates.open_case_of(self.db, [post_id])
+        if kept:  # an open case's own post: that case; one of its event's posts: a duplicate
+            if not kept["main_shared"]:
+                with self.db.atomic():
+                    self._fold(actor, kept, f"{actor.username} 从帖子 {post_id} 建单", [post_id], now)
+            return self._load(actor, kept["case_id"], now)
         post = self.store.get(post_id)
         if post is None:
             raise CaseError(f"帖子 {post_id} 不存在")
@@ -180,9 +184,16 @@ class CaseService:
     def create_from_alert(self, alert: dict[str, Any], now: datetime | None = None) -> Case | None:
         """The case of one warning (idempotent per alert id); None when it already exists."""
         now = self._now(now)
-        if self.db.query("SELECT 1 FROM cases WHERE alert_id = ?", (alert["alert_id"],)):
+        if self.db.query("SELECT 1 FROM cases WHERE alert_id = ? UNION SELECT 1 FROM case_duplicates "
+                         "WHERE alert_id = ?", (alert["alert_id"], alert["alert_id"])):
             return None
         post_ids = json.loads(alert["post_ids"]) if isinstance(alert["post_ids"], str) else alert["post_ids"]
+        kept = duplicates.open_case_of(self.db, post_ids)
+        if kept:
+            with self.db.atomic():
+                self._fold(SYSTEM, kept, f"预警 #{alert['alert_id']}（{alert['rule']}）", post_ids, now,
+                           alert_id=alert["alert_id"])
+            return None
         post = self.store.get(post_ids[0]) if post_ids else None
         tier = (post.severity or 0) if post else 0
         try:
@@ -193,6 +204,15 @@ class CaseService:
                             (post.city if post else None), tier=tier, level=alert["level"],
                             alert_id=alert["alert_id"], origin=f"{alert['rule']} 预警自动建单",
                             event_post_ids=post_ids, now=now)
+
+    def _fold(self, actor: User, kept: dict[str, Any], origin: str, post_ids: list[str],
+              now: datetime, **ref: int | None) -> None:
+        """A duplicate dispatch merged into the open case `kept` (see cases.duplicates)."""
+        duplicates.attach_posts(self.db, kept["case_id"], post_ids)
+        duplicates.record(self.db, kept, actor.username, origin, post_ids, now, **ref)
+        self._audit(kept["case_id"], actor, "merge_duplicate", kept["status"], kept["status"],
+                    f"重复派单已合并：{origin}", now)
+        self._mark_posts(kept["case_id"], kept["status"])
 
     # --- transitions -----------------------------------------------------------------------
     def _mark_posts(self, case_id: int, status: str) -> None:
@@ -238,12 +258,14 @@ class CaseService:
             now: datetime | None = None, **options: Any) -> Case:
         """Take one action (see cases.states.ACTIONS) on a case; raises on anything not allowed.
 
-        Options: dispatch → branch=, department=; reply → script_id=, script_version=.
+        Options: dispatch → branch=, department=; reply → script_id=, script_version=;
+        close → root_cause=, root_cause_note=, scenario=, resolved=, planned_fix_date= (checked
+        by cases.closing: a vague or missing one is refused, naming the field).
         """
         now = self._now(now)
         case = self._load(actor, case_id, now)
-        if action not in ACTIONS:
-            raise CaseError(f"未知操作 {action!r}；可选：{'、'.join(ACTIONS)}")
+        if action not in ACTIONS or not ACTIONS[action].listed:
+            raise CaseError(f"未知操作 {action!r}；可选：{'、'.join(a for a in ACTIONS if ACTIONS[a].listed)}")
         spec = ACTIONS[action]
         if actor.role not in spec.roles:
             actor.require(*spec.roles, action=spec.label)
@@ -268,7 +290,9 @@ class CaseService:
         elif action == "reply":
             extra["reply_text"] = text
         elif action == "close":
-            extra["offline_result"] = text
+            extra.update(closure_fields(self.config.cases.quality, text, options, now.date()))
+        elif action == "invalidate":
+            extra.update(dict.fromkeys(CLOSURE_COLUMNS), invalid_reason=text)
         scripts = None
         if action == "reply" and options.get("script_id") is not None:
             scripts = ScriptService(self.db)
@@ -278,6 +302,8 @@ class CaseService:
                 extra["reply_script_id"] = int(options["script_id"])
                 options["script_version"] = version
             self._move(actor, case.case_id, action, text, now, extra)
+            if spec.target == CLOSED:
+                checks.requeue_returned(self.db, case.case_id, now)
             kind = {"reply": "online_reply", "close": "offline_result",
                     "request_info": "info_request"}.get(action, "reason" if text else None)
             if kind:
@@ -290,10 +316,10 @@ class CaseService:
         """Move a case to `to_status` by whichever action leads there from its current status."""
         target = normalise_status(to_status)
         case = self._load(actor, case_id, now)
-        for action in ACTIONS.values():
-            if case.status in action.sources and action.target == target:
-                return self.act(actor, case_id, action.name, text, now, **options)
-        raise CaseError(f"不允许从「{case.status}」转为「{target}」")
+        action = action_between(case.status, target)
+        if action is None:
+            raise CaseError(f"不允许从「{case.status}」转为「{target}」")
+        return self.act(actor, case_id, action.name, text, now, **options)
 
     # --- notes -----------------------------------------------------------------------------
     def comment(self, actor: User, case_id: int, body: str, now: datetime | None = None) -> None:
@@ -453,7 +479,7 @@ def time_in_states(db: StateDB, case_id: int, now: datetime) -> dict[str, float]
     for current, following in zip(rows, rows[1:] + [None]):
         start = datetime.fromisoformat(current["at"])
         end = datetime.fromisoformat(following["at"]) if following else now
-        if current["to_status"] == CLOSED and following is None:
+        if current["to_status"] == CLOSED:   # a closed case's clock stops (质检 lines follow it)
             continue
         spent[current["to_status"]] += max(0.0, (end - start).total_seconds() / 3600)
     return {k: round(v, 3) for k, v in spent.items() if v}

@@ -18,6 +18,9 @@ RESPONSE_STATUSES = (REPLIED, NEED_INFO)
 
 HANDLING = ("handler", "monitor", "admin")
 DISPATCHING = ("monitor", "admin")
+# 工单质检 is the provincial team's check on the branches: monitors and managers (and admins)
+# sample closed cases and pass or return them — never a case they closed themselves.
+QUALITY_CHECKING = ("monitor", "manager", "admin")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class Action:
     target: str
     roles: tuple[str, ...]
     needs_text: str | None = None   # the Chinese name of the text this action requires
+    listed: bool = True     # offered among a case's actions (else taken through its own step: 质检)
+    by_status: bool = True  # taken when its target status is asked for (transition)
 
 
 ACTIONS = {a.name: a for a in (
@@ -44,6 +49,11 @@ ACTIONS = {a.name: a for a in (
     Action("escalate", "升级", (NEW, DISPATCHED, IN_PROGRESS, NEED_INFO, REPLIED), ESCALATED,
            ("handler", "monitor", "manager", "admin"), "升级原因"),
     Action("reopen", "重新处理", (REPLIED, CLOSED), IN_PROGRESS, DISPATCHING, "重新处理原因"),
+    # 无效工单 (not a complaint, not ours, a duplicate): closed with the reason, no root cause.
+    Action("invalidate", "标记无效", (NEW, DISPATCHED, IN_PROGRESS, NEED_INFO, REPLIED, RETURNED,
+                                  ESCALATED), CLOSED, HANDLING, "无效原因", by_status=False),
+    Action("qc_return", "质检退回", (CLOSED,), IN_PROGRESS, QUALITY_CHECKING, "退回原因",
+           listed=False, by_status=False),
 )}
 
 
@@ -60,11 +70,11 @@ def normalise_status(value: str) -> str:
 def action_between(source: str, target: str) -> Action | None:
     """The action that moves a case from `source` to `target`, if any."""
     for action in ACTIONS.values():
-        if source in action.sources and action.target == target:
+        if action.by_status and source in action.sources and action.target == target:
             return action
     return None
 
 
 def allowed_actions(status: str, role: str) -> list[Action]:
     """Actions a user of `role` may take on a case in `status` (before the city check)."""
-    return [a for a in ACTIONS.values() if status in a.sources and role in a.roles]
+    return [a for a in ACTIONS.values() if a.listed and status in a.sources and role in a.roles]

@@ -49,6 +49,7 @@ PAGES = [
     PageSpec("triage", "监控台", "🚨", ("monitor", "admin"), "日常"),
     PageSpec("warnings", "预警", "🔔", ("monitor", "manager", "admin"), "日常"),
     PageSpec("cases", "工单", "📋", ("monitor", "handler", "manager", "admin"), "日常"),
+    PageSpec("quality", "质检", "✅", ("monitor", "manager", "admin"), "日常"),
     PageSpec("rectification", "督办", "📌", ("monitor", "handler", "manager", "admin"), "日常"),
     PageSpec("search", "检索", "🔍", ("monitor", "reviewer", "manager", "admin"), "分析"),
     PageSpec("trends", "趋势", "📈", ("monitor", "manager", "admin"), "分析"),

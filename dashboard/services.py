@@ -1,4 +1,4 @@
-"""The console's handles on the service layer (accounts, cases, 督办, reply scripts, labels).
+"""The console's handles on the service layer (accounts, cases, 质检, 督办, reply scripts, labels).
 
 The console never re-implements their rules: it builds each service once per process and calls
 it with the logged-in `User`; permission checks happen inside the services.
@@ -12,6 +12,7 @@ import streamlit as st
 
 from accounts import AccountService, SessionStore, User
 from cases import CaseService
+from cases.quality import CaseQuality
 from dashboard import data
 from nlp import labels
 from rectification import RectificationService
@@ -48,6 +49,11 @@ def _cases(_config: Config) -> CaseService:
 
 def cases() -> CaseService:
     return _cases(data.config_or_stop())
+
+
+def quality() -> CaseQuality:
+    """工单质检, 无效工单 and 重复派单 (cases.quality.CaseQuality), on the console's case service."""
+    return CaseQuality(cases())
 
 
 @st.cache_resource

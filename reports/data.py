@@ -24,6 +24,7 @@ from reports.geo import city_shapes
 from reports.model import Month, Part, Report, Section
 from reports.monthly import four_parts
 from reports.period import KIND_LABELS, Period, period_for
+from reports.quality import quality_section
 from reports.warning_analysis import warning_section
 
 
@@ -235,6 +236,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         note="及时率 = 首次响应在时限内的工单 ÷ 应响应工单（已响应或已到响应时限的本期新建工单）；"
              "解决率 = 已办结 ÷ 本期新建；当前超期按报告截止时点统计所有未办结工单。"))
     sections.append(_stage_section(db, period, end))
+    sections.append(quality_section(db, period))
     sections.append(warning_section(db, period, exclude_rules=OWN_RULES))
     sections.append(Section(
         "overdue", "超期工单清单（按责任单位）",

@@ -3,7 +3,7 @@
 
 The figures every report has go to 整体情况, except those PLACES sends elsewhere. Then each
 contributor adds its sections and points to the parts it names, in CONTRIBUTORS order. To put
-another figure into the monthly report (质检 results, 预警审核 counts …), write a contributor — a
+another figure into the monthly report (预警审核 counts …), write a contributor — a
 function of the month (`reports.model.Month`) returning `Contribution`s — and list it in
 CONTRIBUTORS; the parts, the renderers and the console need no change.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reports import supervision
+from reports import quality, supervision
 from reports.model import Contribution, Month, Part, Section
 
 PARTS = (("overall", "一、整体情况"), ("supervision", "二、督办问题整改落实情况"),
@@ -45,7 +45,7 @@ def case_findings(month: Month) -> list[Contribution]:
 
 
 Contributor = Callable[[Month], list[Contribution]]
-CONTRIBUTORS: tuple[Contributor, ...] = (supervision.contributions, case_findings)
+CONTRIBUTORS: tuple[Contributor, ...] = (supervision.contributions, case_findings, quality.contributions)
 
 
 def four_parts(sections: list[Section], month: Month) -> list[Part]:

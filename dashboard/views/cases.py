@@ -1,4 +1,6 @@
-"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments.
+"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments;
+办结 through its own form asking what 工单质检 needs (root cause from the taxonomy, 处理场景, solved or
+a 计划解决时间), checked before the confirmation with the service's own rules (cases.closing).
 
 Everything goes through cases.CaseService with the logged-in user: a handler's list holds only
 their cities, and opening another branch's case by number, by id or by ?case=N gets the same
@@ -13,7 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cases.models import CaseNotFound
+from cases.closing import closure_fields
+from cases.config import OTHER_CAUSE
+from cases.models import CaseError, CaseNotFound
 from cases.states import CLOSED, OPEN_STATUSES, STATUSES
 from core.post import Post, now_cst
 from dashboard import data, services
@@ -89,6 +93,37 @@ def _act(case: Any, user: Any, name: str, body: str, options: dict[str, Any],
            success=f"工单 {case.case_no} 已{label}", rerun=True)
 
 
+def _close_form(case: Any, pending_key: str) -> None:
+    """办结 with what 工单质检 asks; a missing or vague answer is refused here, naming the field,
+    before the confirmation."""
+    quality = data.config_or_stop().cases.quality
+    group = {c: g for g, causes in quality.root_causes.items() for c in causes} | {OTHER_CAUSE: OTHER_CAUSE}
+    key = case.case_id
+    with st.form(f"close_{key}"):
+        st.markdown("**办结**（工单质检：根本原因、处理场景必填；未解决的须填写计划解决时间）")
+        cause = st.selectbox("根本原因", list(group), index=None, placeholder="请选择",
+                             format_func=lambda c: f"{group[c]} · {c}", key=f"close_cause_{key}")
+        note = st.text_input("原因说明（根本原因为「其他」时必填）", key=f"close_note_{key}")
+        scenario = st.text_area("处理场景（如何处理、在哪里、结果如何）", key=f"close_scenario_{key}")
+        solved = st.radio("问题是否已解决", ["已解决", "未解决"], index=None, horizontal=True,
+                          key=f"close_solved_{key}")
+        plan = st.date_input("计划解决时间（未解决时必填）", value=None, key=f"close_plan_{key}")
+        result = st.text_area("线下处理结果", key=f"close_result_{key}")
+        go = st.form_submit_button("办结", type="primary")
+    if not go:
+        return
+    options = {"root_cause": cause, "root_cause_note": note, "scenario": scenario,
+               "resolved": None if solved is None else solved == "已解决", "planned_fix_date": plan}
+    try:
+        if not result.strip():
+            raise CaseError("办结需要填写线下处理结果")
+        closure_fields(quality, result.strip(), options, now_cst().date())
+    except CaseError as exc:
+        st.error(md(str(exc)))
+        return
+    st.session_state[pending_key] = ("close", result, options)
+
+
 def _actions(case: Any, user: Any) -> None:
     svc = services.cases()
     available = svc.available_actions(user, case.case_id)
@@ -96,7 +131,7 @@ def _actions(case: Any, user: Any) -> None:
         st.caption("当前状态下您没有可执行的操作。")
         return
     by_name = {a["action"]: a for a in available}
-    labels = {a["action"]: f"{a['label']} → {a['target']}" for a in available}
+    labels = {a["action"]: f"{a['label']} → {a['target']}" for a in available if a["action"] != "close"}
     with st.form(f"act_{case.case_id}"):
         name = st.selectbox("操作", list(labels), format_func=labels.get, key=f"act_pick_{case.case_id}")
         text = st.text_area("说明 / 回复内容（回复时默认带入上方口径）", key=f"act_text_{case.case_id}")
@@ -117,6 +152,8 @@ def _actions(case: Any, user: Any) -> None:
             st.session_state[pending_key] = (name, body, options)
         else:
             _act(case, user, name, body, options, by_name[name]["label"])
+    if "close" in by_name:
+        _close_form(case, pending_key)
     pending = st.session_state.get(pending_key)
     if pending and pending[0] in by_name:
         name, body, options = pending
@@ -129,6 +166,22 @@ def _actions(case: Any, user: Any) -> None:
         if no.button("取消", key=f"act_no_{case.case_id}"):
             del st.session_state[pending_key]
             st.rerun()
+
+
+def _closure(case: Any, user: Any) -> None:
+    """How the case was closed (root cause, 处理场景, plan) or why it is 无效, and its 质检 record."""
+    if case.invalid_reason:
+        st.info("无效工单：" + md(case.invalid_reason), icon="🚫")
+    elif case.root_cause:
+        plan = "已解决" if case.resolved else f"未解决，计划解决时间 {case.planned_fix_date}"
+        st.info(md(f"根本原因：{case.root_cause_group} · {case.root_cause}"
+                   + (f"（{case.root_cause_note}）" if case.root_cause_note else "")
+                   + f"　处理场景：{case.scenario}　{plan}"), icon="🧾")
+    checks = services.quality().history(user, case.case_id)
+    if checks:
+        st.caption("质检记录：" + md("；".join(
+            f"{c['sampled_at'][:10]} {c['basis_label']} → {c['result_label']}"
+            + (f"（{c['checked_by']}：{c['comment']}）" if c["comment"] else "") for c in checks)))
 
 
 def _detail(case_id: int, user: Any) -> None:
@@ -146,6 +199,7 @@ def _detail(case_id: int, user: Any) -> None:
     c3.metric("办结时限", countdown(case.closure_due, case.closed_at, now))
     c4.metric("等级", f"{case.tier}级")
     c4.caption(f"部门：{md(case.department or '—')}")
+    _closure(case, user)
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**相关帖子**")

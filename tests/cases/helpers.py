@@ -12,6 +12,8 @@ from tests.conftest import write_config
 from tousu.config import load
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
+# What closing a case must say besides the offline result (cases.closing), solved at closing.
+CLOSING = {"root_cause": "维护不及时", "scenario": "上门更换故障光猫，复测网速正常", "resolved": True}
 
 
 class Clock:

@@ -7,7 +7,7 @@ import pytest
 
 from accounts import PermissionDenied
 from cases.models import CaseNotFound
-from tests.cases.helpers import post_id
+from tests.cases.helpers import CLOSING, post_id
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_status_counts_are_scoped_like_the_lists(two_cases):
     service, users, cs_case, zz_case = two_cases
     service.act(users["cs"], cs_case.case_id, "accept")
     service.act(users["cs"], cs_case.case_id, "reply", "您好")
-    service.act(users["cs"], cs_case.case_id, "close", "已上门处理")
+    service.act(users["cs"], cs_case.case_id, "close", "已上门处理", **CLOSING)
     mine = service.status_counts(users["cs"])
     assert mine["已办结"] == 1 and mine["已派单"] == 0 and sum(mine.values()) == 1
     everyone = service.status_counts(users["boss"])

@@ -29,6 +29,7 @@ def tousu(config: Path, *args: str) -> None:
 def prepare(work: Path, site_url: str) -> Path:
     """Crawl the demo forum into a fresh store, evaluate warnings, open some cases."""
     from cases import CaseService
+    from cases.quality import CaseQuality
     from core.db import StateDB
     from core.post import now_cst
     from nlp.labels import add_label
@@ -52,6 +53,13 @@ def prepare(work: Path, site_url: str) -> Path:
     busy = service.create_from_post(monitor, changsha[1].id)
     service.act(handler, busy.case_id, "accept")
     service.comment(handler, busy.case_id, "已电话联系用户，约明天上门检测。")
+    closed = service.create_from_post(monitor, changsha[2].id)           # closed, sampled for 质检
+    service.act(handler, closed.case_id, "accept")
+    service.act(handler, closed.case_id, "reply", "您好，已安排工程师上门检测。")
+    service.act(handler, closed.case_id, "close", "现场测试 RSRP -112dBm，确认室内弱覆盖",
+                root_cause="弱覆盖", scenario="小区 3 栋楼道加装室分一套，物业已同意进场",
+                resolved=False, planned_fix_date=now_cst().date() + timedelta(days=14))
+    CaseQuality(service).sample(monitor, now_cst().date() - timedelta(days=6), now_cst().date())
     for post in [p for p in posts if p.city != "长沙"][:4]:
         service.create_from_post(monitor, post.id)
     for post in posts[10:14]:
@@ -99,6 +107,8 @@ def main() -> None:
             shoot(page, "03-warnings")
             open_page(page, "工单")
             shoot(page, "04-cases")
+            open_page(page, "质检")
+            shoot(page, "14-quality")
             open_page(page, "检索")
             box = page.get_by_label("关键词")
             box.fill("宽带 -联通")

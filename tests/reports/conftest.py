@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from core.post import CST
-from tests.cases.helpers import T0, Clock, add_alert, make_config, post, users
+from tests.cases.helpers import CLOSING, T0, Clock, add_alert, make_config, post, users
 
 DAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 21, 8, 0, tzinfo=CST)
@@ -43,7 +43,7 @@ def report_world(tmp_path):
     cases.act(people["cs"], a.case_id, "accept")
     cases.act(people["cs"], a.case_id, "reply", "您好")               # 10:30, in time
     clock.advance(hours=4)
-    cases.act(people["cs"], a.case_id, "close", "已修复")              # closed 14:30
+    cases.act(people["cs"], a.case_id, "close", "已修复", **CLOSING)    # closed 14:30
     cases.act(people["cs"], c.case_id, "accept")
     cases.act(people["cs"], c.case_id, "reply", "您好")               # 14:30: 3.5 h late
     add_alert(db, cfg, "post:x", 1, [posts[3].id])

@@ -108,6 +108,15 @@ def _replied_case(console_config):
     return case
 
 
+def _fill_closing(at, case, result):
+    """The 办结 form filled as 工单质检 asks: root cause, 处理场景, solved."""
+    key = case.case_id
+    at.selectbox(key=f"close_cause_{key}").set_value("维护不及时")
+    at.text_area(key=f"close_scenario_{key}").input("上门更换故障光猫，复测网速正常")
+    at.radio(key=f"close_solved_{key}").set_value("已解决")
+    at.text_area(key=f"close_result_{key}").input(result)
+
+
 def _metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
@@ -117,9 +126,8 @@ def test_closing_a_case_asks_first_then_keeps_it_open_and_counted(console_config
     at = app_as("cs_handler", "cases")
     assert at.selectbox(key="c_pick").value == case.case_id
     assert _metric(at, "已办结") == "0"
-    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
-    at.text_area(key=f"act_text_{case.case_id}").input("已上门调整，客户满意")
-    next(b for b in at.button if b.label == "执行").click().run()
+    _fill_closing(at, case, "已上门调整，客户满意")
+    next(b for b in at.button if b.label == "办结").click().run()
     no_crash(at)
     assert any("确认办结工单" in w.value for w in at.warning)  # asked, not done yet
     assert case.case_no in texts(at) and "已回复" in at.subheader[0].value
@@ -147,9 +155,8 @@ def test_cancelling_the_confirmation_leaves_the_case_as_it_was(console_config):
 
     case = _replied_case(console_config)
     at = app_as("cs_handler", "cases")
-    at.selectbox(key=f"act_pick_{case.case_id}").set_value("close")
-    at.text_area(key=f"act_text_{case.case_id}").input("已处理")
-    next(b for b in at.button if b.label == "执行").click().run()
+    _fill_closing(at, case, "已处理")
+    next(b for b in at.button if b.label == "办结").click().run()
     at.button(key=f"act_no_{case.case_id}").click().run()
     no_crash(at)
     assert not any("确认办结工单" in w.value for w in at.warning)
