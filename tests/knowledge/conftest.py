@@ -49,6 +49,7 @@ def knowledge_data(tmp_path_factory):
 
 @dataclass
 class World:
+    cfg: Any
     cases: Any
     guides: Any
     typical: Any
@@ -89,7 +90,7 @@ def world(tmp_path, knowledge_data):
     db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut
     accounts = AccountService(db)
     clock = Clock()
-    yield World(CaseService(cfg, db, store, clock=clock), GuideService(db), TypicalCaseService(db),
+    yield World(cfg, CaseService(cfg, db, store, clock=clock), GuideService(db), TypicalCaseService(db),
                 {name: accounts.load_user(name) for name in USERNAMES}, clock, store)
     store.close()
     db.close()
