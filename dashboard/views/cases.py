@@ -1,4 +1,5 @@
-"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments.
+"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, guides
+and typical cases, comments.
 
 Everything goes through cases.CaseService with the logged-in user: a handler's list holds only
 their cities, and opening another branch's case by number, by id or by ?case=N gets the same
@@ -18,6 +19,7 @@ from cases.states import CLOSED, OPEN_STATUSES, STATUSES
 from core.post import Post, now_cst
 from dashboard import data, services
 from dashboard.guard import action, run_page
+from dashboard.knowledge_panel import case_panel
 from core.markup import md
 from dashboard.render import plain, post_card
 from reply_scripts.suggest import suggest_for_case
@@ -177,6 +179,7 @@ def _detail(case_id: int, user: Any) -> None:
         _actions(case, user)
         st.markdown("**回复口径**")
         _suggested_scripts(case, user)
+        case_panel(case, user)
 
 
 def _open_requested(requested: str, user: Any) -> None:
