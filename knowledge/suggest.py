@@ -65,7 +65,8 @@ def typical_for(typical: TypicalCaseService, actor: User, text: str,
     one made from `exclude_case`."""
     typical._reader(actor)
     entries = [(e, v) for e, v in typical.official_versions() if e.case_id != exclude_case]
-    return _rank(typical.KEY, entries, [f"{v.title}\n{v.problem}\n{' '.join(v.categories)}" for _, v in entries],
+    return _rank(typical.KEY, entries,
+                 [f"{v.title}\n{v.problem}\n{' '.join(v.categories)}" for _, v in entries],
                  text, categories, limit)
 
 

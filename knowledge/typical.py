@@ -73,8 +73,8 @@ class TypicalCaseService(ReviewedLibrary):
             "fix, outcome, lesson, status, author, created_at, review_note) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
             (typical_id, version, fields["title"],
-             json.dumps(fields.get("categories", []), ensure_ascii=False), fields["problem"], fields.get("reply", ""),
-             fields.get("fix", ""), fields.get("outcome", ""), fields.get("lesson", ""), status,
+             json.dumps(fields.get("categories", []), ensure_ascii=False), fields["problem"],
+             fields.get("reply", ""), fields.get("fix", ""), fields.get("outcome", ""), fields.get("lesson", ""), status,
              author, now))
 
     # --- proposing -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from core.db import StateDB
 from knowledge.guides import GuideService
 from knowledge.models import KnowledgeError
 from knowledge.typical import TypicalCaseService
+from reply_scripts.review import ReviewedLibrary
 from tousu.cli import common
 
 app = typer.Typer(no_args_is_help=True, help="排障指引 troubleshooting guides")
@@ -24,7 +25,7 @@ def _service() -> GuideService:
     return GuideService(StateDB(common.config().state_path))
 
 
-def review(svc: object, action: str, entry_id: int, note: str, as_user: Optional[str]) -> None:
+def review(svc: ReviewedLibrary, action: str, entry_id: int, note: str, as_user: Optional[str]) -> None:
     """Take one review step (submit / approve / reject / retire) and print the newest version."""
     user = common.acting_user(as_user)
     try:
