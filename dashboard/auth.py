@@ -54,6 +54,7 @@ PAGES = [
     PageSpec("search", "检索", "🔍", ("monitor", "reviewer", "manager", "admin"), "分析"),
     PageSpec("trends", "趋势", "📈", ("monitor", "manager", "admin"), "分析"),
     PageSpec("scripts", "口径库", "📚", ALL, "分析"),
+    PageSpec("knowledge", "知识库", "🧭", ALL, "分析"),
     PageSpec("reports", "报表", "📊", ("monitor", "manager", "admin"), "分析"),
     PageSpec("sources", "信源", "🛰️", ("admin",), "管理"),
     PageSpec("keywords", "关键词", "🏷️", ("admin",), "管理"),

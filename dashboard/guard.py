@@ -18,7 +18,7 @@ from indexer.query import QuerySyntaxError
 
 log = logging.getLogger("tousu.console")
 log.addFilter(RedactingFilter())  # a traceback may quote a URL with an expanded ${SECRET}
-_SERVICES = ("accounts", "cases", "rectification", "reply_scripts", "reports", "alerts", "nlp")
+_SERVICES = ("accounts", "cases", "rectification", "reply_scripts", "knowledge", "reports", "alerts", "nlp")
 
 
 def _friendly(exc: Exception) -> str | None:
@@ -33,7 +33,7 @@ def _friendly(exc: Exception) -> str | None:
         return "配置文件有误，请运行 `tousu check` 查看详情。"
     for klass in type(exc).__mro__:
         # The services phrase their own errors in Chinese for the user (CaseError, ScriptError,
-        # AccountError, AlertsError…; CaseNotFound is a CaseError).
+        # KnowledgeError, AccountError, AlertsError…; CaseNotFound is a CaseError).
         if klass.__name__.endswith("Error") and klass.__module__.split(".")[0] in _SERVICES:
             return str(exc)
     return None

@@ -1,4 +1,5 @@
-"""The console's handles on the service layer (accounts, cases, 质检, 督办, reply scripts, labels).
+"""The console's handles on the service layer (accounts, cases, 质检, 督办, reply scripts, guides
+and typical cases, labels).
 
 The console never re-implements their rules: it builds each service once per process and calls
 it with the logged-in `User`; permission checks happen inside the services.
@@ -14,6 +15,7 @@ from accounts import AccountService, SessionStore, User
 from cases import CaseService
 from cases.quality import CaseQuality
 from dashboard import data
+from knowledge import GuideService, TypicalCaseService
 from nlp import labels
 from rectification import RectificationService
 from reply_scripts import ScriptService
@@ -73,6 +75,26 @@ def _scripts(_config: Config) -> ScriptService:
 
 def scripts() -> ScriptService:
     return _scripts(data.config_or_stop())
+
+
+@st.cache_resource
+def _guides(_config: Config) -> GuideService:
+    return GuideService(data.get_state(_config))
+
+
+def guides() -> GuideService:
+    """排障指引 (knowledge.GuideService)."""
+    return _guides(data.config_or_stop())
+
+
+@st.cache_resource
+def _typical(_config: Config) -> TypicalCaseService:
+    return TypicalCaseService(data.get_state(_config))
+
+
+def typical() -> TypicalCaseService:
+    """典型案例 (knowledge.TypicalCaseService)."""
+    return _typical(data.config_or_stop())
 
 
 def grade_post(post_id: str, user: User, **fields: Any) -> Any:

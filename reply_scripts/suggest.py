@@ -22,23 +22,24 @@ _STOP = frozenset("我们 你们 他们 什么 怎么 这个 那个 就是 还�
                   "而且 如果 然后 客户 用户 网友 情况 问题 反映 表示 相关 进行 我的 自己 现在 一下".split())
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
+    """The words of a text that suggestion compares (stop words and short numbers left out)."""
     # Short numbers are amounts, days and times; five digits and more name hotlines and
     # regulators (10086, 12300, 12315), which scripts are written for.
     return [t for t in tokenize(text)
             if len(t) >= 2 and t not in _STOP and not (t.isdigit() and len(t) < 5)]
 
 
-def _given(terms: list[str]) -> list[str]:
+def _given(tokens: list[str]) -> list[str]:
     """The analyzer of texts tokenised already (a module-level function: lambdas don't pickle)."""
-    return terms
+    return tokens
 
 
-def _text_fit(text: str, docs: list[list[str]]) -> tuple[list[float], list[list[str]]]:
+def text_fit(text: str, docs: list[list[str]]) -> tuple[list[float], list[list[str]]]:
     """TF-IDF cosine of the text to each doc (sublinear tf, idf smoothed over the docs) and the
     terms each doc shares with the text, the heaviest first."""
-    terms = _terms(text)
-    query = list(dict.fromkeys(terms))  # in order of first use: ties keep the text's order
+    words = terms(text)
+    query = list(dict.fromkeys(words))  # in order of first use: ties keep the text's order
     # The text's own terms are in the vocabulary too: weighted as terms no script has, they count
     # in the text's norm, so a long post sharing one word with a script is not a close match.
     vocabulary = {t for doc in docs for t in doc}.union(query)
@@ -46,13 +47,22 @@ def _text_fit(text: str, docs: list[list[str]]) -> tuple[list[float], list[list[
         return [0.0] * len(docs), [[] for _ in docs]
     tfidf = TfidfVectorizer(analyzer=_given, vocabulary=sorted(vocabulary), sublinear_tf=True)
     scripts = tfidf.fit_transform(docs)
-    post = tfidf.transform([terms])
+    post = tfidf.transform([words])
     columns = [tfidf.vocabulary_[t] for t in query]
     products = scripts[:, columns].multiply(post[:, columns]).toarray()
     # Rounded so that equal weights reached by different float steps tie (and keep the text's order).
     shared = [[query[k] for k in sorted(np.flatnonzero(row), key=lambda k: -round(row[k], 9))]
               for row in products]
     return linear_kernel(post, scripts)[0].tolist(), shared
+
+
+def category_fit(wanted: list[str], categories: list[str]) -> tuple[float, list[str]]:
+    """(score in [0, 1], the shared categories) of an entry's categories to a post's.
+
+    Sharing any category matters most; covering more of them only breaks ties, so an entry
+    tagged with many categories does not beat the one whose text fits the post."""
+    shared = [c for c in wanted if c in categories]
+    return ((0.75 + 0.25 * len(shared) / len(wanted)) if shared else 0.0), shared
 
 
 def _escalation(version: ScriptVersion) -> bool:
@@ -92,17 +102,14 @@ def suggest(service: ScriptService, actor: User, text: str, categories: list[str
     candidates = service.official_versions()
     if not candidates:
         return []
-    cosines, shared_terms = _text_fit(text, [_terms(f"{v.title}\n{v.scenario}\n{' '.join(v.categories)}")
+    cosines, shared_terms = text_fit(text, [terms(f"{v.title}\n{v.scenario}\n{' '.join(v.categories)}")
                                              for _, v in candidates])
     wanted = [c for c in (categories or []) if c != "其他"]
     out = []
     escalation: set[int] = set()
     problem: set[int] = set()
     for (script, version), cosine, shared in zip(candidates, cosines, shared_terms):
-        shared_cats = [c for c in wanted if c in version.categories]
-        # Sharing any category matters most; covering more of them only breaks ties, so a script
-        # tagged with many categories does not beat the one whose scenario fits the post.
-        cat_score = (0.75 + 0.25 * len(shared_cats) / len(wanted)) if shared_cats else 0.0
+        cat_score, shared_cats = category_fit(wanted, version.categories)
         reasons = []
         # For an exposure/escalation post (tier 4) the general escalation scripts fit whatever the
         # category: that is the moment an official, vetted answer matters most.
@@ -157,12 +164,18 @@ def placeholder_values(config: Any, case: Any = None, post: Any = None) -> dict[
             "工单号": getattr(case, "case_no", "") or ""}
 
 
+def case_text(cases: Any, actor: User, case_id: int) -> tuple[Any, Any, str]:
+    """(case, its stored post or None, the text suggestions match) for a case the actor may see
+    (the case service checks the branch)."""
+    case = cases.get(actor, case_id)
+    post = cases.store.get(case.post_id) if case.post_id else None
+    return case, post, post.text if post else f"{case.title}\n{case.summary}"
+
+
 def suggest_for_case(config: Any, scripts: ScriptService, cases: Any, actor: User, case_id: int,
                      limit: int = 5) -> list[Suggestion]:
     """Suggestions for a case the actor may see (the case service checks the branch)."""
-    case = cases.get(actor, case_id)
-    post = cases.store.get(case.post_id) if case.post_id else None
-    text = post.text if post else f"{case.title}\n{case.summary}"
+    case, post, text = case_text(cases, actor, case_id)
     return suggest(scripts, actor, text, case.categories, placeholder_values(config, case, post), limit,
                    tier=case.tier)
 

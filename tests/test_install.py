@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from knowledge.guides import SEED_GUIDES, read_guides
 from reply_scripts.transfer import STARTER_LIBRARY, read_yaml
 from tests.conftest import ROOT
 
@@ -66,8 +67,9 @@ from nlp.config import SHIPPED_KEYWORDS_DIR
 from nlp.dictionary import load_dictionary
 from nlp.prior import Prior
 from reply_scripts.transfer import STARTER_LIBRARY, read_yaml
+from knowledge.guides import SEED_GUIDES, read_guides
 import tousu.cli.main
-print(json.dumps({"keywords": str(SHIPPED_KEYWORDS_DIR),
+print(json.dumps({"keywords": str(SHIPPED_KEYWORDS_DIR), "guides": len(read_guides(SEED_GUIDES)),
                   "cities": len(load_dictionary(SHIPPED_KEYWORDS_DIR).cities),
                   "demo_posts": len(load_posts()), "scripts": len(read_yaml(STARTER_LIBRARY)),
                   "prior": Prior.load() is not None,
@@ -76,7 +78,7 @@ print(json.dumps({"keywords": str(SHIPPED_KEYWORDS_DIR),
 """))
     assert shipped["keywords"] == str(installed / "keywords")
     assert shipped["cities"] == 14 and shipped["demo_posts"] > 200 and shipped["scripts"] == len(read_yaml(STARTER_LIBRARY))
-    assert shipped["prior"]
+    assert shipped["prior"] and shipped["guides"] == len(read_guides(SEED_GUIDES))
     # the dependencies may live in a venv inside the checkout; the project's own code may not
     from_checkout = [f for f in shipped["files"] if f.startswith(str(ROOT) + os.sep)
                      and "site-packages" not in Path(f).parts]

@@ -24,6 +24,7 @@ from core.config import ConfigError, interval_seconds
 from core.db import StateDB
 from core.secrets import redact_logs
 from demo.site import DemoSite
+from knowledge.guides import GuideService
 from nlp.schedule import add_nlp_jobs, ensure_model
 from rectification.escalation import rectification_cycle
 from reply_scripts.service import ScriptService
@@ -122,7 +123,8 @@ def _ask_admin() -> tuple[str, str]:
 
 def first_start(config: Config) -> None:
     """Create the first admin (TOUSU_ADMIN_USER/TOUSU_ADMIN_PASSWORD, or a prompt on a terminal)
-    and load the starter reply-script library into an empty library."""
+    and load the starter reply-script library into an empty library and the seed guides not
+    yet in the guide library."""
     db = StateDB(config.state_path)
     try:
         message = AccountService(db).ensure_admin(prompt=_ask_admin if sys.stdin.isatty() else None)
@@ -133,6 +135,9 @@ def first_start(config: Config) -> None:
     loaded = load_starter(ScriptService(db))
     if loaded:
         print(f"已载入入门回复口径 {loaded} 条", flush=True)
+    guides = GuideService(db).load_seed()
+    if guides:
+        print(f"已载入入门排障指引 {guides} 条", flush=True)
 
 
 class Monitor:

@@ -1,6 +1,7 @@
-"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, comments;
-办结 through its own form asking what 工单质检 needs (root cause from the taxonomy, 处理场景, solved or
-a 计划解决时间), checked before the confirmation with the service's own rules (cases.closing).
+"""工单: cases by state with SLA countdowns; case detail with timeline, posts, reply scripts, guides
+and typical cases, comments; 办结 through its own form asking what 工单质检 needs (root cause from
+the taxonomy, 处理场景, solved or a 计划解决时间), checked before the confirmation with the service's
+own rules (cases.closing).
 
 Everything goes through cases.CaseService with the logged-in user: a handler's list holds only
 their cities, and opening another branch's case by number, by id or by ?case=N gets the same
@@ -22,6 +23,7 @@ from cases.states import CLOSED, OPEN_STATUSES, STATUSES
 from core.post import Post, now_cst
 from dashboard import data, services
 from dashboard.guard import action, run_page
+from dashboard.knowledge_panel import case_panel
 from core.markup import md
 from dashboard.render import plain, post_card
 from reply_scripts.suggest import suggest_for_case
@@ -231,6 +233,7 @@ def _detail(case_id: int, user: Any) -> None:
         _actions(case, user)
         st.markdown("**回复口径**")
         _suggested_scripts(case, user)
+        case_panel(case, user)
 
 
 def _open_requested(requested: str, user: Any) -> None:

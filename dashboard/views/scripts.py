@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboard import data, services
 from dashboard.guard import action, run_page
+from dashboard.review import review_buttons
 from core.markup import esc, md
 from dashboard.render import plain
 
@@ -39,20 +40,7 @@ def _workflow(script: Any, user: Any) -> None:
     svc = services.scripts()
     latest = script.latest
     sid = script.script_id
-    offered = svc.available_actions(user, sid)
-    if set(offered) & {"approve", "reject", "retire"}:
-        note = st.text_input("审核意见（退回时必填）", key=f"note_{sid}")
-    c1, c2, c3, c4 = st.columns(4)
-    if "submit" in offered and c1.button("提交审核", key=f"sub_{sid}"):
-        action("submit", lambda: svc.submit(user, sid), success="已提交审核", rerun=True)
-    if "approve" in offered and c2.button("批准", type="primary", key=f"ok_{sid}"):
-        action("approve", lambda: svc.approve(user, sid, note), success="已批准", rerun=True)
-    if "reject" in offered and c3.button("退回修改", key=f"rej_{sid}"):
-        action("reject", lambda: svc.reject(user, sid, note), success="已退回", rerun=True)
-    if "retire" in offered and c4.button("停用", key=f"ret_{sid}"):
-        action("retire", lambda: svc.retire(user, sid, note), success="已停用", rerun=True)
-    if latest.status == "in_review" and "reject" in offered and "approve" not in offered:
-        st.caption(md(svc.why_not(user, sid, "approve") or ""))
+    offered = review_buttons(svc, sid, latest.status, user, str(sid))
     if "edit" not in offered:
         return
     with st.expander("修改（生成新版本草稿）"):

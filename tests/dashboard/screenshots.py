@@ -2,7 +2,7 @@
 
 A store filled the real way — the bundled demo forum served on a local port, crawled by
 `tousu crawl`, warnings evaluated by `tousu warnings --evaluate` — plus a few cases (one overdue)
-and the starter reply-script library; then every page in headless chromium → docs/screenshots/.
+the starter reply-script library, the seed guides and one approved typical case; then every page in headless chromium → docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from tests.cases.helpers import CLOSING
 from tests.conftest import ROOT
 from tests.dashboard.browser import chromium, console, login, settle
 from tests.dashboard.conftest import PASSWORD, build_console_data, user
@@ -33,6 +34,7 @@ def prepare(work: Path, site_url: str) -> Path:
     from core.db import StateDB
     from core.post import now_cst
     from nlp.labels import add_label
+    from knowledge import GuideService, TypicalCaseService
     from reply_scripts import ScriptService
     from reply_scripts.transfer import load_starter
     from tousu.config import load
@@ -62,6 +64,15 @@ def prepare(work: Path, site_url: str) -> Path:
     CaseQuality(service).sample(monitor, now_cst().date() - timedelta(days=6), now_cst().date())
     for post in [p for p in posts if p.city != "长沙"][:4]:
         service.create_from_post(monitor, post.id)
+    GuideService(state).load_seed()
+    done = service.create_from_post(monitor, changsha[2].id)
+    for name, text in (("accept", ""), ("reply", "您好，已为您登记并安排工程师上门排查，请保持电话畅通。"),
+                       ("close", "工程师上门检测，更换入户尾纤后恢复正常，联系人：张三 确认可用。")):
+        service.act(handler, done.case_id, name, text, **(CLOSING if name == "close" else {}))
+    typical = TypicalCaseService(state)
+    entry = typical.propose(monitor, service, done.case_id, lesson="先查入户线路，再判断是否换设备。")
+    typical.submit(monitor, entry.typical_id)
+    typical.approve(user("reviewer"), entry.typical_id, "可作为范例")
     for post in posts[10:14]:
         add_label(state, post.id, post.text, severity=post.severity, categories=post.categories,
                   city=post.city, relevant=True, user="monitor")
@@ -121,6 +132,8 @@ def main() -> None:
             shoot(page, "06-trends")
             open_page(page, "口径库")
             shoot(page, "07-scripts")
+            open_page(page, "知识库")
+            shoot(page, "14-knowledge")
             open_page(page, "报表")
             page.get_by_role("button", name="生成报表").click()
             page.get_by_role("button", name="下载 Excel").wait_for(timeout=60000)

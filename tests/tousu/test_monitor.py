@@ -111,3 +111,21 @@ def test_the_demo_forum_continues_its_timeline_after_a_monitor_restart(tmp_path)
         assert [(p["tid"], ts) for p, ts in second.site.snapshot()[1]][-len(shown):] == shown
     finally:
         second.stop()
+
+
+def test_the_first_start_loads_the_libraries_once(tmp_path, monkeypatch, capsys):
+    from core.db import StateDB
+    from knowledge import GuideService
+    from knowledge.guides import SEED_GUIDES, read_guides
+    from tousu.config import load
+    from tousu.monitor import first_start
+
+    monkeypatch.setenv("TOUSU_ADMIN_USER", "admin")
+    monkeypatch.setenv("TOUSU_ADMIN_PASSWORD", "Radar-2026!")
+    config = load(write_config(tmp_path))
+    first_start(config)
+    said = capsys.readouterr().out
+    assert f"已载入入门排障指引 {len(read_guides(SEED_GUIDES))} 条" in said and "入门回复口径" in said
+    first_start(config)
+    assert "载入" not in capsys.readouterr().out
+    assert GuideService(StateDB(config.state_path)).count() == len(read_guides(SEED_GUIDES))

@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from nlp.dictionary import DictionaryError, load_dictionary
-from tousu.cli import cases, crawl, nlp, posts, rectify, reports, scripts, serve, users, warnings
+from tousu.cli import (cases, crawl, guides, nlp, posts, rectify, reports, scripts, serve, typical, users,
+                       warnings)
 from tousu.cli.common import CONFIG_OPTION, State, config_everywhere, config_or_defaults, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -49,9 +50,11 @@ app.command("eval")(nlp.eval_)
 app.command("report")(reports.report)
 app.add_typer(warnings.app, name="warnings")
 app.add_typer(users.app, name="users")
+cases.app.add_typer(typical.app, name="typical")
 app.add_typer(cases.app, name="cases")
 app.add_typer(rectify.app, name="rectify")
 app.add_typer(scripts.app, name="scripts")
+app.add_typer(guides.app, name="guides")
 config_everywhere(app)
 
 

@@ -1,0 +1,129 @@
+"""Troubleshooting guides (排障指引) and typical cases (典型案例), each an entry with versions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from reply_scripts.models import STATUS_LABELS
+
+
+class KnowledgeError(ValueError):
+    """A guide or typical-case operation that cannot be done as asked (Chinese message)."""
+
+
+@dataclass
+class _Version:
+    """What every reviewed version carries (reply_scripts.review): status, author, approval."""
+
+    status: str
+    author: str
+    created_at: str
+    submitted_at: str | None
+    approver: str | None
+    approved_at: str | None
+    retired_at: str | None
+    review_note: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "status_label": self.status_label}
+
+
+@dataclass
+class GuideVersion(_Version):
+    """One version of a troubleshooting guide."""
+
+    guide_id: int = 0
+    version: int = 0
+    title: str = ""
+    categories: list[str] = field(default_factory=list)
+    topic: str = ""                                   # a problem family across categories: VoLTE …
+    symptoms: str = ""                                # what the customer reports: matched to posts
+    steps: list[str] = field(default_factory=list)    # 排查步骤, in order
+    checks: list[str] = field(default_factory=list)   # 核查要点: what must be true before closing
+    handover: str = ""                                # 转交: to whom, and when
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "GuideVersion":
+        data = dict(row)
+        for key in ("categories", "steps", "checks"):
+            data[key] = json.loads(data[key])
+        return cls(**data)
+
+
+@dataclass
+class TypicalVersion(_Version):
+    """One version of a typical case: the case's story with personal data removed."""
+
+    typical_id: int = 0
+    version: int = 0
+    title: str = ""
+    categories: list[str] = field(default_factory=list)
+    problem: str = ""     # what the customer complained of
+    reply: str = ""       # the online reply (线上回复)
+    fix: str = ""         # the offline fix (线下处理)
+    outcome: str = ""     # how it ended: timeliness, the customer's response
+    lesson: str = ""      # what to learn from it (经验要点)
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "TypicalVersion":
+        data = dict(row)
+        data["categories"] = json.loads(data["categories"])
+        return cls(**data)
+
+
+@dataclass
+class Guide:
+    """A guide: its code, the official (approved) version, the newest and the history."""
+
+    guide_id: int
+    code: str
+    created_by: str
+    created_at: str
+    official: GuideVersion | None
+    latest: GuideVersion
+    history: list[GuideVersion] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return (self.official or self.latest).title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"guide_id": self.guide_id, "code": self.code, "created_by": self.created_by,
+                "created_at": self.created_at,
+                "official": self.official.to_dict() if self.official else None,
+                "latest": self.latest.to_dict(), "history": [v.to_dict() for v in self.history]}
+
+
+@dataclass
+class TypicalCase:
+    """A typical case: the case it was made from, the official version, the newest, the history."""
+
+    typical_id: int
+    code: str
+    case_id: int
+    case_no: str
+    city: str
+    tier: int
+    created_by: str
+    created_at: str
+    official: TypicalVersion | None
+    latest: TypicalVersion
+    history: list[TypicalVersion] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return (self.official or self.latest).title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"typical_id": self.typical_id, "code": self.code, "case_id": self.case_id,
+                "case_no": self.case_no, "city": self.city, "tier": self.tier,
+                "created_by": self.created_by,
+                "created_at": self.created_at,
+                "official": self.official.to_dict() if self.official else None,
+                "latest": self.latest.to_dict(), "history": [v.to_dict() for v in self.history]}
