@@ -82,10 +82,8 @@ def _overview(cfg: BriefingsConfig, current: Slice, complaints: Slice) -> list[S
     out = [Sentence(f"本期相关帖子 {total.shown} 条，其中{cfg.min_tier}级及以上投诉 {counted.shown} 条，"
                     f"占 {ratio.shown}%。", [total, counted, ratio])]
     exposure = current.above(4).count()
-    if exposure.value:
-        out.append(Sentence(f"曝光/升级（4级）帖子 {exposure.shown} 条，需优先处置。", [exposure]))
-    else:
-        out.append(Sentence("本期没有曝光/升级（4级）帖子。", [exposure]))
+    out.append(Sentence(f"曝光/升级（4级）帖子 {exposure.shown} 条"
+                        f"{'，需优先处置' if exposure.value else ''}。", [exposure]))
     top = complaints.most("category")
     if top:
         of_top = complaints.where("category", top.value).count()

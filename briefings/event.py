@@ -108,5 +108,6 @@ def _growth(members: list[Post], now: datetime) -> list[Sentence]:
     before = Claim("count", len(members) - recent.value,
                    tuple(p.id for p in members if (p.published_at or "") < cut))
     if not recent.value:
-        return [Sentence(f"近24小时没有新增帖子，此前共 {before.shown} 条，事件已平息。", [before])]
+        return [Sentence(f"近24小时新增 {recent.shown} 条，此前共 {before.shown} 条，事件已无新帖。",
+                         [recent, before])]
     return [Sentence(f"近24小时新增 {recent.shown} 条，此前 {before.shown} 条。", [recent, before])]
