@@ -92,27 +92,25 @@ def _overview(cfg: BriefingsConfig, current: Slice, complaints: Slice) -> list[S
 
 
 def _places(complaints: Slice) -> list[Sentence]:
-    counts = {}
-    for p in complaints.posts:
-        if p.city:
-            counts[p.city] = counts.get(p.city, 0) + 1
-    ranked = sorted(counts, key=lambda c: (-counts[c], c))[:TOP_PLACES]
-    out = []
     top = complaints.most("city")
     if top is None:
         unknown = complaints.count()
         return [Sentence(f"{unknown.shown} 条投诉都未识别出地市。", [unknown])]
+    counts: dict[str, int] = {}
+    for p in complaints.posts:
+        if p.city:
+            counts[p.city] = counts.get(p.city, 0) + 1
     first = complaints.where("city", top.value).count()
-    out.append(Sentence(f"投诉最多的地市是{top.shown}，{first.shown} 条。", [top, first]))
-    rest = [(city, complaints.where("city", city).count()) for city in ranked if city != top.value]
+    out = [Sentence(f"投诉最多的地市是{top.shown}，{first.shown} 条。", [top, first])]
+    ranked = sorted((c for c in counts if c != top.value), key=lambda c: (-counts[c], c))
+    rest = [(city, complaints.where("city", city).count()) for city in ranked[:TOP_PLACES - 1]]
     if rest:
         out.append(Sentence("其次是" + "、".join(f"{city} {c.shown} 条" for city, c in rest) + "。",
                             [c for _, c in rest]))
-    unknown = Slice([p for p in complaints.posts if not p.city], complaints.filters)
-    if unknown.posts:
-        # No store filter selects "no city"; these posts are cited by id and the query is the
-        # complaints' (the claim's posts are a subset the reader can check one by one).
-        claim = Claim("count", len(unknown), unknown.ids)
+    unknown = [p.id for p in complaints.posts if not p.city]
+    if unknown:
+        # No store filter selects "no city": these posts are cited by id, without a query.
+        claim = Claim("count", len(unknown), tuple(unknown))
         out.append(Sentence(f"另有 {claim.shown} 条投诉未识别出地市。", [claim]))
     return out
 
@@ -123,9 +121,10 @@ def _trend(cfg: BriefingsConfig, current: Slice, baseline: Slice, days: int) -> 
     out = [Sentence(f"本期相关帖子日均 {now_mean.shown} 条，前{cfg.baseline_days}日日均 "
                     f"{base_mean.shown} 条，{direction(move)} {move.shown}%。", [now_mean, base_mean, move])]
     risers = []
-    for name in {c for p in current.above(cfg.min_tier).posts for c in p.categories}:
-        now_c = current.above(cfg.min_tier).where("category", name).daily_mean(days)
-        base_c = baseline.above(cfg.min_tier).where("category", name).daily_mean(cfg.baseline_days)
+    complaints, base_complaints = current.above(cfg.min_tier), baseline.above(cfg.min_tier)
+    for name in {c for p in complaints.posts for c in p.categories}:
+        now_c = complaints.where("category", name).daily_mean(days)
+        base_c = base_complaints.where("category", name).daily_mean(cfg.baseline_days)
         risers.append((now_c.value - base_c.value, name, now_c, base_c))
     risers = sorted((r for r in risers if r[0] > 0), key=lambda r: (-r[0], r[1]))
     if risers:
