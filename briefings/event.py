@@ -16,7 +16,7 @@ from briefings.quotes import event_sentences
 from briefings.slices import Fetcher
 from core.db import StateDB
 from core.post import CST, Post, iso, now_cst
-from core.vocab import LEVEL_NAMES
+from core.vocab import ALERT_STATUS_NAMES, LEVEL_NAMES
 from indexer import open_store
 from indexer.base import Store
 
@@ -59,8 +59,7 @@ def build_event(config: AppConfig, alert_id: int, *, actor: User = SYSTEM,
 def _sections(cfg: BriefingsConfig, alert: dict, members: list[Post], now: datetime) -> list[Section]:
     ids = tuple(p.id for p in members)
     size = Claim("count", len(members), ids)
-    status = {"open": "处理中", "acknowledged": "已确认", "resolved": "已恢复"}.get(alert["status"],
-                                                                              alert["status"])
+    status = ALERT_STATUS_NAMES.get(alert["status"], alert["status"])
     head = [Sentence(f"预警 #{alert['alert_id']}（{LEVEL_NAMES.get(alert['level'], '')}，{status}）"
                      f"涉及帖子 {size.shown} 条。", [size])]
     out = [Section("overview", "概况", head + _about(cfg, members))]

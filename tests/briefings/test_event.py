@@ -51,7 +51,8 @@ def test_event_briefing_recomputes_from_the_warnings_posts(event_world):
         check_citations(store, briefing)
     assert briefing.kind == "event" and not any(s.insufficient for s in briefing.sections)
     overview = [s.text for s in briefing.section("overview").sentences]
-    assert overview[0].startswith(f"预警 #{alert_id}（二级，")   # a 4级 post lifts an event to 二级 and "涉及帖子 6 条" in overview[0]
+    # a 4级 post lifts an event to 二级
+    assert overview[0] == f"预警 #{alert_id}（二级，未处理）涉及帖子 6 条。"
     assert overview[1].startswith("事件：「株洲移动宽带又断网了") and "相似投诉 6 条" in overview[1]
     assert "其中曝光/升级（4级）帖子 1 条。" in overview
     places = [s.text for s in briefing.section("places").sentences]
