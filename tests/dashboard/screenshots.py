@@ -80,14 +80,6 @@ def open_page(page, title: str) -> None:
     settle(page)
 
 
-def briefing(page) -> None:
-    """On 报表: the 舆情简报 tab with yesterday's briefing (the page must be open)."""
-    page.get_by_role("tab", name="舆情简报").click()
-    page.get_by_role("button", name="生成简报").click()
-    page.get_by_role("heading", name="概况").wait_for(timeout=60000)
-    shoot(page, "14-briefing")
-
-
 def main() -> None:
     from demo.site import DemoSite
 
@@ -123,7 +115,6 @@ def main() -> None:
             page.get_by_role("button", name="生成报表").click()
             page.get_by_role("button", name="下载 Excel").wait_for(timeout=60000)
             shoot(page, "08-reports")
-            briefing(page)
             open_page(page, "信源")
             page.get_by_role("button", name="测试此信源").click()
             page.get_by_text("第一条帖子抽取结果").wait_for(timeout=30000)
