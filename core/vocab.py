@@ -8,6 +8,8 @@ TIER_LABELS = {0: "无关/正面", 1: "咨询求助", 2: "抱怨吐槽", 3: "投
 # Warning levels: 一级 red is the most urgent.
 LEVEL_NAMES = {1: "一级", 2: "二级", 3: "三级"}
 LEVEL_COLOURS = {1: "红色", 2: "橙色", 3: "黄色"}
+# A warning's status as the console and the briefings name it.
+ALERT_STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
 
 # Warning rules by type (alerts.config), and the two kinds of notice raised outside the rules:
 # a case past its SLA and a scheduled report.

@@ -7,6 +7,7 @@ from typing import Literal, Protocol
 
 from pydantic import Field, field_validator
 
+from briefings.config import AppConfig as BriefingsAppConfig
 from core.config import Strict, check_interval
 from rectification.config import AppConfig as RectificationAppConfig
 
@@ -31,7 +32,7 @@ class ReportsConfig(Strict):
     top_events: int = Field(10, ge=1, le=100)
 
 
-class AppConfig(RectificationAppConfig, Protocol):
+class AppConfig(RectificationAppConfig, BriefingsAppConfig, Protocol):
     """What reports/ reads of the whole config (tousu.config.Config is one)."""
 
     reports: ReportsConfig

@@ -18,6 +18,7 @@ from indexer.base import Filters, Store
 from nlp.dictionary import get_dictionary
 from nlp.dictionary_schema import operator_label
 from core.vocab import TIER_LABELS
+from reports.briefing import briefing_section
 from reports.complaint_rate import city_rates, complaint_filters, definition
 from reports.config import AppConfig
 from reports.geo import city_shapes
@@ -175,6 +176,7 @@ def _build(config: AppConfig, period: Period, store: Store, db: StateDB, now: da
         "overview", "总体情况", ["指标", "本期", "上期", "环比%"],
         [[h["指标"], h["本期"], h["上期"], h["环比%"]] for h in report.headline],
         note="及时率、解决率的“环比”为百分点差。"))
+    sections.append(briefing_section(config, store, period, now))
 
     # trend
     hist = store.date_histogram(period.bucket, rel_c, split_by="severity")

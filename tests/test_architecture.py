@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("core", "nlp", "indexer", "crawler", "accounts", "demo", "alerts", "reply_scripts", "cases", "knowledge",
+PACKAGES = ("core", "nlp", "indexer", "crawler", "accounts", "demo", "alerts", "reply_scripts", "briefings", "cases", "knowledge",
             "rectification", "reports", "tousu", "dashboard")
 MAX_LINES = 500
 

@@ -10,6 +10,7 @@ from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from accounts.config import AccountsConfig
 from alerts.config import Rule, WarningsConfig
+from briefings.config import BriefingsConfig
 from cases.config import CasesConfig
 from core.config import ConfigError, ConfigInvalid, Strict, expand_env, read_yaml, schema_problems
 from crawler.addresses import parse_entry
@@ -49,6 +50,7 @@ class Config(Strict):
     cases: CasesConfig = CasesConfig()
     rectification: RectificationConfig = RectificationConfig()
     reports: ReportsConfig = ReportsConfig()
+    briefings: BriefingsConfig = BriefingsConfig()
     accounts: AccountsConfig = AccountsConfig()
     # set by load(): where the file was, so relative paths resolve against it
     base_dir: Path = Field(Path("."), exclude=True)

@@ -16,14 +16,13 @@ from accounts.models import ROLE_LABELS
 from alerts.engine import acknowledge, silence
 from alerts.review import ORIGIN_LABELS, STATE_LABELS, reviewer_roles, stage_label
 from core.post import now_cst
-from core.vocab import LEVEL_NAMES
+from core.vocab import ALERT_STATUS_NAMES, LEVEL_NAMES
 from dashboard import data, warning_forms
 from dashboard.charts import time_axis
 from dashboard.guard import action, run_page
 from core.markup import esc, md
 from dashboard.render import LEVEL_COLOURS, plain, post_card
 
-STATUS_NAMES = {"open": "未处理", "acknowledged": "已确认", "resolved": "已解除", "closed": "已关闭"}
 VIEWS = {"list": "预警列表", "review": "待审核", "analysis": "预警分析", "groups": "收件组"}
 PERIODS = {7: "近 7 天", 30: "近 30 天", 90: "近 90 天"}
 
@@ -79,7 +78,7 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
 
 
 def _tags(row: dict[str, Any]) -> str:
-    tags = [STATUS_NAMES.get(row["status"], row["status"])]
+    tags = [ALERT_STATUS_NAMES.get(row["status"], row["status"])]
     if row["origin"] == "manual":
         tags.append(ORIGIN_LABELS["manual"])
     if row["review"] in ("held", "rejected"):
@@ -124,8 +123,8 @@ def _list(user: Any) -> None:
         return
     statuses = Counter(r["status"] for r in rows)
     c1, c2 = st.columns([3, 1])
-    shown = c1.multiselect("状态", list(STATUS_NAMES), default=["open", "acknowledged"],
-                           format_func=STATUS_NAMES.get, key="w_status", placeholder="全部状态",
+    shown = c1.multiselect("状态", list(ALERT_STATUS_NAMES), default=["open", "acknowledged"],
+                           format_func=ALERT_STATUS_NAMES.get, key="w_status", placeholder="全部状态",
                            select_all=False)
     c2.metric("未处理", statuses.get("open", 0))
     rows = [r for r in rows if r["status"] in shown] if shown else rows

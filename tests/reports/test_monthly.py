@@ -76,7 +76,7 @@ def test_four_parts_with_supervision_second(report, month_world):
     items = month_world[3]
     a, b, c, d = (items[k].item_no for k in "abcd")
     assert [p.title for p in report.parts] == PARTS
-    assert [s.key for s in report.part("overall").sections][:2] == ["overview", "trend"]
+    assert [s.key for s in report.part("overall").sections][:3] == ["overview", "brief", "trend"]
     assert [s.key for s in report.part("supervision").sections] == ["supervision", "worst"]
     assert [s.key for s in report.part("problems").sections] == ["overdue", "recurring"]
 

@@ -19,7 +19,8 @@ def test_html_and_excel(report_world, tmp_path):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert html.count("<svg") >= 5 and "万投比" in html and "<script src" not in html
     book = load_workbook(write(report, tmp_path / "r.xlsx"))
-    assert book.sheetnames == ["封面", "总体情况", "趋势（相关帖子，按等级）", "来源分布（相关帖子）",
+    assert book.sheetnames == ["封面", "总体情况", "舆情简报（每句附依据）", "趋势（相关帖子，按等级）",
+                               "来源分布（相关帖子）",
                                "投诉分类（2级及以上）", "等级分布（相关帖子）",
                                "竞品对比（各运营商投诉量与等级构成）", "地市投诉与万投比",
                                "热点事件（影响力前列）", "处置时效（按责任单位）",

@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from nlp.dictionary import DictionaryError, load_dictionary
-from tousu.cli import (cases, crawl, guides, nlp, posts, rectify, reports, scripts, serve, typical, users,
-                       warnings)
+from tousu.cli import (brief, cases, crawl, guides, nlp, posts, rectify, reports, scripts, serve, typical,
+                       users, warnings)
 from tousu.cli.common import CONFIG_OPTION, State, config_everywhere, config_or_defaults, fail
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -55,6 +55,7 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(rectify.app, name="rectify")
 app.add_typer(scripts.app, name="scripts")
 app.add_typer(guides.app, name="guides")
+app.add_typer(brief.app, name="brief")
 config_everywhere(app)
 
 
