@@ -154,9 +154,10 @@ def _when(stamp: str | None) -> str:
 def posted(post: Post) -> datetime | None:
     """When the post was published, or None when its site did not say."""
     try:
-        return datetime.fromisoformat(post.published_at) if post.published_at else None
+        at = datetime.fromisoformat(post.published_at) if post.published_at else None
     except ValueError:
         return None
+    return at.replace(tzinfo=CST) if at is not None and at.tzinfo is None else at
 
 
 def _order(post: Post) -> tuple[int, float, str]:
