@@ -15,6 +15,8 @@ from alerts.schema import SCHEMA
 from core.db import StateDB
 from core.post import iso, now_cst
 
+_RULE_TYPE = "coalesce(json_extract(a.data, '$.rule_type'), a.rule) AS rule_type"
+
 
 def raise_alert(state: StateDB, config: AppConfig, *, key: str, rule: str, level: int, title: str,
                 body: str, city: str | None = None, post_ids: Iterable[str] = (),
@@ -77,20 +79,22 @@ def alerts_at_levels(state: StateDB, levels: Iterable[int], *, exclude_rules: It
 
 def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
     """The newest alerts, whatever their status (post_ids as stored: JSON text), with how they
-    were published: `origin` (auto | manual) and `review` (None: at once; held, approved…)."""
+    were published: `origin` (auto | manual) and `review` (None: at once; held, approved…), and
+    `rule_type` (the raising rule's type, e.g. 'event')."""
     state.ensure(SCHEMA)
     return state.query("SELECT a.alert_id, a.key, a.rule, a.level, a.title, a.body, a.city, "
                        "a.post_ids, a.status, a.created_at, a.updated_at, "
-                       "coalesce(r.origin, 'auto') AS origin, r.state AS review "
+                       f"coalesce(r.origin, 'auto') AS origin, r.state AS review, {_RULE_TYPE} "
                        "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
                        "ORDER BY a.created_at DESC LIMIT ?", (limit,))
 
 
 def get_alert(state: StateDB, alert_id: int) -> dict[str, Any] | None:
-    """One alert by id (every column as stored, with `origin` and `review` as in recent_alerts);
-    None when there is none."""
+    """One alert by id (every column as stored, with `origin`, `review` and `rule_type` as in
+    recent_alerts); None when there is none."""
     state.ensure(SCHEMA)
-    rows = state.query("SELECT a.*, coalesce(r.origin, 'auto') AS origin, r.state AS review "
+    rows = state.query(f"SELECT a.*, coalesce(r.origin, 'auto') AS origin, r.state AS review, "
+                       f"{_RULE_TYPE} "
                        "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
                        "WHERE a.alert_id = ?", (int(alert_id),))
     return rows[0] if rows else None

@@ -98,6 +98,9 @@ class Post:
     crawled_at: str | None = None
     engagement: dict[str, int] = field(default_factory=dict)
     location: str | None = None
+    # the canonical URL of the post this one reposts or replies to, as its site says (a Weibo
+    # repost's original, a comment's status, a Tieba floor's thread or 楼中楼's floor)
+    reply_to: str | None = None
     id: str = ""
     # analysis
     severity: int | None = None  # intent when about our operator, else 0

@@ -17,5 +17,6 @@ class RawPost:
     author: Any = None
     published_at: Any = None
     location: Any = None
+    reply_to: str | None = None  # the URL of the post this one reposts or replies to
     engagement: dict[str, Any] = field(default_factory=dict)
     content_is_html: bool = False

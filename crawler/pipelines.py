@@ -69,7 +69,13 @@ class NormalisePipeline:
         return Post(source=item.source, url=url,
                     title=title, content=content, author=text(item.author),
                     published_at=parse_date(item.published_at), engagement=engagement,
-                    location=text(item.location) or None)
+                    location=text(item.location) or None, reply_to=self._parent(item.reply_to))
+
+    @staticmethod
+    def _parent(url: str | None) -> str | None:
+        """The parent's canonical URL; None for a link that is not http(s)."""
+        parent = canonical_url(url) if url else ""
+        return parent if http_url(parent) else None
 
 
 class DedupPipeline:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from alerts import analysis, recipients, review
 from alerts.api import get_alert, recent_alerts
+from alerts.spread import Spread, event_spread
 from cases.automation import OWN_RULES
 from cases.reporting import categories_by_alert
 from core.vocab import RULE_TYPE_LABELS, TIER_LABELS
@@ -304,6 +305,12 @@ def rule_label(rule: str) -> str:
     rule is named in config.yaml."""
     types = {r.name: r.type for r in config_or_stop().warnings.rules}
     return RULE_TYPE_LABELS.get(types.get(rule, rule), "其他预警")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def spread(post_ids: tuple[str, ...], now: str) -> Spread:
+    """An event's spread as of `now` (ISO, whole minutes: a stable cache key)."""
+    return event_spread(store(), post_ids, datetime.fromisoformat(now))
 
 
 def alert(alert_id: int) -> dict[str, Any] | None:

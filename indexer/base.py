@@ -111,6 +111,11 @@ class Store(ABC):
         """One post by id."""
 
     @abstractmethod
+    def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
+        """The posts that repost or reply to one of `urls` (their `reply_to`), oldest first, at
+        most `limit`."""
+
+    @abstractmethod
     def search(self, query: str = "", filters: Filters | None = None, sort: Sort = "time",
                page: int = 1, size: int = 20, highlight: bool = True) -> SearchResult:
         """Full-text search with the `tousu search` syntax, filters, sort and paging."""

@@ -171,6 +171,14 @@ class ElasticsearchStore(Store):
             doc = self.client.options(ignore_status=404).get(index=self.alias, id=post_id)
         return to_post(doc["_source"]) if doc.meta.status != 404 else None
 
+    def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
+        if not urls:
+            return []
+        with self._errors("replies"):
+            resp = self.client.search(index=self.alias, query={"terms": {"reply_to": list(urls)}},
+                                      sort=[{"time": "asc"}, {"id": "asc"}], size=limit, source_excludes=DERIVED)
+        return [to_post(raw["_source"]) for raw in resp["hits"]["hits"]]
+
     def _query(self, filters: Filters | None, query: str = "") -> tuple[dict[str, Any], Query | None]:
         parsed = parse_query(query) if query else None
         if parsed is not None and parsed.empty:

@@ -17,7 +17,7 @@ Indexing them is most of the node's work on bulk ingest, so they index only what
 no norms (relevance ranks by term frequency and rarity, not by post length), positions only on
 `pairs`. Version 1 had norms everywhere and offsets on `body`; version 3 matched words as jieba
 tokens and other text on `body` (the `standard` analyzer: one token per Chinese character, a
-Latin word whole). The store migrates older versions on start.
+Latin word whole); version 5 adds `reply_to`. The store migrates older versions on start.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from indexer.documents import index_text, index_tokens, iso_cst
 from indexer.query import Query, Term
 from core.post import Post
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 DERIVED = ["words", "subwords", "chars", "pairs"]
 DATE_FORMAT = "yyyy-MM-dd'T'HH:mm:ssXXX"
 TIME_ZONE = "+08:00"
@@ -50,7 +50,7 @@ MAPPINGS: dict[str, Any] = {
     "properties": {
         "id": _KEYWORD, "source": _KEYWORD, "city": _KEYWORD, "categories": _KEYWORD,
         "keywords": _KEYWORD, "case_status": _KEYWORD, "fingerprint": _KEYWORD,
-        "dup_of": _KEYWORD, "author": _KEYWORD, "operators": _KEYWORD,
+        "dup_of": _KEYWORD, "author": _KEYWORD, "operators": _KEYWORD, "reply_to": _KEYWORD,
         "intent": {"type": "byte"},
         "time": {"type": "date", "format": "strict_date_optional_time||epoch_second"},
         "severity": {"type": "byte"}, "relevant": {"type": "boolean"},

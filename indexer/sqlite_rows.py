@@ -12,7 +12,7 @@ from core.post import Post
 COLUMNS = ("id", "source", "url", "title", "content", "author", "published_at", "published_ts",
            "crawled_at", "engagement", "location", "severity", "negative", "relevant", "city",
            "categories", "keywords", "influence", "reasons", "fingerprint", "dup_of", "intent",
-           "operators")
+           "operators", "reply_to")
 _JSON = {"engagement", "categories", "keywords", "reasons", "operators"}
 
 
@@ -28,7 +28,7 @@ def row_values(post: Post, ts: int, dup_of: str | None) -> list[Any]:
             post.severity, post.negative, None if post.relevant is None else int(post.relevant),
             post.city, _json(post.categories), _json(list(dict.fromkeys(post.keywords))),
             post.influence, _json(post.reasons), post.fingerprint, dup_of, post.intent,
-            _json(post.operators)]
+            _json(post.operators), post.reply_to]
 
 
 def row_to_post(row: sqlite3.Row) -> Post:

@@ -11,7 +11,7 @@ from indexer.base import StoreError
 from indexer.sqlite_fts import fts_key, post_grams
 
 log = logging.getLogger("tousu.indexer")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     rowid INTEGER PRIMARY KEY,
@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS posts (
     engagement TEXT, location TEXT,
     severity INTEGER, negative REAL, relevant INTEGER, city TEXT,
     categories TEXT, keywords TEXT, influence REAL, reasons TEXT,
-    fingerprint TEXT, dup_of TEXT, case_status TEXT, intent INTEGER, operators TEXT
+    fingerprint TEXT, dup_of TEXT, case_status TEXT, intent INTEGER, operators TEXT, reply_to TEXT
 );
 -- Time-range aggregations with the usual filters read this index alone (no table lookups).
 CREATE INDEX IF NOT EXISTS posts_time_cover ON posts (published_ts, relevant, severity, city, source);
@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS daily_counts (
     PRIMARY KEY (field, relevant, value, day)
 ) WITHOUT ROWID;
 """
+# An event's spread reads the replies and reposts of its posts. Made after the columns are
+# added: a file older than version 7 has no reply_to when SCHEMA runs.
+_REPLY_INDEX = "CREATE INDEX IF NOT EXISTS posts_reply_to ON posts (reply_to) WHERE reply_to IS NOT NULL"
 _DAY = "(p.published_ts + 28800) / 86400"
 _REL = "coalesce(p.relevant, -1)"
 # Daily counts from the posts, for a store that was filled without them (then kept by writes,
@@ -122,11 +125,13 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             conn.execute("DROP INDEX IF EXISTS posts_fingerprint")
         if old or version in (2, 3):  # version 4 reads hot words from posts.keywords
             conn.execute("DROP TABLE IF EXISTS post_keywords")
-        # Version 5 adds intent and operators; `tousu reanalyse` fills them for older posts.
+        # Version 5 adds intent and operators (`tousu reanalyse` fills them for older posts),
+        # version 7 reply_to (known for posts crawled since).
         columns = {row[1] for row in conn.execute("PRAGMA table_info(posts)")}
-        for column, kind in (("intent", "INTEGER"), ("operators", "TEXT")):
+        for column, kind in (("intent", "INTEGER"), ("operators", "TEXT"), ("reply_to", "TEXT")):
             if column not in columns:
                 conn.execute(f"ALTER TABLE posts ADD COLUMN {column} {kind}")
+        conn.execute(_REPLY_INDEX)
         if old or 0 < version < 6:  # version 6 finds substrings in posts_grams
             _fill_grams(conn, path)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -248,6 +248,13 @@ class SqliteStore(Store):
         row = self._conn().execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
         return row_to_post(row) if row else None
 
+    def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
+        rows = self._conn().execute(
+            "SELECT * FROM posts INDEXED BY posts_reply_to WHERE reply_to IN "
+            "(SELECT value FROM json_each(?)) "
+            "ORDER BY published_ts, id LIMIT ?", (orjson.dumps(list(urls)).decode(), limit)).fetchall()
+        return [row_to_post(row) for row in rows]
+
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
         """One read transaction: the statements of one answer (daily counts and the posts of

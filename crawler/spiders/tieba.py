@@ -1,6 +1,6 @@
 """`type: tieba` — 百度贴吧: a forum's thread list or keyword search → thread pages (the first
 `max_pages` of each thread) with floors, author, time, IP属地, and the replies-to-replies (楼中楼)
-of each floor."""
+of each floor. A floor replies to the thread (`reply_to` its first floor), a 楼中楼 to its floor."""
 
 from __future__ import annotations
 
@@ -113,6 +113,7 @@ class TiebaSpider(SourceSpider):
         tid = tid.group(1) if tid else ""
         thread_url = self.url("thread", tid=tid)
         forum_id = None
+        first_pid = response.meta.get("tousu_first_pid")
         for floor in floors:
             data = _json(extract_first(floor, spec["floor_data"]))
             content = jmespath.search("content", data) or {}
@@ -122,6 +123,8 @@ class TiebaSpider(SourceSpider):
             tail = extract_all(floor, spec["tail"])
             ip = next((t for t in extract_all(floor, spec["ip"]) if t.startswith("IP属地")), None)
             first = number in (1, "1") or (number is None and page == 1 and floor is floors[0])
+            if first:
+                first_pid = post_id
             yield RawPost(
                 source=self.source.name,
                 url=thread_url if first else f"{thread_url}?pid={post_id}",
@@ -130,20 +133,21 @@ class TiebaSpider(SourceSpider):
                 author=extract_first(floor, spec["author"]) or jmespath.search("author.user_name",
                                                                                data),
                 published_at=next((t for t in reversed(tail) if _DATE.match(t)), None),
-                location=ip,
+                location=ip, reply_to=None if first else thread_url,
                 engagement={"replies": content.get("comment_num")} if content.get("comment_num")
                 else {})
         if self.source.comments and forum_id and any(
                 (_json(extract_first(f, spec["floor_data"])).get("content") or {}).get("comment_num")
                 for f in floors):
             yield self.request(self.url("comments", tid=tid, fid=forum_id, pn=page),
-                               self.parse_comments, tousu_thread=thread_url, tousu_title=title)
+                               self.parse_comments, tousu_thread=thread_url, tousu_title=title,
+                               tousu_first_pid=first_pid)
         # Not a `tousu_next` request: a revisit must reach the last page, where new replies land.
         next_page = extract_first(response, spec["next"]) or ""
         same_thread = _TID.search(next_page)
         if same_thread and same_thread.group(1) == tid and page < self.source.max_pages:
             yield self.request(response.urljoin(next_page), self.parse_thread,
-                               tousu_thread_page=page + 1)
+                               tousu_thread_page=page + 1, tousu_first_pid=first_pid)
 
     def parse_comments(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")
@@ -152,13 +156,15 @@ class TiebaSpider(SourceSpider):
         if data is None:
             return
         thread_url, title = response.meta["tousu_thread"], response.meta["tousu_title"]
+        first_pid = str(response.meta.get("tousu_first_pid"))
         for post_id, entry in (jmespath.search(spec["list"], data) or {}).items():
+            floor_url = thread_url if post_id == first_pid else f"{thread_url}?pid={post_id}"
             for comment in entry.get(spec["info"]) or []:
                 cid = comment.get("comment_id")
                 yield RawPost(source=self.source.name, url=f"{thread_url}?pid={post_id}&cid={cid}",
                               title=f"回复：{title}", content=comment.get("content"),
                               content_is_html=True, author=comment.get("username"),
-                              published_at=comment.get("now_time"))
+                              published_at=comment.get("now_time"), reply_to=floor_url)
 
 
 def _json(text: str | None) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """`type: weibo` — 微博 via m.weibo.cn: search results or a user's timeline (cards of card_type 9
-holding an mblog, also nested in card_group), full text of long posts, hot comments."""
+holding an mblog, also nested in card_group), full text of long posts, hot comments. A repost
+carries its original (the root of its `//@` chain) whole: the original is a post too, and the
+repost and each comment point at their status with `reply_to`."""
 
 from __future__ import annotations
 
@@ -75,6 +77,11 @@ class WeiboSpider(SourceSpider):
         values = fields(mblog, self.preset["mblog"])
         status_url = self.url("status", id=values["id"])
         post = self.raw_post(status_url, values)
+        original = values.get("retweeted")
+        if isinstance(original, dict) and original.get("id"):
+            post.reply_to = self.url("status", id=original["id"])
+            if original.get("user"):  # a deleted or hidden original comes without its author
+                yield from self.from_mblog(original)
         if values.get("long_text") and self.source.long_text:
             yield self.request(self.url("extend", id=values["id"]), self.parse_extend,
                                tousu_detail=True, tousu_key=status_url, tousu_post=post)
@@ -117,6 +124,7 @@ class WeiboSpider(SourceSpider):
         for comment in jmespath.search(spec["list"], data) or []:
             values = fields(comment, spec["fields"])
             post = self.raw_post(f"{status_url}?cid={values['id']}", values)
+            post.reply_to = status_url
             yield post
 
     def json(self, response: scrapy.http.Response) -> dict[str, Any] | None:

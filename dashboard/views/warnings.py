@@ -1,4 +1,4 @@
-"""预警: open, acknowledged and resolved warnings by level; the event's posts and growth curve;
+"""预警: open, acknowledged and resolved warnings by level; the event's posts, growth curve and spread;
 acknowledge and silence through the alerts service. 待审核: the held warnings, edited (采编) and
 approved or rejected by the reviewers; 预警分析; 收件组 kept by the managers."""
 
@@ -17,7 +17,7 @@ from alerts.engine import acknowledge, silence
 from alerts.review import ORIGIN_LABELS, STATE_LABELS, reviewer_roles, stage_label
 from core.post import now_cst
 from core.vocab import ALERT_STATUS_NAMES, LEVEL_NAMES
-from dashboard import data, warning_forms
+from dashboard import data, spread_view, warning_forms
 from dashboard.charts import time_axis
 from dashboard.guard import action, run_page
 from core.markup import esc, md
@@ -52,6 +52,8 @@ def _posts(post_ids: list[str]) -> None:
 def _detail(alert: dict[str, Any], user: Any) -> None:
     plain(alert["body"], small=True)
     _posts(alert["post_ids"])
+    if alert["rule_type"] == "event":
+        spread_view.render(alert["post_ids"], str(alert["alert_id"]))
     if alert["review"] is not None or alert["origin"] == "manual":
         warning_forms.audit_trail(alert["alert_id"])
     warning_forms.recover_button(alert, user)

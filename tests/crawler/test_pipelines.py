@@ -144,7 +144,12 @@ def test_a_link_that_is_not_http_is_dropped_at_crawl_time(crawler, link):
     assert post.url == "" and post.title == "移动宽带断网"
     assert crawler.stats.get_value("tousu/errors") == 1
     assert "非 http(s) 链接已丢弃" in crawler.stats.get_value("tousu/last_error")
+    reply = pipeline.process_item(RawPost(source="feed", url="https://bbs.example.com/t-2.html",
+                                          title="回复", content="我也是", reply_to=link))
+    assert reply.reply_to is None
     kept = pipeline.process_item(RawPost(source="feed", url="https://bbs.example.com/t-1.html",
-                                         title="正常帖子", content="内容"))
+                                         title="正常帖子", content="内容",
+                                         reply_to="HTTPS://BBS.example.com/t-0.html?utm_source=x"))
     assert kept.url == "https://bbs.example.com/t-1.html"
+    assert kept.reply_to == "https://bbs.example.com/t-0.html"
     assert crawler.stats.get_value("tousu/errors") == 1

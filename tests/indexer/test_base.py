@@ -457,3 +457,20 @@ def test_any_part_of_a_post_finds_exactly_the_posts_containing_it(store):
         whole = [part.lower() in tokens[h.post.id] for h in hits]
         assert len(hits) == len(_containing(posts, part)), part
         assert whole == sorted(whole, reverse=True), part  # every whole word before any part
+
+
+def test_replies_are_the_posts_whose_reply_to_is_one_of_the_urls_oldest_first(store):
+    root = make(1, "长沙宽带断网一周没人修", published="2026-11-20T08:00:00+08:00")
+    floors = [make(n, f"第{n}楼：我家也断", published=f"2026-11-20T{8 + n:02d}:00:00+08:00")
+              for n in (4, 2, 3)]
+    for floor in floors:
+        floor.reply_to = root.url
+    nested = make(5, "楼中楼：同小区", published="2026-11-20T09:30:00+08:00")
+    nested.reply_to = floors[1].url
+    other = make(6, "别的帖子", published="2026-11-20T07:00:00+08:00")
+    store.upsert_many([root, *floors, nested, other])
+    assert store.get(floors[0].id).reply_to == root.url and store.get(root.id).reply_to is None
+    assert [p.id for p in store.replies([root.url])] == [floors[1].id, floors[2].id, floors[0].id]
+    assert [p.id for p in store.replies([root.url, floors[1].url], limit=2)] == [
+        nested.id, floors[1].id]
+    assert store.replies([other.url]) == [] and store.replies([]) == []

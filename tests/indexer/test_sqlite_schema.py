@@ -161,3 +161,28 @@ def test_a_version_5_file_gets_its_characters_indexed_and_then_writes_keep_them(
         posts = [p for p in posts if p.published_at >= "2026-11-12"]
         for part in [*parts, "修好", "已"]:
             assert migrated.count(query=part) == migrated.search(part).total == containing(part)
+
+
+def test_a_version_6_file_gains_reply_to_and_finds_replies(tmp_path):
+    """Posts stored before version 7 read back without a parent; new writes carry it."""
+    from indexer.sqlite_schema import SCHEMA_VERSION
+    from indexer.sqlite_store import SqliteStore
+    from tests.indexer.test_base import make
+
+    path = tmp_path / "v6.db"
+    with SqliteStore(path) as store:
+        store.upsert_many(spread_posts())
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX posts_reply_to")
+    conn.execute("ALTER TABLE posts DROP COLUMN reply_to")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    with SqliteStore(path) as migrated:
+        assert migrated._conn().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        old = next(migrated.iter_posts())
+        assert old.reply_to is None
+        reply = make(999, "我也是，宽带天天断")
+        reply.reply_to = old.url
+        migrated.upsert_many([reply])
+        assert [p.id for p in migrated.replies([old.url])] == [reply.id]

@@ -51,18 +51,24 @@ def test_thread_floors_with_author_time_ip_and_comment_request():
     assert first.content.startswith("家住长沙岳麓区") and "\n打10086报修" in first.content
     assert posts[1].url == f"{url}?pid=148512349902" and posts[1].title.startswith("回复：")
     assert posts[2].author == "湖南移动客服"
+    assert [p.reply_to for p in posts] == [None, url, url]  # each floor answers the thread
     [comments] = [r for r in out if isinstance(r, scrapy.Request)]
     assert comments.url == f"{BASE}/p/totalComment?tid=9001234561&fid=2863451&pn=1&see_lz=0"
+    assert comments.meta["tousu_first_pid"] == 148512345601
 
 
 def test_replies_to_replies():
     spider = forum_spider()
     response = saved_response("tieba", "totalComment_9001234561.json", f"{BASE}/p/totalComment",
-                              tousu_thread=f"{BASE}/p/9001234561", tousu_title="标题")
+                              tousu_thread=f"{BASE}/p/9001234561", tousu_title="标题",
+                              tousu_first_pid=148512345601)
     posts = list(spider.parse_comments(response))
     assert [p.author for p in posts] == ["米粉要加码", "潇湘夜雨", "不想起床"]
     assert posts[0].url == f"{BASE}/p/9001234561?pid=148512345601&cid=148512351101"
     assert posts[0].published_at == 1763623980 and posts[1].content_is_html
+    # a 楼中楼 answers its floor; the first floor's URL is the thread's
+    assert [p.reply_to for p in posts] == [f"{BASE}/p/9001234561"] * 2 + [
+        f"{BASE}/p/9001234561?pid=148512349902"]
 
 
 def test_keyword_search_leads_to_threads_once():
@@ -87,6 +93,7 @@ def test_later_thread_pages_are_followed_for_their_floors_and_replies():
     out = thread_page(spider, "thread_9001234562_pn2.html", to_page2.url, 2)
     posts = [p for p in out if isinstance(p, RawPost)]
     assert [p.url for p in posts] == [f"{url}?pid=148512412303", f"{url}?pid=148512420904"]
+    assert {p.reply_to for p in posts} == {url}
     assert all(p.title == "回复：被莫名其妙开通了视频会员，每月扣15块" for p in posts)
     assert posts[1].published_at == "2026-11-21 10:30" and posts[1].location == "IP属地:湖南"
     comments, to_page3 = [r for r in out if isinstance(r, scrapy.Request)]

@@ -88,3 +88,29 @@ def test_cookie_comes_from_the_environment(monkeypatch):
     monkeypatch.delenv("WEIBO_COOKIE")
     [request] = spider().initial_requests()
     assert request.headers.get("Cookie") is None
+
+
+def test_a_repost_points_at_its_original_which_is_a_post_too():
+    s = spider(comments=False)
+    out = list(s.parse_cards(saved_response("weibo", "search_reposts.json", f"{BASE}/api",
+                                            tousu_page=1)))
+    posts = {p.url.rsplit("/", 1)[1]: p for p in out if isinstance(p, RawPost)}
+    root = f"{BASE}/status/5232000000000001"
+    # each repost carries the original, yielded before the repost (once per repost: the
+    # pipeline's dedup keeps one)
+    assert [p.url for p in out if isinstance(p, RawPost)][:2] == [root, f"{BASE}/status/5232000000000004"]
+    assert posts["5232000000000001"].author == "耒阳阿强" and posts["5232000000000001"].reply_to is None
+    assert {k: p.reply_to for k, p in posts.items() if k != "5232000000000001"} == {
+        "5232000000000002": root, "5232000000000003": root, "5232000000000004": root,
+        "5232000000000005": root, "5232000000000006": f"{BASE}/status/5231999999999999"}
+    # a deleted original has no author: it is not a post, the repost still points at it
+    assert "5231999999999999" not in posts
+    assert "//<a href='/n/耒阳小吃货'>@耒阳小吃货</a> :" in posts["5232000000000004"].content
+
+
+def test_a_comment_replies_to_its_status():
+    s = spider()
+    status = f"{BASE}/status/5231234567890123"
+    response = saved_response("weibo", "hotflow_5231234567890123.json", f"{BASE}/comments/hotflow",
+                              tousu_status=status)
+    assert {p.reply_to for p in s.parse_comments(response)} == {status}
