@@ -7,6 +7,7 @@ long as the data behind them (data.AGG_TTL, same arguments), so a rerun only ser
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -15,7 +16,7 @@ import streamlit as st
 from dashboard import data
 from dashboard.render import TIER_COLOURS
 from core.vocab import TIER_LABELS
-from reports.geo import SCALE, geojson, label_point
+from reports.geo import SCALE, colour, label_point, simplified
 
 SPLITS = {"severity": "等级", "category": "分类", "city": "地市", "source": "来源"}
 MARGIN = dict(t=50, b=10, l=10, r=10)
@@ -74,26 +75,43 @@ def city_figure(base: data.Slice, metric: str) -> go.Figure:
 
 @st.cache_resource(ttl=data.AGG_TTL, show_spinner=False, max_entries=64)
 def map_figure(base: data.Slice, metric: str) -> go.Figure | None:
-    """The cities as a filled map coloured by `metric`, each named with its value; None where
-    no city's boundary is known (then the bars stand alone)."""
+    """The cities as a filled map coloured by `metric`, each named with its value at a clickable
+    marker; None where no city's boundary is known (then the bars stand alone). Drawn on plain
+    axes: Plotly's geo and tile maps fetch base maps or fonts from the internet at run time."""
     shapes = data.shapes()
     if not shapes:
         return None
     rate = data.complaint_rate(base)
     values = {c: v for c, v in zip(rate["地市"], rate[metric]) if v is not None and v == v}
+    top = max(values.values(), default=0)
     cities = list(shapes)
-    z = [values.get(c, float("nan")) for c in cities]
-    shown = [f"{c}<br>{values[c]:g}" if c in values else f"{c}<br>—" for c in cities]
-    fig = go.Figure(go.Choropleth(
-        geojson=geojson(shapes), featureidkey="id", locations=cities, z=z,
-        customdata=[[c] for c in cities], colorscale=[[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)],
-        zmin=0, marker_line_color="white", colorbar_title_text=metric,
-        hovertemplate="%{location}<br>" + metric + " %{z}<extra></extra>"))
+    centre = sum(y for s in shapes.values() for p in s for _, y in p[0]) / sum(
+        len(p[0]) for s in shapes.values() for p in s)
+    stretch = math.cos(math.radians(centre))  # equirectangular, true at the middle latitude
+    fig = go.Figure()
+    for city in cities:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for polygon in simplified(shapes[city], 0.01):
+            xs += [x * stretch for x, _ in polygon[0]] + [None]
+            ys += [y for _, y in polygon[0]] + [None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", line_color="white",
+                                 line_width=1, fillcolor=colour(values.get(city), top),
+                                 hoverinfo="skip", showlegend=False))
     points = [label_point(shapes[c]) for c in cities]
-    fig.add_trace(go.Scattergeo(lon=[x for x, _ in points], lat=[y for _, y in points], text=shown,
-                                mode="text", textfont_size=10, hoverinfo="skip", showlegend=False))
-    fig.update_geos(fitbounds="locations", visible=False)
-    fig.update_layout(height=420, margin=MARGIN, title="湖南各地市地图（点击地市查看帖子；灰色 = 无数据）")
+    fig.add_trace(go.Scatter(
+        x=[x * stretch for x, _ in points], y=[y for _, y in points], mode="markers+text",
+        text=[f"{c} {values[c]:g}" if c in values else f"{c} —" for c in cities],
+        textposition="top center", customdata=[[c] for c in cities], showlegend=False,
+        marker=dict(size=12, line_color="#333", line_width=1,
+                    color=[values.get(c, 0) for c in cities], cmin=0, cmax=top or 1,
+                    colorscale=[[i / (len(SCALE) - 1), c] for i, c in enumerate(SCALE)],
+                    showscale=True, colorbar_title_text=metric),
+        hovertemplate="%{customdata[0]}<br>" + metric + " %{marker.color}<extra></extra>"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x")
+    fig.update_layout(height=460, margin=MARGIN, plot_bgcolor="white",
+                      title="湖南各地市地图（点击地市的圆点查看帖子；灰色 = 无数据）")
     return fig
 
 

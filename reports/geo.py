@@ -61,12 +61,20 @@ def city_shapes(regions: RegionsFile) -> dict[str, Shape]:
     return out
 
 
-def geojson(shapes: dict[str, Shape]) -> dict[str, Any]:
-    """A FeatureCollection whose features' ids are the city keys (plotly's `featureidkey='id'`)."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": city, "properties": {"name": city},
-         "geometry": {"type": "MultiPolygon", "coordinates": shape}}
-        for city, shape in shapes.items()]}
+def simplified(shape: Shape, step: float) -> Shape:
+    """The shape with each ring's points closer than `step` degrees (lon + lat distance) to the
+    last kept one dropped: at a map's size they add nothing visible, only bytes."""
+    out = []
+    for polygon in shape:
+        rings = []
+        for ring in polygon:
+            kept = [ring[0]]
+            for x, y in ring[1:]:
+                if abs(x - kept[-1][0]) + abs(y - kept[-1][1]) >= step:
+                    kept.append((x, y))
+            rings.append(kept)
+        out.append(rings)
+    return out
 
 
 def colour(value: float | None, top: float) -> str:
@@ -110,17 +118,8 @@ def svg_map(values: dict[str, float | None], shapes: dict[str, Shape], unit: str
         return round(10 + (lon - west) * stretch * k, 1), round(10 + (north - lat) * k, 1)
 
     def path(shape: Shape) -> str:
-        out = []
-        for polygon in shape:
-            for ring in polygon:
-                # Points within 1.5 px of the last kept one add nothing visible at this size.
-                kept = [xy(*ring[0])]
-                for p in ring[1:]:
-                    q = xy(*p)
-                    if abs(q[0] - kept[-1][0]) + abs(q[1] - kept[-1][1]) >= 1.5:
-                        kept.append(q)
-                out.append("M" + "L".join(f"{x},{y}" for x, y in kept) + "Z")
-        return "".join(out)
+        return "".join("M" + "L".join("{},{}".format(*xy(*p)) for p in ring) + "Z"
+                       for polygon in simplified(shape, 1.5 / k) for ring in polygon)
 
     top = max((v for v in values.values() if v is not None), default=0.0)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '

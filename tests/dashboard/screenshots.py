@@ -133,7 +133,7 @@ def main() -> None:
             open_page(page, "口径库")
             shoot(page, "07-scripts")
             open_page(page, "知识库")
-            shoot(page, "14-knowledge")
+            shoot(page, "15-knowledge")
             open_page(page, "报表")
             page.get_by_role("button", name="生成报表").click()
             page.get_by_role("button", name="下载 Excel").wait_for(timeout=60000)

@@ -9,7 +9,7 @@ import pytest
 
 from nlp.dictionary import get_dictionary
 from nlp.dictionary_schema import RegionsFile
-from reports.geo import NO_DATA, SCALE, city_shapes, colour, geojson, label_point, svg_map
+from reports.geo import NO_DATA, SCALE, city_shapes, colour, label_point, simplified, svg_map
 from tests.conftest import ROOT
 
 
@@ -38,10 +38,14 @@ def test_cities_are_found_by_alias_and_unknown_ones_left_out():
     assert city_shapes(RegionsFile(province="火星", cities={"甲": {}})) == {}
 
 
-def test_geojson_features_are_keyed_by_city(hunan):
-    fc = geojson(hunan)
-    assert [f["id"] for f in fc["features"]] == list(hunan)
-    assert fc["features"][0]["geometry"]["type"] == "MultiPolygon"
+def test_simplified_keeps_the_outline_with_fewer_points(hunan):
+    shape = hunan["长沙"]
+    small = simplified(shape, 0.01)
+    before, after = len(shape[0][0]), len(small[0][0])
+    assert 50 < after < before / 3
+    assert small[0][0][0] == shape[0][0][0]  # the first point is kept
+    lons = [x for x, _ in shape[0][0]]
+    assert abs(min(x for x, _ in small[0][0]) - min(lons)) < 0.02  # the extent survives
 
 
 def test_colours_rise_with_the_value():

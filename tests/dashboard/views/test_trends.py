@@ -40,10 +40,11 @@ def test_trends_rivals_show_each_operator_and_drill_down(console_config):
 
 
 def test_trends_map_colours_each_city_by_the_chosen_figure(console_config):
-    """The 14 cities as a filled map beside the bars, coloured by 帖子数 or 万投比."""
+    """The 14 cities as a filled map beside the bars, each city's marker carrying its figure."""
     import json
 
     from dashboard import data
+    from reports.geo import colour
 
     at = app_as("manager", "trends")
     no_crash(at)
@@ -51,8 +52,12 @@ def test_trends_map_colours_each_city_by_the_chosen_figure(console_config):
     for metric in ("帖子数", "万投比"):
         at.radio(key="t_city_metric").set_value(metric).run()
         figures = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
-        shape = next(f["data"][0] for f in figures if f["data"][0]["type"] == "choropleth")
-        assert len(shape["locations"]) == 14 and shape["customdata"][0] == [shape["locations"][0]]
+        drawn = next(f["data"] for f in figures if "湖南各地市地图" in f["layout"]["title"]["text"])
+        shapes, markers = drawn[:-1], drawn[-1]
+        cities = [c for [c] in markers["customdata"]]
+        assert len(shapes) == len(cities) == 14 and cities[0] == "长沙"
         rate = data.complaint_rate(base).set_index("地市")[metric]
-        z = dict(zip(shape["locations"], shape["z"]))
-        assert z["长沙"] == rate["长沙"] and max(z.values()) > 0
+        figure = dict(zip(cities, markers["marker"]["color"]))
+        assert figure["长沙"] == rate["长沙"] and max(figure.values()) > 0
+        top = max(v for v in rate if v == v)
+        assert shapes[0]["fillcolor"] == colour(rate["长沙"], top)
