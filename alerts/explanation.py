@@ -15,6 +15,13 @@ New words are dictionary keywords (as the console's hot words, without hot_words
 at least MIN_WORD_POSTS of the window's posts and at least WORD_LIFT times as frequent as in the
 baseline. A post has many words, so words overlap: each one's part is the posts mentioning it
 beyond the baseline's rate, as a share of the excess, and these shares need not sum to 1.
+
+The first posts are where the increase began: the earliest posts of the lead — the one value,
+across dimensions, with the largest share of the excess (the window's earliest when nothing
+grew).
+
+A window of more than MAX_WINDOW_POSTS posts is explained from the first ones the store yields;
+its parts are still scaled to the whole count.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ MIN_WORD_POSTS = 2
 WORD_LIFT = 3.0
 TOP_WORDS = 8
 MAX_WINDOW_POSTS = 5000
+# Every keyword of the baseline: the dictionary holds a few thousand (Elasticsearch caps an
+# aggregation at 65,536 buckets).
+BASELINE_WORDS = 10_000
 
 
 def decompose(current: Mapping[str, float], baseline: Mapping[str, float], count: float,
@@ -84,7 +94,10 @@ def window_posts(store: Store, filters: Filters) -> list[Post]:
     return sorted(posts, key=lambda p: (p.published_at or "", p.id))
 
 
-def _values(post: Post, dimension: str) -> list[str]:
+def _values(post: Post, dimension: str, events: Mapping[str, tuple[int, str]]) -> list[str]:
+    """The post's values in a dimension: one, or its categories."""
+    if dimension == "event":
+        return [events[post.id][1] if post.id in events else NO_EVENT]
     if dimension == "category":
         return list(post.categories) or [UNKNOWN["category"]]
     return [getattr(post, dimension) or UNKNOWN[dimension]]
@@ -102,16 +115,17 @@ def _baseline_counts(store: Store, dimension: str, filters: Filters) -> Counter[
 
 
 def _events(state: Any, since: str) -> dict[str, tuple[int, str]]:
-    """post id → (alert id, subject) of the event warnings open now or active since `since`."""
+    """post id → (alert id, '#id subject') of the event warnings open now or active since
+    `since`."""
     rows = state.query(
         "SELECT alert_id, post_ids, data FROM alerts WHERE "
         "json_extract(data, '$.rule_type') = 'event' AND "
         "(status IN ('open', 'acknowledged') OR updated_at >= ?) ORDER BY alert_id", (since,))
     out = {}
     for row in rows:
-        subject = json.loads(row["data"]).get("subject") or f"事件 #{row['alert_id']}"
+        label = f"#{row['alert_id']} {json.loads(row['data']).get('subject') or '热点事件'}"
         for post_id in json.loads(row["post_ids"]):
-            out[post_id] = (row["alert_id"], subject)
+            out[post_id] = (row["alert_id"], label)
     return out
 
 
@@ -122,7 +136,7 @@ def _new_words(store: Store, posts: list[Post], baseline: Filters, windows: floa
     candidates = {w: n for w, n in now.items() if n >= MIN_WORD_POSTS}
     if not candidates:
         return []
-    before = dict(store.hot_words(baseline, size=100_000, exclude=excluded))
+    before = dict(store.hot_words(baseline, size=BASELINE_WORDS, exclude=excluded))
     words = []
     for word, n in candidates.items():
         usual = before.get(word, 0) / windows
@@ -141,23 +155,39 @@ def explain(store: Store, state: Any, *, window: Filters, baseline: Filters, win
     dimensions the slice is keyed by."""
     posts = window_posts(store, window)
     excess = count - expected
-    drivers: dict[str, list[dict[str, Any]]] = {}
-    for dimension in ("source", "city", "category"):
+    events = _events(state, window.since or "")
+    drivers = {}
+    for dimension in DIMENSIONS:
         if dimension in fixed:
             continue
-        current = Counter(v for p in posts for v in _values(p, dimension))
-        drivers[dimension] = _top(decompose(current, _baseline_counts(store, dimension, baseline),
-                                            count, expected), excess)
-    events = _events(state, window.since or "")
-    current = Counter(events[p.id][1] if p.id in events else NO_EVENT for p in posts)
-    drivers["event"] = _top(decompose(current, {NO_EVENT: 1.0}, count, expected), excess)
-    ids = {subject: alert_id for alert_id, subject in events.values()}
+        usual = ({NO_EVENT: 1.0} if dimension == "event"
+                 else _baseline_counts(store, dimension, baseline))
+        current = Counter(v for p in posts for v in _values(p, dimension, events))
+        drivers[dimension] = _top(decompose(current, usual, count, expected), excess)
+    ids = {label: alert_id for alert_id, label in events.values()}
     for part in drivers["event"]:
         part["alert_id"] = ids.get(part["value"])
+    lead = _lead(drivers, excess)
+    first = [p for p in posts
+             if lead is None or lead["value"] in _values(p, lead["dimension"], events)]
     return {"count": count, "expected": round(expected, 3), "excess": round(excess, 3),
             "baseline": baseline_label, "unusual": unusual.as_dict(), "drivers": drivers,
             "words": _new_words(store, posts, baseline, windows, excess, exclude_words),
-            "first_posts": [post_summary(p) for p in posts[:FIRST_POSTS]]}
+            "lead": lead, "first_posts": [post_summary(p) for p in first[:FIRST_POSTS]]}
+
+
+def _lead(drivers: Mapping[str, list[dict[str, Any]]], excess: float) -> dict[str, Any] | None:
+    """The single value that accounts for most of the excess, across dimensions (ties: the
+    order of DIMENSIONS); None when nothing grew."""
+    best = None
+    for dimension in DIMENSIONS:
+        for part in drivers.get(dimension, []):
+            if part["value"] in (OTHERS, NO_EVENT) or part["share"] is None or excess <= 0 or \
+                    part["excess"] <= 0:
+                continue
+            if best is None or part["share"] > best["share"]:
+                best = {"dimension": dimension, "value": part["value"], "share": part["share"]}
+    return best
 
 
 def _figure(x: float) -> str:
@@ -174,9 +204,9 @@ def unusual_line(unusual: Mapping[str, Any]) -> str:
             f"（{METHOD_LABELS[unusual['method']]}，{where}）")
 
 
-def _driver_text(dimension: str, part: Mapping[str, Any]) -> str:
+def _driver_text(part: Mapping[str, Any]) -> str:
     share = f"，占 {part['share']:.0%}" if part.get("share") is not None else ""
-    return (f"{DIMENSIONS[dimension]} {part['value']} {part['excess']:+.1f} 条"
+    return (f"{part['value']} {part['excess']:+.1f} 条"
             f"（{_figure(part['count'])} 条，基线 {part['expected']:.1f}{share}）")
 
 
@@ -188,16 +218,19 @@ def summary_lines(explanation: Mapping[str, Any]) -> list[tuple[str, str]]:
     lines = [(f"{word}基线 {abs(excess):.1f} 条（{explanation['count']} 条 vs "
               f"{explanation['baseline']} {explanation['expected']:.1f} 条）", ""),
              (unusual_line(explanation["unusual"]), "")]
-    for dimension, parts in explanation["drivers"].items():
-        lead = [p for p in parts if p["value"] not in (OTHERS, NO_EVENT) and
-                (p["excess"] > 0) == (excess > 0) and p["excess"] != 0][:2]
+    for dimension in DIMENSIONS:
+        lead = [p for p in explanation["drivers"].get(dimension, [])
+                if p["value"] not in (OTHERS, NO_EVENT) and p["excess"] * excess > 0][:2]
         if lead:
-            lines.append(("主要来自：" + "；".join(_driver_text(dimension, p) for p in lead), ""))
+            lines.append((f"按{DIMENSIONS[dimension]}：" + "；".join(_driver_text(p) for p in lead),
+                          ""))
     if explanation["words"]:
         lines.append(("新词：" + "、".join(f"{w['word']}（{w['posts']} 帖，基线 {w['expected']:.1f}）"
                                          for w in explanation["words"][:5]), ""))
+    lead = explanation.get("lead")
+    of = f"（{DIMENSIONS[lead['dimension']]} {lead['value']}）" if lead else ""
     for post in explanation["first_posts"]:
         when = (post.get("published_at") or "")[:16].replace("T", " ")
-        lines.append((f"首发：{when} {post.get('source') or ''} {post.get('title') or ''}".strip(),
+        lines.append((f"首发{of}：{when} {post.get('source') or ''} {post.get('title') or ''}".strip(),
                       http_url(post.get("url")) or ""))
     return lines

@@ -107,8 +107,10 @@ def test_replayed_excess_is_named_with_its_shares(tmp_path, receiver):
     assert words["宽带"]["excess"] == 10
     assert "信号" not in words  # 8 today against 3 a day before: not three times as frequent
 
-    first = sorted(history + today + injected, key=lambda p: p.published_at)
-    first = [p.id for p in first if p.published_at >= iso(NOW - timedelta(days=1))][:3]
+    # Where the increase began: weibo accounts for all of it, so its first posts (not the
+    # window's ordinary first posts from the night before).
+    assert explanation["lead"] == {"dimension": "source", "value": "weibo", "share": 1.0}
+    first = [p.id for p in sorted(injected, key=lambda p: p.published_at)][:3]
     assert [p["id"] for p in explanation["first_posts"]] == first
 
     # A constant 4 a day: Poisson(4); 24 is z = (24 − 4) / 2 = 10 standard deviations out. A
@@ -118,8 +120,9 @@ def test_replayed_excess_is_named_with_its_shares(tmp_path, receiver):
     assert unusual["z"] == pytest.approx(10) and unusual["p_value"] < 1e-9
 
     content = receiver.bodies[0]["markdown"]["content"]
-    assert "为何预警" in content and "地市 衡阳 +15.0 条" in content and "占 75%" in content
-    assert "来源 weibo +20.0 条" in content and "z = 10.00" in content and "新词：断网" in content
+    assert "为何预警" in content and "按地市：衡阳 +15.0 条" in content and "占 75%" in content
+    assert "按来源：weibo +20.0 条" in content and "z = 10.00" in content and "新词：断网" in content
+    assert "首发（来源 weibo）" in content
 
     state = StateDB(config.state_path)
     rows = explained_alerts(state, iso(NOW - timedelta(hours=1)), iso(NOW + timedelta(hours=1)))
@@ -193,7 +196,7 @@ MESSAGE = {"message_id": "7:new:1:hook", "kind": "new", "alert_id": 7, "key": "v
 def test_robot_messages_render_the_explanation_inert(fmt):
     body = webhook_body(fmt, MESSAGE)
     text = json.dumps(body, ensure_ascii=False)
-    assert "衡阳 +15.0 条" in text and "占 75%" in text and "z = 6.67" in text
+    assert "按地市：衡阳 +15.0 条" in text and "占 75%" in text and "z = 6.67" in text
     assert "负二项分布" in text and "新词：断网" in text and "官方客服" in text
     assert "javascript:" not in text and "http://forum.test/t-9.html" in text
     if fmt == "feishu":
