@@ -104,13 +104,11 @@ def _values(post: Post, dimension: str, events: Mapping[str, tuple[int, str]]) -
 
 
 def _baseline_counts(store: Store, dimension: str, filters: Filters) -> Counter[str]:
-    wanted = set(filters.categories or [])
+    """Counts per value over the baseline; a counted post is in each of its categories, as in
+    the window (a rule watching some categories still sees its posts' others)."""
     counts: Counter[str] = Counter()
     for row in store.slice_counts([dimension], filters):
-        value = row["slice"][dimension]
-        if dimension == "category" and wanted and value not in wanted:
-            continue  # a post of the slice's category counts in its other categories too
-        counts[value or UNKNOWN[dimension]] += row["count"]
+        counts[row["slice"][dimension] or UNKNOWN[dimension]] += row["count"]
     return counts
 
 

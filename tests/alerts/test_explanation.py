@@ -234,3 +234,27 @@ def test_the_payload_carries_the_stored_explanation_except_when_resolved(tmp_pat
     assert "为何预警" not in render_text(resolved)
     other = payload(config, {**alert, "explanation": None}, "new", "8:new:1:n", NOW)
     assert why_lines(other) == []
+
+
+def test_categories_of_several_per_post_still_sum_to_the_excess(tmp_path):
+    """A city slice: posts with two categories count in both, scaled to the slice's count."""
+    rule = {**VOLUME, "name": "city-volume", "group_by": ["city"]}
+    config = make_config(tmp_path, rules=[rule])
+    usual = [make_post(24 * 60 * day + 60 + 97 * i, city="衡阳", severity=1,
+                       categories=(("网络覆盖/信号", "宽带/家宽")[i % 2],),
+                       text=f"平常的帖子{day}-{i}") for day in range(0, 31) for i in range(4)]
+    both = [make_post(30 + 20 * i, city="衡阳", severity=1, text=f"宽带乱扣费{i}",
+                      categories=("宽带/家宽", "资费计费/乱扣费")) for i in range(12)]
+    store_posts(config, usual + both)
+    assert run_cycle(config, now=NOW)["errors"] == []
+    explanation = _explanation(config, list_alerts(config)[0])
+    assert explanation["count"] == 16 and explanation["expected"] == 4
+    parts = explanation["drivers"]["category"]
+    assert sum(p["excess"] for p in parts) == pytest.approx(12, abs=1e-3)
+    # Raw counts 信号 2, 宽带 14, 资费 12 (28 for 16 posts); baseline 信号 2, 宽带 2.
+    by_value = _parts(explanation, "category")
+    assert [p["value"] for p in parts] == ["资费计费/乱扣费", "宽带/家宽", "网络覆盖/信号"]
+    assert by_value["资费计费/乱扣费"]["excess"] == pytest.approx(12 * 16 / 28, abs=1e-3)
+    assert by_value["宽带/家宽"]["excess"] == pytest.approx(14 * 16 / 28 - 2, abs=1e-3)
+    assert by_value["网络覆盖/信号"]["share"] < 0
+    assert "city" not in explanation["drivers"]
