@@ -177,11 +177,12 @@ def explain(store: Store, state: Any, *, window: Filters, baseline: Filters, win
 def _lead(drivers: Mapping[str, list[dict[str, Any]]], excess: float) -> dict[str, Any] | None:
     """The single value that accounts for most of the excess, across dimensions (ties: the
     order of DIMENSIONS); None when nothing grew."""
+    if excess <= 0:
+        return None
     best = None
     for dimension in DIMENSIONS:
         for part in drivers.get(dimension, []):
-            if part["value"] in (OTHERS, NO_EVENT) or part["share"] is None or excess <= 0 or \
-                    part["excess"] <= 0:
+            if part["value"] in (OTHERS, NO_EVENT) or part["excess"] <= 0:
                 continue
             if best is None or part["share"] > best["share"]:
                 best = {"dimension": dimension, "value": part["value"], "share": part["share"]}
@@ -198,7 +199,9 @@ def unusual_line(unusual: Mapping[str, Any]) -> str:
         return "异常程度：基线期没有同类帖子，无法估计"
     where = (f"{unusual['windows']} 个窗口，均值 {unusual['mean']:.1f}、方差 {unusual['variance']:.1f}"
              if unusual["method"] != "binomial" else f"两窗口合计 {_figure(unusual['mean'] * 2)} 条")
-    return (f"异常程度：z = {unusual['z']:.2f}，p = {unusual['p_value']:.2g}"
+    # Past about 1e-300 a tail probability underflows to 0: say so rather than "p = 0".
+    p_value = f"{unusual['p_value']:.2g}" if unusual["p_value"] > 0 else "< 1e-300"
+    return (f"异常程度：z = {unusual['z']:.2f}，p = {p_value}"
             f"（{METHOD_LABELS[unusual['method']]}，{where}）")
 
 

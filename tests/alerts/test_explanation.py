@@ -13,7 +13,7 @@ import pytest
 
 from alerts.api import explained_alerts, get_alert
 from alerts.cycle import list_alerts, run_cycle
-from alerts.explanation import NO_EVENT, OTHERS, decompose
+from alerts.explanation import NO_EVENT, OTHERS, decompose, unusual_line
 from alerts.messages import payload, render_text, why_lines
 from alerts.notifiers import REGISTRY, webhook_body
 from core.db import StateDB
@@ -258,3 +258,13 @@ def test_categories_of_several_per_post_still_sum_to_the_excess(tmp_path):
     assert by_value["宽带/家宽"]["excess"] == pytest.approx(14 * 16 / 28 - 2, abs=1e-3)
     assert by_value["网络覆盖/信号"]["share"] < 0
     assert "city" not in explanation["drivers"]
+
+
+def test_the_statistic_reads_in_chinese_and_a_vanishing_tail_as_a_bound():
+    from alerts.unusual import against_windows
+
+    assert unusual_line(against_windows(7, [2] * 30).as_dict()) == (
+        "异常程度：z = 3.54，p = 0.0045（泊松分布，30 个窗口，均值 2.0、方差 2.0）")
+    vanishing = against_windows(2000, [1] * 100).as_dict()
+    assert vanishing["p_value"] == 0 and "p = < 1e-300" in unusual_line(vanishing)
+    assert unusual_line(against_windows(3, [0] * 10).as_dict()).endswith("无法估计")

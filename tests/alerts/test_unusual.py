@@ -57,3 +57,4 @@ def test_stored_form_is_rounded_json():
     stored = against_windows(7, [2] * 30).as_dict()
     assert stored["method"] == "poisson" and stored["z"] == round(5 / math.sqrt(2), 4)
     assert isinstance(stored["p_value"], float) and 0 < stored["p_value"] < 0.01
+
