@@ -165,7 +165,7 @@ def explain(store: Store, state: Any, *, window: Filters, baseline: Filters, win
     ids = {label: alert_id for alert_id, label in events.values()}
     for part in drivers["event"]:
         part["alert_id"] = ids.get(part["value"])
-    lead = _lead(drivers, excess)
+    lead = _lead(drivers, count, excess)
     first = [p for p in posts
              if lead is None or lead["value"] in _values(p, lead["dimension"], events)]
     return {"count": count, "expected": round(expected, 3), "excess": round(excess, 3),
@@ -174,15 +174,18 @@ def explain(store: Store, state: Any, *, window: Filters, baseline: Filters, win
             "lead": lead, "first_posts": [post_summary(p) for p in first[:FIRST_POSTS]]}
 
 
-def _lead(drivers: Mapping[str, list[dict[str, Any]]], excess: float) -> dict[str, Any] | None:
+def _lead(drivers: Mapping[str, list[dict[str, Any]]], count: int,
+          excess: float) -> dict[str, Any] | None:
     """The single value that accounts for most of the excess, across dimensions (ties: the
-    order of DIMENSIONS); None when nothing grew."""
+    order of DIMENSIONS); None when nothing grew. A value every post of the window has (the one
+    category of a quiet slice) says nothing about where the increase came from."""
     if excess <= 0:
         return None
     best = None
     for dimension in DIMENSIONS:
         for part in drivers.get(dimension, []):
-            if part["value"] in (OTHERS, NO_EVENT) or part["excess"] <= 0:
+            if part["value"] in (OTHERS, NO_EVENT) or part["excess"] <= 0 or \
+                    part["count"] >= count - 1e-6:
                 continue
             if best is None or part["share"] > best["share"]:
                 best = {"dimension": dimension, "value": part["value"], "share": part["share"]}
