@@ -142,8 +142,9 @@ def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
             conn.execute(
                 "UPDATE alerts SET level = :level, title = :title, body = :body, city = :city, "
                 "categories = :categories, source = :source, post_ids = :post_ids, data = :data, "
-                "explanation = :explanation, updated_at = :stamp, notices = :notices, last_notice_ts = :last, "
-                "next_notice_ts = :next, notified_size = :size WHERE alert_id = :id",
+                "explanation = :explanation, updated_at = :stamp, notices = :notices, "
+                "last_notice_ts = :last, next_notice_ts = :next, notified_size = :size "
+                "WHERE alert_id = :id",
                 {**values, "stamp": stamp, "notices": notices,
                  "last": now_ts if kind else row["last_notice_ts"],
                  "next": _next_notice(spec, notices, now_ts) if kind else row["next_notice_ts"],

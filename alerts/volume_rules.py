@@ -182,8 +182,9 @@ class VolumeRuleType:
                 f"= {base * spec.coefficient:.1f}；保护值 {spec.protection}；预警线 {threshold:.1f}",
                 f"超出预警线 {count / threshold:.1f} 倍" if threshold else "预警线为 0",
             ])
-            posts = top_posts(ctx.store, slice_filters(rule_filters(spec, since, ctx.now), values))
-            explanation = self.explain(ctx, values, count, base, days)
+            window = slice_filters(rule_filters(spec, since, ctx.now), values)
+            posts = top_posts(ctx.store, window)
+            explanation = self.explain(ctx, values, window, count, base, days)
             matches.append(Match(
                 key=f"volume:{spec.name}:{key}", level=spec.level,
                 subject=f"{label} 投诉量超出预警线：近{window} {count} 条", body=body,
@@ -194,8 +195,8 @@ class VolumeRuleType:
                       "threshold": round(threshold, 3)}, explanation=explanation))
         return matches
 
-    def explain(self, ctx: Context, values: dict[str, Any], count: int, base: float,
-                days: int) -> dict[str, Any]:
+    def explain(self, ctx: Context, values: dict[str, Any], window: Filters, count: int,
+                base: float, days: int) -> dict[str, Any]:
         """Why the slice is over its line: its window against the reference period, the count
         against the per-window counts of that period (hourly: its last HOURLY_FIT_DAYS)."""
         spec = self.spec
@@ -207,11 +208,9 @@ class VolumeRuleType:
         series = [r["count"] for r in ctx.store.slice_counts([], fitted, interval=spec.window)]
         series += [0] * (fit_days * 86400 // width - len(series))
         label = f"近{days}天{'每日' if spec.window == 'day' else '每小时'}平均"
-        return explain(ctx.store, ctx.state,
-                       window=slice_filters(rule_filters(spec, ctx.now - timedelta(seconds=width),
-                                                         ctx.now), values),
-                       baseline=reference, windows=max(1, days * 86400 // width), count=count,
-                       expected=base, fixed=values, unusual=against_windows(count, series),
+        return explain(ctx.store, ctx.state, window=window, baseline=reference,
+                       windows=max(1, days * 86400 // width), count=count, expected=base,
+                       fixed=values, unusual=against_windows(count, series),
                        baseline_label=label, exclude_words=_not_hot(ctx))
 
 

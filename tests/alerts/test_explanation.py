@@ -268,3 +268,23 @@ def test_the_statistic_reads_in_chinese_and_a_vanishing_tail_as_a_bound():
     vanishing = against_windows(2000, [1] * 100).as_dict()
     assert vanishing["p_value"] == 0 and "p = < 1e-300" in unusual_line(vanishing)
     assert unusual_line(against_windows(3, [0] * 10).as_dict()).endswith("无法估计")
+
+
+def test_an_hourly_rule_fits_the_hours_of_its_reference_days(tmp_path):
+    rule = {**VOLUME, "name": "hourly", "group_by": ["city"], "window": "hour"}
+    config = make_config(tmp_path, rules=[rule])
+    history = [make_post(24 * 60 * day + 60 * (day % 12), city="衡阳", severity=1,
+                         text=f"以前的帖子{day}") for day in range(1, 11)]
+    burst = [make_post(3 + 5 * i, city="衡阳", severity=1, text=f"这一小时的帖子{i}")
+             for i in range(8)]
+    store_posts(config, history + burst)
+    assert run_cycle(config, now=NOW)["errors"] == []
+    explanation = _explanation(config, list_alerts(config)[0])
+    # 10 posts over 10 days of 24 hours: 240 windows, mean 1/24; ten 1s and 230 0s have a
+    # sample variance just under the mean, so Poisson.
+    unusual = explanation["unusual"]
+    assert unusual["windows"] == 240 and unusual["mean"] == pytest.approx(1 / 24, abs=1e-4)
+    assert unusual["method"] == "poisson"
+    assert unusual["z"] == pytest.approx((8 - 1 / 24) / math.sqrt(1 / 24), abs=1e-3)
+    assert explanation["expected"] == pytest.approx(1 / 24, abs=1e-3)
+    assert explanation["baseline"] == "近10天每小时平均"
