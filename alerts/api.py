@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from alerts.config import AppConfig
+from alerts.explanation import summary_lines
 from alerts.messages import console_base
 from alerts.outbox import enqueue_notice
 from alerts.schema import SCHEMA
@@ -83,10 +84,28 @@ def recent_alerts(state: StateDB, limit: int) -> list[dict[str, Any]]:
     `rule_type` (the raising rule's type, e.g. 'event')."""
     state.ensure(SCHEMA)
     return state.query("SELECT a.alert_id, a.key, a.rule, a.level, a.title, a.body, a.city, "
-                       "a.post_ids, a.status, a.created_at, a.updated_at, "
+                       "a.post_ids, a.status, a.created_at, a.updated_at, a.explanation, "
                        f"coalesce(r.origin, 'auto') AS origin, r.state AS review, {_RULE_TYPE} "
                        "FROM alerts a LEFT JOIN alert_reviews r USING (alert_id) "
                        "ORDER BY a.created_at DESC LIMIT ?", (limit,))
+
+
+def explained_alerts(state: StateDB, since: str, until: str) -> list[dict[str, Any]]:
+    """The volume and spike warnings raised from `since` up to `until` (ISO times) with why they
+    fired, oldest first and published only (not held or rejected by review): alert_id, rule,
+    level, title, city, status, created_at, `explanation` (alerts.explanation's dict as of the
+    warning's last update) and `lines` (its summary as (text, http url or "") — crawled text,
+    to be escaped by whoever renders it)."""
+    state.ensure(SCHEMA)
+    rows = state.query(
+        "SELECT alert_id, rule, level, title, city, status, created_at, explanation FROM alerts "
+        "WHERE explanation IS NOT NULL AND created_at >= ? AND created_at < ? "
+        "AND alert_id NOT IN (SELECT alert_id FROM alert_reviews WHERE state IN ('held', 'rejected')) "
+        "ORDER BY created_at, alert_id", (since, until))
+    for row in rows:
+        row["explanation"] = json.loads(row["explanation"])
+        row["lines"] = summary_lines(row["explanation"])
+    return rows
 
 
 def get_alert(state: StateDB, alert_id: int) -> dict[str, Any] | None:

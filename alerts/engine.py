@@ -73,7 +73,9 @@ def _row_values(spec: Any, rule_type: str, match: Match) -> dict[str, Any]:
             "body": match.body, "city": match.city,
             "categories": json.dumps(match.categories, ensure_ascii=False),
             "source": match.source, "post_ids": json.dumps(match.post_ids),
-            "data": json.dumps(data, ensure_ascii=False, sort_keys=True)}
+            "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+            "explanation": (json.dumps(match.explanation, ensure_ascii=False, sort_keys=True)
+                            if match.explanation is not None else None)}
 
 
 def _notice(conn: sqlite3.Connection, config: AppConfig, alert_id: int, kind: str, seq: int,
@@ -114,10 +116,10 @@ def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
                     continue
                 cur = conn.execute(
                     "INSERT INTO alerts (key, rule, level, title, body, city, categories, source, "
-                    "post_ids, data, status, created_at, updated_at, notices, last_notice_ts, "
-                    "next_notice_ts, notified_size) VALUES (:key, :rule, :level, :title, :body, "
-                    ":city, :categories, :source, :post_ids, :data, 'open', :stamp, :stamp, 1, "
-                    ":now, :next, :size)",
+                    "post_ids, data, explanation, status, created_at, updated_at, notices, "
+                    "last_notice_ts, next_notice_ts, notified_size) VALUES (:key, :rule, :level, "
+                    ":title, :body, :city, :categories, :source, :post_ids, :data, :explanation, "
+                    "'open', :stamp, :stamp, 1, :now, :next, :size)",
                     {**values, "key": key, "rule": spec.name, "stamp": stamp, "now": now_ts,
                      "next": _next_notice(spec, 1, now_ts), "size": match.size})
                 counts["new"] += 1
@@ -140,8 +142,9 @@ def apply_matches(state: StateDB, config: AppConfig, spec: Any, rule_type: Any,
             conn.execute(
                 "UPDATE alerts SET level = :level, title = :title, body = :body, city = :city, "
                 "categories = :categories, source = :source, post_ids = :post_ids, data = :data, "
-                "updated_at = :stamp, notices = :notices, last_notice_ts = :last, "
-                "next_notice_ts = :next, notified_size = :size WHERE alert_id = :id",
+                "explanation = :explanation, updated_at = :stamp, notices = :notices, "
+                "last_notice_ts = :last, next_notice_ts = :next, notified_size = :size "
+                "WHERE alert_id = :id",
                 {**values, "stamp": stamp, "notices": notices,
                  "last": now_ts if kind else row["last_notice_ts"],
                  "next": _next_notice(spec, notices, now_ts) if kind else row["next_notice_ts"],

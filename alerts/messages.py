@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from alerts.explanation import summary_lines
 from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
 from alerts.config import AppConfig
 from core.markup import chat_md, http_url, md_url
@@ -31,8 +32,10 @@ def payload(config: AppConfig, alert: dict[str, Any], kind: str, dedup_key: str,
     data = json.loads(alert["data"]) if isinstance(alert["data"], str) else alert["data"]
     subject = data.get("subject") or alert["title"]
     body = alert["body"]
+    explanation = alert.get("explanation")
     if kind == "resolved":
         body = f"条件已解除（{iso(now)[:16].replace('T', ' ')}），预警关闭。\n原预警：{body}"
+        explanation = None
     return {
         "message_id": dedup_key, "kind": kind, "alert_id": alert["alert_id"], "key": alert["key"],
         "rule": alert["rule"], "rule_type": data.get("rule_type"),
@@ -42,7 +45,13 @@ def payload(config: AppConfig, alert: dict[str, Any], kind: str, dedup_key: str,
         "post_ids": json.loads(alert["post_ids"]), "posts": data.get("posts", [])[:10],
         "console": f"{console_base(config)}/warnings?alert={alert['alert_id']}",
         "created_at": iso(now),
+        "explanation": json.loads(explanation) if explanation else None,
     }
+
+
+def why_lines(message: dict[str, Any]) -> list[tuple[str, str]]:
+    """The explanation of a volume or spike notice as (text, url) lines; none for others."""
+    return summary_lines(message["explanation"]) if message.get("explanation") else []
 
 
 def digest_payload(config: AppConfig, notifier: str, items: list[dict[str, Any]], dedup_key: str,
@@ -74,6 +83,9 @@ def post_lines(message: dict[str, Any], limit: int = 5) -> list[tuple[str, str]]
 def render_text(message: dict[str, Any]) -> str:
     """Plain text: title, body, post links, console link."""
     lines = [message["title"], message["body"]]
+    why = why_lines(message)
+    if why:
+        lines += ["为何预警："] + [f"· {text}" + (f" {url}" if url else "") for text, url in why]
     for label, url in post_lines(message):
         if url and url not in message["body"]:
             lines.append(f"· {label} {url}")
@@ -90,6 +102,11 @@ def render_markdown(message: dict[str, Any], limit: int = 3800) -> str:
     lines = [title, ""]
     # Titles, bodies and labels carry crawled text: no mark of theirs may take effect.
     lines += [f"> {chat_md(line)}" for line in message["body"].splitlines()]
+    why = why_lines(message)
+    if why:
+        lines += ["", "**为何预警**"] + [
+            f"- [{chat_md(text)}]({md_url(url)})" if url else f"- {chat_md(text)}"
+            for text, url in why]
     links = [f"- [{chat_md(label)}]({md_url(url)})" for label, url in post_lines(message) if url]
     if links:
         lines += ["", *links]
@@ -115,8 +132,11 @@ def render_html(message: dict[str, Any]) -> str:
              f"collapse\"><tr><th>地市</th><th>等级</th><th>帖子</th><th>来源/时间</th></tr>{rows}"
              f"</table>") if rows else ""
     body = "<br>".join(e(line) for line in message["body"].splitlines())
+    why = "".join(f"<li>{_html_link(url, text) if url else e(text)}</li>"
+                  for text, url in why_lines(message))
+    why = f"<h3>为何预警</h3><ul>{why}</ul>" if why else ""
     return (f"<html><body><h2 style=\"color:{colour}\">{e(message['title'])}</h2><p>{body}</p>"
-            f"{table}<p><a href=\"{e(message['console'])}\">在控制台查看与处理</a></p>"
+            f"{why}{table}<p><a href=\"{e(message['console'])}\">在控制台查看与处理</a></p>"
             f"<p style=\"color:#888\"><small>投诉雷达 · {e(message['message_id'])}</small></p>"
             f"</body></html>")
 

@@ -33,6 +33,7 @@ class Match:
     posts: list[dict[str, Any]] = field(default_factory=list)  # summaries for messages, best first
     data: dict[str, Any] = field(default_factory=dict)
     size: int = 0             # events: how many posts; growth is notified again
+    explanation: dict[str, Any] | None = None  # volume, spike: why (alerts.explanation)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from alerts.messages import render_html, render_markdown, render_sms, render_text
+from alerts.messages import render_html, render_markdown, render_sms, render_text, why_lines
 from alerts.model import AlertsError
 from alerts.config import (AppConfig, FileNotifierConfig, SmsNotifierConfig,
                            SmtpNotifierConfig, WebhookNotifierConfig)
@@ -69,6 +69,9 @@ def webhook_body(fmt: str, message: dict[str, Any]) -> dict[str, Any]:
                 "markdown": {"title": message["title"][:60], "text": render_markdown(message)}}
     if fmt == "feishu":
         content = [[{"tag": "text", "text": line}] for line in message["body"].splitlines()]
+        # Feishu's post tags are plain text and links: crawled text in them stays text.
+        content += [[{"tag": "a", "text": text, "href": url} if url else
+                     {"tag": "text", "text": text}] for text, url in why_lines(message)]
         content += [[{"tag": "a", "text": f"原帖：{p.get('title') or p.get('id')}",
                       "href": http_url(p.get("url"))}]
                     for p in message.get("posts", [])[:5] if http_url(p.get("url"))]

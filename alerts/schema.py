@@ -1,5 +1,6 @@
 """The alerts package's tables in state.db: alerts, the outbox, silences, the volume bases, and
-the review of warnings (审核), recipient groups and the warnings' audit log."""
+the review of warnings (审核), recipient groups, the warnings' audit log and the explanations of
+volume and spike warnings."""
 
 from __future__ import annotations
 
@@ -151,4 +152,8 @@ CREATE TRIGGER IF NOT EXISTS warning_audit_no_delete BEFORE DELETE ON warning_au
 BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
 """
 
-SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW))
+# Why a volume or spike warning fired (alerts.explanation), as JSON; kept beside `data` (the
+# rule's figures) and rewritten with it while the alert is open. NULL for other rules.
+EXPLANATION = "ALTER TABLE alerts ADD COLUMN explanation TEXT;"
+
+SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW, EXPLANATION))

@@ -8,14 +8,20 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from alerts.explanation import explain
 from alerts.model import (Context, Match, seconds, slice_filters, slice_key, slice_label,
                           top_posts)
+from alerts.unusual import against_previous, against_windows
 from indexer.base import Filters
 from alerts.config import AppConfig, SliceFilters, SpikeRule, VolumeRule
 from core.post import CST, iso
+from nlp.dictionary import get_dictionary
 
 WINDOW_SECONDS = {"hour": 3600, "day": 86400}
 WINDOW_LABELS = {"hour": "1小时", "day": "24小时"}
+# Hourly counts are not kept per day (rule_days): the fit of an hourly rule's baseline reads the
+# last four weeks of hours from the store, enough windows (672) for two moments.
+HOURLY_FIT_DAYS = 28
 
 
 def rule_filters(spec: SliceFilters, since: datetime, until: datetime) -> Filters:
@@ -46,6 +52,10 @@ def _counts(ctx: Context, spec: Any, since: datetime, until: datetime) -> dict[s
 
 def _day(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=CST)
+
+
+def _not_hot(ctx: Context) -> frozenset[str]:
+    return get_dictionary(ctx.config.keywords_dir).hot_words_stop
 
 
 def _span(minutes: float) -> str:
@@ -172,7 +182,9 @@ class VolumeRuleType:
                 f"= {base * spec.coefficient:.1f}；保护值 {spec.protection}；预警线 {threshold:.1f}",
                 f"超出预警线 {count / threshold:.1f} 倍" if threshold else "预警线为 0",
             ])
-            posts = top_posts(ctx.store, slice_filters(rule_filters(spec, since, ctx.now), values))
+            window = slice_filters(rule_filters(spec, since, ctx.now), values)
+            posts = top_posts(ctx.store, window)
+            explanation = self.explain(ctx, values, window, count, base, days)
             matches.append(Match(
                 key=f"volume:{spec.name}:{key}", level=spec.level,
                 subject=f"{label} 投诉量超出预警线：近{window} {count} 条", body=body,
@@ -180,8 +192,26 @@ class VolumeRuleType:
                 categories=[values["category"]] if "category" in values else [],
                 post_ids=[p["id"] for p in posts], posts=posts,
                 data={"slice": values, "count": count, "base": round(base, 3),
-                      "threshold": round(threshold, 3)}))
+                      "threshold": round(threshold, 3)}, explanation=explanation))
         return matches
+
+    def explain(self, ctx: Context, values: dict[str, Any], window: Filters, count: int,
+                base: float, days: int) -> dict[str, Any]:
+        """Why the slice is over its line: its window against the reference period, the count
+        against the per-window counts of that period (hourly: its last HOURLY_FIT_DAYS)."""
+        spec = self.spec
+        width = WINDOW_SECONDS[spec.window]
+        today = ctx.now.astimezone(CST).replace(hour=0, minute=0, second=0, microsecond=0)
+        reference = slice_filters(rule_filters(spec, today - timedelta(days=days), today), values)
+        fit_days = days if spec.window == "day" else min(days, HOURLY_FIT_DAYS)
+        fitted = slice_filters(rule_filters(spec, today - timedelta(days=fit_days), today), values)
+        series = [r["count"] for r in ctx.store.slice_counts([], fitted, interval=spec.window)]
+        series += [0] * (fit_days * 86400 // width - len(series))
+        label = f"近{days}天{'每日' if spec.window == 'day' else '每小时'}平均"
+        return explain(ctx.store, ctx.state, window=window, baseline=reference,
+                       windows=max(1, days * 86400 // width), count=count, expected=base,
+                       fixed=values, unusual=against_windows(count, series),
+                       baseline_label=label, exclude_words=_not_hot(ctx))
 
 
 class SpikeRuleType:
@@ -218,8 +248,15 @@ class SpikeRuleType:
             change = f"{now_n / before:.1f} 倍" if before else "前一窗口为 0"
             body = (f"近{span} {now_n} 条，前{span} {before} 条（{change}；规则 {spec.name}，"
                     f"阈值 ×{spec.ratio:g}）")
-            posts = (top_posts(ctx.store, slice_filters(rule_filters(spec, ctx.now - width, ctx.now),
-                                                        values)) if now_n else [])
+            window = slice_filters(rule_filters(spec, ctx.now - width, ctx.now), values)
+            posts = top_posts(ctx.store, window) if now_n else []
+            explanation = explain(
+                ctx.store, ctx.state, window=window,
+                baseline=slice_filters(rule_filters(spec, ctx.now - 2 * width, ctx.now - width),
+                                       values),
+                windows=1, count=now_n, expected=before, fixed=values,
+                unusual=against_previous(now_n, before, direction),
+                baseline_label=f"前{span}", exclude_words=_not_hot(ctx))
             matches.append(Match(
                 key=f"spike:{spec.name}:{key}:{direction}", level=spec.level,
                 subject=f"{label} 投诉量{word}：近{span} {now_n} 条（前{span} {before} 条）",
@@ -227,5 +264,5 @@ class SpikeRuleType:
                 categories=[values["category"]] if "category" in values else [],
                 post_ids=[p["id"] for p in posts], posts=posts,
                 data={"slice": values, "current": now_n, "previous": before,
-                      "direction": direction}))
+                      "direction": direction}, explanation=explanation))
         return matches

@@ -1,9 +1,11 @@
-"""预警: open, acknowledged and resolved warnings by level; the event's posts, growth curve and spread;
-acknowledge and silence through the alerts service. 待审核: the held warnings, edited (采编) and
-approved or rejected by the reviewers; 预警分析; 收件组 kept by the managers."""
+"""预警: open, acknowledged and resolved warnings by level; why a volume or spike warning fired
+(为何预警); the event's posts, growth curve and spread; acknowledge and silence through the alerts
+service. 待审核: the held warnings, edited (采编) and approved or rejected by the reviewers;
+预警分析; 收件组 kept by the managers."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -14,6 +16,7 @@ import streamlit as st
 
 from accounts.models import ROLE_LABELS
 from alerts.engine import acknowledge, silence
+from alerts.explanation import DIMENSIONS, unusual_line
 from alerts.review import ORIGIN_LABELS, STATE_LABELS, reviewer_roles, stage_label
 from core.post import now_cst
 from core.vocab import ALERT_STATUS_NAMES, LEVEL_NAMES
@@ -49,8 +52,38 @@ def _posts(post_ids: list[str]) -> None:
         st.caption(f"共 {len(posts)} 条相关帖子，仅显示前 5 条")
 
 
+def _why(explanation: dict[str, Any]) -> None:
+    """为何预警: each dimension's part of the excess, new words, first posts, the statistic."""
+    excess = explanation["excess"]
+    st.markdown("**为何预警**")
+    plain(f"{'超出' if excess >= 0 else '低于'}基线 {abs(excess):.1f} 条（{explanation['count']} 条，"
+          f"{explanation['baseline']} {explanation['expected']:.1f} 条）；"
+          f"{unusual_line(explanation['unusual'])}", small=True)
+    dimensions = [d for d in DIMENSIONS if explanation["drivers"].get(d)]
+    for column, dimension in zip(st.columns(len(dimensions) or 1), dimensions):
+        column.caption(f"按{DIMENSIONS[dimension]}：占超出量")
+        column.dataframe(pd.DataFrame(
+            [{DIMENSIONS[dimension]: p["value"], "本窗口": p["count"], "基线": p["expected"],
+              "超出": p["excess"], "占比": f"{p['share']:.0%}" if p["share"] is not None else "—"}
+             for p in explanation["drivers"][dimension]]), hide_index=True, width="stretch")
+    if explanation["words"]:
+        st.caption("新词：本窗口常见、基线少见")
+        st.dataframe(pd.DataFrame(
+            [{"词": w["word"], "帖子数": w["posts"], "基线": w["expected"],
+              "占超出量": f"{w['share']:.0%}" if w["share"] is not None else "—"}
+             for w in explanation["words"]]), hide_index=True, width="stretch")
+    first = [data.get_post(p["id"]) for p in explanation["first_posts"]]
+    if any(first):
+        st.caption("首发帖子")
+        for post in first:
+            if post is not None:
+                post_card(post)
+
+
 def _detail(alert: dict[str, Any], user: Any) -> None:
     plain(alert["body"], small=True)
+    if alert.get("explanation"):
+        _why(json.loads(alert["explanation"]))
     _posts(alert["post_ids"])
     if alert["rule_type"] == "event":
         spread_view.render(alert["post_ids"], str(alert["alert_id"]))

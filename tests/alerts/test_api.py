@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from alerts.api import (alerts_at_levels, count_raised, get_alert, raise_alert, recent_alerts,
-                        recent_of_types, resolve_quietly)
+from alerts.api import (alerts_at_levels, count_raised, explained_alerts, get_alert, raise_alert,
+                        recent_alerts, recent_of_types, resolve_quietly)
 from alerts.engine import acknowledge
 from core.db import StateDB
 from core.post import iso
@@ -92,3 +92,31 @@ def test_one_alert_and_the_newest_of_rule_types(setup):
     assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 10)] == [volume, event]
     assert [a["alert_id"] for a in recent_of_types(state, ["event", "volume"], 1)] == [volume]
     assert [a["key"] for a in recent_of_types(state, ["sla"], 10)] == ["sla:1:closure"]
+
+
+def test_explained_alerts_are_the_published_volume_and_spike_warnings_of_a_period(tmp_path):
+    from alerts.config import VolumeRule
+    from alerts.engine import apply_matches
+    from alerts.model import Match
+
+    config = make_config(tmp_path, review={3: "hold"},
+                         reviewers=[{"role": "manager", "notifiers": ["log"]}])
+    state = StateDB(config.state_path)
+    spec = VolumeRule(name="v", type="volume")
+    rule = type("Rule", (), {"reopen": True, "reminders": True})()
+    why = {"count": 9, "expected": 2.0, "excess": 7.0, "baseline": "近30天每日平均",
+           "unusual": {"method": "poisson", "count": 9, "mean": 2.0, "variance": 2.0,
+                       "windows": 30, "z": 4.95, "p_value": 0.0002},
+           "drivers": {"city": [{"value": "衡阳", "count": 9.0, "expected": 2.0, "excess": 7.0,
+                                 "share": 1.0}]}, "words": [], "first_posts": []}
+    matches = [Match(key="volume:v:city=衡阳", level=2, subject="衡阳 投诉量超出预警线", body="b",
+                     explanation=why),
+               Match(key="volume:v:city=株洲", level=3, subject="株洲 投诉量超出预警线", body="b",
+                     explanation=why)]      # 三级 is held for review: not published yet
+    apply_matches(state, config, spec, rule, matches, NOW, set())
+    _raise(config, state, "sla:1:closure")  # no explanation
+    rows = explained_alerts(state, iso(NOW), iso(NOW + timedelta(minutes=1)))
+    assert [(r["title"], r["explanation"]) for r in rows] == [("【二级预警·橙色】衡阳 投诉量超出预警线", why)]
+    assert rows[0]["lines"][0] == ("超出基线 7.0 条（9 条 vs 近30天每日平均 2.0 条）", "")
+    assert explained_alerts(state, iso(NOW + timedelta(minutes=1)), iso(NOW + timedelta(hours=1))) == []
+    state.close()

@@ -1,5 +1,6 @@
 """The alerts tables: a state.db from before tiered warnings is carried forward; the review
-tables join a database at version 2, and the warnings' audit log refuses change."""
+tables join a database at version 2, the explanation column one at version 3, and the warnings'
+audit log refuses change."""
 
 from __future__ import annotations
 
@@ -71,4 +72,19 @@ def test_review_tables_join_a_version_2_database_and_the_audit_log_is_append_onl
             again.execute(statement)
     assert again.query("SELECT actor FROM warning_audit") == [{"actor": "system"}]
     state.close()
+    again.close()
+
+
+def test_explanation_column_joins_a_version_3_database(tmp_path):
+    from core.db import Schema
+
+    state = StateDB(tmp_path / "state.db")
+    state.ensure(Schema("alerts", SCHEMA.steps[:3]))
+    state.execute("INSERT INTO alerts (key, rule, level, title, body, post_ids, created_at, "
+                  "updated_at) VALUES ('volume:v:all', 'v', 2, 't', 'b', '[]', 'x', 'x')")
+    state.close()
+    again = StateDB(tmp_path / "state.db")
+    again.ensure(SCHEMA)
+    assert again.query("SELECT key, explanation FROM alerts") == [
+        {"key": "volume:v:all", "explanation": None}]
     again.close()

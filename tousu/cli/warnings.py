@@ -1,9 +1,11 @@
 """`tousu warnings`: list, evaluate, silence, acknowledge; the outbox per notifier (the group's own
-options); review, approve, reject, publish by hand, recover, recipient groups and the analysis."""
+options); why a volume or spike warning fired; review, approve, reject, publish by hand, recover,
+recipient groups and the analysis."""
 
 from __future__ import annotations
 
 import getpass
+import json
 from datetime import timedelta
 from typing import Any, Callable, Optional
 
@@ -12,10 +14,12 @@ import typer
 from accounts.models import PermissionDenied
 from alerts import audit
 from alerts.analysis import analyse, warning_rows
+from alerts.api import get_alert
 from alerts.cycle import list_alerts, run_cycle
 from alerts.engine import acknowledge
 from alerts.engine import silence as add_silence
 from alerts.engine import unsilence as lift_silence
+from alerts.explanation import summary_lines
 from alerts.manual import publish_manual, recover as mark_recovered
 from alerts.model import AlertsError
 from alerts.outbox import pending_summary
@@ -31,8 +35,8 @@ from indexer import open_store
 from tousu.cli.common import acting_user, config, emit, fail
 from tousu.config import Config
 
-app = typer.Typer(help="预警 warnings: list (default), review, approve, reject, publish, recover, "
-                       "groups, analysis", invoke_without_command=True)
+app = typer.Typer(help="预警 warnings: list (default), why, review, approve, reject, publish, "
+                       "recover, groups, analysis", invoke_without_command=True)
 AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 TO = typer.Option(None, "--to", metavar="NOTIFIER", help="a notifier to send to (repeatable)")
 GROUP = typer.Option(None, "--group", metavar="NAME", help="a recipient group (repeatable)")
@@ -103,6 +107,29 @@ def _state() -> tuple[Config, StateDB]:
 def _recipients(state: StateDB, cfg: Config, group: Optional[list[str]],
                 to: Optional[list[str]]) -> Optional[list[str]]:
     return expand(state, cfg, group or [], to or [])
+
+
+@app.command()
+def why(alert_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+    """为何预警: what drove a volume or spike warning — the parts of the excess over the baseline
+    per source, city, category and event, new words, first posts, z-score and p-value."""
+    _, state = _state()
+    try:
+        row = get_alert(state, alert_id)
+    finally:
+        state.close()
+    if row is None:
+        fail(f"#{alert_id} 不存在 no such warning")
+    if not row["explanation"]:
+        typer.echo(f"#{alert_id} 不是声量或激增预警，没有解释 (only volume and spike warnings)")
+        return
+    explanation = json.loads(row["explanation"])
+    if as_json:
+        emit(explanation)
+        return
+    typer.echo(row["title"])
+    for text, url in summary_lines(explanation):
+        typer.echo(f"  {text}" + (f" {url}" if url else ""))
 
 
 @app.command()

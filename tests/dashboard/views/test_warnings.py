@@ -53,3 +53,53 @@ def test_warning_cards_name_the_rule_in_chinese(console_config):
         assert " · post · " not in meta and " · hot-event · " not in meta
     silence = [o for r in at.radio if "此预警" in r.options for o in r.options if o != "此预警"]
     assert silence and all(o.startswith("此规则的全部预警（") for o in silence), silence
+
+
+def test_volume_warning_shows_why_it_fired_inert(console_config):
+    """为何预警 on the warning a notification links to: the parts of the excess per dimension,
+    the statistic, the new words and the first post; crawled text stays text."""
+    from alerts.config import VolumeRule
+    from alerts.engine import apply_matches
+    from alerts.model import Match
+    from core.markup import esc
+    from core.post import now_cst
+    from indexer import open_store
+    from tousu.config import load
+
+    config = load(console_config)
+    with open_store(config) as store:
+        first = next(iter(store.iter_posts()))
+    hostile = "<img src=x onerror=alert(1)>[领流量](http://phish.example)"
+    explanation = {
+        "count": 24, "expected": 4.0, "excess": 20.0, "baseline": "近30天每日平均",
+        "unusual": {"method": "negbin", "count": 24, "mean": 4.0, "variance": 9.0,
+                    "windows": 30, "z": 6.67, "p_value": 0.00012},
+        "drivers": {"city": [{"value": "衡阳", "count": 17.0, "expected": 2.0, "excess": 15.0,
+                              "share": 0.75},
+                             {"value": "株洲", "count": 7.0, "expected": 2.0, "excess": 5.0,
+                              "share": 0.25}],
+                    "event": [{"value": hostile, "count": 15.0, "expected": 0.0,
+                               "excess": 15.0, "share": 0.75, "alert_id": None}]},
+        "words": [{"word": "断网", "posts": 15, "expected": 0.0, "excess": 15.0, "share": 0.75}],
+        "first_posts": [{"id": first.id, "title": first.title, "url": first.url}]}
+    spec = VolumeRule(name="test-volume", type="volume")
+    state = state_db(console_config)
+    apply_matches(state, config, spec, type("Rule", (), {"reopen": True, "reminders": True})(),
+                  [Match(key="volume:test:all", level=2, subject="全省 投诉量超出预警线",
+                         body="近24小时：24 条", explanation=explanation)], now_cst(), set())
+    alert_id = state.query("SELECT alert_id FROM alerts WHERE key = 'volume:test:all'")[0]["alert_id"]
+    state.close()
+
+    at = app_as("monitor", "warnings", alert=str(alert_id))
+    no_crash(at)
+    assert any("为何预警" in m.value for m in at.markdown)
+    texts = " ".join(e.proto.body for e in at.get("html"))
+    assert "z = 6.67" in texts and "负二项分布" in texts and "超出基线 20.0 条" in texts
+    frames = {tuple(f.value.columns): f.value for f in at.dataframe}
+    city = frames[("地市", "本窗口", "基线", "超出", "占比")]
+    assert list(city["地市"]) == ["衡阳", "株洲"] and list(city["占比"]) == ["75%", "25%"]
+    assert list(frames[("事件", "本窗口", "基线", "超出", "占比")]["事件"]) == [hostile]
+    assert list(frames[("词", "帖子数", "基线", "占超出量")]["词"]) == ["断网"]
+    # The event's crawled title is a dataframe cell (text); no HTML of the page carries it.
+    assert "<img" not in texts and "phish.example" not in texts
+    assert esc(first.title) in texts  # the first post, as its card

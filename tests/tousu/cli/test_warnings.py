@@ -111,3 +111,40 @@ def test_warnings_command_silence_outbox_and_list(tmp_path, monkeypatch):
     assert json.loads(call("--json")) == []
     bad = runner.invoke(app, ["--config", str(config), "warnings", "--silence", "x", "--for", "soon"])
     assert bad.exit_code == 2
+
+
+def test_why_prints_what_drove_a_volume_warning(tmp_path):
+    from alerts.api import raise_alert
+    from alerts.cycle import run_cycle
+    from tests.alerts.conftest import NOW
+
+    path = write_config(tmp_path, warnings={
+        "rules": [{"name": "city-volume", "type": "volume", "group_by": ["city"],
+                   "protection": 5, "severity_min": 1}],
+        "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "alerts.jsonl")}]})
+    config = load(path)
+    store_posts(config, [make_post(5 + 10 * i, severity=1, city="衡阳",
+                                   source=("weibo", "forum")[i % 4 == 0],
+                                   text=f"衡阳的第{i}条投诉，和别的不一样{i * 31}")
+                         for i in range(8)])
+    run_cycle(config, now=NOW)  # on the fixtures' clock: the CLI's --evaluate reads the real one
+    state = StateDB(config.state_path)
+    volume = state.query("SELECT alert_id FROM alerts WHERE rule = 'city-volume'")[0]["alert_id"]
+    sla = raise_alert(state, config, key="sla:1:closure", rule="sla", level=2, title="工单超时",
+                      body="b", now=NOW)
+    state.close()
+    runner = CliRunner()
+
+    def call(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, ["warnings", *args, "--config", str(path)])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    out = call("why", str(volume))
+    assert "衡阳 投诉量超出预警线" in out and "超出基线 8.0 条" in out
+    assert "按来源：weibo +6.0 条" in out and "无法估计" in out  # no history: no statistic
+    assert "首发（来源 weibo）" in out  # not the category every post has
+    explanation = json.loads(call("why", str(volume), "--json"))
+    assert explanation["count"] == 8 and explanation["drivers"]["source"][0]["value"] == "weibo"
+    assert "没有解释" in call("why", str(sla))
+    assert "不存在" in call("why", "999", code=1)
