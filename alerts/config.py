@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union
@@ -143,6 +144,20 @@ class NotifierBase(Strict):
     group_wait: dict[Level, Duration] = {}
     send_during: dict[Level, str] = {}
     timeout: float = Field(10, gt=0)
+
+    def receives(self, alert: dict[str, Any], kind: str) -> bool:
+        """Whether this notifier is routed a notice about an alert (a row of `alerts`): by
+        level, city, category, rule and kind."""
+        levels = self.levels or [lv for lv in (1, 2, 3) if lv <= self.min_level]
+        if alert["level"] not in levels:
+            return False
+        if self.cities and alert["city"] not in self.cities:
+            return False
+        if self.categories and not set(self.categories) & set(json.loads(alert["categories"] or "[]")):
+            return False
+        if self.rules and alert["rule"] not in self.rules:
+            return False
+        return not self.kinds or kind in self.kinds
 
 
 class FileNotifierConfig(NotifierBase):

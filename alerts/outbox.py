@@ -29,20 +29,6 @@ FIRST_BACKOFF = 15
 LEASE = 120
 
 
-def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
-    """Whether a notifier receives this notice: by level, city, category, rule and kind."""
-    levels = spec.levels or [lv for lv in (1, 2, 3) if lv <= spec.min_level]
-    if alert["level"] not in levels:
-        return False
-    if spec.cities and alert["city"] not in spec.cities:
-        return False
-    if spec.categories and not set(spec.categories) & set(json.loads(alert["categories"] or "[]")):
-        return False
-    if spec.rules and alert["rule"] not in spec.rules:
-        return False
-    return not spec.kinds or kind in spec.kinds
-
-
 def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], kind: str,
                    seq: int, now: datetime, overrides: dict[str, Any] | None = None, *,
                    to: Collection[str] | None = None, status: str = "pending",
@@ -58,7 +44,7 @@ def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str,
     queued = 0
     now_ts = int(now.timestamp())
     for spec in config.warnings.notifiers:
-        if not (spec.name in to if to is not None else routed(spec, alert, kind)):
+        if not (spec.name in to if to is not None else spec.receives(alert, kind)):
             continue
         hold = hold_for(conn, config, spec, alert, kind, now) \
             if status == "pending" and quiet else None

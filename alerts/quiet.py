@@ -179,7 +179,7 @@ def _open_events(conn: sqlite3.Connection) -> dict[str, sqlite3.Row]:
     """Post id → the most urgent open event warning holding it. Events held for review or
     rejected have told nobody, so nothing folds into them."""
     events = conn.execute(
-        "SELECT alert_id, key, rule, level, post_ids FROM alerts WHERE status IN ('open', "
+        "SELECT * FROM alerts WHERE status IN ('open', "
         "'acknowledged') AND json_extract(data, '$.rule_type') = 'event' AND alert_id NOT IN "
         "(SELECT alert_id FROM alert_reviews WHERE state IN ('held', 'rejected')) "
         "ORDER BY level DESC, alert_id").fetchall()
@@ -200,8 +200,9 @@ def _fold(conn: sqlite3.Connection, config: AppConfig, now: datetime) -> None:
         message = json.loads(row["payload"])
         event = next((owner[p] for p in message["post_ids"] if p in owner), None)
         spec = specs.get(row["notifier"])
-        if event is None or spec is None or message["level"] < event["level"]:
-            continue  # not inside an event, or more urgent than it: sent as itself
+        if event is None or spec is None or message["level"] < event["level"] \
+                or not spec.receives(dict(event), "update"):
+            continue  # not inside an event, more urgent than it, or the notifier never hears it
         key = f"event:{event['alert_id']}"
         window = _window(conn, config, spec, event["level"], key, now)
         conn.execute("UPDATE outbox SET hold = 'fold', group_key = ?, release_ts = ? "
@@ -211,12 +212,17 @@ def _fold(conn: sqlite3.Connection, config: AppConfig, now: datetime) -> None:
 
 def _fold_payload(conn: sqlite3.Connection, config: AppConfig, event_id: int,
                   items: list[dict[str, Any]], dedup: str, now: datetime) -> dict[str, Any] | None:
-    """The event's update naming the per-post warnings folded into it; None when the event or
-    its rule is silenced (its posts are then folded without a message, as the event is)."""
+    """The event's update naming the per-post warnings folded into it; None when the event's
+    last notice, queued after them, already carried them all (an event raised in the very cycle
+    of its posts), or when the event or its rule is silenced (folded without a message, as the
+    event is)."""
     event = dict(conn.execute("SELECT * FROM alerts WHERE alert_id = ?", (event_id,)).fetchone())
     silenced = conn.execute("SELECT 1 FROM silences WHERE target IN (?, ?) AND until_ts > ?",
                             (event["key"], event["rule"], int(now.timestamp()))).fetchone()
-    if silenced:
+    told = event["last_notice_ts"] or 0
+    items = [item for item in items
+             if datetime.fromisoformat(item["created_at"]).timestamp() > told]
+    if silenced or not items:
         return None
     message = payload(config, event, "update", dedup, now)
     subject = json.loads(event["data"] or "{}").get("subject") or event["title"]
