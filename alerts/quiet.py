@@ -252,3 +252,32 @@ def quiet_log(state: StateDB, since: str, alert_id: int | None = None,
         "WHERE o.hold IN ('fold', 'group', 'mute', 'digest') AND o.created_at >= ? "
         "AND (? IS NULL OR o.alert_id = ?) ORDER BY o.message_id DESC LIMIT ?",
         (since, alert_id, alert_id, limit))
+
+
+def _clock(ts: int | None) -> str:
+    return datetime.fromtimestamp(ts or 0, CST).strftime("%m-%d %H:%M")
+
+
+def explain(row: dict[str, Any]) -> tuple[str, str]:
+    """(why the message was held, what became of it), in Chinese, for a row of quiet_log."""
+    hold, status = row["hold"], row["status"]
+    if hold == "fold":
+        why = f"抑制：帖子属于事件预警 #{row['group_key'].split(':')[1]}，并入事件通知"
+    elif hold == "group":
+        why = "分组：同一级别的预警在分组窗口内合并为一条发送"
+    elif hold == "mute":
+        why = "静默时段：该级别只在设定时段内发送"
+    else:
+        why = "汇总：该渠道按时段汇总发送此级别"
+    sent = (row.get("group_sent_at") or row.get("sent_at") or "")[5:16].replace("T", " ")
+    if status == "held":
+        fate = f"等待中，{_clock(row['release_ts'])} 发出"
+    elif status == "folded" and row["digest_id"] is None:
+        fate = "事件通知已包含这些帖子（或事件已静默），不再单独发送"
+    elif status in ("folded", "digested"):
+        which = "事件更新" if status == "folded" else "合并消息"
+        fate = f"已随{which}发出（{sent}）" if row.get("group_status") == "sent" \
+            else f"已并入{which}，等待投递"
+    else:
+        fate = f"窗口内仅此一条，单独发出（{sent}）" if status == "sent" else "单独发出，等待投递"
+    return why, fate

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from alerts.config import TimeInterval
 from alerts.cycle import run_cycle
-from alerts.quiet import opens_at, quiet_log
+from alerts.quiet import explain, opens_at, quiet_log
 from core.db import StateDB
 from core.post import CST, iso
 from tests.alerts.conftest import NOW, make_config, make_post, store_posts
@@ -163,3 +163,17 @@ def test_an_interval_opens_now_inside_it_and_at_its_next_start_outside():
     assert opens_at(office, inside.replace(hour=18)) == datetime(2026, 11, 23, 8, 30, tzinfo=CST)
     night = TimeInterval(times=["22:00-24:00"])
     assert opens_at(night, inside.replace(hour=23, minute=59)) == inside.replace(hour=23, minute=59)
+
+
+def test_every_held_message_says_why_and_what_became_of_it(tmp_path, receiver):
+    config = make_config(tmp_path, rules=[POST, EVENT], notifiers=[
+        {"name": "hook", "type": "webhook", "url": receiver.url}],
+        quiet={"group_wait": {3: "10m"}})
+    _replay(config)
+    run_cycle(config, now=NOW + timedelta(minutes=30))
+    state = StateDB(config.state_path)
+    told = {(r["hold"], explain(r)) for r in quiet_log(state, iso(NOW - timedelta(hours=1)))}
+    state.close()
+    reasons = {why.split("：")[0] for _, (why, _) in told}
+    assert reasons == {"抑制", "分组"}, told
+    assert all(fate.startswith(("已随", "事件通知已包含", "窗口内仅此一条")) for _, (_, fate) in told)
