@@ -14,6 +14,9 @@ the group it waits in (`group_key`) and when that group is released (`release_ts
 - **fold** (抑制): at release, a held per-post notice whose post is inside an open 事件 warning
   of the same or a more urgent level goes into that event instead — one update message to the
   notifier about the event, naming the new posts — unless the post is more urgent than the event.
+  The fold group collects for the event rule's `realert` (or the event level's `group_wait` if
+  longer): an event is not notified again sooner. When the event's own notice (growth update,
+  escalation) goes out meanwhile, it carries those posts, and the fold sends nothing more.
 
 Folded posts are told as a new *update message*, not by editing the event's first message: the
 企业微信, 钉钉 and 飞书 group robots this project posts to cannot edit a sent message (only app
@@ -195,6 +198,7 @@ def _fold(conn: sqlite3.Connection, config: AppConfig, now: datetime) -> None:
         return
     owner = _open_events(conn)
     specs = {n.name: n for n in config.warnings.notifiers}
+    realert = {r.name: int(seconds(r.realert)) for r in config.warnings.rules if r.realert}
     now_ts = int(now.timestamp())
     for row in rows:
         message = json.loads(row["payload"])
@@ -205,9 +209,17 @@ def _fold(conn: sqlite3.Connection, config: AppConfig, now: datetime) -> None:
             continue  # not inside an event, more urgent than it, or the notifier never hears it
         key = f"event:{event['alert_id']}"
         window = _window(conn, config, spec, event["level"], key, now)
+        release = window.release_ts if window else now_ts
+        covered = datetime.fromisoformat(message["created_at"]).timestamp() <= \
+            (event["last_notice_ts"] or 0)
+        if covered:
+            release = now_ts  # the event's last notice carried it: nothing to wait for
+        elif window is None or window.reason == "group":
+            # An event is not notified again before its rule's `realert`: nor is its fold update.
+            release = max(release, _join(conn, spec.name, key, now_ts, now_ts + realert.get(
+                event["rule"], 0)))
         conn.execute("UPDATE outbox SET hold = 'fold', group_key = ?, release_ts = ? "
-                     "WHERE message_id = ?",
-                     (key, window.release_ts if window else now_ts, row["message_id"]))
+                     "WHERE message_id = ?", (key, release, row["message_id"]))
 
 
 def _fold_payload(conn: sqlite3.Connection, config: AppConfig, event_id: int,

@@ -27,14 +27,17 @@ def _event_posts(clock: datetime, first: int, count: int, severity: int = 3, inf
 
 
 def _replay(config) -> None:
-    """Three cycles: an event forms, grows by two posts, then a tier-4 post with reach joins."""
+    """An event forms, grows by two posts, is quiet past its realert (30m), then a tier-4 post
+    with reach joins."""
     store_posts(config, _event_posts(NOW, 0, 3)
                 + [make_post(2, severity=3, text=UNRELATED[0], title=UNRELATED[0][:12])])
     run_cycle(config, now=NOW)
     later = NOW + timedelta(minutes=5)
     store_posts(config, _event_posts(later, 3, 2))
     run_cycle(config, now=later)
-    last = NOW + timedelta(minutes=10)
+    for minutes in (29, 30):
+        run_cycle(config, now=later + timedelta(minutes=minutes))
+    last = NOW + timedelta(minutes=40)
     store_posts(config, _event_posts(last, 5, 1, severity=4, influence=0.9))
     run_cycle(config, now=last)
 
@@ -50,14 +53,15 @@ def test_posts_inside_an_open_event_fold_into_it_unless_more_urgent(tmp_path, re
     config = make_config(tmp_path, rules=[POST, EVENT], notifiers=hooks)
     _replay(config)
     titles = [b["title"] for b in receiver.bodies]
-    # cycle 1: the event (carrying its three posts) and the unrelated post; cycle 2: one update
-    # naming the two new posts; cycle 3: the event's escalation and the 一级 post, which is more
+    # the event (carrying its three posts) and the unrelated post; 30 minutes after the next two
+    # posts one update naming them; the event's escalation and the 一级 post, which is more
     # urgent than the 二级 event and so is not folded.
     assert len(titles) == 5 and before == 9, (titles, before)
     assert titles[0].startswith("【三级预警·黄色】衡阳 热点事件")
     fold = receiver.bodies[2]
     assert fold["kind"] == "update" and "新增 2 条单帖预警" in fold["title"]
     assert "已并入本事件通知" in fold["body"] and len(fold["post_ids"]) == 2
+    assert fold["created_at"] == iso(NOW + timedelta(minutes=35))  # after the event's realert
     assert {b["level"] for b in receiver.bodies[3:]} == {1, 2}
 
     state = StateDB(config.state_path)
