@@ -163,6 +163,7 @@ ALTER TABLE outbox ADD COLUMN release_ts INTEGER;
 UPDATE outbox SET hold = 'digest', group_key = 'digest', release_ts = next_attempt_ts
     WHERE status = 'held';
 CREATE INDEX IF NOT EXISTS outbox_held ON outbox (status, release_ts);
+CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (alert_id);
 """
 
 SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW, QUIET))

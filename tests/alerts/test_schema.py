@@ -43,6 +43,7 @@ def test_old_state_db_is_upgraded_in_place(tmp_path):
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     assert indexes == {"alerts_open_key": "alerts", "alerts_key": "alerts",
                        "alerts_status": "alerts", "outbox_due": "outbox", "outbox_held": "outbox",
+                       "outbox_alert": "outbox",
                        "alert_reviews_state": "alert_reviews", "warning_audit_alert": "warning_audit"}
     assert not state.query("SELECT name FROM sqlite_master WHERE name LIKE '%_v0'")
     state.close()
