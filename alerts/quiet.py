@@ -44,8 +44,7 @@ from alerts.schema import SCHEMA
 from core.db import StateDB
 from core.post import CST, iso
 
-HOLD_LABELS = {"fold": "抑制（并入事件）", "group": "分组", "mute": "静默时段", "digest": "汇总",
-               "check": "事件核对"}
+HOLD_LABELS = {"fold": "抑制（并入事件）", "group": "分组", "mute": "静默时段", "digest": "汇总"}
 CST_OFFSET = 8 * 3600
 
 

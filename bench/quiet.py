@@ -122,16 +122,13 @@ def replay(posts: list[Post], quiet: dict[str, Any], every: timedelta) -> dict[s
         took = time.process_time() - cpu
     receiver.server.shutdown()
     kinds = Counter(b["kind"] for b in receiver.bodies)
-    return {"messages": len(receiver.bodies), "kinds": kinds, "cpu": took,
-            "first": Counter(b["level"] for b in receiver.bodies if b["kind"] == "new"
-                             and b.get("rule_type") == "post")}
+    return {"messages": len(receiver.bodies), "kinds": kinds, "cpu": took}
 
 
 def main(argv: list[str]) -> None:
+    from alerts.model import seconds
     from alerts.post_rule import level_for
     from tousu.config import parse
-
-    from alerts.model import seconds
 
     options = dict(a.lstrip("-").split("=", 1) if "=" in a else (a.lstrip("-"), "1") for a in argv)
     every = timedelta(seconds=seconds(options.get("every", "1m")))

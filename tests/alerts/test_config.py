@@ -7,8 +7,8 @@ import pytest
 from alerts.config import Notifier, PostRule, Rule
 from alerts.notifiers import REGISTRY
 from alerts.rules import RULE_TYPES
-from core.config import ConfigError, union_members
-from tousu.config import load, parse
+from core.config import ConfigError, ConfigInvalid, union_members
+from tousu.config import load, parse, validate
 from tests.conftest import ROOT
 
 
@@ -89,9 +89,6 @@ def test_every_rule_and_notifier_type_has_a_class():
     ({"quiet": {"send_during": {4: "office"}}}, "warnings.quiet.send_during[4]", "只能是 1, 2 或 3"),
 ])
 def test_quiet_options_are_checked_in_chinese(section, path, zh):
-    from core.config import ConfigInvalid
-    from tousu.config import validate
-
     with pytest.raises(ConfigInvalid) as err:
         validate({"warnings": section})
     problem = err.value.problems[0]
