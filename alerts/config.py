@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from core.config import Duration, Level, Strict, check_interval
 
@@ -150,7 +153,25 @@ class NotifierBase(Strict):
     # low levels as a digest: messages of these levels are held and sent together every digest_every
     digest_levels: list[Level] = []
     digest_every: Duration = "1h"
+    # per level, over the defaults of `warnings.quiet` (alerts/quiet.py): a grouping window, and
+    # the named time interval (or 'always') in which the level is sent
+    group_wait: dict[Level, Duration] = {}
+    send_during: dict[Level, str] = {}
     timeout: float = Field(10, gt=0)
+
+    def receives(self, alert: dict[str, Any], kind: str) -> bool:
+        """Whether this notifier is routed a notice about an alert (a row of `alerts`): by
+        level, city, category, rule and kind."""
+        levels = self.levels or [lv for lv in (1, 2, 3) if lv <= self.min_level]
+        if alert["level"] not in levels:
+            return False
+        if self.cities and alert["city"] not in self.cities:
+            return False
+        if self.categories and not set(self.categories) & set(json.loads(alert["categories"] or "[]")):
+            return False
+        if self.rules and alert["rule"] not in self.rules:
+            return False
+        return not self.kinds or kind in self.kinds
 
 
 class FileNotifierConfig(NotifierBase):
@@ -214,6 +235,51 @@ class ReviewStage(Strict):
     notifiers: list[str] = []
 
 
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
+ALWAYS = "always"
+
+
+def clock_range(text: str) -> tuple[int, int]:
+    """'08:30-18:00' → (510, 1080), minutes of the day; the end may be 24:00."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise PydanticCustomError("time_range", "{value!r} is not a range like 08:30-18:00",
+                                  {"value": text})
+    start, end = (int(h) * 60 + int(m) for h, m in (p.split(":") for p in text.strip().split("-")))
+    if end <= start:
+        raise PydanticCustomError("time_range_order", "{value!r} ends before it starts",
+                                  {"value": text})
+    return start, end
+
+
+class TimeInterval(Strict):
+    """When messages may go out: days of the week (1 Monday … 7 Sunday) and clock ranges in
+    China time."""
+
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field([1, 2, 3, 4, 5, 6, 7], min_length=1)
+    times: list[str] = Field(["00:00-24:00"], min_length=1)
+
+    @field_validator("times")
+    @classmethod
+    def _times(cls, v: list[str]) -> list[str]:
+        for text in v:
+            clock_range(text)
+        return [t.strip() for t in v]
+
+
+class QuietConfig(Strict):
+    """Quiet alerting (alerts/quiet.py): per-post warnings inside an open event fold into it,
+    a level's messages can be collected for a window and sent as one, and a level can be kept
+    to a time interval (静默时段 outside it). A notifier's own `group_wait` / `send_during`
+    override these per level."""
+
+    inhibit: bool = True
+    group_wait: dict[Level, Duration] = {}
+    send_during: dict[Level, str] = {}
+    time_intervals: dict[str, TimeInterval] = {
+        "office": TimeInterval(weekdays=[1, 2, 3, 4, 5], times=["08:30-18:00"])}
+
+
 class ManualConfig(Strict):
     """The choices the 人工发布 form offers."""
 
@@ -232,6 +298,7 @@ class WarningsConfig(Strict):
     review_timeout: Duration = "30m"
     reviewers: list[ReviewStage] = [ReviewStage(role="manager"), ReviewStage(role="admin")]
     manual: ManualConfig = ManualConfig()
+    quiet: QuietConfig = QuietConfig()
 
     def holds(self, level: int) -> bool:
         """Whether a new warning of this level waits for review before it is sent."""
@@ -263,7 +330,18 @@ class WarningsConfig(Strict):
             if unknown:
                 raise ValueError(f"notifier {notifier.name!r} routes unknown rule {unknown[0]!r}")
         self._check_reviewers(notifier_names)
+        self._check_intervals()
         return self
+
+    def _check_intervals(self) -> None:
+        known = [ALWAYS, *self.quiet.time_intervals]
+        choices = [self.quiet.send_during, *(n.send_during for n in self.notifiers)]
+        for chosen in choices:
+            for name in chosen.values():
+                if name not in known:
+                    raise PydanticCustomError(
+                        "unknown_interval", "send_during names unknown time interval {name!r}; "
+                        "known: {known}", {"name": name, "known": "、".join(known)})
 
     def _check_reviewers(self, notifier_names: list[str]) -> None:
         roles = [stage.role for stage in self.reviewers]

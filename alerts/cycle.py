@@ -9,7 +9,8 @@ from typing import Any
 from alerts.engine import apply_matches, silenced_targets
 from alerts.model import AlertsError, Context
 from alerts.notifiers import build_notifiers
-from alerts.outbox import deliver_due, flush_digests
+from alerts.outbox import deliver_due
+from alerts.quiet import release_held
 from alerts.review import escalate_due
 from alerts.rules import build_rules
 from alerts.schema import SCHEMA
@@ -52,7 +53,7 @@ def run_cycle(config: AppConfig, now: datetime | None = None) -> dict[str, Any]:
                     # wait for event clustering.
                     _add(counts, deliver_due(state, notifiers, now, down))
         counts["review_escalations"] = escalate_due(state, config, now)
-        counts["digests"] = flush_digests(state, config, now)
+        counts["digests"] = release_held(state, config, now)
         _add(counts, deliver_due(state, notifiers, now, down))
     finally:
         state.close()

@@ -16,9 +16,9 @@ import sqlite3
 from datetime import datetime
 from typing import Any, Collection
 
-from alerts.messages import digest_payload, payload
-from alerts.model import seconds
+from alerts.messages import payload
 from alerts.notifiers import NotifierError
+from alerts.quiet import hold_for
 from alerts.config import Notifier, AppConfig
 from alerts.schema import SCHEMA
 from core.post import iso
@@ -27,40 +27,27 @@ from core.db import StateDB
 MAX_BACKOFF = 900   # a channel down for hours is retried every 15 minutes at most
 FIRST_BACKOFF = 15
 LEASE = 120
-CST_OFFSET = 8 * 3600
-
-
-def routed(spec: Notifier, alert: dict[str, Any], kind: str) -> bool:
-    """Whether a notifier receives this notice: by level, city, category, rule and kind."""
-    levels = spec.levels or [lv for lv in (1, 2, 3) if lv <= spec.min_level]
-    if alert["level"] not in levels:
-        return False
-    if spec.cities and alert["city"] not in spec.cities:
-        return False
-    if spec.categories and not set(spec.categories) & set(json.loads(alert["categories"] or "[]")):
-        return False
-    if spec.rules and alert["rule"] not in spec.rules:
-        return False
-    return not spec.kinds or kind in spec.kinds
 
 
 def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], kind: str,
                    seq: int, now: datetime, overrides: dict[str, Any] | None = None, *,
                    to: Collection[str] | None = None, status: str = "pending",
-                   digest: bool = True) -> int:
+                   quiet: bool = True) -> int:
     """Queue one notice about an alert to every notifier routed to it; returns rows queued.
     `overrides` replaces fields of the message (a title, a console link).
 
     `to` names the notifiers instead of the routing (recipients a person chose). `status`
     'review' keeps the messages for a held warning (审核) until queued again as 'pending', which
     releases them with the payload as it is then; a message already released stays as it is.
-    `digest` False sends a low level's notice at once rather than in its notifier's digest."""
+    A pending message may be held instead (alerts.quiet: muted, grouped, digested, checked
+    against open events); `quiet` False sends it at once whatever the notifier's quiet options."""
     queued = 0
     now_ts = int(now.timestamp())
     for spec in config.warnings.notifiers:
-        if not (spec.name in to if to is not None else routed(spec, alert, kind)):
+        if not (spec.name in to if to is not None else spec.receives(alert, kind)):
             continue
-        held = status == "pending" and digest and alert["level"] in spec.digest_levels
+        hold = hold_for(conn, config, spec, alert, kind, now) \
+            if status == "pending" and quiet else None
         for recipient in (spec.phones if spec.type == "sms" else [None]):
             dedup = f"{alert['alert_id']}:{kind}:{seq}:{spec.name}" + (f":{recipient}" if recipient else "")
             message = {**payload(config, alert, kind, dedup, now), **(overrides or {})}
@@ -68,59 +55,18 @@ def enqueue_notice(conn: sqlite3.Connection, config: AppConfig, alert: dict[str,
                 message["recipient"] = recipient
             cur = conn.execute(
                 "INSERT INTO outbox (alert_id, notifier, kind, dedup_key, payload, status, "
-                "next_attempt_ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "next_attempt_ts, created_at, hold, group_key, release_ts) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (dedup_key) DO UPDATE SET payload = excluded.payload, "
-                "status = excluded.status, next_attempt_ts = excluded.next_attempt_ts "
+                "status = excluded.status, next_attempt_ts = excluded.next_attempt_ts, "
+                "hold = excluded.hold, group_key = excluded.group_key, "
+                "release_ts = excluded.release_ts "
                 "WHERE outbox.status = 'review' AND excluded.status != 'review'",
                 (alert["alert_id"], spec.name, kind, dedup, json.dumps(message, ensure_ascii=False),
-                 "held" if held else status, now_ts, iso(now)))
+                 "held" if hold else status, now_ts, iso(now), hold and hold.reason,
+                 hold and hold.group_key, hold and hold.release_ts))
             queued += cur.rowcount
     return queued
-
-
-def flush_digests(state: StateDB, config: AppConfig, now: datetime) -> int:
-    """Turn held messages of finished digest periods into one digest per notifier."""
-    state.ensure(SCHEMA)
-    made = 0
-    now_ts = int(now.timestamp())
-    for spec in config.warnings.notifiers:
-        if not spec.digest_levels:
-            continue
-        every = int(seconds(spec.digest_every))
-        # Periods align to the clock in China (hourly digests on the hour, daily at midnight).
-        period_start = (now_ts + CST_OFFSET) // every * every - CST_OFFSET
-        with state.atomic() as conn:
-            held = conn.execute("SELECT message_id, payload FROM outbox WHERE notifier = ? AND "
-                                "status = 'held' AND next_attempt_ts < ? ORDER BY message_id",
-                                (spec.name, period_start)).fetchall()
-            if not held:
-                continue
-            items = [json.loads(row["payload"]) for row in held]
-            for group in _by_recipient(items):
-                recipient = group[0].get("recipient")
-                dedup = f"digest:{spec.name}:{period_start}" + (f":{recipient}" if recipient else "")
-                message = digest_payload(config, spec.name, group, dedup, now)
-                if recipient:
-                    message["recipient"] = recipient
-                cur = conn.execute(
-                    "INSERT OR IGNORE INTO outbox (alert_id, notifier, kind, dedup_key, payload, "
-                    "status, next_attempt_ts, created_at) VALUES (NULL, ?, 'digest', ?, ?, "
-                    "'pending', ?, ?)",
-                    (spec.name, dedup, json.dumps(message, ensure_ascii=False), now_ts, iso(now)))
-                digest_id = cur.lastrowid if cur.rowcount else None
-                made += cur.rowcount
-                ids = [row["message_id"] for row, item in zip(held, items)
-                       if item.get("recipient") == recipient]
-                conn.executemany("UPDATE outbox SET status = 'digested', digest_id = ? "
-                                 "WHERE message_id = ?", [(digest_id, i) for i in ids])
-    return made
-
-
-def _by_recipient(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for item in items:
-        groups.setdefault(item.get("recipient"), []).append(item)
-    return list(groups.values())
 
 
 def deliver_due(state: StateDB, notifiers: dict[str, Any], now: datetime | float | None = None,

@@ -125,7 +125,7 @@ def _ask(conn: sqlite3.Connection, config: AppConfig, alert: dict[str, Any], sta
     overrides = {"title": title, "body": f"{lead}\n{alert['body']}",
                  "console": f"{console_base(config)}/warnings?review={alert['alert_id']}"}
     queued = enqueue_notice(conn, config, alert, "review", stage, now, overrides,
-                            to=step.notifiers, digest=False)
+                            to=step.notifiers, quiet=False)
     audit.record(conn, iso(now), SYSTEM_ACTOR, "escalate" if escalated else "request",
                  alert["alert_id"], stage=stage, role=step.role, notifiers=step.notifiers,
                  queued=queued)
@@ -235,13 +235,14 @@ def approve(state: StateDB, config: AppConfig, user: User, alert_id: int, *,
                       None if recipients is None else json.dumps(recipients, ensure_ascii=False),
                       iso(now), alert_id))
         alert = _alert(conn, alert_id)
-        queued = enqueue_notice(conn, config, alert, "new", 1, now, to=recipients)
+        # The reviewer's approval is the decision to send: no grouping, mute or folding now.
+        queued = enqueue_notice(conn, config, alert, "new", 1, now, to=recipients, quiet=False)
         dropped = conn.execute("UPDATE outbox SET status = 'dropped' WHERE alert_id = ? AND "
                                "status = 'review'", (alert_id,)).rowcount
         if alert["status"] == "resolved" and _notifies_resolved(config, alert["rule"]):
             # The condition cleared while it waited: its recipients hear that too.
             queued += enqueue_notice(conn, config, alert, "resolved", alert["notices"] + 1, now,
-                                     to=recipients)
+                                     to=recipients, quiet=False)
         audit.record(conn, iso(now), user.username, "approve", alert_id, changes=changes,
                      note=note.strip(), queued=queued, dropped=dropped)
         result = review_of(conn, alert_id)

@@ -41,7 +41,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     kind TEXT NOT NULL,                    -- new | update | escalated | reminder | resolved | digest
     dedup_key TEXT NOT NULL UNIQUE,        -- one message per (alert, notice, notifier)
     payload TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | held (for a digest) | digested
+    status TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | held | digested | folded
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt_ts INTEGER NOT NULL,
     lease_until INTEGER,
@@ -156,4 +156,20 @@ BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
 # rule's figures) and rewritten with it while the alert is open. NULL for other rules.
 EXPLANATION = "ALTER TABLE alerts ADD COLUMN explanation TEXT;"
 
-SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW, EXPLANATION))
+
+# Quiet alerting (alerts/quiet.py): why a message was held (NULL: sent as queued) — 'fold' (抑制:
+# a per-post warning inside an open event, sent as part of the event's update), 'group' (分组
+# window), 'mute' (静默时段), 'digest' (a notifier's clock-aligned digest), 'check' (held to the end
+# of its cycle for the inhibition check); the group it waits in, and when the group is released.
+# Held messages stay rows of the outbox, so a restart loses none and releases each group once.
+QUIET = """
+ALTER TABLE outbox ADD COLUMN hold TEXT;
+ALTER TABLE outbox ADD COLUMN group_key TEXT;
+ALTER TABLE outbox ADD COLUMN release_ts INTEGER;
+UPDATE outbox SET hold = 'digest', group_key = 'digest', release_ts = next_attempt_ts
+    WHERE status = 'held';
+CREATE INDEX IF NOT EXISTS outbox_held ON outbox (status, release_ts);
+CREATE INDEX IF NOT EXISTS outbox_alert ON outbox (alert_id);
+"""
+
+SCHEMA = Schema("alerts", (TABLES, from_untiered, REVIEW, EXPLANATION, QUIET))

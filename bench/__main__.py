@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ["nlp", "store", "crawl", "alerts", "console"]
+BENCHMARKS = ["nlp", "store", "crawl", "alerts", "quiet", "console"]
 
 
 def main(argv: list[str]) -> int:

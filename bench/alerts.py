@@ -133,14 +133,18 @@ def bench_config(workdir: Path, store: Path, hook: str | None) -> Any:
                   "warnings": warnings})
 
 
-class _Receiver:
+class Receiver:
+    """A local webhook: when each post id first arrived, and every body received."""
+
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
+        self.bodies: list[dict[str, Any]] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                receiver.bodies.append(body)
                 for post_id in body.get("post_ids", []):
                     receiver.arrived.setdefault(post_id, time.perf_counter())
                 self.send_response(200)
@@ -160,7 +164,7 @@ def latency(config: Any, samples: int = 8) -> list[float]:
     from indexer import open_store
     from core.post import Post, iso, now_cst
 
-    receiver = _Receiver()
+    receiver = Receiver()
     config.warnings.notifiers[0].url = receiver.url
     stop = threading.Event()
     cycle_seconds: list[float] = []

@@ -130,6 +130,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "tier {tier} cue {term!r}: weight {weight} not in (0, 5]"),
     "alias_conflict": ("别名「{alias}」同时属于 {owner} 和 {city}",
                        "alias {alias!r} belongs to both {owner} and {city}"),
+    # quiet alerting's time intervals (alerts.config)
+    "time_range": ("时段「{value}」格式应为 时:分-时:分，如 08:30-18:00",
+                   "{value!r} is not a range like 08:30-18:00"),
+    "time_range_order": ("时段「{value}」的结束时间须晚于开始时间", "{value!r} ends before it starts"),
+    "unknown_interval": ("没有名为「{name}」的时段；可选：{known}",
+                         "send_during names unknown time interval {name!r}; known: {known}"),
 }
 _OTHER = ("取值无效：{detail}", "{detail}")
 

@@ -17,12 +17,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from alerts import analysis, recipients, review
+from alerts import analysis, quiet, recipients, review
 from alerts.api import get_alert, recent_alerts
 from alerts.spread import Spread, event_spread
 from cases.automation import OWN_RULES
 from cases.reporting import categories_by_alert
-from core.vocab import RULE_TYPE_LABELS, TIER_LABELS
+from core.vocab import LEVEL_NAMES, RULE_TYPE_LABELS, TIER_LABELS
 from indexer import Filters, open_store
 from indexer.base import SearchResult, Store
 from nlp.dictionary import get_dictionary
@@ -325,6 +325,21 @@ def alert(alert_id: int) -> dict[str, Any] | None:
 def held_reviews() -> list[dict[str, Any]]:
     """Warnings waiting for review (alerts.review), oldest first."""
     return review.held_reviews(state())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def quiet_messages(since: str, alert_id: int | None = None) -> pd.DataFrame:
+    """Messages held since `since` (alerts.quiet: 抑制, 分组, 静默时段, 汇总) with why and what
+    became of each, newest first; one warning's when `alert_id` is given."""
+    rows = []
+    for row in quiet.quiet_log(state(), since, alert_id):
+        why, fate = quiet.explain(row)
+        rows.append({"编号": row["message_id"], "预警": f"#{row['alert_id']} {row['title'] or ''}",
+                     "级别": LEVEL_NAMES.get(row["level"], ""), "通知渠道": row["notifier"],
+                     "类别": quiet.HOLD_LABELS[row["hold"]], "原因": why, "去向": fate,
+                     "入队时间": row["created_at"][5:16].replace("T", " ")})
+    return pd.DataFrame(rows, columns=["编号", "预警", "级别", "通知渠道", "类别", "原因", "去向",
+                                       "入队时间"])
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

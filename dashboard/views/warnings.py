@@ -1,7 +1,8 @@
 """预警: open, acknowledged and resolved warnings by level; why a volume or spike warning fired
 (为何预警); the event's posts, growth curve and spread; acknowledge and silence through the alerts
-service. 待审核: the held warnings, edited (采编) and approved or rejected by the reviewers;
-预警分析; 收件组 kept by the managers."""
+service. 抑制与静默: every message held back by quiet alerting (folded into an event, grouped,
+muted) with why and what became of it. 待审核: the held warnings, edited (采编) and approved or
+rejected by the reviewers; 预警分析; 收件组 kept by the managers."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from dashboard.guard import action, run_page
 from core.markup import esc, md
 from dashboard.render import LEVEL_COLOURS, plain, post_card
 
-VIEWS = {"list": "预警列表", "review": "待审核", "analysis": "预警分析", "groups": "收件组"}
+VIEWS = {"list": "预警列表", "review": "待审核", "quiet": "抑制与静默", "analysis": "预警分析",
+         "groups": "收件组"}
 PERIODS = {7: "近 7 天", 30: "近 30 天", 90: "近 90 天"}
 
 
@@ -87,6 +89,10 @@ def _detail(alert: dict[str, Any], user: Any) -> None:
     _posts(alert["post_ids"])
     if alert["rule_type"] == "event":
         spread_view.render(alert["post_ids"], str(alert["alert_id"]))
+    held = data.quiet_messages("", alert["alert_id"])
+    if not held.empty:
+        st.caption("通知记录：以下消息未按原样立即发出")
+        st.dataframe(held.drop(columns=["预警", "级别"]), hide_index=True, width="stretch")
     if alert["review"] is not None or alert["origin"] == "manual":
         warning_forms.audit_trail(alert["alert_id"])
     warning_forms.recover_button(alert, user)
@@ -205,6 +211,23 @@ def _reviews(user: Any) -> None:
                 plain(row["body"], small=True)
 
 
+def _quiet(user: Any) -> None:
+    days = st.radio("统计周期", list(PERIODS), format_func=PERIODS.get, horizontal=True,
+                    key="w_quiet_period")
+    frame = data.quiet_messages(data.since_hours(days * 24))
+    st.caption("按 warnings.quiet 配置：事件内的单帖预警并入事件通知（抑制），同级预警在分组窗口内"
+               "合并发送（分组），部分级别只在设定时段发送（静默时段）。每条未立即发出的消息都记录在此，"
+               "不会丢失。")
+    if frame.empty:
+        st.info("此期间没有被抑制、分组或静默的消息。", icon="✅")
+        return
+    kinds = Counter(frame["类别"])
+    m = st.columns(4)
+    for col, label in zip(m, ("抑制（并入事件）", "分组", "静默时段", "汇总")):
+        col.metric(label, kinds.get(label, 0))
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
 def _analysis(user: Any) -> None:
     days = st.radio("统计周期", list(PERIODS), format_func=PERIODS.get, horizontal=True,
                     key="w_period")
@@ -236,7 +259,7 @@ def render(user: Any) -> None:
     view = st.radio("视图", list(VIEWS), horizontal=True, key="w_view", label_visibility="collapsed",
                     index=1 if st.query_params.get("review") else 0,
                     format_func=lambda v: VIEWS[v] + (f"（{held}）" if v == "review" else ""))
-    {"list": _list, "review": _reviews, "analysis": _analysis,
+    {"list": _list, "review": _reviews, "quiet": _quiet, "analysis": _analysis,
      "groups": warning_forms.groups_editor}[view](user)
 
 

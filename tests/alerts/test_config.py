@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.config import PostRule
-from core.config import ConfigError
+from alerts.config import Notifier, PostRule, Rule
+from alerts.notifiers import REGISTRY
+from alerts.rules import RULE_TYPES
+from core.config import ConfigError, ConfigInvalid, union_members
 from tests.conftest import ROOT
-from tousu.config import load, parse
+from tousu.config import load, parse, validate
 
 
 def warnings(**section):
@@ -65,3 +67,31 @@ def test_smtp_password_only_from_environment(monkeypatch):
     section = warnings(notifiers=[{"name": "m", "type": "smtp", "host": "h", "sender": "a@b",
                                    "to": ["c@d"], "password": "${TOUSU_TEST_SMTP}"}])
     assert section.notifiers[0].password == "pw"
+
+
+def test_every_rule_and_notifier_type_has_a_class():
+    assert set(RULE_TYPES) == set(union_members(Rule))
+    assert set(REGISTRY) == set(union_members(Notifier))
+
+
+@pytest.mark.parametrize("section, path, zh", [
+    ({"quiet": {"send_during": {3: "night"}}}, "warnings",
+     "没有名为「night」的时段；可选：always、office"),
+    ({"notifiers": [{"name": "f", "type": "file", "path": "x", "send_during": {2: "lunch"}}],
+      "quiet": {"time_intervals": {"night": {"times": ["20:00-24:00"]}}}}, "warnings",
+     "没有名为「lunch」的时段；可选：always、night"),
+    ({"quiet": {"time_intervals": {"office": {"times": ["8:30-18"]}}}},
+     "warnings.quiet.time_intervals.office.times", "时段「8:30-18」格式应为 时:分-时:分，如 08:30-18:00"),
+    ({"quiet": {"time_intervals": {"office": {"times": ["18:00-08:30"]}}}},
+     "warnings.quiet.time_intervals.office.times", "时段「18:00-08:30」的结束时间须晚于开始时间"),
+    ({"quiet": {"time_intervals": {"office": {"weekdays": [0]}}}},
+     "warnings.quiet.time_intervals.office.weekdays[0]", "不能小于 1"),
+    ({"quiet": {"group_wait": {3: "soon"}}}, "warnings.quiet.group_wait[3]", "取值无效：'soon' is not a duration"),
+    ({"quiet": {"send_during": {4: "office"}}}, "warnings.quiet.send_during[4]", "只能是 1, 2 或 3"),
+])
+def test_quiet_options_are_checked_in_chinese(section, path, zh):
+    with pytest.raises(ConfigInvalid) as err:
+        validate({"warnings": section})
+    problem = err.value.problems[0]
+    assert problem.path.startswith(path) and zh in problem.message("zh"), \
+        (problem.path, problem.message("zh"))

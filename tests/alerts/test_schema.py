@@ -43,7 +43,8 @@ def test_old_state_db_is_upgraded_in_place(tmp_path):
     indexes = {r["name"]: r["tbl_name"] for r in state.query(
         "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     assert indexes == {"alerts_open_key": "alerts", "alerts_key": "alerts",
-                       "alerts_status": "alerts", "outbox_due": "outbox",
+                       "alerts_status": "alerts", "outbox_due": "outbox", "outbox_held": "outbox",
+                       "outbox_alert": "outbox",
                        "alert_reviews_state": "alert_reviews", "warning_audit_alert": "warning_audit"}
     assert not state.query("SELECT name FROM sqlite_master WHERE name LIKE '%_v0'")
     state.close()
@@ -87,4 +88,22 @@ def test_explanation_column_joins_a_version_3_database(tmp_path):
     again.ensure(SCHEMA)
     assert again.query("SELECT key, explanation FROM alerts") == [
         {"key": "volume:v:all", "explanation": None}]
+    again.close()
+
+
+def test_held_digest_messages_of_a_version_4_database_are_kept_as_digest_holds(tmp_path):
+    from core.db import Schema
+
+    state = StateDB(tmp_path / "state.db")
+    state.ensure(Schema("alerts", SCHEMA.steps[:4]))
+    for n, status in enumerate(("held", "sent"), 1):
+        state.execute("INSERT INTO outbox (alert_id, notifier, kind, dedup_key, payload, status, "
+                      "next_attempt_ts, created_at) VALUES (1, 'log', 'new', ?, '{}', ?, 1000, 'x')",
+                      (f"1:new:{n}:log", status))
+    again = StateDB(tmp_path / "state.db")
+    again.ensure(SCHEMA)
+    assert again.query("SELECT status, hold, group_key, release_ts FROM outbox ORDER BY message_id") == [
+        {"status": "held", "hold": "digest", "group_key": "digest", "release_ts": 1000},
+        {"status": "sent", "hold": None, "group_key": None, "release_ts": None}]
+    state.close()
     again.close()

@@ -103,3 +103,37 @@ def test_volume_warning_shows_why_it_fired_inert(console_config):
     # The event's crawled title is a dataframe cell (text); no HTML of the page carries it.
     assert "<img" not in texts and "phish.example" not in texts
     assert esc(first.title) in texts  # the first post, as its card
+
+
+def test_held_messages_are_listed_on_the_warnings_page_with_why(console_config):
+    import yaml
+
+    from alerts.cycle import run_cycle
+    from core.db import StateDB
+    from tousu.config import load
+
+    data = yaml.safe_load(console_config.read_text(encoding="utf-8"))
+    data["warnings"] = {
+        "rules": [{"name": "post", "type": "post"},
+                  {"name": "hot-event", "type": "event", "window": "7d", "min_posts": 3}],
+        "notifiers": [{"name": "duty-log", "type": "file", "path": "data/alerts.log"}],
+        "quiet": {"group_wait": {3: "10m"}}}
+    console_config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = load(console_config)
+    state = StateDB(config.state_path)
+    state.execute("DELETE FROM alerts")  # the demo's warnings raised afresh under quiet alerting
+    state.close()
+    run_cycle(config)
+
+    at = app_as("monitor", "warnings")
+    at.radio(key="w_view").set_value("quiet").run()
+    no_crash(at)
+    frame = at.dataframe[0].value
+    assert set(frame["类别"]) == {"分组"} and len(frame) >= 10, frame
+    assert frame["原因"].str.startswith("分组：").all()
+    assert frame["去向"].str.startswith("等待中，").all()
+    assert {m.label: m.value for m in at.metric}["分组"] == str(len(frame))
+    at.radio(key="w_view").set_value("list").run()
+    no_crash(at)
+    details = [d.value for d in at.dataframe if "原因" in d.value.columns]
+    assert details and all(set(d["类别"]) == {"分组"} for d in details)
