@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from core.db import Schema, run_script
+from core.db import Schema, append_only, run_script
 
 TABLES = """
 CREATE TABLE IF NOT EXISTS alerts (
@@ -146,16 +146,11 @@ CREATE TABLE IF NOT EXISTS warning_audit (
     detail TEXT NOT NULL DEFAULT '{}'      -- JSON: what changed, the reason, who was asked
 );
 CREATE INDEX IF NOT EXISTS warning_audit_alert ON warning_audit (alert_id, audit_id);
-CREATE TRIGGER IF NOT EXISTS warning_audit_no_update BEFORE UPDATE ON warning_audit
-BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS warning_audit_no_delete BEFORE DELETE ON warning_audit
-BEGIN SELECT RAISE(ABORT, 'warning_audit is append-only'); END;
-"""
+""" + append_only("warning_audit")
 
 # Why a volume or spike warning fired (alerts.explanation), as JSON; kept beside `data` (the
 # rule's figures) and rewritten with it while the alert is open. NULL for other rules.
 EXPLANATION = "ALTER TABLE alerts ADD COLUMN explanation TEXT;"
-
 
 # Quiet alerting (alerts/quiet.py): why a message was held (NULL: sent as queued) — 'fold' (抑制:
 # a per-post warning inside an open event, sent as part of the event's update), 'group' (分组

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.db import Schema
+from core.db import Schema, append_only
 
-TABLES = """
+TABLES = f"""
 CREATE TABLE IF NOT EXISTS cases (
     case_id INTEGER PRIMARY KEY,
     case_no TEXT UNIQUE,
@@ -51,10 +51,7 @@ CREATE TABLE IF NOT EXISTS case_audit (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS case_audit_case ON case_audit (case_id, audit_id);
-CREATE TRIGGER IF NOT EXISTS case_audit_no_update BEFORE UPDATE ON case_audit
-BEGIN SELECT RAISE(ABORT, 'case_audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS case_audit_no_delete BEFORE DELETE ON case_audit
-BEGIN SELECT RAISE(ABORT, 'case_audit is append-only'); END;
+{append_only('case_audit')}
 
 CREATE TABLE IF NOT EXISTS case_notes (
     note_id INTEGER PRIMARY KEY,
@@ -67,10 +64,7 @@ CREATE TABLE IF NOT EXISTS case_notes (
     script_version INTEGER
 );
 CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes (case_id, note_id);
-CREATE TRIGGER IF NOT EXISTS case_notes_no_update BEFORE UPDATE ON case_notes
-BEGIN SELECT RAISE(ABORT, 'case_notes is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS case_notes_no_delete BEFORE DELETE ON case_notes
-BEGIN SELECT RAISE(ABORT, 'case_notes is append-only'); END;
+{append_only('case_notes')}
 
 CREATE TABLE IF NOT EXISTS case_posts (
     case_id INTEGER NOT NULL,

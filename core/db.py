@@ -44,6 +44,13 @@ class Schema:
         return len(self.steps)
 
 
+def append_only(table: str) -> str:
+    """SQL for two triggers that refuse any UPDATE or DELETE of `table`'s rows (audit logs)."""
+    return "\n".join(
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table}\n"
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;" for verb in ("UPDATE", "DELETE"))
+
+
 def _statements(script: str) -> Iterator[str]:
     """The statements of an SQL script one by one (triggers, strings and comments kept whole).
 

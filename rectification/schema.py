@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core.db import Schema
+from core.db import Schema, append_only
 
-TABLES = """
+TABLES = f"""
 CREATE TABLE IF NOT EXISTS rectify_items (
     item_id INTEGER PRIMARY KEY,
     item_no TEXT UNIQUE,                  -- DB202611001: 督办, the month opened, the id
@@ -53,10 +53,7 @@ CREATE TABLE IF NOT EXISTS rectify_notes (
     attachment TEXT
 );
 CREATE INDEX IF NOT EXISTS rectify_notes_item ON rectify_notes (item_id, note_id);
-CREATE TRIGGER IF NOT EXISTS rectify_notes_no_update BEFORE UPDATE ON rectify_notes
-BEGIN SELECT RAISE(ABORT, 'rectify_notes is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS rectify_notes_no_delete BEFORE DELETE ON rectify_notes
-BEGIN SELECT RAISE(ABORT, 'rectify_notes is append-only'); END;
+{append_only('rectify_notes')}
 
 CREATE TABLE IF NOT EXISTS rectify_audit (
     audit_id INTEGER PRIMARY KEY,
@@ -68,10 +65,7 @@ CREATE TABLE IF NOT EXISTS rectify_audit (
     detail TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS rectify_audit_item ON rectify_audit (item_id, audit_id);
-CREATE TRIGGER IF NOT EXISTS rectify_audit_no_update BEFORE UPDATE ON rectify_audit
-BEGIN SELECT RAISE(ABORT, 'rectify_audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS rectify_audit_no_delete BEFORE DELETE ON rectify_audit
-BEGIN SELECT RAISE(ABORT, 'rectify_audit is append-only'); END;
+{append_only('rectify_audit')}
 
 CREATE TABLE IF NOT EXISTS rectify_worst (
     month TEXT PRIMARY KEY,               -- 'YYYY-MM': 一月一事, one item a month

@@ -12,7 +12,7 @@ from alerts.quiet import explain, opens_at, quiet_log
 from core.db import StateDB
 from core.post import CST, iso
 from tests.alerts.conftest import NOW, make_config, make_post, store_posts
-from tests.alerts.test_scenarios import EVENT_TEXTS, UNRELATED
+from tests.alerts.test_event_rule import EVENT_TEXTS, UNRELATED
 
 EVENT = {"name": "hot", "type": "event", "window": "6h", "min_posts": 3, "level": 3,
          "levels": [{"level": 2, "min_posts": 10}], "severity_min": 2}

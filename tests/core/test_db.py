@@ -9,7 +9,7 @@ from multiprocessing import get_context
 
 import pytest
 
-from core.db import Schema, StateDB, run_script
+from core.db import Schema, StateDB, append_only, run_script
 
 NOTES = Schema("notes", ("""
     CREATE TABLE IF NOT EXISTS notes (
@@ -145,3 +145,16 @@ def test_run_script_stays_inside_the_transaction(tmp_path):
             run_script(conn, "CREATE TABLE a (x); -- one; two\nCREATE TABLE b (y);")
             raise RuntimeError
     assert not {"a", "b"} & _tables(db)
+
+
+
+def test_append_only_refuses_update_and_delete(tmp_path):
+    db = StateDB(tmp_path / "state.db")
+    db.execute("CREATE TABLE log (n INTEGER)")
+    run_script(db.conn, append_only("log"))
+    db.execute("INSERT INTO log VALUES (1)")
+    for sql in ("UPDATE log SET n = 2", "DELETE FROM log"):
+        with pytest.raises(sqlite3.IntegrityError, match="log is append-only"):
+            db.execute(sql)
+    assert db.query("SELECT n FROM log") == [{"n": 1}]
+    db.close()
