@@ -11,8 +11,7 @@ from core.db import StateDB
 from core.post import now_cst
 from indexer.sqlite_store import SqliteStore
 from tests.alerts.test_spread import weibo_posts
-from tests.dashboard.conftest import app_as
-from tests.dashboard.test_pages import no_crash, texts
+from tests.dashboard.conftest import app_as, no_crash, texts
 from tousu.config import load
 
 ATTACK = "<img src=x onerror=alert(1)>[点我](javascript:alert(2))"
