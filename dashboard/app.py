@@ -63,7 +63,8 @@ else:
                        visibility="hidden")
                for spec in auth.PAGES if user.role not in spec.roles]
     groups[next(iter(groups))].extend(hidden)
-    navigation = st.navigation(groups)
+    # Every page in sight: an admin has fifteen, and Streamlit folds all past ten into 'View more'.
+    navigation = st.navigation(groups, expanded=True)
     with st.sidebar:
         st.caption("投诉雷达 · 集中监控 分层应对")
         st.markdown(f"👤 **{md(user.label)}**")

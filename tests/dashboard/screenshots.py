@@ -8,6 +8,7 @@ the starter reply-script library, the seed guides and one approved typical case;
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -145,7 +146,7 @@ def main() -> None:
             open_page(page, "督办")
             shoot(page, "17-rectification")
             open_page(page, "预警")
-            page.get_by_text("待审核", exact=True).first.click()
+            page.get_by_text(re.compile(r"^待审核（\d+）$")).first.click()
             page.wait_for_timeout(1500)
             shoot(page, "18-warning-review")
             open_page(page, "信源")
