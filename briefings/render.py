@@ -99,8 +99,11 @@ CSS = """
 body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:24px auto;
 max-width:900px;color:#222;line-height:1.6}h1{font-size:21px;border-bottom:3px solid #0085d0}
 h2{font-size:16px;color:#0085d0;margin-top:22px}li{margin:6px 0}sup a{text-decoration:none;margin:0 1px}
-.q{color:#666;font-size:12px;display:block}.insufficient{color:#a0a0a0}
+.insufficient{color:#a0a0a0}
 """
+
+
+QUERY_STYLE = "color:#666;font-size:12px;display:block"
 
 
 def to_html_body(briefing: Briefing, links: int = LINKS) -> str:
@@ -115,7 +118,9 @@ def to_html_body(briefing: Briefing, links: int = LINKS) -> str:
                 f'<a href="{esc(url)}" title="{esc(title)}" target="_blank" rel="noopener">[{n}]</a>'
                 if url else f"[{n}]" for n, url, title in _links(briefing, sentence, links))
             more = f" 等{len(sentence.cited())}帖" if _more(sentence, links) else ""
-            qs = "".join(f'<span class="q">查询：{esc(q)}</span>' for q in queries(sentence))
+            # Inline style: the console shows the body without the page's style sheet.
+            qs = "".join(f'<span class="q" style="{QUERY_STYLE}">查询：{esc(q)}</span>'
+                         for q in queries(sentence))
             out.append(f"<li>{esc(sentence.text)}<sup>{cites}{more}</sup>{qs}</li>")
         out.append("</ul>")
     return "".join(out)
