@@ -95,7 +95,7 @@ class DeltaFetchMiddleware:
             yield item
         if details == 0 or new_details > 0:
             yield from held_next
-            capped = response.meta.get("tousu_capped")
+            capped = response is not None and response.meta.get("tousu_capped")
             if capped:
                 note(spider.crawler.stats, "page_cap", response.url,
                      f"已到 max_pages={capped}，之后仍有新帖未采集")

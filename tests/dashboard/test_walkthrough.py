@@ -267,7 +267,17 @@ def test_changsha_handler_accepts_replies_with_a_script_and_closes(walk):
         reply = re.sub(r"\{[^}]+\}", "长沙", reply)
         _act(page, case_no, "线上回复", "已回复", reply)
         see(page, reply[:20])  # the reply is on the case's record
-        _act(page, case_no, "办结", "已办结", "已电话联系用户，问题已解决，用户表示满意。")
+        # 办结 has its own form: what 工单质检 asks (root cause, 处理场景, solved), then a confirmation
+        choose(page, "根本原因", re.compile("维护不及时"))
+        labelled(page, re.compile("^处理场景")).fill("上门更换入户光猫，复测网速正常")
+        page.locator('[data-testid="stRadio"]').filter(has_text="问题是否已解决").get_by_text(
+            "已解决", exact=True).click()
+        labelled(page, "线下处理结果").fill("已电话联系用户，问题已解决，用户表示满意。")
+        page.get_by_role("button", name="办结", exact=True).click()
+        settle(page, 60)
+        page.get_by_role("button", name=re.compile("^确认办结")).first.click()
+        settle(page, 60)
+        page.get_by_role("heading", name=re.compile(f"{case_no} · 已办结")).wait_for()
         shot(page, "handler-closed")
 
 
