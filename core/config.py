@@ -136,6 +136,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "time_range_order": ("时段「{value}」的结束时间须晚于开始时间", "{value!r} ends before it starts"),
     "unknown_interval": ("没有名为「{name}」的时段；可选：{known}",
                          "send_during names unknown time interval {name!r}; known: {known}"),
+    # a time-windowed keyword search (crawler.config.WeiboSearchSource)
+    "whole_hours": ("「{value}」应为整小时数，如 1h、6h、1d（微博搜索的时间精度是小时）",
+                    "{value!r} is not a whole number of hours like 1h, 6h or 2d"),
+    "time_point": ("「{value}」应为整点时间，如 2026-11-20 或 2026-11-20 08:00（北京时间）",
+                   "{value!r} is not a time on the hour like 2026-11-20 or 2026-11-20 08:00"),
+    "window_or_range": ("window（最近一段时间）与 since/until（固定时段）只能二选一",
+                        "set window or since/until, not both"),
+    "until_without_since": ("设置了 until 就要同时设置 since", "until needs since"),
+    "range_order": ("until 必须晚于 since", "until must be later than since"),
+    "min_window_too_long": ("min_window（{min_window}）不能长于要搜索的时段",
+                            "min_window {min_window} is longer than the range"),
 }
 _OTHER = ("取值无效：{detail}", "{detail}")
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union
 
 import jmespath
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
-from core.config import Strict, check_interval, check_selector
+from core.config import Strict, check_interval, check_selector, interval_seconds
+from core.post import CST
 from indexer.config import StoreConfig
 
 Selector = Annotated[str, Field(min_length=1)]
@@ -171,6 +174,66 @@ class WeiboSource(_AdapterSource):
         return self
 
 
+def _whole_hours(value: str) -> str:
+    """A duration of whole hours ('1h', '6h', '2d'): Weibo's time filter has hour precision."""
+    seconds = interval_seconds(value)
+    if seconds is None or seconds < 3600 or seconds % 3600:
+        raise PydanticCustomError("whole_hours", "'{value}' is not a whole number of hours like "
+                                  "1h, 6h or 2d", {"value": value})
+    return value
+
+
+def _time_point(raw: Any) -> Any:
+    """2026-11-20 or '2026-11-20 08:00' (China time, on the hour) → an aware datetime."""
+    value = raw
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime) or (value.minute, value.second, value.microsecond) != (0, 0, 0):
+        raise PydanticCustomError("time_point", "'{value}' is not a time on the hour like "
+                                  "2026-11-20 or 2026-11-20 08:00", {"value": str(raw)})
+    return value if value.tzinfo else value.replace(tzinfo=CST)
+
+
+Hours = Annotated[str, AfterValidator(_whole_hours)]
+TimePoint = Annotated[datetime, BeforeValidator(_time_point)]
+
+
+class WeiboSearchSource(_AdapterSource):
+    """微博搜索 (s.weibo.com): keyword search over a time range; a window whose results fill the
+    page cap is split in halves down to `min_window` (crawler/windows.py)."""
+
+    type: Literal["weibo_search"]
+    base_url: str = "https://s.weibo.com"
+    query: str | None = None            # default: each of `keywords` (or the dictionary's terms)
+    window: Hours = "1d"                # the last `window`, up to the end of the current hour …
+    since: TimePoint | None = None      # … or a fixed range since … until (default: now)
+    until: TimePoint | None = None
+    min_window: Hours = "1h"            # a window still full at this length is a blind spot
+    max_pages: int = Field(10, ge=1, le=50)   # per window; the site shows at most 50
+    cookie_env: str | None = "WEIBO_COOKIE"
+
+    @model_validator(mode="after")
+    def _range(self) -> "WeiboSearchSource":
+        if self.since and "window" in self.model_fields_set:
+            raise PydanticCustomError("window_or_range", "set window or since/until, not both")
+        if self.until and not self.since:
+            raise PydanticCustomError("until_without_since", "until needs since")
+        if self.since and self.until and self.until <= self.since:
+            raise PydanticCustomError("range_order", "until must be later than since")
+        length = (self.until - self.since).total_seconds() if self.since and self.until else \
+            None if self.since else interval_seconds(self.window)
+        if length is not None and interval_seconds(self.min_window) > length:
+            raise PydanticCustomError("min_window_too_long",
+                                      "min_window {min_window} is longer than the range",
+                                      {"min_window": self.min_window})
+        return self
+
+
 class HeimaoSource(_AdapterSource):
     """黑猫投诉 (tousu.sina.com.cn): complaint search by `keyword`."""
 
@@ -202,8 +265,8 @@ class DiscuzSource(_AdapterSource):
         return check_detail(v)
 
 
-Source = Annotated[Union[HtmlSource, RssSource, JsonSource, TiebaSource, WeiboSource, HeimaoSource,
-                         DiscuzSource], Field(discriminator="type")]
+Source = Annotated[Union[HtmlSource, RssSource, JsonSource, TiebaSource, WeiboSource,
+                         WeiboSearchSource, HeimaoSource, DiscuzSource], Field(discriminator="type")]
 
 
 class AppConfig(Protocol):

@@ -97,8 +97,7 @@ class DeltaFetchMiddleware:
             yield from held_next
             capped = response is not None and response.meta.get("tousu_capped")
             if capped:
-                note(spider.crawler.stats, "page_cap", response.url,
-                     f"已到 max_pages={capped}，之后仍有新帖未采集")
+                note(spider.crawler.stats, "page_cap", response.url, capped)
         else:
             spider.crawler.stats.inc_value("tousu/paging_stopped")
 

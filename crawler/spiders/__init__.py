@@ -7,6 +7,8 @@ from crawler.spiders.html import HtmlSpider
 from crawler.spiders.json_api import JsonApiSpider
 from crawler.spiders.tieba import TiebaSpider
 from crawler.spiders.weibo import WeiboSpider
+from crawler.spiders.weibo_search import WeiboSearchSpider
 
 SPIDERS = {"html": HtmlSpider, "rss": FeedSpider, "json": JsonApiSpider, "tieba": TiebaSpider,
-           "weibo": WeiboSpider, "heimao": HeimaoSpider, "discuz": DiscuzSpider}
+           "weibo": WeiboSpider, "weibo_search": WeiboSearchSpider, "heimao": HeimaoSpider,
+           "discuz": DiscuzSpider}
