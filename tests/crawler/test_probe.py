@@ -30,6 +30,9 @@ def routes():
         Route("/comments/hotflow", "weibo/hotflow_5231234567890123.json", {"id": "5231234567890123"}),
         Route("/comments/hotflow", "weibo/hotflow_5231234567890456.json", {"id": "5231234567890456"}),
         Route("/api/index/s", "heimao/search_p1.json", {"keywords": KW, "page": "1"}),
+        *(Route("/weibo", f"weibo_search/w{start:02d}-{end:02d}_p1.html",
+                {"timescope": f"custom:2026-11-20-{start}:2026-11-{20 + end // 24}-{end % 24}"})
+          for start, end in ((0, 24), (0, 12), (12, 24), (12, 18), (18, 24))),
         Route("/forum-12-1.html", "discuz/forum-12-1.html", content_type="text/html"),
         Route("/thread-3456-1-1.html", "discuz/thread-3456-1-1.html", content_type="text/html"),
         Route("/feed.xml", "feed/telecom.xml", content_type=FEED),
@@ -46,6 +49,8 @@ def sources(url):
         "tieba": {"name": "tb", "type": "tieba", "forum": KW, **common},
         "weibo": {"name": "wb", "type": "weibo", "query": KW, **common},
         "heimao": {"name": "hm", "type": "heimao", "keyword": KW, **common},
+        "weibo_search": {"name": "ws", "type": "weibo_search", "query": KW, "since": "2026-11-20",
+                         "until": "2026-11-21", "max_pages": 2, **common},
         "discuz": {"name": "dz", "type": "discuz", "forum_url": f"{url}/forum-12-1.html",
                    "delay": 0},
         "rss": {"name": "feed", "type": "rss", "url": f"{url}/feed.xml", "delay": 0},
@@ -108,6 +113,7 @@ def reports():
     ("tieba", "长沙移动宽带天天晚上断网，报修三次没人来"),
     ("weibo", None),
     ("heimao", "湖南移动未经同意开通增值业务乱扣费"),
+    ("weibo_search", None),
     ("discuz", None),
     ("rss", "湖南移动宽带提速降费新举措"),
     ("json", "湖南移动未经同意开通增值业务乱扣费"),
@@ -132,6 +138,13 @@ def test_only_the_first_requests_are_followed_and_paging_is_shown(reports):
     assert tieba["next_page"] and tieba["next_page"].endswith("pn=50")  # shown, not fetched
     assert not any("pn=50" in p for p in pages)
     assert any(link.endswith("/p/9001234561") for link in tieba["links"])
+
+
+def test_a_full_search_window_shows_its_halves_as_the_requests_it_leads_to(reports):
+    report = reports[0]["weibo_search"]
+    assert [link.split("timescope=")[1] for link in report["links"]] == [
+        "custom:2026-11-20-0:2026-11-20-12&page=1", "custom:2026-11-20-12:2026-11-21-0&page=1"]
+    assert "同样的问题，我家也断了两天了" in "".join(p["content"] for p in report["posts"])
 
 
 def test_empty_selector_fields_are_named(reports):
