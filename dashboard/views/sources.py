@@ -102,7 +102,7 @@ def _blind_spots() -> None:
         if not rows:
             st.caption("近 7 天的采集没有遇到翻页上限、登录墙、验证码、拒绝访问或 robots.txt 禁止。")
             return
-        st.caption("这些内容没有采集到：翻页上限截断 → 调高 max_pages 或缩短周期；登录墙 → 检查 "
+        st.caption("这些内容没有采集到：翻页上限截断 → 调高 max_pages 或缩短周期（weibo_search：调小 min_window）；登录墙 → 检查 "
                    "Cookie；验证码/被拒绝 → 放慢频率（delay）或换时段；robots.txt → 确认后可设 robots: false。")
         st.dataframe(pd.DataFrame([{
             "信源": r["source"], "盲区": r["label"], "出现的采集次数": r["runs"], "累计次数": r["count"],
