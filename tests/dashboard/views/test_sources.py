@@ -139,9 +139,12 @@ def test_blind_spots_of_the_last_runs_are_shown_per_source(console_config):
     state = StateDB(cfg.state_path)
     run = start_run(state, name)
     finish_run(state, run, pages=3, items=5, new=5, errors=0, last_error=None, status="ok")
+    capped = ("https://s.weibo.com/weibo?q=x&timescope=custom:2026-11-20-12:2026-11-20-13&page=10 "
+              "时间窗 2026-11-20 12:00–2026-11-20 13:00 已是最小窗口（min_window=1h）仍然满页，"
+              "已到 max_pages=10，之后仍有新帖未采集")
     record(state, run, name, {"tousu/blind/page_cap": 1, "tousu/blind/login_wall": 2,
                               "tousu/blind_example/login_wall": "https://bbs.example.com/login <b>x</b>",
-                              "robotstxt/forbidden": 3})
+                              "tousu/blind_example/page_cap": capped, "robotstxt/forbidden": 3})
     state.close()
     at = app_as("admin", "sources")
     no_crash(at)
@@ -151,4 +154,5 @@ def test_blind_spots_of_the_last_runs_are_shown_per_source(console_config):
     week = next(d.value for d in at.dataframe if "示例" in d.value.columns)
     assert set(week["盲区"]) == {"翻页上限截断", "登录墙/Cookie 失效", "robots.txt 禁止"}
     assert "https://bbs.example.com/login <b>x</b>" in set(week["示例"])  # shown as text in a table
+    assert capped in set(week["示例"])  # a capped Weibo search names its smallest window
     assert "采集盲区（近 7 天，3 项）" in [e.label for e in at.expander]
