@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, Union
 
 import jmespath
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, Field, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from core.config import Strict, check_interval, check_selector, interval_seconds
@@ -193,7 +194,7 @@ def _time_point(raw: Any) -> Any:
             value = datetime.fromisoformat(value.strip())
         except ValueError:
             value = None
-    if not isinstance(value, datetime) or (value.minute, value.second, value.microsecond) != (0, 0, 0):
+    if not isinstance(value, datetime) or value.minute or value.second or value.microsecond:
         raise PydanticCustomError("time_point", "'{value}' is not a time on the hour like "
                                   "2026-11-20 or 2026-11-20 08:00", {"value": str(raw)})
     return value if value.tzinfo else value.replace(tzinfo=CST)
@@ -225,8 +226,10 @@ class WeiboSearchSource(_AdapterSource):
             raise PydanticCustomError("until_without_since", "until needs since")
         if self.since and self.until and self.until <= self.since:
             raise PydanticCustomError("range_order", "until must be later than since")
-        length = (self.until - self.since).total_seconds() if self.since and self.until else \
-            None if self.since else interval_seconds(self.window)
+        if self.since:  # until may be left open: the range then grows with the clock
+            length = (self.until - self.since).total_seconds() if self.until else None
+        else:
+            length = interval_seconds(self.window)
         if length is not None and interval_seconds(self.min_window) > length:
             raise PydanticCustomError("min_window_too_long",
                                       "min_window {min_window} is longer than the range",
@@ -266,7 +269,8 @@ class DiscuzSource(_AdapterSource):
 
 
 Source = Annotated[Union[HtmlSource, RssSource, JsonSource, TiebaSource, WeiboSource,
-                         WeiboSearchSource, HeimaoSource, DiscuzSource], Field(discriminator="type")]
+                         WeiboSearchSource, HeimaoSource, DiscuzSource],
+                   Field(discriminator="type")]
 
 
 class AppConfig(Protocol):

@@ -35,7 +35,7 @@ def test_halves_split_at_an_hour_boundary():
 
 
 @pytest.mark.parametrize("since, until, window, now, expected", [
-    (None, None, "1d", at(20, 9, 41), Window(at(19, 10), at(20, 10))),   # up to the current hour's end
+    (None, None, "1d", at(20, 9, 41), Window(at(19, 10), at(20, 10))),  # to the hour's end
     (None, None, "6h", at(20, 0, 0), Window(at(19, 19), at(20, 1))),
     (at(18), at(20, 6), "1d", at(25), Window(at(18), at(20, 6))),
     (at(18), None, "1d", at(20, 9, 41), Window(at(18), at(20, 10))),
