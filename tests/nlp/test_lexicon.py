@@ -34,3 +34,14 @@ def test_city_falls_back_to_the_location_then_the_default():
     text = "移动信号太差了，打电话老断"
     assert lexicon_analyse(D, text, location="湖南 株洲").analysis.city == "株洲"
     assert lexicon_analyse(D, text, default_city="岳阳").analysis.city == "岳阳"
+
+
+def test_operator_words_in_an_ordinary_sense_name_no_operator():
+    """docs/labeling.md: the industry (移动通信, 中国移动互联网), a phone's carrier edition and
+    a server's data centre are not the operator; the company's full name still is."""
+    for text in ("做移动通信这行十几年了，头发都白了", "中国移动互联网的用户规模又创新高",
+                 "红米电信版什么时候到货", "服务器放在联通机房，延迟还行",
+                 "某某改变移动生活"):
+        assert lexicon_analyse(D, text).analysis.operators == [], text
+    company = lexicon_analyse(D, "投诉对象：中国移动通信集团湖南有限公司").analysis
+    assert company.relevant and company.operators == ["中国移动"]
