@@ -31,6 +31,10 @@ N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 7
 # telling the operator, the way a call to the hotline is.
 _SERVICE_HANDLE = re.compile(r"@[^\s@:：,，。!！?？]{0,12}(?:10086|10010|10000|客服|热线)")
 _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
+# An operator named as the standard of a comparison (电信居然比移动还慢, 电信没移动的快) after
+# another operator in the same sentence is not what the post is about (docs/labeling.md).
+_COMPARED = re.compile(r"(?:比|不如|不像|不象|没|没有)$")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
@@ -82,7 +86,7 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
     cut = chain_start(text)
     own_kind = _before(by_kind, cut) if cut < len(text) else by_kind
     own_text = text[:cut]
-    operator_hits = _operator_hits(by_kind)
+    operator_hits = _operator_hits(by_kind, text, d.operator_bare_names)
     mentions, own_mentions, handle_mentions = _mentions(operator_hits, cut, text)
     relevant, relevance_reason = _relevance(by_kind, operator_hits, about_operator, d.brand.name)
     category_hits = by_kind.get("category")
@@ -159,15 +163,33 @@ def _before(by_kind: dict[str, list[Found]], cut: int) -> dict[str, list[Found]]
     return out
 
 
-def _operator_hits(by_kind: dict[str, list[Found]]) -> list[Found]:
+def _operator_hits(by_kind: dict[str, list[Found]], text: str, bare: frozenset[str]
+                   ) -> list[Found]:
     """Hits naming an operator (ours or a competitor), left out where a not_operator phrase covers
-    them."""
+    them, and an operator's bare name that is only the standard of a comparison."""
     hits = by_kind.get("operator", []) + by_kind.get("ambiguous", []) + by_kind.get("competitor", [])
     not_operator = by_kind.get("not_operator")
     if not_operator and hits:
         blocked = [(s, e) for _, s, e, _ in not_operator]
         hits = [h for h in hits if not any(s <= h[1] and h[2] <= e for s, e in blocked)]
+    if len(hits) > 1:
+        compared = {h for h in hits if _compared(h, hits, text, bare)}
+        if compared:
+            names = {h[3] for h in hits if h not in compared}
+            # Named elsewhere too, it is still a subject of the post.
+            hits = [h for h in hits if h not in compared or h[3] in names]
     return hits
+
+
+def _compared(hit: Found, hits: list[Found], text: str, bare: frozenset[str]) -> bool:
+    """`hit` is an operator's bare name right after a comparison word (比, 不如, 没 …), with
+    another operator named before it in the same sentence."""
+    term, start, _, name = hit
+    if term.lower() not in bare or not _COMPARED.search(text[max(0, start - 2):start]):
+        return False
+    sentence = _SENTENCE_END.split(text[:start])[-1]
+    begin = start - len(sentence)
+    return any(begin <= s < start and n != name for _, s, _, n in hits)
 
 
 def _mentions(operator_hits: list[Found], cut: int, text: str

@@ -45,3 +45,14 @@ def test_operator_words_in_an_ordinary_sense_name_no_operator():
         assert lexicon_analyse(D, text).analysis.operators == [], text
     company = lexicon_analyse(D, "投诉对象：中国移动通信集团湖南有限公司").analysis
     assert company.relevant and company.operators == ["中国移动"]
+
+
+def test_an_operator_named_only_as_the_standard_of_a_comparison_is_not_the_target():
+    """docs/labeling.md: 「电信的宽带又断了，还是以前用移动的时候稳定」 is about 电信 alone."""
+    for text, operators in (("联通晚上居然比移动还卡", ["中国联通"]),
+                            ("都说电信没移动的稳，我看差不多", ["中国电信"]),
+                            ("移动比联通便宜", ["中国移动"]),
+                            # named elsewhere as well, or as the subject: still about it
+                            ("电信不如移动，可移动最近也老断网", ["中国移动", "中国电信"]),
+                            ("家里联通有信号，没移动信号", ["中国移动", "中国联通"])):
+        assert lexicon_analyse(D, text).analysis.operators == operators, text
