@@ -172,11 +172,13 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
              p_operators: list[float], p_negative: float, categories: list[str],
              about_operator: bool) -> Analysis:
     """The model's grade with the lexicon's rules: an operator is only one the text names (own
-    words or chain), or ours on an operator-only source; a non-negated escalation cue in the
-    author's own words is intent 4."""
+    words or chain), or ours on an operator-only source; an operator whose own account the post
+    @-addresses is always one; a non-negated escalation cue in the author's own words is intent 4."""
     base = lex.analysis
     reasons = list(base.reasons)
-    operators = [n for n, p in zip(names, p_operators) if p >= 0.5 and lex.mentions.get(n)]
+    addressed = lex.addressed
+    operators = [n for n, p in zip(names, p_operators)
+                 if (p >= 0.5 and lex.mentions.get(n)) or n in addressed]
     p_ours = p_operators[names.index(ours)] if ours in names else float(base.relevant)
     relevant = ours in operators
     if not relevant and about_operator and base.relevant:

@@ -35,6 +35,12 @@ _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
 # another operator in the same sentence is not what the post is about (docs/labeling.md).
 _COMPARED = re.compile(r"(?:比|不如|不像|不象|没|没有)$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+# An operator's own account: 「@中国移动」「@湖南移动」「@河南移动10086」「@中国联通河南客服」「@10086」,
+# not a person whose name carries the word (@长沙移动小王) nor another of its units (@中国移动终端商城).
+_OFFICIAL = re.compile(
+    r"@(?:(?:中国)?(?:[\u4e00-\u9fff]{2,3})?(?:移动|联通|电信|广电)"
+    r"(?:(?:[\u4e00-\u9fff]{2,3})?(?:客服|热线|10086|10010|10000|官方微博|官微))*"
+    r"|中国(?:移动|联通|电信|广电)[\u4e00-\u9fff]{2,3}|(?:10086|10010|10000)(?:客服|热线)?)")
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
@@ -67,6 +73,7 @@ class LexiconResult:
     features: list[float]
     all_categories: list[str]  # category terms found, even when the post is not relevant
     mentions: dict[str, int]  # operator name -> times named, own words or chain
+    addressed: frozenset[str] = frozenset()  # operators whose own account is @-addressed
 
 
 def _clause_prefix(text: str, start: int, reach: int) -> str:
@@ -134,7 +141,8 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                  log1p(sum(handle_mentions.values())),
                  float(bool(_SERVICE_HANDLE.search(own_text)))]
     assert len(features) == N_FEATURES
-    return LexiconResult(analysis, features, categories, mentions)
+    addressed = _addressed(operator_hits, text) if handle_mentions else frozenset()
+    return LexiconResult(analysis, features, categories, mentions, addressed)
 
 
 def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], list[str]]:
@@ -209,6 +217,20 @@ def _mentions(operator_hits: list[Found], cut: int, text: str
         if spans and any(s < start < e for s, e in spans):
             handles[name] += 1  # type: ignore[index]
     return everywhere, own, handles
+
+
+def _addressed(operator_hits: list[Found], text: str) -> frozenset[str]:
+    """The operators whose own account the post @-addresses (「@中国移动 …」, 「//@湖南移动:」):
+    telling the operator is about it. Not in a list of tags mostly of other accounts, nor when
+    the handles are all the post says (「@甲 @乙 @某地移动 @丙」)."""
+    handles = list(_HANDLE.finditer(text))
+    official = [m for m in handles if _OFFICIAL.fullmatch(m.group())]
+    if not official or (len(handles) > 2 and 2 * len(official) < len(handles)):
+        return frozenset()
+    if len(_HANDLE.sub("", text).strip(" \t\n:：,，.。/")) < 2:
+        return frozenset()
+    return frozenset(name for _, start, _, name in operator_hits  # type: ignore[misc]
+                     if any(m.start() < start < m.end() for m in official))
 
 
 def _relevance(by_kind: dict[str, list[Found]], operator_hits: list[Found], about_operator: bool,

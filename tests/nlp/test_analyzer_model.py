@@ -80,3 +80,8 @@ def test_a_retrained_model_is_picked_up_without_a_restart(model_copy):
     assert analyzer.model.category_threshold == 1.1
     assert analyzer.model.predict(analyzer.docs(["移动宽带断网"], [analyzer.lexicon("移动宽带断网")])
                                   ).categories == [[]]
+
+
+def test_an_operators_account_addressed_is_a_target_whatever_the_model_says(analyzer):
+    result = analyzer.analyse_text("@中国移动 @中国联通 @中国电信 一个比一个能装")
+    assert result.relevant and result.operators == ["中国移动", "中国联通", "中国电信"]

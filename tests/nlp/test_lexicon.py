@@ -56,3 +56,18 @@ def test_an_operator_named_only_as_the_standard_of_a_comparison_is_not_the_targe
                             ("电信不如移动，可移动最近也老断网", ["中国移动", "中国电信"]),
                             ("家里联通有信号，没移动信号", ["中国移动", "中国联通"])):
         assert lexicon_analyse(D, text).analysis.operators == operators, text
+
+
+def test_an_operators_own_account_addressed_names_it_a_person_or_a_tag_list_does_not():
+    addressed = {
+        "@中国移动 又乱扣费，再看@中国联通 怎么说": {"中国移动", "中国联通"},
+        "能不能给个说法 @某省移动10086 @某市联通客服": {"中国移动", "中国联通"},
+        "@10086 我的积分怎么清零了": {"中国移动"},
+        "抽我抽我 //@某市移动:转发抽奖送流量": {"中国移动"},
+        "@某市移动小张 周末一起钓鱼": set(),  # a person
+        "@中国移动某某商城 这手机还有货吗": set(),  # another unit
+        "@甲 @乙 @某区移动 @丙 @丁 周末快乐": set(),  # tags mostly of other accounts
+        "@某市广电 @某人": set(),  # the handles are all it says
+    }
+    for text, names in addressed.items():
+        assert lexicon_analyse(D, text).addressed == names, text
