@@ -32,8 +32,13 @@ N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 7
 _SERVICE_HANDLE = re.compile(r"@[^\s@:：,，。!！?？]{0,12}(?:10086|10010|10000|客服|热线)")
 _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
 # An operator named as the standard of a comparison (电信居然比移动还慢, 电信没移动的快) after
-# another operator in the same sentence is not what the post is about (docs/labeling.md).
+# another operator in the same sentence is not what the post is about (docs/labeling.md); nor is
+# the one the author means to switch to (准备改用联通, 打算换个电信的号): the post is about the one
+# left, or about none.
 _COMPARED = re.compile(r"(?:比|不如|不像|不象|没|没有)$")
+_SWITCH_TO = re.compile(r"(?:准备|打算|考虑|就|得|去|想|果断|立马|即刻|干脆|直接|赶紧|以后|到时)"
+                        r"[^，。！？,!?\s不别没]{0,3}?"
+                        r"(?:(?:换成?|改用|转用|转投|转网到|转到|转去|转入|入)(?:个|张)?|整个)$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # An operator's own account: 「@中国移动」「@湖南移动」「@河南移动10086」「@中国联通河南客服」「@10086」,
 # not a person whose name carries the word (@长沙移动小王) nor another of its units (@中国移动终端商城).
@@ -42,6 +47,7 @@ _OFFICIAL = re.compile(
     r"(?:(?:[\u4e00-\u9fff]{2,3})?(?:客服|热线|10086|10010|10000|官方微博|官微))*"
     r"|中国(?:移动|联通|电信|广电)[\u4e00-\u9fff]{2,3}|(?:10086|10010|10000)(?:客服|热线)?)")
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
+_ASKS = re.compile(r"[?？吗]|" + _QUESTION.pattern)
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
 # One dictionary hit inside the lexicon: (term, start, end, value), grouped by kind. Plain tuples:
@@ -174,26 +180,36 @@ def _before(by_kind: dict[str, list[Found]], cut: int) -> dict[str, list[Found]]
 def _operator_hits(by_kind: dict[str, list[Found]], text: str, bare: frozenset[str]
                    ) -> list[Found]:
     """Hits naming an operator (ours or a competitor), left out where a not_operator phrase covers
-    them, and an operator's bare name that is only the standard of a comparison."""
+    them, and an operator named only as the standard of a comparison or as where the author
+    means to switch to."""
     hits = by_kind.get("operator", []) + by_kind.get("ambiguous", []) + by_kind.get("competitor", [])
     not_operator = by_kind.get("not_operator")
     if not_operator and hits:
         blocked = [(s, e) for _, s, e, _ in not_operator]
         hits = [h for h in hits if not any(s <= h[1] and h[2] <= e for s, e in blocked)]
-    if len(hits) > 1:
-        compared = {h for h in hits if _compared(h, hits, text, bare)}
-        if compared:
-            names = {h[3] for h in hits if h not in compared}
+    if hits:
+        aside = {h for h in hits if _switched_to(h, text) or _compared(h, hits, text, bare)}
+        if aside:
+            names = {h[3] for h in hits if h not in aside}
             # Named elsewhere too, it is still a subject of the post.
-            hits = [h for h in hits if h not in compared or h[3] in names]
+            hits = [h for h in hits if h not in aside or h[3] in names]
     return hits
+
+
+def _switched_to(hit: Found, text: str) -> bool:
+    """`hit` names the operator the author means to switch to (准备改用联通), in a post that
+    asks nothing (想换联通，信号怎么样？ asks about it)."""
+    start = hit[1]
+    return (bool(_SWITCH_TO.search(_CLAUSE_END.split(text[max(0, start - 10):start])[-1]))
+            and not _ASKS.search(text))
 
 
 def _compared(hit: Found, hits: list[Found], text: str, bare: frozenset[str]) -> bool:
     """`hit` is an operator's bare name right after a comparison word (比, 不如, 没 …), with
     another operator named before it in the same sentence."""
     term, start, _, name = hit
-    if term.lower() not in bare or not _COMPARED.search(text[max(0, start - 2):start]):
+    if len(hits) < 2 or term.lower() not in bare \
+            or not _COMPARED.search(text[max(0, start - 2):start]):
         return False
     sentence = _SENTENCE_END.split(text[:start])[-1]
     begin = start - len(sentence)

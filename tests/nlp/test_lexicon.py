@@ -71,3 +71,13 @@ def test_an_operators_own_account_addressed_names_it_a_person_or_a_tag_list_does
     }
     for text, names in addressed.items():
         assert lexicon_analyse(D, text).addressed == names, text
+
+
+def test_the_operator_the_author_means_to_switch_to_is_not_the_target():
+    for text, operators in (("套餐又涨价了，我打算换个联通的号", []),
+                            ("移动信号差得离谱，下个月准备转投电信", ["中国移动"]),
+                            # leaving it, or telling how it is after switching: about it
+                            ("以后再也不用移动了", ["中国移动"]),
+                            ("上个月换了联通，晚上网速比以前快", ["中国联通"])):
+        assert lexicon_analyse(D, text).analysis.operators == operators, text
+    assert lexicon_analyse(D, "想换成移动的宽带，晚上网速怎么样？").analysis.operators == ["中国移动"]
