@@ -173,7 +173,8 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
              about_operator: bool) -> Analysis:
     """The model's grade with the lexicon's rules: an operator is only one the text names (own
     words or chain), or ours on an operator-only source; an operator whose own account the post
-    @-addresses is always one; a non-negated escalation cue in the author's own words is intent 4."""
+    @-addresses is always one; a non-negated escalation cue in the author's own words is intent 4;
+    a grumble the author @-addresses to an operator's service account is a complaint made (3)."""
     base = lex.analysis
     reasons = list(base.reasons)
     addressed = lex.addressed
@@ -188,6 +189,9 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
     if base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and intent < 4:
         intent = 4
         reasons.append("规则：明确的升级/曝光意图 → 4级")
+    elif intent == 2 and lex.tells_service:
+        intent = 3
+        reasons.append("规则：@运营商客服账号反映不满 → 3级")
     others = [operator_label(n) for n in operators if n != ours]
     if relevant:
         if not categories:

@@ -46,6 +46,8 @@ _OFFICIAL = re.compile(
     r"@(?:(?:中国)?(?:[\u4e00-\u9fff]{2,3})?(?:移动|联通|电信|广电)"
     r"(?:(?:[\u4e00-\u9fff]{2,3})?(?:客服|热线|10086|10010|10000|官方微博|官微))*"
     r"|中国(?:移动|联通|电信|广电)[\u4e00-\u9fff]{2,3}|(?:10086|10010|10000)(?:客服|热线)?)")
+_EMOTICON = re.compile(r"\[[^\[\]]{1,8}\]")  # [怒] [泪]
+_TAIL = " \t\n:：,，.。!！?？~～、"
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
 _ASKS = re.compile(r"[?？吗]|" + _QUESTION.pattern)
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
@@ -80,6 +82,7 @@ class LexiconResult:
     all_categories: list[str]  # category terms found, even when the post is not relevant
     mentions: dict[str, int]  # operator name -> times named, own words or chain
     addressed: frozenset[str] = frozenset()  # operators whose own account is @-addressed
+    tells_service: bool = False  # the author's own words @-address an operator's service account
 
 
 def _clause_prefix(text: str, start: int, reach: int) -> str:
@@ -147,8 +150,8 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                  log1p(sum(handle_mentions.values())),
                  float(bool(_SERVICE_HANDLE.search(own_text)))]
     assert len(features) == N_FEATURES
-    addressed = _addressed(operator_hits, text) if handle_mentions else frozenset()
-    return LexiconResult(analysis, features, categories, mentions, addressed)
+    addressed, tells = _addressed(operator_hits, text, cut) if handle_mentions else (frozenset(), False)
+    return LexiconResult(analysis, features, categories, mentions, addressed, tells)
 
 
 def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], list[str]]:
@@ -235,18 +238,26 @@ def _mentions(operator_hits: list[Found], cut: int, text: str
     return everywhere, own, handles
 
 
-def _addressed(operator_hits: list[Found], text: str) -> frozenset[str]:
-    """The operators whose own account the post @-addresses (「@中国移动 …」, 「//@湖南移动:」):
-    telling the operator is about it. Not in a list of tags mostly of other accounts, nor when
-    the handles are all the post says (「@甲 @乙 @某地移动 @丙」)."""
+def _addressed(operator_hits: list[Found], text: str, cut: int) -> tuple[frozenset[str], bool]:
+    """(the operators whose own account the post @-addresses, whether the author's own words
+    address one's service account: @…客服, @…10086 …).
+
+    「@中国移动 …」, 「//@湖南移动:」: telling the operator is about it. Not in a list of tags
+    mostly of other accounts, nor when the handles are all the post says (「@甲 @乙 @某地移动 @丙」)."""
     handles = list(_HANDLE.finditer(text))
     official = [m for m in handles if _OFFICIAL.fullmatch(m.group())]
     if not official or (len(handles) > 2 and 2 * len(official) < len(handles)):
-        return frozenset()
-    if len(_HANDLE.sub("", text).strip(" \t\n:：,，.。/")) < 2:
-        return frozenset()
-    return frozenset(name for _, start, _, name in operator_hits  # type: ignore[misc]
-                     if any(m.start() < start < m.end() for m in official))
+        return frozenset(), False
+    if len(_HANDLE.sub("", text).strip(_TAIL + "/")) < 2:
+        return frozenset(), False
+    names = frozenset(name for _, start, _, name in operator_hits  # type: ignore[misc]
+                      if any(m.start() < start < m.end() for m in official))
+    # Addressed: words follow the handle. A service handle tagged at the very end is how many
+    # posts are signed off, complaint or not.
+    tells = any(m.end() < cut and _SERVICE_HANDLE.match(m.group())
+                and len(_EMOTICON.sub("", text[m.end():cut]).strip(_TAIL)) >= 2
+                for m in official)
+    return names, tells
 
 
 def _relevance(by_kind: dict[str, list[Found]], operator_hits: list[Found], about_operator: bool,

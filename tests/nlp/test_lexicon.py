@@ -81,3 +81,17 @@ def test_the_operator_the_author_means_to_switch_to_is_not_the_target():
                             ("上个月换了联通，晚上网速比以前快", ["中国联通"])):
         assert lexicon_analyse(D, text).analysis.operators == operators, text
     assert lexicon_analyse(D, "想换成移动的宽带，晚上网速怎么样？").analysis.operators == ["中国移动"]
+
+
+def test_addressing_an_operators_service_account_is_telling_the_operator():
+    tells = {
+        "宽带又断了 @某省移动客服 到底管不管": True,
+        "回复@某市联通10010:单号私信发了，麻烦尽快处理": True,
+        "@10086 怎么又多扣了二十块": True,
+        "又断网了，服了 @某省移动10086 [怒]": False,  # a tag signing the post off
+        "@某省移动 太慢了": False,  # the operator's account, not its service desk
+        "太好笑了 //@某市移动客服:活动开始啦": False,  # the chain's, not the author's words
+        "@热线小王 你说得对": False,  # a person
+    }
+    for text, expected in tells.items():
+        assert lexicon_analyse(D, text).tells_service is expected, text
