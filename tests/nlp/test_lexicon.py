@@ -95,3 +95,12 @@ def test_addressing_an_operators_service_account_is_telling_the_operator():
     }
     for text, expected in tells.items():
         assert lexicon_analyse(D, text).tells_service is expected, text
+
+
+def test_a_hotline_called_is_a_complaint_act_and_still_names_the_operator():
+    """docs/labeling.md: 3 when the author has complained to the operator, said in passing."""
+    for text, operator in (("网速慢得离谱，昨天打了10086说让等通知", "中国移动"),
+                           ("宽带又断了，打过10010也没用", "中国联通")):
+        analysis = lexicon_analyse(D, text).analysis
+        assert analysis.intent == 3 and analysis.operators == [operator], text
+    assert lexicon_analyse(D, "请问打10086能查积分吗").analysis.intent < 3
