@@ -41,7 +41,10 @@ def test_operator_words_in_an_ordinary_sense_name_no_operator():
     a server's data centre are not the operator; the company's full name still is."""
     for text in ("做移动通信这行十几年了，头发都白了", "中国移动互联网的用户规模又创新高",
                  "红米电信版什么时候到货", "服务器放在联通机房，延迟还行",
-                 "某某改变移动生活"):
+                 "某某改变移动生活",
+                 # docs/labeling.md's own traps, and more ordinary senses of 移动 / 铁通 / 全球通
+                 "台风中心正向西北移动", "把沙发往左移动一下", "可移动的隔板也坏了",
+                 "开车别用移动电话", "股价跌破了移动平均线", "地铁通勤两小时", "在读全球通史"):
         assert lexicon_analyse(D, text).analysis.operators == [], text
     company = lexicon_analyse(D, "投诉对象：中国移动通信集团湖南有限公司").analysis
     assert company.relevant and company.operators == ["中国移动"]
