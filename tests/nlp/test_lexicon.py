@@ -56,7 +56,7 @@ def test_an_operator_named_only_as_the_standard_of_a_comparison_is_not_the_targe
                             ("都说电信没移动的稳，我看差不多", ["中国电信"]),
                             ("移动比联通便宜", ["中国移动"]),
                             # named elsewhere as well, or as the subject: still about it
-                            ("电信不如移动，可移动最近也老断网", ["中国移动", "中国电信"]),
+                            ("电信不如移动，但移动最近也老断网", ["中国移动", "中国电信"]),
                             ("家里联通有信号，没移动信号", ["中国移动", "中国联通"])):
         assert lexicon_analyse(D, text).analysis.operators == operators, text
 
