@@ -4,9 +4,10 @@ keywords, reasons.
 With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) and the
 committed real-post prior blended in (nlp/prior.py), the intent, the operators, negativity and
 categories are the model's, and the lexicon keeps its rules: an operator counts only when the text
-names it (or it is ours on an operator-only source that the lexicon finds relevant), and a
-non-negated escalation cue the author does not merely ask about (工信部, 12300, 曝光 …) makes the
-intent 4. Severity is the intent when the post is about our operator, else 0. Without a usable
+names it (or it is ours on an operator-only source that the lexicon finds relevant), and always
+when its own account is @-addressed; a non-negated escalation cue the author does not merely ask
+about (工信部, 12300, 曝光 …) makes the intent 4, and a grumble addressed to an operator's service
+account (@…客服, @…10086) makes it 3. Severity is the intent when the post is about our operator, else 0. Without a usable
 model the lexicon grades alone.
 """
 
