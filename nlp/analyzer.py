@@ -7,8 +7,8 @@ categories are the model's, and the lexicon keeps its rules: an operator counts 
 names it (or it is ours on an operator-only source that the lexicon finds relevant), and always
 when its own account is @-addressed; a non-negated escalation cue the author does not merely ask
 about (工信部, 12300, 曝光 …) makes the intent 4, and a grumble addressed to an operator's service
-account (@…客服, @…10086) makes it 3. Severity is the intent when the post is about our operator, else 0. Without a usable
-model the lexicon grades alone.
+account (@…客服, @…10086) makes it 3. Severity is the intent when the post is about our operator,
+else 0. Without a usable model the lexicon grades alone.
 """
 
 from __future__ import annotations

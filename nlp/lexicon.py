@@ -150,7 +150,8 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                  log1p(sum(handle_mentions.values())),
                  float(bool(_SERVICE_HANDLE.search(own_text)))]
     assert len(features) == N_FEATURES
-    addressed, tells = _addressed(operator_hits, text, cut) if handle_mentions else (frozenset(), False)
+    addressed, tells = (_addressed(operator_hits, text, cut) if handle_mentions
+                        else (frozenset(), False))
     return LexiconResult(analysis, features, categories, mentions, addressed, tells)
 
 
