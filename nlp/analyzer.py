@@ -4,10 +4,11 @@ keywords, reasons.
 With a trained model in `model_dir` (fitted by nlp/model.py, run by nlp/predictor.py) and the
 committed real-post prior blended in (nlp/prior.py), the intent, the operators, negativity and
 categories are the model's, and the lexicon keeps its rules: an operator counts only when the text
-names it (or it is ours on an operator-only source that the lexicon finds relevant), and a
-non-negated escalation cue the author does not merely ask about (工信部, 12300, 曝光 …) makes the
-intent 4. Severity is the intent when the post is about our operator, else 0. Without a usable
-model the lexicon grades alone.
+names it (or it is ours on an operator-only source that the lexicon finds relevant), and always
+when its own account is @-addressed; a non-negated escalation cue the author does not merely ask
+about (工信部, 12300, 曝光 …) makes the intent 4, and a grumble addressed to an operator's service
+account (@…客服, @…10086) makes it 3. Severity is the intent when the post is about our operator,
+else 0. Without a usable model the lexicon grades alone.
 """
 
 from __future__ import annotations
@@ -172,11 +173,14 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
              p_operators: list[float], p_negative: float, categories: list[str],
              about_operator: bool) -> Analysis:
     """The model's grade with the lexicon's rules: an operator is only one the text names (own
-    words or chain), or ours on an operator-only source; a non-negated escalation cue in the
-    author's own words is intent 4."""
+    words or chain), or ours on an operator-only source; an operator whose own account the post
+    @-addresses is always one; a non-negated escalation cue in the author's own words is intent 4;
+    a grumble the author @-addresses to an operator's service account is a complaint made (3)."""
     base = lex.analysis
     reasons = list(base.reasons)
-    operators = [n for n, p in zip(names, p_operators) if p >= 0.5 and lex.mentions.get(n)]
+    addressed = lex.addressed
+    operators = [n for n, p in zip(names, p_operators)
+                 if (p >= 0.5 and lex.mentions.get(n)) or n in addressed]
     p_ours = p_operators[names.index(ours)] if ours in names else float(base.relevant)
     relevant = ours in operators
     if not relevant and about_operator and base.relevant:
@@ -186,6 +190,9 @@ def _combine(ours: str, names: list[str], lex: LexiconResult, intent: int, confi
     if base.scores.get(4, 0.0) >= TIER_THRESHOLDS[4] and intent < 4:
         intent = 4
         reasons.append("规则：明确的升级/曝光意图 → 4级")
+    elif intent == 2 and lex.tells_service:
+        intent = 3
+        reasons.append("规则：@运营商客服账号反映不满 → 3级")
     others = [operator_label(n) for n in operators if n != ours]
     if relevant:
         if not categories:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
@@ -12,7 +13,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from core.config import schema_problems
-from nlp.dictionary_schema import BrandFile, CategoriesFile, RegionsFile, SeverityFile
+from nlp.dictionary_schema import (BrandFile, CategoriesFile, RegionsFile, SeverityFile,
+                                   operator_label)
 from core.yamlio import load_yaml, problem_zh
 
 try:
@@ -116,6 +118,12 @@ class Dictionary:
     def operator_names(self) -> list[str]:
         """Ours first, then the competitors in file order."""
         return [self.brand.name, *self.brand.competitors]
+
+    @cached_property
+    def operator_bare_names(self) -> frozenset[str]:
+        """Each operator's name and short name (中国移动, 移动), lower-cased as matched."""
+        return frozenset(n.lower() for name in self.operator_names
+                         for n in (name, operator_label(name)))
 
     @property
     def cities(self) -> list[str]:

@@ -31,7 +31,25 @@ N_FEATURES = 36 + 2 * _OPERATOR_SLOTS + 7
 # telling the operator, the way a call to the hotline is.
 _SERVICE_HANDLE = re.compile(r"@[^\s@:：,，。!！?？]{0,12}(?:10086|10010|10000|客服|热线)")
 _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
+# An operator named as the standard of a comparison (电信居然比移动还慢, 电信没移动的快) after
+# another operator in the same sentence is not what the post is about (docs/labeling.md); nor is
+# the one the author means to switch to (准备改用联通, 打算换个电信的号): the post is about the one
+# left, or about none.
+_COMPARED = re.compile(r"(?:比|不如|不像|不象|没|没有)$")
+_SWITCH_TO = re.compile(r"(?:准备|打算|考虑|就|得|去|想|果断|立马|即刻|干脆|直接|赶紧|以后|到时)"
+                        r"[^，。！？,!?\s不别没]{0,3}?"
+                        r"(?:(?:换成?|改用|转用|转投|转网到|转到|转去|转入|入)(?:个|张)?|整个)$")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# An operator's own account: 「@中国移动」「@湖南移动」「@河南移动10086」「@中国联通河南客服」「@10086」,
+# not a person whose name carries the word (@长沙移动小王) nor another of its units (@中国移动终端商城).
+_OFFICIAL = re.compile(
+    r"@(?:(?:中国)?(?:[\u4e00-\u9fff]{2,3})?(?:移动|联通|电信|广电)"
+    r"(?:(?:[\u4e00-\u9fff]{2,3})?(?:客服|热线|10086|10010|10000|官方微博|官微))*"
+    r"|中国(?:移动|联通|电信|广电)[\u4e00-\u9fff]{2,3}|(?:10086|10010|10000)(?:客服|热线)?)")
+_EMOTICON = re.compile(r"\[[^\[\]]{1,8}\]")  # [怒] [泪]
+_TAIL = " \t\n:：,，.。!！?？~～、"
 _QUESTION = re.compile(r"怎么|如何|请问|有没有|能不能|能否|是不是|为什么|为啥|咋|哪里|哪个|多少|啥")
+_ASKS = re.compile(r"[?？吗]|" + _QUESTION.pattern)
 _NO_CATEGORIES = [0.0] * len(CATEGORIES)
 _ONE_HOT_TIER = [[float(t == tier) for t in range(5)] for tier in range(5)]
 # One dictionary hit inside the lexicon: (term, start, end, value), grouped by kind. Plain tuples:
@@ -63,6 +81,8 @@ class LexiconResult:
     features: list[float]
     all_categories: list[str]  # category terms found, even when the post is not relevant
     mentions: dict[str, int]  # operator name -> times named, own words or chain
+    addressed: frozenset[str] = frozenset()  # operators whose own account is @-addressed
+    tells_service: bool = False  # the author's own words @-address an operator's service account
 
 
 def _clause_prefix(text: str, start: int, reach: int) -> str:
@@ -82,7 +102,7 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
     cut = chain_start(text)
     own_kind = _before(by_kind, cut) if cut < len(text) else by_kind
     own_text = text[:cut]
-    operator_hits = _operator_hits(by_kind)
+    operator_hits = _operator_hits(by_kind, text, d.operator_bare_names)
     mentions, own_mentions, handle_mentions = _mentions(operator_hits, cut, text)
     relevant, relevance_reason = _relevance(by_kind, operator_hits, about_operator, d.brand.name)
     category_hits = by_kind.get("category")
@@ -130,7 +150,9 @@ def lexicon_analyse(d: Dictionary, text: str, location: str | None = None,
                  log1p(sum(handle_mentions.values())),
                  float(bool(_SERVICE_HANDLE.search(own_text)))]
     assert len(features) == N_FEATURES
-    return LexiconResult(analysis, features, categories, mentions)
+    addressed, tells = (_addressed(operator_hits, text, cut) if handle_mentions
+                        else (frozenset(), False))
+    return LexiconResult(analysis, features, categories, mentions, addressed, tells)
 
 
 def _hits_by_kind(d: Dictionary, text: str) -> tuple[dict[str, list[Found]], list[str]]:
@@ -159,15 +181,43 @@ def _before(by_kind: dict[str, list[Found]], cut: int) -> dict[str, list[Found]]
     return out
 
 
-def _operator_hits(by_kind: dict[str, list[Found]]) -> list[Found]:
+def _operator_hits(by_kind: dict[str, list[Found]], text: str, bare: frozenset[str]
+                   ) -> list[Found]:
     """Hits naming an operator (ours or a competitor), left out where a not_operator phrase covers
-    them."""
+    them, and an operator named only as the standard of a comparison or as where the author
+    means to switch to."""
     hits = by_kind.get("operator", []) + by_kind.get("ambiguous", []) + by_kind.get("competitor", [])
     not_operator = by_kind.get("not_operator")
     if not_operator and hits:
         blocked = [(s, e) for _, s, e, _ in not_operator]
         hits = [h for h in hits if not any(s <= h[1] and h[2] <= e for s, e in blocked)]
+    if hits:
+        aside = {h for h in hits if _switched_to(h, text) or _compared(h, hits, text, bare)}
+        if aside:
+            names = {h[3] for h in hits if h not in aside}
+            # Named elsewhere too, it is still a subject of the post.
+            hits = [h for h in hits if h not in aside or h[3] in names]
     return hits
+
+
+def _switched_to(hit: Found, text: str) -> bool:
+    """`hit` names the operator the author means to switch to (准备改用联通), in a post that
+    asks nothing (想换联通，信号怎么样？ asks about it)."""
+    start = hit[1]
+    return (bool(_SWITCH_TO.search(_CLAUSE_END.split(text[max(0, start - 10):start])[-1]))
+            and not _ASKS.search(text))
+
+
+def _compared(hit: Found, hits: list[Found], text: str, bare: frozenset[str]) -> bool:
+    """`hit` is an operator's bare name right after a comparison word (比, 不如, 没 …), with
+    another operator named before it in the same sentence."""
+    term, start, _, name = hit
+    if len(hits) < 2 or term.lower() not in bare \
+            or not _COMPARED.search(text[max(0, start - 2):start]):
+        return False
+    sentence = _SENTENCE_END.split(text[:start])[-1]
+    begin = start - len(sentence)
+    return any(begin <= s < start and n != name for _, s, _, n in hits)
 
 
 def _mentions(operator_hits: list[Found], cut: int, text: str
@@ -187,6 +237,28 @@ def _mentions(operator_hits: list[Found], cut: int, text: str
         if spans and any(s < start < e for s, e in spans):
             handles[name] += 1  # type: ignore[index]
     return everywhere, own, handles
+
+
+def _addressed(operator_hits: list[Found], text: str, cut: int) -> tuple[frozenset[str], bool]:
+    """(the operators whose own account the post @-addresses, whether the author's own words
+    address one's service account: @…客服, @…10086 …).
+
+    「@中国移动 …」, 「//@湖南移动:」: telling the operator is about it. Not in a list of tags
+    mostly of other accounts, nor when the handles are all the post says (「@甲 @乙 @某地移动 @丙」)."""
+    handles = list(_HANDLE.finditer(text))
+    official = [m for m in handles if _OFFICIAL.fullmatch(m.group())]
+    if not official or (len(handles) > 2 and 2 * len(official) < len(handles)):
+        return frozenset(), False
+    if len(_HANDLE.sub("", text).strip(_TAIL + "/")) < 2:
+        return frozenset(), False
+    names = frozenset(name for _, start, _, name in operator_hits  # type: ignore[misc]
+                      if any(m.start() < start < m.end() for m in official))
+    # Addressed: words follow the handle. A service handle tagged at the very end is how many
+    # posts are signed off, complaint or not.
+    tells = any(m.end() < cut and _SERVICE_HANDLE.match(m.group())
+                and len(_EMOTICON.sub("", text[m.end():cut]).strip(_TAIL)) >= 2
+                for m in official)
+    return names, tells
 
 
 def _relevance(by_kind: dict[str, list[Found]], operator_hits: list[Found], about_operator: bool,

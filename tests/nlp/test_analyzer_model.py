@@ -80,3 +80,16 @@ def test_a_retrained_model_is_picked_up_without_a_restart(model_copy):
     assert analyzer.model.category_threshold == 1.1
     assert analyzer.model.predict(analyzer.docs(["移动宽带断网"], [analyzer.lexicon("移动宽带断网")])
                                   ).categories == [[]]
+
+
+def test_an_operators_account_addressed_is_a_target_whatever_the_model_says(analyzer):
+    result = analyzer.analyse_text("@中国移动 @中国联通 @中国电信 一个比一个能装")
+    assert result.relevant and result.operators == ["中国移动", "中国联通", "中国电信"]
+
+
+def test_a_grumble_addressed_to_the_service_account_is_a_complaint(analyzer):
+    """docs/labeling.md: telling the operator (tagging its hotline account) is a complaint act."""
+    result = analyzer.analyse_text("晚上八点准时卡成幻灯片，@中国移动10086 你们到底管不管")
+    assert result.intent == 3 and any("客服账号" in r for r in result.reasons)
+    signed_off = analyzer.analyse_text("晚上八点准时卡成幻灯片 @中国移动10086")
+    assert signed_off.intent != 3 or not any("客服账号" in r for r in signed_off.reasons)
