@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
 from core.post import CST, Post, iso, post_id
 from indexer.base import Store
@@ -42,6 +42,7 @@ GROWTH_WINDOW = timedelta(hours=1)
 GROWTH_BASELINE = timedelta(hours=3)
 GROWTH_FACTOR = 1.5
 GROWTH_MIN_NEW = 2
+TOP_AMPLIFIERS = 3      # accounts a summary or notice names
 
 Basis = Literal["chain", "site"]
 Trend = Literal["growing", "steady", "quiet"]
@@ -118,6 +119,20 @@ class Spread:
             pid, n = self.parents[pid], n + 1
         return n
 
+    def top_amplifiers(self) -> list[Amplifier]:
+        """The strongest accounts that others spread the event from (reach ≥ 1)."""
+        return [a for a in self.amplifiers if a.reach][:TOP_AMPLIFIERS]
+
+    def notice(self) -> dict[str, Any] | None:
+        """What an event warning's notice says of the spread, JSON-ready (kept in the alert's
+        data); None when no post is known to have spread from another."""
+        if not self.edges:
+            return None
+        return {"posts": len(self.posts), "relations": len(self.edges),
+                "depth": max(self.depth(e.child) for e in self.edges),
+                "amplifiers": [{"author": a.author, "source": a.source, "reach": a.reach}
+                               for a in self.top_amplifiers()]}
+
     def sentences(self) -> list[tuple[str, tuple[str, ...]]]:
         """The spread summary in Chinese, each sentence with the ids of the posts it rests on
         (for briefings: every figure can be recomputed from them)."""
@@ -136,7 +151,7 @@ class Spread:
             out.append((f"可追溯的转发/回复关系 {len(self.edges)} 条，最长传播链 "
                         f"{max(self.depth(e.child) for e in self.edges)} 层。",
                         tuple(dict.fromkeys(i for e in self.edges for i in (e.parent, e.child)))))
-        top = [a for a in self.amplifiers if a.reach][:3]
+        top = self.top_amplifiers()
         if top:
             out.append(("主要扩散账号：" + "、".join(f"{a.author}（{a.source}，带动 {a.reach} 帖）"
                                                for a in top) + "。",
@@ -145,6 +160,17 @@ class Spread:
         out.append((f"近 1 小时新增 {g.recent} 帖，此前 3 小时 {g.before} 帖：{TREND_NAMES[g.trend]}。",
                     g.recent_ids))
         return out
+
+
+def notice_lines(summary: dict[str, Any]) -> list[str]:
+    """A notice's spread summary (Spread.notice) as short Chinese lines. Account names are
+    crawled text: channels escape them."""
+    lines = [f"可追溯的转发/回复 {summary['relations']} 条（共 {summary['posts']} 帖），"
+             f"最长传播链 {summary['depth']} 层"]
+    if summary["amplifiers"]:
+        lines.append("主要扩散账号：" + "、".join(f"{a['author']}（{a['source']}，带动 "
+                                           f"{a['reach']} 帖）" for a in summary["amplifiers"]))
+    return lines
 
 
 def _when(stamp: str | None) -> str:

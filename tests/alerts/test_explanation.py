@@ -197,7 +197,8 @@ def test_robot_messages_render_the_explanation_inert(fmt):
     body = webhook_body(fmt, MESSAGE)
     text = json.dumps(body, ensure_ascii=False)
     assert "按地市：衡阳 +15.0 条" in text and "占 75%" in text and "z = 6.67" in text
-    assert "负二项分布" in text and "新词：断网" in text and "官方客服" in text
+    assert "负二项分布" in text and "新词：断网（15 帖，基线 0.0，占超出部分的 75%）" in text
+    assert "官方客服" in text
     assert "javascript:" not in text and "http://forum.test/t-9.html" in text
     if fmt == "feishu":
         tags = [t for line in body["content"]["post"]["zh_cn"]["content"] for t in line]
