@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Literal
 
-from core.post import CST, Post, iso, post_id
+from core.post import CST, Post, canonical_url, iso, post_id
 from indexer.base import Store
 from nlp.influence import influence
 from nlp.voice import passed_on_from
@@ -207,14 +207,15 @@ def gather(store: Store, member_ids: Iterable[str]) -> list[Post]:
         wanted = {p.reply_to for p in fresh if p.reply_to}
         if not wanted:
             break
-    urls = [p.url for p in found.values() if p.url]
+    # reply_to is canonical; a post's url is as its source gave it (an import may carry utm_*)
+    urls = [canonical_url(p.url) for p in found.values() if p.url]
     for _ in range(CHILD_DEPTH):
         room = MAX_POSTS - len(found)
         if not urls or room <= 0:
             break
         fresh = [p for p in store.replies(urls, limit=room) if p.id not in found]
         found.update((p.id, p) for p in fresh)
-        urls = [p.url for p in fresh if p.url]
+        urls = [canonical_url(p.url) for p in fresh if p.url]
     return list(found.values())
 
 
@@ -236,7 +237,7 @@ def build(posts: Iterable[Post], member_ids: Iterable[str], now: datetime) -> Sp
 
 def _parents(posts: list[Post]) -> dict[str, tuple[str, Basis]]:
     """Each post's parent id and how it is known (posts in time order)."""
-    by_url = {p.url: p for p in posts if p.url}
+    by_url = {canonical_url(p.url): p for p in posts if p.url}
     by_author: dict[str, list[Post]] = defaultdict(list)
     parents: dict[str, tuple[str, Basis]] = {}
 
@@ -249,8 +250,8 @@ def _parents(posts: list[Post]) -> dict[str, tuple[str, Basis]]:
         named = passed_on_from(post.content or "")
         candidates = [q for q in reversed(by_author.get(named or "", [])) if q.id != post.id]
         if candidates:
-            thread = {post.reply_to, post.url} - {None, ""}
-            same = [q for q in candidates if {q.reply_to, q.url} & thread]
+            thread = {post.reply_to, canonical_url(post.url)} - {None, ""}
+            same = [q for q in candidates if {q.reply_to, canonical_url(q.url)} & thread]
             parent, basis = (same or candidates)[0], "chain"
         elif post.reply_to in by_url:
             parent, basis = by_url[post.reply_to], "site"

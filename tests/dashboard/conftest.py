@@ -25,17 +25,18 @@ ROLE_USER = {"admin": "admin", "monitor": "monitor", "handler": "cs_handler",
              "reviewer": "reviewer", "manager": "manager"}
 
 
-def demo_posts(url: str = "http://127.0.0.1:8600"):
+def demo_posts(url: str = "http://127.0.0.1:8600", outage: bool = True):
     """The demo forum's posts as analysed Post records, published relative to now; a repost
-    replies to the thread it quotes, as the crawled demo-forum source reads it."""
+    replies to the thread it quotes, as the crawled demo-forum source reads it. Without
+    `outage`, the forum's own posts only (demo/posts.jsonl)."""
     from core.post import Post, iso, now_cst
-    from demo.site import demo_timeline
+    from demo.site import DEFAULT_OUTAGE, demo_timeline
     from nlp.analyzer import Analyzer
 
     analyzer = Analyzer(ROOT / "keywords")
     now = now_cst()
     out = []
-    for p in demo_timeline():
+    for p in demo_timeline(outage_path=DEFAULT_OUTAGE if outage else None):
         post = Post(source="demo-forum", url=f"{url}/thread-{p['tid']}-1-1.html",
                     title=p["title"], content=p["content"], author=p["author"],
                     published_at=iso(now - timedelta(hours=float(p.get("hours_ago", 0)))),
