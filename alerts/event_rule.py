@@ -10,6 +10,7 @@ import numpy as np
 
 from alerts.model import Context, Match, post_summary, seconds
 from alerts.similarity import bands, cluster_sets
+from alerts.spread import event_spread
 from indexer.base import Filters
 from alerts.config import EventRule, AppConfig
 from core.post import Post, iso
@@ -106,7 +107,12 @@ class EventRuleType:
                 continue
             keys = Counter(owner[p.id] for p in members if p.id in owner)
             key = keys.most_common(1)[0][0] if keys else f"event:{spec.name}:{members[0].id}"
-            matches.append(self._describe(key, members, ctx.now))
+            match = self._describe(key, members, ctx.now)
+            # The spread rides with the alert so every notice, however late, can say it.
+            spread = event_spread(ctx.store, match.post_ids, ctx.now).notice()
+            if spread is not None:
+                match.data["spread"] = spread
+            matches.append(match)
         return matches
 
     def _describe(self, key: str, members: list[Post], now: datetime) -> Match:

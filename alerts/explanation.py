@@ -214,6 +214,12 @@ def _driver_text(part: Mapping[str, Any]) -> str:
             f"（{_figure(part['count'])} 条，基线 {part['expected']:.1f}{share}）")
 
 
+def _word_text(word: Mapping[str, Any]) -> str:
+    # A post has many words: their shares overlap, hence 「超出部分的」 rather than a plain 占.
+    share = f"，占超出部分的 {word['share']:.0%}" if word.get("share") is not None else ""
+    return f"{word['word']}（{word['posts']} 帖，基线 {word['expected']:.1f}{share}）"
+
+
 def summary_lines(explanation: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The explanation as short Chinese lines for messages: (text, url); the url is an http(s)
     link of a first post, else "". The text carries crawled words: channels escape it."""
@@ -229,8 +235,7 @@ def summary_lines(explanation: Mapping[str, Any]) -> list[tuple[str, str]]:
             lines.append((f"按{DIMENSIONS[dimension]}：" + "；".join(_driver_text(p) for p in lead),
                           ""))
     if explanation["words"]:
-        lines.append(("新词：" + "、".join(f"{w['word']}（{w['posts']} 帖，基线 {w['expected']:.1f}）"
-                                         for w in explanation["words"][:5]), ""))
+        lines.append(("新词：" + "、".join(_word_text(w) for w in explanation["words"][:5]), ""))
     lead = explanation.get("lead")
     of = f"（{DIMENSIONS[lead['dimension']]} {lead['value']}）" if lead else ""
     for post in explanation["first_posts"]:

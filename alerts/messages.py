@@ -9,6 +9,7 @@ from typing import Any
 
 from alerts.explanation import summary_lines
 from alerts.levels import KIND_LABELS, LEVEL_NAMES, level_tag
+from alerts.spread import notice_lines
 from alerts.config import AppConfig
 from core.markup import chat_md, http_url, md_url
 from core.post import iso
@@ -33,9 +34,10 @@ def payload(config: AppConfig, alert: dict[str, Any], kind: str, dedup_key: str,
     subject = data.get("subject") or alert["title"]
     body = alert["body"]
     explanation = alert.get("explanation")
+    spread = data.get("spread")
     if kind == "resolved":
         body = f"条件已解除（{iso(now)[:16].replace('T', ' ')}），预警关闭。\n原预警：{body}"
-        explanation = None
+        explanation = spread = None
     return {
         "message_id": dedup_key, "kind": kind, "alert_id": alert["alert_id"], "key": alert["key"],
         "rule": alert["rule"], "rule_type": data.get("rule_type"),
@@ -46,12 +48,19 @@ def payload(config: AppConfig, alert: dict[str, Any], kind: str, dedup_key: str,
         "console": f"{console_base(config)}/warnings?alert={alert['alert_id']}",
         "created_at": iso(now),
         "explanation": json.loads(explanation) if explanation else None,
+        "spread": spread,
     }
 
 
 def why_lines(message: dict[str, Any]) -> list[tuple[str, str]]:
     """The explanation of a volume or spike notice as (text, url) lines; none for others."""
     return summary_lines(message["explanation"]) if message.get("explanation") else []
+
+
+def spread_lines(message: dict[str, Any]) -> list[str]:
+    """The spread summary of an event notice (alerts.spread); none when nothing is known to have
+    spread, and for other notices."""
+    return notice_lines(message["spread"]) if message.get("spread") else []
 
 
 def digest_payload(config: AppConfig, notifier: str, items: list[dict[str, Any]], dedup_key: str,
@@ -86,6 +95,9 @@ def render_text(message: dict[str, Any]) -> str:
     why = why_lines(message)
     if why:
         lines += ["为何预警："] + [f"· {text}" + (f" {url}" if url else "") for text, url in why]
+    spread = spread_lines(message)
+    if spread:
+        lines += ["传播："] + [f"· {line}" for line in spread]
     for label, url in post_lines(message):
         if url and url not in message["body"]:
             lines.append(f"· {label} {url}")
@@ -107,6 +119,9 @@ def render_markdown(message: dict[str, Any], limit: int = 3800) -> str:
         lines += ["", "**为何预警**"] + [
             f"- [{chat_md(text)}]({md_url(url)})" if url else f"- {chat_md(text)}"
             for text, url in why]
+    spread = spread_lines(message)
+    if spread:
+        lines += ["", "**传播**"] + [f"- {chat_md(line)}" for line in spread]
     links = [f"- [{chat_md(label)}]({md_url(url)})" for label, url in post_lines(message) if url]
     if links:
         lines += ["", *links]
@@ -135,6 +150,8 @@ def render_html(message: dict[str, Any]) -> str:
     why = "".join(f"<li>{_html_link(url, text) if url else e(text)}</li>"
                   for text, url in why_lines(message))
     why = f"<h3>为何预警</h3><ul>{why}</ul>" if why else ""
+    spread = "".join(f"<li>{e(line)}</li>" for line in spread_lines(message))
+    why += f"<h3>传播</h3><ul>{spread}</ul>" if spread else ""
     return (f"<html><body><h2 style=\"color:{colour}\">{e(message['title'])}</h2><p>{body}</p>"
             f"{why}{table}<p><a href=\"{e(message['console'])}\">在控制台查看与处理</a></p>"
             f"<p style=\"color:#888\"><small>投诉雷达 · {e(message['message_id'])}</small></p>"

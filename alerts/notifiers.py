@@ -19,7 +19,8 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
 
-from alerts.messages import render_html, render_markdown, render_sms, render_text, why_lines
+from alerts.messages import (render_html, render_markdown, render_sms, render_text,
+                             spread_lines, why_lines)
 from alerts.model import AlertsError
 from alerts.config import (AppConfig, FileNotifierConfig, SmsNotifierConfig,
                            SmtpNotifierConfig, WebhookNotifierConfig)
@@ -70,8 +71,12 @@ def webhook_body(fmt: str, message: dict[str, Any]) -> dict[str, Any]:
     if fmt == "feishu":
         content = [[{"tag": "text", "text": line}] for line in message["body"].splitlines()]
         # Feishu's post tags are plain text and links: crawled text in them stays text.
+        why = why_lines(message)
+        content += [[{"tag": "text", "text": "为何预警："}]] if why else []
         content += [[{"tag": "a", "text": text, "href": url} if url else
-                     {"tag": "text", "text": text}] for text, url in why_lines(message)]
+                     {"tag": "text", "text": text}] for text, url in why]
+        spread = spread_lines(message)
+        content += [[{"tag": "text", "text": line}] for line in ["传播：", *spread]] if spread else []
         content += [[{"tag": "a", "text": f"原帖：{p.get('title') or p.get('id')}",
                       "href": http_url(p.get("url"))}]
                     for p in message.get("posts", [])[:5] if http_url(p.get("url"))]

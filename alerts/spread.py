@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Literal
+from typing import Any, Iterable, Literal
 
-from core.post import CST, Post, iso, post_id
+from core.post import CST, Post, canonical_url, iso, post_id
 from indexer.base import Store
 from nlp.influence import influence
 from nlp.voice import passed_on_from
@@ -42,6 +42,7 @@ GROWTH_WINDOW = timedelta(hours=1)
 GROWTH_BASELINE = timedelta(hours=3)
 GROWTH_FACTOR = 1.5
 GROWTH_MIN_NEW = 2
+TOP_AMPLIFIERS = 3      # accounts a summary or notice names
 
 Basis = Literal["chain", "site"]
 Trend = Literal["growing", "steady", "quiet"]
@@ -118,6 +119,20 @@ class Spread:
             pid, n = self.parents[pid], n + 1
         return n
 
+    def top_amplifiers(self) -> list[Amplifier]:
+        """The strongest accounts that others spread the event from (reach ≥ 1)."""
+        return [a for a in self.amplifiers if a.reach][:TOP_AMPLIFIERS]
+
+    def notice(self) -> dict[str, Any] | None:
+        """What an event warning's notice says of the spread, JSON-ready (kept in the alert's
+        data); None when no post is known to have spread from another."""
+        if not self.edges:
+            return None
+        return {"posts": len(self.posts), "relations": len(self.edges),
+                "depth": max(self.depth(e.child) for e in self.edges),
+                "amplifiers": [{"author": a.author, "source": a.source, "reach": a.reach}
+                               for a in self.top_amplifiers()]}
+
     def sentences(self) -> list[tuple[str, tuple[str, ...]]]:
         """The spread summary in Chinese, each sentence with the ids of the posts it rests on
         (for briefings: every figure can be recomputed from them)."""
@@ -136,7 +151,7 @@ class Spread:
             out.append((f"可追溯的转发/回复关系 {len(self.edges)} 条，最长传播链 "
                         f"{max(self.depth(e.child) for e in self.edges)} 层。",
                         tuple(dict.fromkeys(i for e in self.edges for i in (e.parent, e.child)))))
-        top = [a for a in self.amplifiers if a.reach][:3]
+        top = self.top_amplifiers()
         if top:
             out.append(("主要扩散账号：" + "、".join(f"{a.author}（{a.source}，带动 {a.reach} 帖）"
                                                for a in top) + "。",
@@ -145,6 +160,17 @@ class Spread:
         out.append((f"近 1 小时新增 {g.recent} 帖，此前 3 小时 {g.before} 帖：{TREND_NAMES[g.trend]}。",
                     g.recent_ids))
         return out
+
+
+def notice_lines(summary: dict[str, Any]) -> list[str]:
+    """A notice's spread summary (Spread.notice) as short Chinese lines. Account names are
+    crawled text: channels escape them."""
+    lines = [f"可追溯的转发/回复 {summary['relations']} 条（共 {summary['posts']} 帖），"
+             f"最长传播链 {summary['depth']} 层"]
+    if summary["amplifiers"]:
+        lines.append("主要扩散账号：" + "、".join(f"{a['author']}（{a['source']}，带动 "
+                                           f"{a['reach']} 帖）" for a in summary["amplifiers"]))
+    return lines
 
 
 def _when(stamp: str | None) -> str:
@@ -181,14 +207,15 @@ def gather(store: Store, member_ids: Iterable[str]) -> list[Post]:
         wanted = {p.reply_to for p in fresh if p.reply_to}
         if not wanted:
             break
-    urls = [p.url for p in found.values() if p.url]
+    # reply_to is canonical; a post's url is as its source gave it (an import may carry utm_*)
+    urls = [canonical_url(p.url) for p in found.values() if p.url]
     for _ in range(CHILD_DEPTH):
         room = MAX_POSTS - len(found)
         if not urls or room <= 0:
             break
         fresh = [p for p in store.replies(urls, limit=room) if p.id not in found]
         found.update((p.id, p) for p in fresh)
-        urls = [p.url for p in fresh if p.url]
+        urls = [canonical_url(p.url) for p in fresh if p.url]
     return list(found.values())
 
 
@@ -210,7 +237,7 @@ def build(posts: Iterable[Post], member_ids: Iterable[str], now: datetime) -> Sp
 
 def _parents(posts: list[Post]) -> dict[str, tuple[str, Basis]]:
     """Each post's parent id and how it is known (posts in time order)."""
-    by_url = {p.url: p for p in posts if p.url}
+    by_url = {canonical_url(p.url): p for p in posts if p.url}
     by_author: dict[str, list[Post]] = defaultdict(list)
     parents: dict[str, tuple[str, Basis]] = {}
 
@@ -223,8 +250,8 @@ def _parents(posts: list[Post]) -> dict[str, tuple[str, Basis]]:
         named = passed_on_from(post.content or "")
         candidates = [q for q in reversed(by_author.get(named or "", [])) if q.id != post.id]
         if candidates:
-            thread = {post.reply_to, post.url} - {None, ""}
-            same = [q for q in candidates if {q.reply_to, q.url} & thread]
+            thread = {post.reply_to, canonical_url(post.url)} - {None, ""}
+            same = [q for q in candidates if {q.reply_to, canonical_url(q.url)} & thread]
             parent, basis = (same or candidates)[0], "chain"
         elif post.reply_to in by_url:
             parent, basis = by_url[post.reply_to], "site"

@@ -182,9 +182,9 @@ class VolumeRuleType:
                 f"= {base * spec.coefficient:.1f}；保护值 {spec.protection}；预警线 {threshold:.1f}",
                 f"超出预警线 {count / threshold:.1f} 倍" if threshold else "预警线为 0",
             ])
-            window = slice_filters(rule_filters(spec, since, ctx.now), values)
-            posts = top_posts(ctx.store, window)
-            explanation = self.explain(ctx, values, window, count, base, days)
+            in_window = slice_filters(rule_filters(spec, since, ctx.now), values)
+            posts = top_posts(ctx.store, in_window)
+            explanation = self.explain(ctx, values, in_window, count, base, days)
             matches.append(Match(
                 key=f"volume:{spec.name}:{key}", level=spec.level,
                 subject=f"{label} 投诉量超出预警线：近{window} {count} 条", body=body,

@@ -40,8 +40,8 @@ class ListSpec(Strict):
         return v
 
 
-POST_FIELDS = {"title", "content", "author", "published_at", "url", "location", "replies",
-               "reposts", "likes", "views"}
+POST_FIELDS = {"title", "content", "author", "published_at", "url", "location", "reply_to",
+               "replies", "reposts", "likes", "views"}
 
 
 def check_detail(v: dict[str, str]) -> dict[str, str]:

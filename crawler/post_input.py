@@ -12,12 +12,14 @@ from typing import Any, Iterator, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
 
-from core.post import Post
+from core.markup import http_url
+from core.post import Post, canonical_url
 from crawler.normalise import parse_date
 
 MAX_POST_CHARS = 100_000  # store.max_post_chars: a 90 MB line once held 2.8 GB of memory
 
-_TEXT_KEYS = frozenset(("source", "url", "title", "content", "text", "author", "location"))
+_TEXT_KEYS = frozenset(("source", "url", "title", "content", "text", "author", "location",
+                        "reply_to"))
 Count = Literal["replies", "reposts", "likes", "views"]
 
 
@@ -35,6 +37,7 @@ class PostInput(BaseModel):
     published_at: StrictStr | StrictInt | StrictFloat | None = None
     engagement: dict[Count, StrictInt] = {}
     location: StrictStr | None = None
+    reply_to: Any = None  # checked by _parent, whose errors are in Chinese like the console's
 
 
 class InputError(ValueError):
@@ -66,9 +69,32 @@ def post_from_input(data: Any, max_chars: int = MAX_POST_CHARS) -> Post:
             raise InputError(f"published_at: not a date (got {_short(given.published_at)})")
     if any(n < 0 for n in given.engagement.values()):
         raise InputError("engagement: counts cannot be negative")
+    own = _canonical("url", given.url)  # the post's id hashes it
     return Post(source=given.source, url=given.url, title=given.title, content=content,
                 author=given.author, published_at=published, engagement=dict(given.engagement),
-                location=given.location)
+                location=given.location, reply_to=_parent(given.reply_to, own))
+
+
+def _parent(value: Any, own: str) -> str | None:
+    """`reply_to` as the crawler stores it (the parent's canonical http(s) URL, so that the
+    spread finds the parent by its id and the replies by their reply_to); "" is not given."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"reply_to: 应为被转发或回复的帖子的链接（字符串），收到 {_short(value)}")
+    parent = _canonical("reply_to", value.strip())
+    if not http_url(parent):
+        raise InputError(f"reply_to: 不是 http(s) 链接，收到 {_short(value)}")
+    if own and parent == own:
+        raise InputError(f"reply_to: 指向本帖自己（与 url 相同），收到 {_short(value)}")
+    return parent
+
+
+def _canonical(name: str, url: str) -> str:
+    try:
+        return canonical_url(url)
+    except ValueError:  # urlsplit refuses e.g. an unclosed IPv6 host
+        raise InputError(f"{name}: 不是有效的链接，收到 {_short(url)}") from None
 
 
 def _short(value: Any) -> str:

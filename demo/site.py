@@ -1,4 +1,5 @@
-"""A local Discuz! X3-style forum that serves demo/posts.jsonl, so the monitor works offline.
+"""A local Discuz! X3-style forum that serves demo/posts.jsonl (and the scripted outage of
+demo/outage.jsonl, whose reposts quote their originals), so the monitor works offline.
 
 Stdlib only. Pages are GBK-encoded like many real Chinese forums; characters outside GBK
 (emoji) are sent as numeric character references.
@@ -30,6 +31,10 @@ from urllib.parse import quote, urlsplit
 
 log = logging.getLogger("tousu.demo")
 DEFAULT_POSTS = Path(__file__).with_name("posts.jsonl")
+# A scripted 衡阳 broadband outage with reposts, written for the demo's spike, volume and event
+# warnings (为何预警, the spread graph). Kept out of posts.jsonl: that file is the grader's external
+# evaluation set, written independently of the grader (docs/nlp.md).
+DEFAULT_OUTAGE = Path(__file__).with_name("outage.jsonl")
 SHANGHAI = timezone(timedelta(hours=8))
 PER_PAGE = 20
 FORUM_ID = 2
@@ -56,6 +61,17 @@ def load_posts(path: str | os.PathLike[str] | None = None) -> list[dict[str, Any
     """Read the demo posts (one JSON object per line) in file order."""
     with open(path or DEFAULT_POSTS, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def demo_timeline(posts_path: str | os.PathLike[str] | None = None,
+                  outage_path: str | os.PathLike[str] | None = DEFAULT_OUTAGE) -> list[dict[str, Any]]:
+    """The demo forum's posts in release order: those with a past (`hours_ago` > 0), then the
+    outage — the first posts released live, so a running demo sees the spike within minutes —
+    then the rest."""
+    posts = load_posts(posts_path)
+    outage = load_posts(outage_path) if outage_path is not None else []
+    past = [p for p in posts if float(p.get("hours_ago", 0)) > 0]
+    return past + outage + [p for p in posts if float(p.get("hours_ago", 0)) <= 0]
 
 
 def discuz_date(ts: float, now: float) -> str:
@@ -102,10 +118,11 @@ class DemoSite:
         release_every: float = 20.0,
         clock: Callable[[], float] = time.time,
         state_path: str | os.PathLike[str] | None = None,
+        outage_path: str | os.PathLike[str] | None = DEFAULT_OUTAGE,
     ) -> None:
         self.host = host
         self.port = port
-        self.posts = load_posts(posts_path)
+        self.posts = demo_timeline(posts_path, outage_path)
         self.initial = max(0, min(initial, len(self.posts)))
         self.release_every = release_every
         self._clock = clock
@@ -305,8 +322,10 @@ class DemoSite:
             return None
         p, ts = found
         floors = [(p["author"], ts, p["content"], p["city"])] + _replies(p, ts, now)
+        quoted = next(((q, qts) for q, qts in visible if q["tid"] == p.get("quote")), None)
         posts_html = "".join(
-            _floor(tid * 10 + i, i, author, pts, text, city, now) for i, (author, pts, text, city) in enumerate(floors)
+            _floor(tid * 10 + i, i, author, pts, text, city, now, quoted if i == 0 else None)
+            for i, (author, pts, text, city) in enumerate(floors)
         )
         body = (
             f'<div id="pt" class="bm cl"><div class="z"><a href="./" class="nvhm">{SITE_NAME}</a> <em>&rsaquo;</em> '
@@ -336,8 +355,18 @@ def _replies(p: dict[str, Any], ts: int, now: float) -> list[tuple[str, int, str
     return out
 
 
-def _floor(pid: int, n: int, author: str, ts: int, text: str, city: str, now: float) -> str:
-    message = "<br />\n".join(_e(line) for line in text.split("\n"))
+def _quote(quoted: tuple[dict[str, Any], int]) -> str:
+    """Discuz!'s 引用 block for a thread that reposts another (posts.jsonl `quote`: its tid). A
+    real board links the quoted post through forum.php?mod=redirect; the demo links its thread."""
+    q, ts = quoted
+    return (f'<div class="quote"><blockquote><font size="2"><a href="thread-{q["tid"]}-1-1.html" '
+            f'target="_blank"><font color="#999999">{_e(q["author"])} 发表于 {full_date(ts)[:16]}'
+            f'</font></a></font><br />{_e(q["content"][:60])}</blockquote></div><br />\n')
+
+
+def _floor(pid: int, n: int, author: str, ts: int, text: str, city: str, now: float,
+           quoted: tuple[dict[str, Any], int] | None = None) -> str:
+    message = (_quote(quoted) if quoted else "") + "<br />\n".join(_e(line) for line in text.split("\n"))
     label = _FLOOR_NAMES[n] if n < len(_FLOOR_NAMES) else f"{n + 1}<sup>#</sup>"
     return (
         f'<div id="post_{pid}"><table id="pid{pid}" class="plhin" summary="pid{pid}" cellspacing="0" cellpadding="0"><tr>'

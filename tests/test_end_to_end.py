@@ -149,3 +149,46 @@ def test_ingest_streams_and_a_bad_line_says_what_was_stored(tmp_path):
     infile.write_text("\n".join(lines) + "\n", encoding="utf-8")
     again = json.loads(tousu(config, "ingest", str(infile), "--json").stdout)
     assert (again["inserted"], again["updated"]) == (3, ANALYZE_BATCH + 2)
+
+
+def test_the_demos_outage_raises_explained_warnings_and_an_event_that_spread(tmp_path):
+    """`make run`'s first minutes: the demo forum with its past posts releases the scripted 衡阳
+    outage; crawled with the shipped source and judged by the shipped rules, it raises a spike
+    and volume warnings that explain themselves (by the event) and an event whose reposts
+    (Discuz! 引用 → reply_to) make a spread."""
+    import yaml
+
+    from alerts.api import get_alert
+    from core.db import StateDB
+    from demo.site import DemoSite, load_posts
+    from tests.conftest import write_config
+
+    shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    outage = load_posts(ROOT / "demo" / "outage.jsonl")
+    with DemoSite(port=0, release_every=0) as site:
+        site.release(len(outage))
+        source = next(s for s in shipped["sources"] if s["name"] == "demo-forum")
+        source["start_urls"] = [f"{site.url}/forum-2-1.html"]
+        path = write_config(tmp_path, sources=[source], warnings={
+            **shipped["warnings"], "quiet": {**shipped["warnings"]["quiet"], "group_wait": {}},
+            "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "alerts.jsonl")}]})
+        tousu(path, "crawl", "--quiet")
+    tousu(path, "warnings", "--evaluate")
+    state = StateDB(load(path).state_path)
+    rows = [get_alert(state, r["alert_id"]) for r in state.query("SELECT alert_id FROM alerts")]
+    state.close()
+    [event] = [r for r in rows if r["rule"] == "hot-event"]
+    assert len(json.loads(event["post_ids"])) == len(outage)
+    spread = json.loads(event["data"])["spread"]
+    assert spread["relations"] == sum(1 for p in outage if p.get("quote"))
+    assert spread["depth"] == 3 and spread["amplifiers"][0]["author"] == "衡阳本地通"
+    explained = [r for r in rows if r["rule"] in ("city-spike", "city-category-hourly")
+                 and r["city"] == "衡阳"]
+    assert {r["rule"] for r in explained} == {"city-spike", "city-category-hourly"}
+    for row in explained:
+        why = json.loads(row["explanation"])
+        top = why["drivers"]["event"][0]
+        assert top["alert_id"] == event["alert_id"] and top["share"] > 0.9
+    notices = [json.loads(line) for line in
+               (tmp_path / "alerts.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(n.get("spread") == spread for n in notices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import scrapy
 
@@ -14,10 +14,13 @@ from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
 _TEXT_FIELDS = ("title", "content", "author", "published_at", "location")
 
 
-def _fields(node: Any, selectors: dict[str, str]) -> dict[str, Any]:
+def _fields(node: Any, selectors: dict[str, str], join: Callable[[str], str]) -> dict[str, Any]:
+    """A post's fields by the selectors; `reply_to` (a link, often relative) joined to the page."""
     values = {key: extract_first(node, sel) for key, sel in selectors.items()}
+    parent = values.get("reply_to")
     return {
         **{k: values.get(k) for k in _TEXT_FIELDS},
+        "reply_to": join(parent) if parent else None,
         "engagement": {k: values[k] for k in ENGAGEMENT_FIELDS if values.get(k) is not None},
     }
 
@@ -38,7 +41,7 @@ class HtmlSpider(SourceSpider):
                 yield self.request(response.urljoin(href), self.parse_detail, tousu_detail=True)
         else:
             for row in select(response, spec.rows):
-                values = _fields(row, spec.fields)
+                values = _fields(row, spec.fields, response.urljoin)
                 href = extract_first(row, spec.fields["url"]) if "url" in spec.fields else None
                 yield RawPost(source=self.source.name,
                               url=response.urljoin(href) if href else "", **values)
@@ -52,7 +55,7 @@ class HtmlSpider(SourceSpider):
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")
-        values = _fields(response, self.source.detail)
+        values = _fields(response, self.source.detail, response.urljoin)
         if not (values["title"] or values["content"]):
             record_error(self.crawler.stats,
                          f"{response.url}: no title or content matched the selectors")

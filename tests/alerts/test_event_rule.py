@@ -1,12 +1,18 @@
-"""Event rules: one alert per event as it grows, updated rather than raised again."""
+"""Event rules: one alert per event as it grows, updated rather than raised again; its notices say
+how it spread."""
 
 from __future__ import annotations
 
+import email
 import json
+from dataclasses import replace
 from datetime import timedelta
+from email import policy
 
+from alerts.api import get_alert
 from alerts.cycle import list_alerts, run_cycle
-from tests.alerts.conftest import NOW, log_lines, make_config, make_post, store_posts
+from core.db import StateDB
+from tests.alerts.conftest import NOW, log_lines, make_config, make_post, received, store_posts
 
 EVENT_TEXTS = [
     "衡阳移动宽带又断网了，打10086也没人管，要求赔偿损失",
@@ -86,3 +92,78 @@ def test_event_grows_from_3_to_30_as_one_alert(tmp_path, receiver):
     # Quiet for a whole window: resolved, with a notice.
     done = run_cycle(config, now=late + timedelta(hours=7))
     assert done["resolved"] == 1 and receiver.bodies[-1]["kind"] == "resolved"
+
+
+def _data(config) -> dict:
+    """The data of the one alert, as stored."""
+    state = StateDB(config.state_path)
+    row = get_alert(state, list_alerts(config)[0]["alert_id"])
+    state.close()
+    return json.loads(row["data"])
+
+
+PHISH_NAME = "[官方客服](http://phish.example/a)"
+SCRIPT_NAME = "<script>alert(1)</script>**加急**"
+
+
+def test_an_event_notice_says_how_it_spread_inert_in_every_channel(tmp_path, receiver,
+                                                                    smtp_server):
+    """An event whose posts reply to its first post (and one to a reply): every channel's notice
+    counts the reposts/replies, names the accounts that spread it most and the depth; account
+    names that carry markup stay text. Real webhook receiver and SMTP server."""
+    controller, mailbox = smtp_server
+
+    def hook(name: str, fmt: str) -> dict:
+        return {"name": name, "type": "webhook", "format": fmt, "url": f"{receiver.url}?to={name}"}
+
+    config = make_config(tmp_path, rules=[{"name": "ev", "type": "event", "levels": []}], notifiers=[
+        hook("wecom", "wecom"), hook("dingtalk", "dingtalk"), hook("feishu", "feishu"),
+        {"name": "mail", "type": "smtp", "host": "127.0.0.1", "port": controller.port,
+         "security": "none", "sender": "radar@test", "to": ["duty@test"]}])
+    root = replace(make_post(50, severity=3, text=EVENT_TEXTS[0]), author=PHISH_NAME)
+    first = replace(make_post(40, severity=3, text=EVENT_TEXTS[1]), author=SCRIPT_NAME,
+                    reply_to=root.url)
+    second = replace(make_post(30, severity=3, text=EVENT_TEXTS[2]), reply_to=root.url)
+    deeper = replace(make_post(20, severity=3, text=EVENT_TEXTS[3]), reply_to=first.url)
+    # Not similar to the event, so not one of its posts: found as a relative by its reply_to.
+    bare = replace(make_post(10, severity=1, text="转发微博"), reply_to=root.url)
+    store_posts(config, [root, first, second, deeper, bare])
+
+    counts = run_cycle(config, now=NOW)
+    assert counts["errors"] == [] and counts["sent"] == 4
+    spread = _data(config)["spread"]
+    assert spread == {"posts": 5, "relations": 4, "depth": 2, "amplifiers": [
+        {"author": PHISH_NAME, "source": "forum", "reach": 4},
+        {"author": SCRIPT_NAME, "source": "forum", "reach": 1}]}
+    summary = "可追溯的转发/回复 4 条（共 5 帖），最长传播链 2 层"
+
+    for name, field in (("wecom", "content"), ("dingtalk", "text")):
+        markdown = received(receiver, name)[0]["markdown"][field]
+        assert "**传播**" in markdown and f"- {summary}" in markdown
+        assert "主要扩散账号：［官方客服］（http://phish.example/a）（forum，带动 4 帖）" in markdown
+        assert "](http://phish" not in markdown and "<script>" not in markdown
+        assert "**加急**" not in markdown and "＜script＞alert（1）＜/script＞＊＊加急＊＊" in markdown
+
+    tags = [t for line in received(receiver, "feishu")[0]["content"]["post"]["zh_cn"]["content"]
+            for t in line]
+    texts = [t["text"] for t in tags if t["tag"] == "text"]
+    assert "传播：" in texts and summary in texts
+    assert any(PHISH_NAME in t and SCRIPT_NAME in t for t in texts if t.startswith("主要扩散账号"))
+    assert not any("phish" in t["href"] for t in tags if t["tag"] == "a")
+
+    mail = email.message_from_bytes(mailbox.messages[0][2], policy=policy.default)
+    html = mail.get_body(("html",)).get_content()
+    assert "<h3>传播</h3>" in html and f"<li>{summary}</li>" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+    assert 'href="http://phish' not in html
+    assert f"· {summary}" in mail.get_body(("plain",)).get_content()
+
+
+def test_an_event_without_known_reposts_or_replies_says_nothing_of_spread(tmp_path, receiver):
+    config = make_config(tmp_path, rules=[{"name": "ev", "type": "event", "levels": []}],
+                         notifiers=[{"name": "wecom", "type": "webhook", "format": "wecom",
+                                     "url": receiver.url}])
+    store_posts(config, [make_post(10 + i, severity=3, text=t) for i, t in enumerate(EVENT_TEXTS)])
+    assert run_cycle(config, now=NOW)["sent"] == 1
+    assert "spread" not in _data(config)
+    assert "传播" not in receiver.bodies[0]["markdown"]["content"]

@@ -1,13 +1,16 @@
 """A replayed day whose excess is injected from known cities, a source and an event: the
 explanation names them with the right shares, every dimension's parts sum to the excess, and
-the notices carry it — inert — to a real webhook receiver. Real SQLite, a fixed clock."""
+the notices carry it — inert — to a real webhook receiver (WeCom, DingTalk, Feishu) and SMTP
+server. Real SQLite, a fixed clock."""
 
 from __future__ import annotations
 
+import email
 import json
 import math
 from dataclasses import replace
 from datetime import timedelta
+from email import policy
 
 import pytest
 
@@ -18,7 +21,7 @@ from alerts.messages import payload, render_text, why_lines
 from alerts.notifiers import REGISTRY, webhook_body
 from core.db import StateDB
 from core.post import iso
-from tests.alerts.conftest import NOW, make_config, make_post, store_posts
+from tests.alerts.conftest import NOW, make_config, make_post, received, store_posts
 
 CATEGORY = "网络覆盖/信号"
 EVENT = {"name": "events", "type": "event", "window": "6h"}
@@ -65,9 +68,13 @@ def _parts(explanation, dimension):
     return {p["value"]: p for p in explanation["drivers"][dimension]}
 
 
-def test_replayed_excess_is_named_with_its_shares(tmp_path, receiver):
+def test_replayed_excess_is_named_with_its_shares(tmp_path, receiver, smtp_server):
+    controller, mailbox = smtp_server
     config = make_config(tmp_path, rules=[EVENT, VOLUME], notifiers=[
-        {"name": "wecom", "type": "webhook", "format": "wecom", "url": receiver.url,
+        *[{"name": fmt, "type": "webhook", "format": fmt, "url": f"{receiver.url}?to={fmt}",
+           "rules": ["category-volume"]} for fmt in ("wecom", "dingtalk", "feishu")],
+        {"name": "mail", "type": "smtp", "host": "127.0.0.1", "port": controller.port,
+         "security": "none", "sender": "radar@test", "to": ["duty@test"],
          "rules": ["category-volume"]}])
     history, today, injected = replayed_day()
     store_posts(config, history + today + injected)
@@ -119,10 +126,17 @@ def test_replayed_excess_is_named_with_its_shares(tmp_path, receiver):
     assert unusual["method"] == "poisson" and unusual["windows"] == 15
     assert unusual["z"] == pytest.approx(10) and unusual["p_value"] < 1e-9
 
-    content = receiver.bodies[0]["markdown"]["content"]
-    assert "为何预警" in content and "按地市：衡阳 +15.0 条" in content and "占 75%" in content
-    assert "按来源：weibo +20.0 条" in content and "z = 10.00" in content and "新词：断网" in content
-    assert "首发（来源 weibo）" in content
+    # Every channel, through the real receiver and SMTP server, carries the parts and shares.
+    mail = email.message_from_bytes(mailbox.messages[0][2], policy=policy.default)
+    feishu = received(receiver, "feishu")[0]["content"]["post"]["zh_cn"]["content"]
+    for content in (received(receiver, "wecom")[0]["markdown"]["content"],
+                    received(receiver, "dingtalk")[0]["markdown"]["text"],
+                    "\n".join(t["text"] for line in feishu for t in line),
+                    mail.get_body(("html",)).get_content(), mail.get_body(("plain",)).get_content()):
+        assert "为何预警" in content and "按地市：衡阳 +15.0 条" in content and "占 75%" in content
+        assert "按来源：weibo +20.0 条" in content and "z = 10.00" in content
+        assert "新词：断网（15 帖，基线 0.0，占超出部分的 75%）" in content
+        assert "首发（来源 weibo）" in content
 
     state = StateDB(config.state_path)
     rows = explained_alerts(state, iso(NOW - timedelta(hours=1)), iso(NOW + timedelta(hours=1)))
@@ -197,7 +211,8 @@ def test_robot_messages_render_the_explanation_inert(fmt):
     body = webhook_body(fmt, MESSAGE)
     text = json.dumps(body, ensure_ascii=False)
     assert "按地市：衡阳 +15.0 条" in text and "占 75%" in text and "z = 6.67" in text
-    assert "负二项分布" in text and "新词：断网" in text and "官方客服" in text
+    assert "负二项分布" in text and "新词：断网（15 帖，基线 0.0，占超出部分的 75%）" in text
+    assert "官方客服" in text
     assert "javascript:" not in text and "http://forum.test/t-9.html" in text
     if fmt == "feishu":
         tags = [t for line in body["content"]["post"]["zh_cn"]["content"] for t in line]

@@ -1,9 +1,12 @@
 """One message rendered for each channel: titles by kind, plain text, a digest, SMS cut to fit;
-only http(s) posts are linked."""
+only http(s) posts are linked; an event's spread summary on its notices but not on its resolution."""
 
 from __future__ import annotations
 
-from alerts.messages import digest_payload, notice_title, post_lines, render_sms, render_text
+import json
+
+from alerts.messages import (digest_payload, notice_title, payload, post_lines, render_sms,
+                             render_text, spread_lines)
 from tests.alerts.conftest import MESSAGE, NOW, make_config
 
 
@@ -34,3 +37,18 @@ def test_digest_gathers_titles_cities_and_the_highest_level(tmp_path):
     assert digest["title"] == "【预警汇总】2 条（衡阳、长沙）" and digest["level"] == 3
     assert digest["body"].splitlines()[1].startswith("2. 【三级预警·黄色】长沙 信号差")
     assert digest["console"].endswith("/warnings") and digest["post_ids"] == ["abc", "abc"]
+
+
+def test_an_events_spread_is_on_its_notices_not_on_its_resolution(tmp_path):
+    config = make_config(tmp_path)
+    spread = {"posts": 9, "relations": 7, "depth": 3,
+              "amplifiers": [{"author": "湘南观察", "source": "weibo", "reach": 5}]}
+    alert = {"alert_id": 3, "key": "event:ev:x", "rule": "ev", "level": 2, "title": "t",
+             "body": "相似帖子 6 条", "city": "衡阳", "categories": "[]", "post_ids": "[]",
+             "data": json.dumps({"subject": "衡阳 热点事件", "rule_type": "event", "spread": spread})}
+    new = payload(config, alert, "new", "3:new:1:n", NOW)
+    assert spread_lines(new) == ["可追溯的转发/回复 7 条（共 9 帖），最长传播链 3 层",
+                                 "主要扩散账号：湘南观察（weibo，带动 5 帖）"]
+    assert "传播：\n· 可追溯的转发/回复 7 条" in render_text(new)
+    resolved = payload(config, alert, "resolved", "3:resolved:2:n", NOW)
+    assert resolved["spread"] is None and "传播" not in render_text(resolved)

@@ -71,7 +71,7 @@ def test_burst_in_one_city_goes_to_that_branch_and_resolves(tmp_path, receiver):
     assert receiver.paths == ["/hook?city=hy"]
     message = receiver.bodies[0]
     assert message["kind"] == "new" and message["city"] == "衡阳"
-    assert "衡阳" in message["title"] and "20 条" in message["title"]
+    assert message["title"].endswith("衡阳 投诉量超出预警线：近24小时 20 条")
     assert "基线" in message["body"] and "保护值 5" in message["body"]
     assert message["posts"] and all(p["city"] == "衡阳" for p in message["posts"])
 

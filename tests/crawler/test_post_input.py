@@ -4,6 +4,8 @@ line named, what was stored before a bad line kept): tests/tousu/cli/test_posts.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawler.post_input import InputError, post_from_input
@@ -36,3 +38,29 @@ def test_text_is_capped():
     with pytest.raises(InputError, match="more than store.max_post_chars"):
         post_from_input({"text": "移" * 2001}, max_chars=2000)
     assert post_from_input({"text": "移" * 2000}, max_chars=2000).content == "移" * 2000
+
+
+def test_reply_to_is_stored_as_the_parents_canonical_url():
+    post = post_from_input({"text": "转发", "url": "http://weibo.test/2",
+                            "reply_to": " HTTP://Weibo.test/1?utm_source=share#top "})
+    assert post.reply_to == "http://weibo.test/1"
+    for absent in (None, ""):
+        assert post_from_input({"text": "原帖", "reply_to": absent}).reply_to is None
+
+
+@pytest.mark.parametrize("reply_to, message", [
+    (123, "reply_to: 应为被转发或回复的帖子的链接（字符串），收到 123"),
+    (["http://a.test/1"], "reply_to: 应为被转发或回复的帖子的链接（字符串）"),
+    ("javascript:alert(1)", "reply_to: 不是 http(s) 链接，收到 'javascript:alert(1)'"),
+    ("/p/123", "reply_to: 不是 http(s) 链接"),
+    ("http://[::1", "reply_to: 不是有效的链接"),
+    ("http://Weibo.test/2?utm_source=x", "reply_to: 指向本帖自己"),
+])
+def test_a_bad_reply_to_is_named_in_chinese(reply_to, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        post_from_input({"text": "转发", "url": "http://weibo.test/2", "reply_to": reply_to})
+
+
+def test_a_url_that_cannot_be_parsed_is_a_named_error_not_a_crash():
+    with pytest.raises(InputError, match=re.escape("url: 不是有效的链接")):
+        post_from_input({"text": "移动", "url": "http://[::1"})

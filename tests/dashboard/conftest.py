@@ -25,21 +25,24 @@ ROLE_USER = {"admin": "admin", "monitor": "monitor", "handler": "cs_handler",
              "reviewer": "reviewer", "manager": "manager"}
 
 
-def demo_posts(url: str = "http://127.0.0.1:8600"):
-    """The demo forum's posts as analysed Post records, published relative to now."""
+def demo_posts(url: str = "http://127.0.0.1:8600", outage: bool = True):
+    """The demo forum's posts as analysed Post records, published relative to now; a repost
+    replies to the thread it quotes, as the crawled demo-forum source reads it. Without
+    `outage`, the forum's own posts only (demo/posts.jsonl)."""
     from core.post import Post, iso, now_cst
-    from demo.site import load_posts
+    from demo.site import DEFAULT_OUTAGE, demo_timeline
     from nlp.analyzer import Analyzer
 
     analyzer = Analyzer(ROOT / "keywords")
     now = now_cst()
     out = []
-    for p in load_posts():
+    for p in demo_timeline(outage_path=DEFAULT_OUTAGE if outage else None):
         post = Post(source="demo-forum", url=f"{url}/thread-{p['tid']}-1-1.html",
                     title=p["title"], content=p["content"], author=p["author"],
                     published_at=iso(now - timedelta(hours=float(p.get("hours_ago", 0)))),
                     engagement={"replies": p.get("replies", 0), "views": p.get("views", 0)},
-                    location=f"IP属地：湖南{p.get('city') or ''}")
+                    location=f"IP属地：湖南{p.get('city') or ''}",
+                    reply_to=f"{url}/thread-{p['quote']}-1-1.html" if p.get("quote") else None)
         out.append(analyzer.analyse(post, about_operator=True))
     return out
 

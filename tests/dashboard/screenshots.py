@@ -1,7 +1,8 @@
 """Take the README's console screenshots: `.venv/bin/python -m tests.dashboard.screenshots`.
 
-A store filled the real way — the bundled demo forum served on a local port, crawled by
-`tousu crawl`, warnings evaluated by `tousu warnings --evaluate` — plus a few cases (one overdue)
+A store filled the real way — the bundled demo forum served on a local port as `make run` has
+it after half an hour (its 衡阳 outage released), crawled by `tousu crawl`, warnings evaluated
+by the shipped rules with `tousu warnings --evaluate` — plus a few cases (one overdue)
 the starter reply-script library, the seed guides and one approved typical case; then every page in headless chromium → docs/screenshots/.
 """
 
@@ -12,8 +13,10 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from tests.cases.helpers import CLOSING
 from tests.conftest import ROOT
@@ -42,6 +45,12 @@ def prepare(work: Path, site_url: str) -> Path:
 
     config_path = build_console_data(work, url=site_url, posts=False)
     tousu(config_path, "crawl", "--quiet")
+    # The shipped warning rules (规则 shows and edits them as written, comments included) judge
+    # the crawl: the demo's outage raises explained spike/volume warnings and an event.
+    shipped = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    rules = shipped[shipped.index("\nwarnings:\n"):shipped.index("\n  notifiers:\n")]
+    with config_path.open("a", encoding="utf-8") as out:
+        out.write(rules + "\n")
     tousu(config_path, "warnings", "--evaluate")
     config = load(config_path)
     state = StateDB(config.state_path)
@@ -79,11 +88,6 @@ def prepare(work: Path, site_url: str) -> Path:
                   city=post.city, relevant=True, user="monitor")
     service.close()
     assert overdue.case_no
-    # 规则 shows (and edits) the shipped warning rules as written, comments included
-    shipped = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    rules = shipped[shipped.index("\nwarnings:\n"):shipped.index("\n  notifiers:\n")]
-    with config_path.open("a", encoding="utf-8") as out:
-        out.write(rules + "\n")
     return config_path
 
 
@@ -100,11 +104,46 @@ def open_page(page, title: str) -> None:
     settle(page)
 
 
-def main() -> None:
-    from demo.site import DemoSite
+class RunBack:
+    """The demo site's clock, `back` seconds behind: the outage is released over the last half
+    hour as a running demo releases it, so the spread graph has time to spread over."""
 
+    def __init__(self) -> None:
+        self.back = 0.0
+
+    def __call__(self) -> float:
+        return time.time() - self.back
+
+
+def released_demo(clock: RunBack) -> Any:
+    """The demo forum after a half hour of `make run`: the past posts, the outage released a post
+    every three minutes, then the rest of the live posts at once."""
+    from demo.site import DEFAULT_OUTAGE, DemoSite, load_posts
+
+    clock.back = 35 * 60
+    site = DemoSite(port=0, release_every=0, clock=clock).start()
+    for _ in load_posts(DEFAULT_OUTAGE):
+        site.release(1)
+        clock.back -= 180
+    clock.back = 0
+    site.release(len(site.posts))
+    return site
+
+
+def hengyang_alert(config: Path, rule: str) -> int:
+    """The 衡阳 warning of a rule."""
+    from core.db import StateDB
+    from tousu.config import load
+
+    state = StateDB(load(config).state_path)
+    found = state.query("SELECT alert_id FROM alerts WHERE rule = ? AND city = '衡阳'", (rule,))
+    state.close()
+    return found[0]["alert_id"]
+
+
+def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, DemoSite(port=0, initial=254, release_every=0) as site:
+    with tempfile.TemporaryDirectory() as tmp, released_demo(RunBack()) as site:
         config = prepare(Path(tmp), site.url)
         with console(config) as url, chromium(1440, 1100) as page:
             page.goto(url)
@@ -117,6 +156,16 @@ def main() -> None:
             page.get_by_text("详情、帖子与增长曲线").first.click()
             page.wait_for_timeout(1500)
             shoot(page, "03-warnings")
+            page.goto(f"{url}/warnings?alert={hengyang_alert(config, 'city-spike')}")
+            page.get_by_text("为何预警").first.wait_for(timeout=60000)
+            settle(page)
+            page.get_by_text("为何预警").first.scroll_into_view_if_needed()
+            shoot(page, "19-why")
+            page.goto(f"{url}/warnings?alert={hengyang_alert(config, 'hot-event')}")
+            page.locator(".js-plotly-plot").filter(has_text="传播图").wait_for(timeout=60000)
+            settle(page)
+            page.get_by_text("传播分析").first.scroll_into_view_if_needed()
+            shoot(page, "20-spread")
             open_page(page, "工单")
             shoot(page, "04-cases")
             open_page(page, "质检")

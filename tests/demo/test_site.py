@@ -63,3 +63,31 @@ def test_an_unreadable_state_file_starts_the_timeline_over(tmp_path, text):
     site.release(2)
     site.stop()
     assert len(json.loads(state.read_text(encoding="utf-8"))["published"]) == 7
+
+
+def test_a_repost_quotes_its_original_and_the_shipped_source_reads_it_as_reply_to():
+    """Demo threads that repost another (posts.jsonl `quote`) carry Discuz!'s 引用 block linking
+    the original; the shipped demo-forum source turns it into reply_to, the spread's edge."""
+    import yaml
+    from scrapy.http import HtmlResponse, Request
+
+    from tests.conftest import ROOT
+    from tests.crawler.replay import make_spider
+
+    posts = {p["tid"]: p for p in DemoSite(port=0).posts}
+    reposts = {tid: p["quote"] for tid, p in posts.items() if p.get("quote")}
+    assert reposts and all(posts[q]["tid"] < tid for tid, q in reposts.items())
+    shipped = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    spider = make_spider(next(s for s in shipped["sources"] if s["name"] == "demo-forum"))
+    with DemoSite(port=0, initial=len(posts), release_every=0) as site:
+        for tid in (min(reposts), max(posts)):
+            url = f"{site.url}/thread-{tid}-1-1.html"
+            with urllib.request.urlopen(url) as page:
+                body = page.read()
+            [post] = spider.parse_detail(HtmlResponse(url, body=body, encoding="gbk",
+                                                      request=Request(url)))
+            if tid in reposts:
+                assert post.reply_to == f"{site.url}/thread-{reposts[tid]}-1-1.html"
+                assert posts[reposts[tid]]["author"] in post.content  # 「某人 发表于 …」
+            else:
+                assert post.reply_to is None

@@ -45,3 +45,18 @@ def test_links_lead_to_detail_pages_and_an_empty_one_is_named():
     assert (post.title, post.content, post.url) == ("宽带断网", "三天没网", "https://bbs.example/t/1")
     assert list(spider.parse_detail(_response("https://bbs.example/t/2", "<p>登录后查看</p>"))) == []
     assert "no title or content matched" in spider.crawler.stats.get_value("tousu/last_error")
+
+
+def test_a_reply_to_selector_links_the_post_to_the_one_it_reposts():
+    """The link to the post this one quotes or reposts, joined to the page's URL."""
+    spider = make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
+                          "list": {"links": "li a::attr(href)"},
+                          "detail": {"title": "h1::text", "content": "div.post",
+                                     "reply_to": "div.quote a::attr(href)"}})
+    page = ("<h1>转发：宽带断网</h1><div class='post'><div class='quote'><a href='/t/1'>原帖</a>"
+            "</div><p>扩散</p></div>")
+    [repost] = spider.parse_detail(_response("https://bbs.example/t/3", page))
+    assert repost.reply_to == "https://bbs.example/t/1"
+    [original] = spider.parse_detail(_response("https://bbs.example/t/1",
+                                               "<h1>宽带断网</h1><div class='post'>三天没网</div>"))
+    assert original.reply_to is None

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from typer.testing import CliRunner
 
-from core.post import iso, now_cst
+from core.post import CST, iso, now_cst
 from tests.conftest import ROOT, write_config
 from tests.indexer.test_base import make
 from tousu.cli.main import app
@@ -58,6 +59,8 @@ def test_analyze_without_a_config_file_uses_the_defaults_and_a_broken_one_is_an_
     (b'{"text": "\xe7\xa7\xbb\xff\xfe", "url": "http://crm/x"}', "not valid UTF-8"),
     (b'{"text": "ok", "engagement": "many"}', "engagement: Input should be a valid dictionary"),
     (b'{"id": ["x"], "title": 12345}', "title: Input should be a valid string"),
+    ('{"text": "转发", "reply_to": "javascript:alert(1)"}'.encode(),
+     "reply_to: 不是 http(s) 链接，收到 'javascript:alert(1)'"),
 ])
 def test_ingest_names_line_and_field_and_keeps_what_was_stored(tmp_path, bad, message):
     from indexer import open_store
@@ -74,6 +77,41 @@ def test_ingest_names_line_and_field_and_keeps_what_was_stored(tmp_path, bad, me
     assert "before that line: 3 inserted" in result.stderr
     with open_store(load(config)) as store:
         assert store.count() == 3
+
+
+def test_ingest_keeps_reply_to_so_an_imported_events_spread_is_rebuilt(tmp_path):
+    from alerts.spread import event_spread
+    from indexer import open_store
+    from tousu.config import load
+
+    rows = [
+        {"url": "http://weibo.test/1?utm_source=app", "author": "源头号", "text": "长沙移动宽带断网三天",
+         "published_at": "2026-11-30T08:00:00+08:00"},
+        {"url": "http://weibo.test/2", "author": "大V", "text": "转发微博",
+         "reply_to": "HTTP://weibo.test/1?utm_source=share", "published_at": "2026-11-30T08:10:00+08:00"},
+        {"url": "http://weibo.test/3", "author": "路人", "text": "扩散//@大V:转发微博",
+         "reply_to": "http://weibo.test/1", "published_at": "2026-11-30T08:20:00+08:00"},
+        {"url": "http://weibo.test/1?cid=9", "author": "网友", "text": "我家也断了",
+         "reply_to": "http://weibo.test/1", "published_at": "2026-11-30T08:30:00+08:00"},
+    ]
+    infile = tmp_path / "export.jsonl"
+    infile.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
+                      encoding="utf-8")
+    config = write_config(tmp_path, store={"path": str(tmp_path / "t.db")})
+    result = _ingest(config, infile)
+    assert result.returncode == 0, result.stderr
+    origin = "http://weibo.test/1?utm_source=app"  # stored as given; its replies still find it
+    with open_store(load(config)) as store:
+        posts = {p.url: p for p in store.iter_posts()}
+        assert posts["http://weibo.test/2"].reply_to == "http://weibo.test/1"
+        assert posts[origin].reply_to is None
+        spread = event_spread(store, [posts[origin].id], datetime(2026, 11, 30, 9, tzinfo=CST))
+    ids = {p.id: p.url for p in spread.posts}
+    assert len(spread.posts) == 4 and spread.origin.url == origin
+    assert {(ids[e.parent], ids[e.child], e.basis) for e in spread.edges} == {
+        (origin, "http://weibo.test/2", "site"),
+        ("http://weibo.test/2", "http://weibo.test/3", "chain"),  # the //@ names 大V
+        (origin, "http://weibo.test/1?cid=9", "site")}
 
 
 def test_ingest_refuses_a_huge_post_by_config(tmp_path):
