@@ -9,12 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from accounts.models import SYSTEM, User
 from core.db import StateDB
 from core.post import iso, now_cst
-from core.yamlio import load_yaml
+from core.yamlio import load_yaml_file
 from knowledge.models import Guide, GuideVersion, KnowledgeError
 from knowledge.schema import SCHEMA
 from reply_scripts.models import APPROVED, DRAFT
@@ -118,10 +116,7 @@ class GuideService(ReviewedLibrary):
 
 def read_guides(path: Path) -> list[dict[str, Any]]:
     """Guide records from a YAML file with a `guides:` list."""
-    try:
-        data = load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}: 无法读取 YAML：{exc}") from None
+    data = load_yaml_file(path, KnowledgeError)
     records = data.get("guides") if isinstance(data, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise KnowledgeError(f"{path}: 需要 guides: 指引列表")
