@@ -20,7 +20,6 @@ app = typer.Typer(help="舆情简报 briefings: daily, event", no_args_is_help=T
 FORMATS = {"text": to_text, "md": to_markdown, "html": to_html}   # and json: every cited post
 FORMAT = typer.Option("text", "--format", "-f", help="text | md (企业微信/钉钉/飞书) | html | json")
 OUTPUT = typer.Option(None, "-o", "--output", help="write here (default stdout)")
-AS_USER = typer.Option(None, "--as", help="as this stored user (default: administrator)")
 
 
 def _emit(briefing: Briefing, fmt: str, output: Optional[Path], links: int) -> None:
@@ -43,7 +42,7 @@ def _format(fmt: str) -> str:
 def daily(date: Optional[str] = typer.Option(None, "--date", "-d",
                                              help="the day (default: yesterday)"),
           fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """The daily briefing: what happened, where, how many, trend, top events, changes."""
     fmt = _format(fmt)
     cfg = common.config()
@@ -63,7 +62,7 @@ def daily(date: Optional[str] = typer.Option(None, "--date", "-d",
 @app.command()
 def event(alert_id: int = typer.Argument(..., help="the event warning's number (tousu warnings list)"),
           fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """The briefing of one event warning: size, span, places, sources, growth, quotes."""
     fmt = _format(fmt)
     cfg = common.config()

@@ -1,4 +1,5 @@
-"""What every command group shares: the config, failing with a message, JSON output, `--as`."""
+"""What every command group shares: the config, failing with a message, JSON output, `--as`,
+and the review steps of the reviewed libraries (scripts, guides, typical cases)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from typing import Any, Callable, Optional
 
 import typer
 
-from accounts.models import SYSTEM, User
+from accounts.models import SYSTEM, PermissionDenied, User
 from accounts.service import AccountService
 from core.config import ConfigError
 from core.db import StateDB
 from nlp.dictionary import get_dictionary
+from reply_scripts.review import ReviewedLibrary
 from tousu.config import Config, load, load_or_defaults
 
 
@@ -25,6 +27,7 @@ class State:
 
 CONFIG_OPTION = typer.Option(None, "--config", "-c", envvar="TOUSU_CONFIG",
                              help="config file (default ./config.yaml)")
+AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 
 
 def with_config(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,3 +110,44 @@ def acting_user(username: Optional[str]) -> User:
     return user
 
 
+def review_commands(app: typer.Typer, service: Callable[[], ReviewedLibrary], key: str,
+                    approve_help: str, retire_help: str) -> None:
+    """Add `submit`, `approve`, `reject` and `retire` to a library's group; each takes the entry's
+    id (shown as `key` in the help) and prints the newest version's status."""
+    entry_id = typer.Argument(..., metavar=key)
+
+    def step(action: str, entry: int, note: str, as_user: Optional[str]) -> None:
+        svc, user = service(), acting_user(as_user)
+        try:
+            done = svc.submit(user, entry) if action == "submit" else getattr(svc, action)(user, entry, note)
+        except (svc.ERROR, PermissionDenied) as exc:
+            fail(str(exc), 1)
+        typer.echo(f"{done.code} v{done.latest.version} {done.latest.status_label}")
+
+    @app.command("submit")
+    def submit(entry: int = entry_id, as_user: Optional[str] = AS_USER) -> None:
+        """Send the newest draft for review."""
+        step("submit", entry, "", as_user)
+
+    @app.command("approve", help=approve_help)
+    def approve(entry: int = entry_id, note: str = typer.Option("", "--note"),
+                as_user: Optional[str] = AS_USER) -> None:
+        step("approve", entry, note, as_user)
+
+    @app.command("reject")
+    def reject(entry: int = entry_id, note: str = typer.Option(..., "--note"),
+               as_user: Optional[str] = AS_USER) -> None:
+        """Send the version in review back to draft."""
+        step("reject", entry, note, as_user)
+
+    @app.command("retire", help=retire_help)
+    def retire(entry: int = entry_id, note: str = typer.Option("", "--note"),
+               as_user: Optional[str] = AS_USER) -> None:
+        step("retire", entry, note, as_user)
+
+
+def echo_history(entry: Any) -> None:
+    """A reviewed entry's versions, one line each: status, author, approver."""
+    for v in entry.history:
+        typer.echo(f"  v{v.version} {v.status_label} 起草 {v.author} {v.created_at[:16]}"
+                   + (f" 审批 {v.approver} {v.approved_at[:16]}" if v.approver and v.approved_at else ""))

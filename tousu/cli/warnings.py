@@ -32,12 +32,11 @@ from core.config import interval_seconds
 from core.db import StateDB
 from core.post import iso, now_cst
 from indexer import open_store
-from tousu.cli.common import acting_user, config, emit, fail
+from tousu.cli.common import AS_USER, acting_user, config, emit, fail
 from tousu.config import Config
 
 app = typer.Typer(help="预警 warnings: list (default), why, review, approve, reject, publish, "
                        "recover, groups, analysis", invoke_without_command=True)
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 TO = typer.Option(None, "--to", metavar="NOTIFIER", help="a notifier to send to (repeatable)")
 GROUP = typer.Option(None, "--group", metavar="NAME", help="a recipient group (repeatable)")
 
