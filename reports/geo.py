@@ -135,7 +135,8 @@ def svg_map(values: dict[str, float | None], shapes: dict[str, Shape], unit: str
         value = values.get(city)
         parts.append(f'<text x="{x}" y="{y}" text-anchor="middle" fill="#222" stroke="#fff" '
                      f'stroke-width="3" paint-order="stroke">{escape(city)}'
-                     f'<tspan x="{x}" dy="12">{"—" if value is None else number_label(value)}</tspan></text>')
+                     f'<tspan x="{x}" dy="12">{"—" if value is None else number_label(value)}'
+                     '</tspan></text>')
     legend_y = height - 22
     for i, fill in enumerate(SCALE):
         parts.append(f'<rect x="{10 + i * 28}" y="{legend_y}" width="28" height="10" fill="{fill}"/>')

@@ -87,8 +87,8 @@ def list_cases(ctx: typer.Context,
 
 
 @app.command("show")
-def show(ref: str = typer.Argument(..., help="case id or case number"), as_user: Optional[str] = common.AS_USER,
-         as_json: bool = typer.Option(False, "--json")) -> None:
+def show(ref: str = typer.Argument(..., help="case id or case number"),
+         as_user: Optional[str] = common.AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
     """One case with its notes, audit log, related posts and time per state."""
     svc = _service()
     user = common.acting_user(as_user)

@@ -119,7 +119,8 @@ def review_commands(app: typer.Typer, service: Callable[[], ReviewedLibrary], ke
     def step(action: str, entry: int, note: str, as_user: Optional[str]) -> None:
         svc, user = service(), acting_user(as_user)
         try:
-            done = svc.submit(user, entry) if action == "submit" else getattr(svc, action)(user, entry, note)
+            done = (svc.submit(user, entry) if action == "submit"
+                    else getattr(svc, action)(user, entry, note))
         except (svc.ERROR, PermissionDenied) as exc:
             fail(str(exc), 1)
         typer.echo(f"{done.code} v{done.latest.version} {done.latest.status_label}")
