@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
 import urllib.request
 
 import pytest
@@ -63,3 +67,19 @@ def test_an_unreadable_state_file_starts_the_timeline_over(tmp_path, text):
     site.release(2)
     site.stop()
     assert len(json.loads(state.read_text(encoding="utf-8"))["published"]) == 7
+
+
+def test_the_forum_run_alone_serves_until_ctrl_c_then_frees_its_port():
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "demo.site", "--port", str(port)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert f"127.0.0.1:{port}/forum-2-1.html" in process.stdout.readline()
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/forum-2-1.html", timeout=5).close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    finally:
+        process.kill()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
