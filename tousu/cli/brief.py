@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date as date_type
 from pathlib import Path
 from typing import Optional
 
@@ -46,12 +45,7 @@ def daily(date: Optional[str] = typer.Option(None, "--date", "-d",
     """The daily briefing: what happened, where, how many, trend, top events, changes."""
     fmt = _format(fmt)
     cfg = common.config()
-    day = None
-    if date:
-        try:
-            day = date_type.fromisoformat(date)
-        except ValueError:
-            common.fail(f"--date: 无法识别日期 {date!r}（格式 2026-11-21）", 2)
+    day = common.day(date)
     try:
         briefing = build_daily(cfg, day, actor=common.acting_user(as_user))
     except PermissionDenied as exc:

@@ -7,8 +7,9 @@ import functools
 import inspect
 import json
 import typing
+from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, NoReturn, Optional
 
 import typer
 
@@ -78,10 +79,18 @@ def _loaded(loader: Callable[[Optional[Path]], Config]) -> Config:
         raise typer.Exit(2) from None
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print the message on stderr and exit with `code` (2: bad input or config)."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def day(text: Optional[str]) -> Optional[date]:
+    """`--date YYYY-MM-DD` as a date (None when not given), or exit 2 naming what is wrong."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        fail(f"--date: 无法识别日期 {text!r}（格式 2026-11-21）", 2)
 
 
 def emit(data: Any) -> None:
