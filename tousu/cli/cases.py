@@ -77,13 +77,7 @@ def list_cases(ctx: typer.Context,
         common.fail(str(exc), 2)
     finally:
         svc.close()
-    if as_json:
-        common.emit([c.to_dict() for c in cases])
-        return
-    for case in cases:
-        typer.echo(_line(case))
-    if not cases:
-        typer.echo("没有符合条件的工单")
+    common.listing(cases, as_json, _line, "没有符合条件的工单")
 
 
 @app.command("show")

@@ -98,6 +98,18 @@ def emit(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def listing(items: list[Any], as_json: bool, line: Callable[[Any], str], empty: str = "") -> None:
+    """A list command's output: with `--json` the items' dicts, else `line` of each (and `empty`
+    when there are none)."""
+    if as_json:
+        emit([item.to_dict() for item in items])
+        return
+    for item in items:
+        typer.echo(line(item))
+    if not items and empty:
+        typer.echo(empty)
+
+
 def account_service() -> AccountService:
     """The account service on the configured state DB (exits 2 on a config error)."""
     cfg = config()

@@ -34,13 +34,9 @@ def list_guides(status: Optional[str] = typer.Option(None, "--status", help="dra
         guides = _service().list_guides(SYSTEM, status, category, query, topic)
     except KnowledgeError as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([g.to_dict() for g in guides])
-        return
-    for g in guides:
-        v = g.latest
-        typer.echo(f"#{g.guide_id} {g.code} v{v.version} [{v.status_label}] {v.title} "
-                   f"（{'、'.join(v.categories)}{'；' + v.topic if v.topic else ''}）")
+    common.listing(guides, as_json, lambda g: (
+        f"#{g.guide_id} {g.code} v{g.latest.version} [{g.latest.status_label}] {g.latest.title} "
+        f"（{'、'.join(g.latest.categories)}{'；' + g.latest.topic if g.latest.topic else ''}）"))
 
 
 @app.command("show")
@@ -106,11 +102,8 @@ def suggest(case: Optional[str] = typer.Option(None, "--case", help="case id or 
             common.fail("需要 --case 或 --text 之一", 2)
     except (CaseError, PermissionDenied) as exc:
         common.fail(str(exc), 1)
-    if as_json:
-        common.emit([m.to_dict() for m in found])
-        return
-    for m in found:
-        typer.echo(f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
+    common.listing(found, as_json,
+                   lambda m: f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
 
 
 @app.command("load-seed")

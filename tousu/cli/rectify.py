@@ -64,13 +64,7 @@ def list_items(ctx: typer.Context,
     if ctx.invoked_subcommand is not None:
         return
     items = _run(as_user, lambda svc, user: svc.list_items(user, status, city, overdue))
-    if as_json:
-        common.emit([i.to_dict() for i in items])
-        return
-    for item in items:
-        typer.echo(_line(item))
-    if not items:
-        typer.echo("没有符合条件的督办事项")
+    common.listing(items, as_json, _line, "没有符合条件的督办事项")
 
 
 @app.command("show")
@@ -112,14 +106,9 @@ def candidates(days: Optional[int] = typer.Option(None, "--days", help="cases of
                as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """Recurring problems: one category with many cases in one district or city."""
     found = _run(as_user, lambda svc, user: svc.candidates(user, days, min_cases))
-    if as_json:
-        common.emit([c.to_dict() for c in found])
-        return
-    for c in found:
-        taken = f"  已督办 {'、'.join(c.open_items)}" if c.open_items else ""
-        typer.echo(f"{c.label}：{'、'.join(c.case_nos[:10])}{taken}")
-    if not found:
-        typer.echo("没有达到条件的重复问题")
+    common.listing(found, as_json, lambda c: f"{c.label}：{'、'.join(c.case_nos[:10])}"
+                   + (f"  已督办 {'、'.join(c.open_items)}" if c.open_items else ""),
+                   "没有达到条件的重复问题")
 
 
 @app.command("open")

@@ -35,13 +35,9 @@ def list_scripts(status: Optional[str] = typer.Option(None, "--status", help="dr
         scripts = _service().list_scripts(SYSTEM, status, category, query)
     except ScriptError as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([s.to_dict() for s in scripts])
-        return
-    for s in scripts:
-        v = s.latest
-        typer.echo(f"#{s.script_id} {s.code} v{v.version} [{v.status_label}] {v.title} "
-                   f"（{'、'.join(v.categories)}；已用 {s.use_count} 次）")
+    common.listing(scripts, as_json, lambda s: (
+        f"#{s.script_id} {s.code} v{s.latest.version} [{s.latest.status_label}] {s.latest.title} "
+        f"（{'、'.join(s.latest.categories)}；已用 {s.use_count} 次）"))
 
 
 @app.command("show")
@@ -88,12 +84,8 @@ def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
             common.fail("需要 --post、--case 或 --text 之一", 2)
     except (CaseError, PermissionDenied) as exc:
         common.fail(str(exc), 1)
-    if as_json:
-        common.emit([s.to_dict() for s in found])
-        return
-    for s in found:
-        typer.echo(f"#{s.script_id} {s.code} {s.title}  得分 {s.score}  {s.why}\n    {s.reply}\n"
-                   f"    风险提示：{s.risk_note}")
+    common.listing(found, as_json, lambda s: f"#{s.script_id} {s.code} {s.title}  得分 {s.score}  "
+                   f"{s.why}\n    {s.reply}\n    风险提示：{s.risk_note}")
 
 
 common.review_commands(app, _service, "script_id", "Approve the version in review (not by its author).",

@@ -49,13 +49,9 @@ def list_typical(status: Optional[str] = typer.Option(None, "--status", help="dr
         found = _service().list_typical(common.acting_user(as_user), status, category, query)
     except (KnowledgeError, PermissionDenied) as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([e.to_dict() for e in found])
-        return
-    for e in found:
-        v = e.official or e.latest
-        typer.echo(f"#{e.typical_id} {e.code} [{e.latest.status_label}] {e.city or '—'} {v.title} "
-                   f"（{'、'.join(v.categories)}；工单 {e.case_no}）")
+    common.listing(found, as_json, lambda e: (
+        f"#{e.typical_id} {e.code} [{e.latest.status_label}] {e.city or '—'} {e.title} "
+        f"（{'、'.join((e.official or e.latest).categories)}；工单 {e.case_no}）"))
 
 
 @app.command("show")
@@ -96,8 +92,5 @@ def suggest(ref: str = typer.Argument(..., help="case id or case number"),
         common.fail(str(exc), 1)
     finally:
         cases.close()
-    if as_json:
-        common.emit([m.to_dict() for m in found])
-        return
-    for m in found:
-        typer.echo(f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
+    common.listing(found, as_json,
+                   lambda m: f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
