@@ -168,8 +168,19 @@ def review_commands(app: typer.Typer, service: Callable[[], ReviewedLibrary], ke
         step("retire", entry, note, as_user)
 
 
-def echo_history(entry: Any) -> None:
-    """A reviewed entry's versions, one line each: status, author, approver."""
+def show_entry(svc: ReviewedLibrary, entry_id: int, as_json: bool,
+               body: Callable[[Any], str]) -> None:
+    """A library's `show`: the entry as JSON (`--json`), or its code and the shown (official, else
+    newest) version's title, `body` of that version, and a line per version of its history."""
+    try:
+        entry = svc.get(SYSTEM, entry_id)
+    except (svc.ERROR, PermissionDenied) as exc:
+        fail(str(exc), 1)
+    if as_json:
+        emit(entry.to_dict())
+        return
+    shown = entry.official or entry.latest
+    typer.echo(f"{entry.code} {shown.title}\n{body(shown)}")
     for v in entry.history:
         typer.echo(f"  v{v.version} {v.status_label} 起草 {v.author} {v.created_at[:16]}"
                    + (f" 审批 {v.approver} {v.approved_at[:16]}" if v.approver and v.approved_at else ""))

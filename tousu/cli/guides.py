@@ -42,19 +42,10 @@ def list_guides(status: Optional[str] = typer.Option(None, "--status", help="dra
 @app.command("show")
 def show(guide_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """One guide: symptoms, steps, checks, handover and version history."""
-    try:
-        guide = _service().get(SYSTEM, guide_id)
-    except KnowledgeError as exc:
-        common.fail(str(exc), 1)
-    if as_json:
-        common.emit(guide.to_dict())
-        return
-    v = guide.official or guide.latest
-    typer.echo(f"{guide.code} {v.title}\n分类：{'、'.join(v.categories)}  专题：{v.topic or '—'}\n"
-               f"现象：{v.symptoms}\n排查步骤：")
-    typer.echo("\n".join(f"  {n}. {step}" for n, step in enumerate(v.steps, 1)))
-    typer.echo("核查要点：\n" + "\n".join(f"  - {c}" for c in v.checks) + f"\n转交：{v.handover or '—'}")
-    common.echo_history(guide)
+    common.show_entry(_service(), guide_id, as_json, lambda v: (
+        f"分类：{'、'.join(v.categories)}  专题：{v.topic or '—'}\n现象：{v.symptoms}\n排查步骤：\n"
+        + "\n".join(f"  {n}. {step}" for n, step in enumerate(v.steps, 1))
+        + "\n核查要点：\n" + "\n".join(f"  - {c}" for c in v.checks) + f"\n转交：{v.handover or '—'}"))
 
 
 @app.command("create")

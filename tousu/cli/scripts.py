@@ -43,17 +43,8 @@ def list_scripts(status: Optional[str] = typer.Option(None, "--status", help="dr
 @app.command("show")
 def show(script_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """One script with its version history."""
-    try:
-        script = _service().get(SYSTEM, script_id)
-    except ScriptError as exc:
-        common.fail(str(exc), 1)
-    if as_json:
-        common.emit(script.to_dict())
-        return
-    shown = script.official or script.latest
-    typer.echo(f"{script.code} {shown.title}\n分类：{'、'.join(shown.categories)}\n场景：{shown.scenario}\n"
-               f"正文：{shown.body}\n风险提示：{shown.risk_note}")
-    common.echo_history(script)
+    common.show_entry(_service(), script_id, as_json, lambda v: (
+        f"分类：{'、'.join(v.categories)}\n场景：{v.scenario}\n正文：{v.body}\n风险提示：{v.risk_note}"))
 
 
 @app.command("suggest")
