@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from accounts.models import SYSTEM, User
-from core.db import StateDB
 from core.post import iso, now_cst
 from core.yamlio import load_yaml_file
 from knowledge.models import Guide, GuideVersion, KnowledgeError
@@ -39,10 +38,7 @@ class GuideService(ReviewedLibrary):
     EDITABLE, LISTS = EDITABLE, ("categories", "steps", "checks")
     TEXT_FIELDS = ("title", "topic", "symptoms", "steps", "checks", "handover")
     ENTRY, VERSION, ERROR = Guide, GuideVersion, KnowledgeError
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
         out = super()._clean(fields)

@@ -15,7 +15,6 @@ from typing import Any
 from accounts.models import User
 from cases.service import CaseService
 from cases.states import CLOSED
-from core.db import StateDB
 from core.post import iso, now_cst
 from knowledge.models import KnowledgeError, TypicalCase, TypicalVersion
 from knowledge.schema import SCHEMA
@@ -46,10 +45,7 @@ class TypicalCaseService(ReviewedLibrary):
     EDITABLE, LISTS = EDITABLE, ("categories",)
     TEXT_FIELDS = TEXTS
     ENTRY, VERSION, ERROR = TypicalCase, TypicalVersion, KnowledgeError
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
         out = super()._clean(fields)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Iterable
 
 from accounts.models import PermissionDenied, User
-from core.db import StateDB
+from core.db import Schema, StateDB
 from core.post import iso, now_cst
 from core.vocab import CATEGORIES
 from reply_scripts.models import APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, ScriptError
@@ -51,9 +51,11 @@ class ReviewedLibrary:
     ENTRY: ClassVar[Any]          # a class taking an entries row + official, latest, history
     VERSION: ClassVar[Any]        # a class with from_row(versions row)
     ERROR: ClassVar[type[ValueError]] = ScriptError
+    SCHEMA: ClassVar[Schema]      # the owning package's tables, both of the library's among them
 
     def __init__(self, db: StateDB):
         self.db = db
+        db.ensure(self.SCHEMA)
 
     # --- the fields: each library adds its own checks to `_clean` ---------------------------
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:

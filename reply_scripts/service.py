@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from accounts.models import User
-from core.db import StateDB
 from core.post import CST, iso, now_cst
 from reply_scripts.models import APPROVED, DRAFT, Script, ScriptError, ScriptVersion
 from reply_scripts.review import ReviewedLibrary
@@ -29,10 +28,7 @@ class ScriptService(ReviewedLibrary):
     EDITABLE, LISTS = EDITABLE, ("categories", "tiers")
     TEXT_FIELDS = ("title", "scenario", "body")
     ENTRY, VERSION = Script, ScriptVersion
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
         out = super()._clean(fields)
