@@ -10,6 +10,7 @@ so a second `demo:` section would quietly replace the first and `tousu check` wo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -46,6 +47,15 @@ def load_yaml(text: str) -> Any:
     """The document in `text` (safe types only); raises yaml.YAMLError, also for a key repeated
     in one mapping."""
     return yaml.load(text, Loader=LOADER)
+
+
+def load_yaml_file(path: Path | str, error: type[Exception]) -> Any:
+    """The document in the file at `path`; a file that cannot be read or parsed raises `error`
+    with the path and the reason (Chinese)."""
+    try:
+        return load_yaml(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"{path}: 无法读取 YAML：{exc}") from None
 
 
 # The parser's problems a hand-edited file most often has, as the console says them; the parser's

@@ -165,6 +165,20 @@ class DemoSite:
         self._thread.start()
         return self
 
+    def serve_until_interrupted(self, announce: Callable[["DemoSite"], object]) -> None:
+        """Start, `announce` the started site, serve until Ctrl-C or a stop signal turned into
+        KeyboardInterrupt; stop however that ends."""
+        try:
+            announce(self.start())
+            while True:
+                # Short sleeps: a stop signal the kernel hands to the server's thread does not
+                # wake the main thread, whose handler runs only when its sleep ends.
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
     def stop(self) -> None:
         """Stop serving and release the port."""
         server, self._server = self._server, None
@@ -466,15 +480,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--release-every", type=float, default=20.0, help="seconds between new posts; <=0 disables")
     ap.add_argument("--posts", default=None, help="posts.jsonl path (default: bundled)")
     args = ap.parse_args(argv)
-    site = DemoSite(args.host, args.port, args.posts, args.initial, args.release_every).start()
-    print(f"Tousu Radar demo forum on {site.url}/forum-2-1.html ({site.visible_count} posts visible)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        site.stop()
+    site = DemoSite(args.host, args.port, args.posts, args.initial, args.release_every)
+    site.serve_until_interrupted(lambda started: print(
+        f"Tousu Radar demo forum on {started.url}/forum-2-1.html ({started.visible_count} posts "
+        "visible)", flush=True))
     return 0
 
 

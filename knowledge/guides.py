@@ -5,22 +5,17 @@ only an approved version is shown beside a case.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from accounts.models import SYSTEM, User
-from core.db import StateDB
 from core.post import iso, now_cst
-from core.yamlio import load_yaml
+from core.yamlio import load_yaml_file
 from knowledge.models import Guide, GuideVersion, KnowledgeError
 from knowledge.schema import SCHEMA
 from reply_scripts.models import APPROVED, DRAFT
 from reply_scripts.review import ReviewedLibrary
-from reply_scripts.service import clean_categories
 
 SEED_GUIDES = Path(__file__).resolve().parent / "seed_guides.yaml"
 # The shipped guides are loaded as approved under this name, as the starter scripts are, so the
@@ -40,18 +35,13 @@ class GuideService(ReviewedLibrary):
     """Guides in the state DB."""
 
     ENTRIES, VERSIONS, KEY, NOUN, CODE_PREFIX = "guides", "guide_versions", "guide_id", "指引", "ZY"
-    EDITABLE = EDITABLE
+    EDITABLE, LISTS = EDITABLE, ("categories", "steps", "checks")
     TEXT_FIELDS = ("title", "topic", "symptoms", "steps", "checks", "handover")
     ENTRY, VERSION, ERROR = Guide, GuideVersion, KnowledgeError
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in fields.items() if k in EDITABLE and v is not None}
-        if "categories" in out:
-            out["categories"] = clean_categories(out["categories"], KnowledgeError)
+        out = super()._clean(fields)
         for key in ("steps", "checks"):
             if key in out:
                 out[key] = _lines(out[key])
@@ -62,20 +52,6 @@ class GuideService(ReviewedLibrary):
             if key in out and not out[key]:
                 raise KnowledgeError(f"指引的{label}不能为空")
         return out
-
-    def _insert_version(self, guide_id: int, version: int, fields: dict[str, Any], status: str,
-                        author: str, now: str, **extra: Any) -> None:
-        self.db.execute(
-            "INSERT INTO guide_versions (guide_id, version, title, categories, topic, symptoms, "
-            "steps, checks, handover, status, author, created_at, submitted_at, approver, "
-            "approved_at, review_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-            (guide_id, version, fields["title"], json.dumps(fields.get("categories", []),
-                                                           ensure_ascii=False),
-             fields.get("topic", ""), fields["symptoms"],
-             json.dumps(fields["steps"], ensure_ascii=False),
-             json.dumps(fields.get("checks", []), ensure_ascii=False), fields.get("handover", ""),
-             status, author, now, extra.get("submitted_at"), extra.get("approver"),
-             extra.get("approved_at")))
 
     def _complete(self, record: dict[str, Any]) -> dict[str, Any]:
         fields = self._clean(record)
@@ -136,10 +112,7 @@ class GuideService(ReviewedLibrary):
 
 def read_guides(path: Path) -> list[dict[str, Any]]:
     """Guide records from a YAML file with a `guides:` list."""
-    try:
-        data = load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeError(f"{path}: 无法读取 YAML：{exc}") from None
+    data = load_yaml_file(path, KnowledgeError)
     records = data.get("guides") if isinstance(data, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise KnowledgeError(f"{path}: 需要 guides: 指引列表")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from reply_scripts.models import STATUS_LABELS
+from reply_scripts.models import Reviewed, Versioned
 
 
 class KnowledgeError(ValueError):
@@ -14,7 +14,7 @@ class KnowledgeError(ValueError):
 
 
 @dataclass
-class _Version:
+class _Version(Reviewed):
     """What every reviewed version carries (reply_scripts.review): status, author, approval."""
 
     status: str
@@ -25,13 +25,6 @@ class _Version:
     approved_at: str | None
     retired_at: str | None
     review_note: str
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "status_label": self.status_label}
 
 
 @dataclass
@@ -78,7 +71,7 @@ class TypicalVersion(_Version):
 
 
 @dataclass
-class Guide:
+class Guide(Versioned):
     """A guide: its code, the official (approved) version, the newest and the history."""
 
     guide_id: int
@@ -89,19 +82,9 @@ class Guide:
     latest: GuideVersion
     history: list[GuideVersion] = field(default_factory=list)
 
-    @property
-    def title(self) -> str:
-        return (self.official or self.latest).title
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"guide_id": self.guide_id, "code": self.code, "created_by": self.created_by,
-                "created_at": self.created_at,
-                "official": self.official.to_dict() if self.official else None,
-                "latest": self.latest.to_dict(), "history": [v.to_dict() for v in self.history]}
-
 
 @dataclass
-class TypicalCase:
+class TypicalCase(Versioned):
     """A typical case: the case it was made from, the official version, the newest, the history."""
 
     typical_id: int
@@ -115,15 +98,3 @@ class TypicalCase:
     official: TypicalVersion | None
     latest: TypicalVersion
     history: list[TypicalVersion] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return (self.official or self.latest).title
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"typical_id": self.typical_id, "code": self.code, "case_id": self.case_id,
-                "case_no": self.case_no, "city": self.city, "tier": self.tier,
-                "created_by": self.created_by,
-                "created_at": self.created_at,
-                "official": self.official.to_dict() if self.official else None,
-                "latest": self.latest.to_dict(), "history": [v.to_dict() for v in self.history]}

@@ -9,21 +9,18 @@ tables and a reviewer — who may not open cases — reviews only text already c
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from accounts.models import User
 from cases.service import CaseService
 from cases.states import CLOSED
-from core.db import StateDB
 from core.post import iso, now_cst
 from knowledge.models import KnowledgeError, TypicalCase, TypicalVersion
 from knowledge.schema import SCHEMA
 from knowledge.scrub import scrub, scrub_all
 from reply_scripts.models import DRAFT
 from reply_scripts.review import REVIEWERS, ReviewedLibrary
-from reply_scripts.service import clean_categories
 
 EDITABLE = ("title", "categories", "problem", "reply", "fix", "outcome", "lesson")
 TEXTS = ("title", "problem", "reply", "fix", "outcome", "lesson")
@@ -45,18 +42,13 @@ class TypicalCaseService(ReviewedLibrary):
 
     ENTRIES, VERSIONS, KEY, NOUN, CODE_PREFIX = ("typical_cases", "typical_versions", "typical_id",
                                                  "典型案例", "AL")
-    EDITABLE = EDITABLE
+    EDITABLE, LISTS = EDITABLE, ("categories",)
     TEXT_FIELDS = TEXTS
     ENTRY, VERSION, ERROR = TypicalCase, TypicalVersion, KnowledgeError
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in fields.items() if k in EDITABLE and v is not None}
-        if "categories" in out:
-            out["categories"] = clean_categories(out["categories"], KnowledgeError)
+        out = super()._clean(fields)
         for key in TEXTS:
             if key in out:
                 # An edit is scrubbed too: a reviewer's correction must not bring data back in.
@@ -65,17 +57,6 @@ class TypicalCaseService(ReviewedLibrary):
             if key in out and not out[key]:
                 raise KnowledgeError(f"典型案例的{label}不能为空")
         return out
-
-    def _insert_version(self, typical_id: int, version: int, fields: dict[str, Any], status: str,
-                        author: str, now: str, **extra: Any) -> None:
-        self.db.execute(
-            "INSERT INTO typical_versions (typical_id, version, title, categories, problem, reply, "
-            "fix, outcome, lesson, status, author, created_at, review_note) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-            (typical_id, version, fields["title"],
-             json.dumps(fields.get("categories", []), ensure_ascii=False), fields["problem"],
-             fields.get("reply", ""), fields.get("fix", ""), fields.get("outcome", ""), fields.get("lesson", ""), status,
-             author, now))
 
     # --- proposing -------------------------------------------------------------------------
     def propose(self, actor: User, cases: CaseService, case_id: int, lesson: str = "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 DRAFT, IN_REVIEW, APPROVED, RETIRED = "draft", "in_review", "approved", "retired"
@@ -42,8 +42,40 @@ def fill_placeholders(body: str, values: dict[str, str]) -> tuple[str, list[str]
     return _PLACEHOLDER.sub(repl, body), missing
 
 
+class Reviewed:
+    """What every reviewed version (reply_scripts.review) shows beside its fields: its status's label."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "status_label": self.status_label}
+
+
+class Versioned:
+    """An entry of a reviewed library: its own fields, then the official (approved) version, the
+    newest and the history; it goes by the title of the version shown."""
+
+    official: Any
+    latest: Any
+    history: list[Any]
+
+    @property
+    def title(self) -> str:
+        return (self.official or self.latest).title
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(official=self.official.to_dict() if self.official else None,
+                   latest=self.latest.to_dict(), history=[v.to_dict() for v in self.history])
+        return out
+
+
 @dataclass
-class ScriptVersion:
+class ScriptVersion(Reviewed):
     """One version of a script; only an approved version is ever offered as official."""
 
     script_id: int
@@ -70,16 +102,9 @@ class ScriptVersion:
         data["tiers"] = json.loads(data.get("tiers") or "[]")
         return cls(**data)
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "status_label": self.status_label}
-
 
 @dataclass
-class Script:
+class Script(Versioned):
     """A script: its code, use count, the official (approved) version and the newest version."""
 
     script_id: int
@@ -90,14 +115,3 @@ class Script:
     official: ScriptVersion | None
     latest: ScriptVersion
     history: list[ScriptVersion] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return (self.official or self.latest).title
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"script_id": self.script_id, "code": self.code, "use_count": self.use_count,
-                "created_by": self.created_by, "created_at": self.created_at,
-                "official": self.official.to_dict() if self.official else None,
-                "latest": self.latest.to_dict(),
-                "history": [v.to_dict() for v in self.history]}

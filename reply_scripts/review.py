@@ -4,7 +4,7 @@ approving a version they wrote, only reviewers and admins approving, rejecting a
 
 `ReviewedLibrary` holds that workflow once. A library (reply scripts here; troubleshooting
 guides and typical cases in knowledge/) names its two tables, its id column, its records'
-classes and the noun its messages use, and writes its own fields (`_clean`, `_insert_version`).
+classes and the noun its messages use, and checks its own fields (`_clean`, after the shared part).
 """
 
 from __future__ import annotations
@@ -12,17 +12,29 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from accounts.models import PermissionDenied, User
-from core.db import StateDB
+from core.db import Schema, StateDB
 from core.post import iso, now_cst
+from core.vocab import CATEGORIES
 from reply_scripts.models import APPROVED, DRAFT, IN_REVIEW, RETIRED, STATUS_LABELS, ScriptError
 
 REVIEWERS = ("reviewer", "admin")
 # The workflow actions on an entry, by the names the console and `available_actions` use.
 ACTIONS = {"edit": "修改", "submit": "提交审核", "approve": "批准", "reject": "退回", "retire": "停用"}
 REVIEWER_ACTIONS = ("approve", "reject", "retire")
+
+
+def clean_categories(value: Iterable[str] | str, error: type[ValueError] = ScriptError) -> list[str]:
+    """Category names from a list or a comma-separated text, each one of core.vocab's."""
+    cats = [c.strip() for c in (value if not isinstance(value, str)
+                                else value.replace("，", ",").replace("、", ",").split(","))
+            if c.strip()]
+    unknown = [c for c in cats if c not in CATEGORIES]
+    if unknown:
+        raise error(f"未知分类：{'、'.join(unknown)}；可选：{'、'.join(CATEGORIES)}")
+    return cats
 
 
 class ReviewedLibrary:
@@ -33,23 +45,38 @@ class ReviewedLibrary:
     KEY: ClassVar[str]            # the id column of both
     NOUN: ClassVar[str]           # what the messages call an entry (口径, 指引 …)
     CODE_PREFIX: ClassVar[str]    # the code of an entry created without one: PREFIX-0001
-    EDITABLE: ClassVar[tuple[str, ...]]
+    EDITABLE: ClassVar[tuple[str, ...]]     # the version's own columns
+    LISTS: ClassVar[tuple[str, ...]]        # those of EDITABLE holding a list (JSON in the table)
     TEXT_FIELDS: ClassVar[tuple[str, ...]]   # the fields a listing's query searches
     ENTRY: ClassVar[Any]          # a class taking an entries row + official, latest, history
     VERSION: ClassVar[Any]        # a class with from_row(versions row)
     ERROR: ClassVar[type[ValueError]] = ScriptError
+    SCHEMA: ClassVar[Schema]      # the owning package's tables, both of the library's among them
 
     def __init__(self, db: StateDB):
         self.db = db
+        db.ensure(self.SCHEMA)
 
-    # --- what each library writes itself ---------------------------------------------------
+    # --- the fields: each library adds its own checks to `_clean` ---------------------------
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """The editable fields of `fields`, checked and normalised (raises ERROR)."""
-        raise NotImplementedError
+        """The editable fields given in `fields`, categories checked (raises ERROR)."""
+        out = {k: v for k, v in fields.items() if k in self.EDITABLE and v is not None}
+        if "categories" in out:
+            out["categories"] = clean_categories(out["categories"], self.ERROR)
+        return out
 
     def _insert_version(self, entry_id: int, version: int, fields: dict[str, Any], status: str,
                         author: str, now: str, **extra: Any) -> None:
-        raise NotImplementedError
+        """A version row: the editable fields (text stripped, a missing one empty), then the
+        review columns; `extra` gives submitted_at, approver and approved_at."""
+        values = [json.dumps(fields.get(k) or [], ensure_ascii=False) if k in self.LISTS
+                  else str(fields.get(k) or "").strip() for k in self.EDITABLE]
+        columns = (self.KEY, "version", *self.EDITABLE, "status", "author", "created_at",
+                   "submitted_at", "approver", "approved_at")
+        self.db.execute(f"INSERT INTO {self.VERSIONS} ({', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})",
+                        (entry_id, version, *values, status, author, now,
+                         extra.get("submitted_at"), extra.get("approver"), extra.get("approved_at")))
 
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod

@@ -6,14 +6,11 @@ admins review, approve and retire; nobody approves a version they wrote (reply_s
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Iterable
 
 from accounts.models import User
-from core.db import StateDB
 from core.post import CST, iso, now_cst
-from core.vocab import CATEGORIES
 from reply_scripts.models import APPROVED, DRAFT, Script, ScriptError, ScriptVersion
 from reply_scripts.review import ReviewedLibrary
 from reply_scripts.schema import SCHEMA
@@ -24,33 +21,17 @@ STARTER_APPROVER = "starter-library"
 EDITABLE = ("title", "categories", "scenario", "body", "risk_note", "tiers")
 
 
-def clean_categories(value: Iterable[str] | str, error: type[ValueError] = ScriptError) -> list[str]:
-    """Category names from a list or a comma-separated text, each one of core.vocab's."""
-    cats = [c.strip() for c in (value if not isinstance(value, str)
-                                else value.replace("，", ",").replace("、", ",").split(","))
-            if c.strip()]
-    unknown = [c for c in cats if c not in CATEGORIES]
-    if unknown:
-        raise error(f"未知分类：{'、'.join(unknown)}；可选：{'、'.join(CATEGORIES)}")
-    return cats
-
-
 class ScriptService(ReviewedLibrary):
     """Scripts in the state DB."""
 
     ENTRIES, VERSIONS, KEY, NOUN, CODE_PREFIX = "scripts", "script_versions", "script_id", "口径", "KJ"
-    EDITABLE = EDITABLE
+    EDITABLE, LISTS = EDITABLE, ("categories", "tiers")
     TEXT_FIELDS = ("title", "scenario", "body")
     ENTRY, VERSION = Script, ScriptVersion
-
-    def __init__(self, db: StateDB):
-        super().__init__(db)
-        db.ensure(SCHEMA)
+    SCHEMA = SCHEMA
 
     def _clean(self, fields: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in fields.items() if k in EDITABLE and v is not None}
-        if "categories" in out:
-            out["categories"] = clean_categories(out["categories"])
+        out = super()._clean(fields)
         if "tiers" in out:
             raw = out["tiers"]
             if isinstance(raw, (int, str)):
@@ -66,18 +47,6 @@ class ScriptService(ReviewedLibrary):
             if key in out and not str(out[key]).strip():
                 raise ScriptError(f"口径的{ {'title': '标题', 'scenario': '适用场景', 'body': '正文'}[key] }不能为空")
         return out
-
-    def _insert_version(self, script_id: int, version: int, fields: dict[str, Any], status: str,
-                        author: str, now: str, **extra: Any) -> None:
-        self.db.execute(
-            "INSERT INTO script_versions (script_id, version, title, categories, scenario, body, "
-            "risk_note, status, author, created_at, submitted_at, approver, approved_at, tiers) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (script_id, version, fields["title"].strip(),
-             json.dumps(fields.get("categories", []), ensure_ascii=False), fields["scenario"].strip(),
-             fields["body"].strip(), (fields.get("risk_note") or "").strip(), status, author, now,
-             extra.get("submitted_at"), extra.get("approver"), extra.get("approved_at"),
-             json.dumps(fields.get("tiers", []))))
 
     def create(self, actor: User, title: str, categories: Iterable[str] | str, scenario: str,
                body: str, risk_note: str = "", code: str | None = None,

@@ -11,7 +11,7 @@ from accounts.models import SYSTEM, User
 from reply_scripts.models import ScriptError
 from reply_scripts.service import STARTER_APPROVER, ScriptService
 from core.sheets import safe_row, sheet_text
-from core.yamlio import load_yaml
+from core.yamlio import load_yaml_file
 
 STARTER_LIBRARY = Path(__file__).resolve().parent / "starter_library.yaml"
 COLUMNS = [("code", "编号"), ("title", "标题"), ("categories", "分类"), ("scenario", "适用场景"),
@@ -22,10 +22,7 @@ COLUMNS = [("code", "编号"), ("title", "标题"), ("categories", "分类"), ("
 
 def read_yaml(path: Path) -> list[dict[str, Any]]:
     """Records from a YAML file: a list, or a mapping with a `scripts:` list."""
-    try:
-        data = load_yaml(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScriptError(f"{path}: 无法读取 YAML：{exc}") from None
+    data = load_yaml_file(path, ScriptError)
     records = data.get("scripts") if isinstance(data, dict) else data
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ScriptError(f"{path}: 需要口径列表（或 scripts: 列表）")

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from html import escape
 from typing import Any
 
 from reports.geo import svg_map
+from reports.numbers import number_label
 
 PALETTE = ["#c0392b", "#e67e22", "#f1c40f", "#2980b9", "#7f8c8d", "#16a085", "#8e44ad"]
 
 
 def _num(value: Any) -> float:
     return float(value or 0)
-
-
-def _fmt(value: Any) -> str:
-    """A value as a bar's label: whole numbers plain, others with two significant digits after
-    the leading zeros (万投比 0.0034, not "0."), never in exponent form."""
-    v = _num(value)
-    if v == int(v):
-        return f"{v:.0f}"
-    decimals = max(2, 1 - math.floor(math.log10(abs(v))))
-    return f"{v:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(labels: list[str], series: dict[str, list[Any]], width: int = 720) -> str:
@@ -47,9 +37,9 @@ def bar_chart(labels: list[str], series: dict[str, list[Any]], width: int = 720)
             yy = y + j * bar_h
             parts.append(f'<rect x="{left}" y="{yy}" width="{w:.1f}" height="{bar_h - 2}" '
                          f'fill="{PALETTE[j % len(PALETTE)]}"><title>{escape(name)} {escape(str(label))}: '
-                         f'{_fmt(value)}</title></rect>')
+                         f'{number_label(_num(value))}</title></rect>')
             parts.append(f'<text x="{left + w + 4:.1f}" y="{yy + bar_h / 2}" dominant-baseline="middle" '
-                         f'fill="#333">{_fmt(value)}</text>')
+                         f'fill="#333">{number_label(_num(value))}</text>')
     parts.append(_legend(names, 10))
     parts.append("</svg>")
     return "".join(parts)
@@ -67,7 +57,7 @@ def line_chart(labels: list[str], series: dict[str, list[Any]], width: int = 720
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-size="11">',
              f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" y2="{top_pad + plot_h}" stroke="#999"/>',
-             f'<text x="{left - 4}" y="{top_pad + 4}" text-anchor="end">{_fmt(top)}</text>',
+             f'<text x="{left - 4}" y="{top_pad + 4}" text-anchor="end">{number_label(top)}</text>',
              f'<text x="{left - 4}" y="{top_pad + plot_h}" text-anchor="end">0</text>']
     every = max(1, len(labels) // 12)
     for i, label in enumerate(labels):

@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 from nlp.dictionary_schema import RegionsFile
+from reports.numbers import number_label
 
 Ring = list[tuple[float, float]]
 # A city's MultiPolygon: polygons, each an outer ring then its holes, as (lon, lat).
@@ -126,7 +127,7 @@ def svg_map(values: dict[str, float | None], shapes: dict[str, Shape], unit: str
              f'viewBox="0 0 {width} {height}" font-size="11">']
     for city, shape in shapes.items():
         value = values.get(city)
-        shown = "无数据" if value is None else _number(value)
+        shown = "无数据" if value is None else number_label(value)
         parts.append(f'<path d="{path(shape)}" fill="{colour(value, top)}" stroke="#fff" '
                      f'stroke-width="1"><title>{escape(city)}：{escape(unit)} {shown}</title></path>')
     for city, shape in shapes.items():
@@ -134,17 +135,15 @@ def svg_map(values: dict[str, float | None], shapes: dict[str, Shape], unit: str
         value = values.get(city)
         parts.append(f'<text x="{x}" y="{y}" text-anchor="middle" fill="#222" stroke="#fff" '
                      f'stroke-width="3" paint-order="stroke">{escape(city)}'
-                     f'<tspan x="{x}" dy="12">{"—" if value is None else _number(value)}</tspan></text>')
+                     f'<tspan x="{x}" dy="12">{"—" if value is None else number_label(value)}'
+                     '</tspan></text>')
     legend_y = height - 22
     for i, fill in enumerate(SCALE):
         parts.append(f'<rect x="{10 + i * 28}" y="{legend_y}" width="28" height="10" fill="{fill}"/>')
     parts.append(f'<text x="10" y="{legend_y + 22}">0</text>'
                  f'<text x="{10 + len(SCALE) * 28}" y="{legend_y + 22}" text-anchor="end">'
-                 f'{_number(top)}</text>'
+                 f'{number_label(top)}</text>'
                  f'<text x="{20 + len(SCALE) * 28}" y="{legend_y + 9}">{escape(unit)}'
                  f'（灰色 = 无数据）</text></svg>')
     return "".join(parts)
 
-
-def _number(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.3g}"

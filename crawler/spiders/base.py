@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 from urllib.parse import quote
 
 import scrapy
@@ -12,6 +12,7 @@ import scrapy
 from core.secrets import remember
 from crawler.extensions import record_error
 from crawler.failures import describe_failure
+from crawler.presets import load_preset
 from nlp.dictionary import get_dictionary
 
 ENGAGEMENT_FIELDS = ("replies", "reposts", "likes", "views", "followers", "verified")
@@ -104,3 +105,17 @@ class SourceSpider(scrapy.Spider):
         message = describe_failure(failure)
         record_error(self.crawler.stats, message)
         self.logger.warning("%s: failed: %s", self.source.name, message)
+
+
+class PresetSpider(SourceSpider):
+    """A spider for one site whose paths and fields live in crawler/presets/<PRESET>.yaml."""
+
+    PRESET: ClassVar[str]
+
+    def __init__(self, source: Any, **kwargs: Any):
+        super().__init__(source, **kwargs)
+        self.preset = load_preset(self.PRESET)
+
+    def url(self, path: str, **values: Any) -> str:
+        """The source's base URL followed by the preset's `paths[path]` filled with `values`."""
+        return self.source.base_url + self.preset["paths"][path].format(**values)

@@ -10,8 +10,7 @@ import jmespath
 import scrapy
 
 from crawler.items import RawPost
-from crawler.presets import load_preset
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PresetSpider
 
 # How the structured complaint fields are written into the post's text (searchable, readable).
 LABELS = (("cotitle", "投诉对象"), ("issue", "投诉问题"), ("appeal", "投诉要求"), ("status", "投诉进度"))
@@ -27,16 +26,13 @@ def status_label(code: Any, labels: dict[Any, str]) -> str | None:
         return str(code)
 
 
-class HeimaoSpider(SourceSpider):
+class HeimaoSpider(PresetSpider):
     """Pages through 黑猫投诉 search results for each keyword."""
 
-    def __init__(self, source: Any, **kwargs: Any):
-        super().__init__(source, **kwargs)
-        self.preset = load_preset("heimao")
+    PRESET = "heimao"
 
     def search_url(self, keyword: str, page: int) -> str:
-        return self.source.base_url + self.preset["paths"]["search"].format(
-            keyword=quote(keyword), page_size=self.source.page_size, page=page)
+        return self.url("search", keyword=quote(keyword), page_size=self.source.page_size, page=page)
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
         keywords = [self.source.keyword] if self.source.keyword else self.search_terms()

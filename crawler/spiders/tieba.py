@@ -15,8 +15,7 @@ from parsel import Selector
 
 from crawler.extract import extract_all, extract_first, select
 from crawler.items import RawPost
-from crawler.presets import load_preset
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PresetSpider
 
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}( \d{1,2}:\d{2})?$")
 _TID = re.compile(r"/p/(\d+)")
@@ -39,15 +38,10 @@ def _thread_id(node: Selector, spec: dict[str, Any]) -> str | None:
     return tid
 
 
-class TiebaSpider(SourceSpider):
+class TiebaSpider(PresetSpider):
     """Crawls one 贴吧 (forum) or one keyword search on Tieba."""
 
-    def __init__(self, source: Any, **kwargs: Any):
-        super().__init__(source, **kwargs)
-        self.preset = load_preset("tieba")
-
-    def url(self, path: str, **values: Any) -> str:
-        return self.source.base_url + self.preset["paths"][path].format(**values)
+    PRESET = "tieba"
 
     def initial_requests(self) -> Iterator[scrapy.Request]:
         if self.source.forum:

@@ -12,8 +12,7 @@ import jmespath
 import scrapy
 
 from crawler.items import RawPost
-from crawler.presets import load_preset
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PresetSpider
 
 
 def mblogs(data: dict[str, Any], preset: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -33,15 +32,10 @@ def fields(obj: dict[str, Any], paths: dict[str, str]) -> dict[str, Any]:
     return {key: jmespath.search(path, obj) for key, path in paths.items()}
 
 
-class WeiboSpider(SourceSpider):
+class WeiboSpider(PresetSpider):
     """Crawls a Weibo search (`query`) or timeline (`uid`) through the mobile web API."""
 
-    def __init__(self, source: Any, **kwargs: Any):
-        super().__init__(source, **kwargs)
-        self.preset = load_preset("weibo")
-
-    def url(self, path: str, **values: Any) -> str:
-        return self.source.base_url + self.preset["paths"][path].format(**values)
+    PRESET = "weibo"
 
     def list_url(self, page: int, cursor: Any = None) -> str:
         if self.source.query:

@@ -17,24 +17,23 @@ from parsel import Selector
 from core.post import now_cst
 from crawler.extract import extract_first, select
 from crawler.items import RawPost
-from crawler.presets import load_preset
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import PresetSpider
 from crawler.windows import Window, covered, hours
 
 
-class WeiboSearchSpider(SourceSpider):
+class WeiboSearchSpider(PresetSpider):
     """Crawls Weibo's desktop search for each query, window by window."""
+
+    PRESET = "weibo_search"
 
     def __init__(self, source: Any, **kwargs: Any):
         super().__init__(source, **kwargs)
-        self.preset = load_preset("weibo_search")
         self.min_hours = hours(source.min_window)
 
     def search_url(self, query: str, window: Window, page: int) -> str:
         time = self.preset["time"]
-        return self.source.base_url + self.preset["paths"]["search"].format(
-            query=quote(query), start=time.format(t=window.start), end=time.format(t=window.end),
-            page=page)
+        return self.url("search", query=quote(query), start=time.format(t=window.start),
+                        end=time.format(t=window.end), page=page)
 
     def search(self, query: str, window: Window, page: int = 1, **meta: Any) -> scrapy.Request:
         return self.request(self.search_url(query, window, page), self.parse_results,

@@ -8,36 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.markup import md
 from dashboard import data, services
 from dashboard.guard import action, run_page
 from dashboard.render import plain
-from dashboard.review import review_buttons
-from reply_scripts.models import STATUS_LABELS
-
-
-def _filters(prefix: str, topics: list[str] | None = None) -> dict[str, Any]:
-    cols = st.columns([3, 2, 2] + ([2] if topics else []))
-    out: dict[str, Any] = {
-        "query": cols[0].text_input("检索", key=f"{prefix}_query", placeholder="标题、现象或正文中的文字").strip(),
-        "category": cols[1].selectbox("分类", [None, *data.categories()], key=f"{prefix}_cat",
-                                      format_func=lambda c: "全部分类" if c is None else c),
-        "status": cols[2].selectbox("状态", [None, *STATUS_LABELS], key=f"{prefix}_status",
-                                    format_func=lambda s: "全部状态" if s is None else STATUS_LABELS[s])}
-    if topics:
-        out["topic"] = cols[3].selectbox("专题", [None, *topics], key=f"{prefix}_topic",
-                                         format_func=lambda t: "全部专题" if t is None else t)
-    return out
-
-
-def _history(history: list[Any]) -> None:
-    st.dataframe(pd.DataFrame([{
-        "版本": v.version, "状态": v.status_label, "作者": v.author, "审批人": v.approver or "",
-        "创建": v.created_at[:16].replace("T", " "), "审核意见": v.review_note} for v in history]),
-        hide_index=True, width="stretch")
+from dashboard.review import (filters, history_table, official_and_latest, review_buttons,
+                              table_and_pick)
 
 
 def _guide_form(key: str, latest: Any = None) -> dict[str, Any] | None:
@@ -61,9 +39,7 @@ def _guide_form(key: str, latest: Any = None) -> dict[str, Any] | None:
 def _guide_detail(guide: Any, user: Any) -> None:
     shown = guide.official or guide.latest
     st.subheader(md(f"{guide.code} · {shown.title}"))
-    st.caption(md(f"官方版本：{'第 %d 版' % guide.official.version if guide.official else '无'} · "
-                  f"最新：第 {guide.latest.version} 版（{guide.latest.status_label}） · "
-                  f"分类：{'、'.join(shown.categories) or '—'} · 专题：{shown.topic or '—'}"))
+    st.caption(md(f"{official_and_latest(guide)} · 分类：{'、'.join(shown.categories) or '—'} · 专题：{shown.topic or '—'}"))
     st.markdown("**问题现象**")
     plain(shown.symptoms)
     st.markdown("**排查步骤**")
@@ -72,7 +48,7 @@ def _guide_detail(guide: Any, user: Any) -> None:
         st.markdown("**核查要点**")
         st.markdown("\n".join(f"- {md(check)}" for check in shown.checks))
     st.caption("转交：" + md(shown.handover or "—"))
-    _history(guide.history)
+    history_table(guide.history)
     svc = services.guides()
     offered = review_buttons(svc, guide.guide_id, guide.latest.status, user, f"g{guide.guide_id}")
     if "edit" in offered:
@@ -89,22 +65,17 @@ def _guides_tab(user: Any) -> None:
         fields = _guide_form("new")
         if fields is not None:
             action("create", lambda: svc.create(user, **fields), success="已保存草稿", rerun=True)
-    chosen = _filters("g", svc.topics())
+    chosen = filters("g", "检索", "标题、现象或正文中的文字", svc.topics())
     guides = svc.list_guides(user, **chosen)
     if not guides:
         st.info("没有符合条件的排障指引。" if svc.count() else
                 "指引库还是空的：管理员可运行 `tousu guides load-seed` 载入入门指引。", icon="📭")
         return
-    st.dataframe(pd.DataFrame([{
-        "编号": g.code, "标题": g.title, "分类": "、".join((g.official or g.latest).categories),
-        "专题": (g.official or g.latest).topic, "官方版本": f"第 {g.official.version} 版" if g.official else "无",
-        "最新状态": g.latest.status_label} for g in guides]),
-        hide_index=True, width="stretch", height=min(360, 38 + 35 * len(guides)))
-    by_id = {g.guide_id: g for g in guides}
-    pick = st.selectbox("查看指引", list(by_id), key="g_pick",
-                        format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}")
-    st.divider()
-    _guide_detail(svc.get(user, pick), user)
+    rows = [{"编号": g.code, "标题": g.title, "分类": "、".join((g.official or g.latest).categories),
+             "专题": (g.official or g.latest).topic,
+             "官方版本": f"第 {g.official.version} 版" if g.official else "无",
+             "最新状态": g.latest.status_label} for g in guides]
+    _guide_detail(table_and_pick(svc, user, guides, rows, "指引", "g_pick"), user)
 
 
 def _typical_detail(entry: Any, user: Any) -> None:
@@ -117,7 +88,7 @@ def _typical_detail(entry: Any, user: Any) -> None:
                         ("结果", shown.outcome), ("经验要点", shown.lesson)):
         st.markdown(f"**{label}**")
         plain(text or "—")
-    _history(entry.history)
+    history_table(entry.history)
     svc = services.typical()
     offered = review_buttons(svc, entry.typical_id, entry.latest.status, user, f"t{entry.typical_id}")
     if "edit" not in offered:
@@ -136,20 +107,14 @@ def _typical_detail(entry: Any, user: Any) -> None:
 def _typical_tab(user: Any) -> None:
     svc = services.typical()
     st.caption("典型案例由能查看工单的人员在已办结工单上「推荐为典型案例」，去除个人信息后经审核人批准入库。")
-    entries = svc.list_typical(user, **_filters("t"))
+    entries = svc.list_typical(user, **filters("t", "检索", "标题、现象或正文中的文字"))
     if not entries:
         st.info("没有符合条件的典型案例。", icon="📭")
         return
-    st.dataframe(pd.DataFrame([{
-        "编号": e.code, "标题": e.title, "地市": e.city or "—",
-        "分类": "、".join((e.official or e.latest).categories), "工单": e.case_no,
-        "最新状态": e.latest.status_label} for e in entries]),
-        hide_index=True, width="stretch", height=min(360, 38 + 35 * len(entries)))
-    by_id = {e.typical_id: e for e in entries}
-    pick = st.selectbox("查看案例", list(by_id), key="t_pick",
-                        format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}")
-    st.divider()
-    _typical_detail(svc.get(user, pick), user)
+    rows = [{"编号": e.code, "标题": e.title, "地市": e.city or "—",
+             "分类": "、".join((e.official or e.latest).categories), "工单": e.case_no,
+             "最新状态": e.latest.status_label} for e in entries]
+    _typical_detail(table_and_pick(svc, user, entries, rows, "案例", "t_pick"), user)
 
 
 def render(user: Any) -> None:

@@ -9,17 +9,14 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import data, services
 from dashboard.guard import action, run_page
-from dashboard.review import review_buttons
+from dashboard.review import (filters, history_table, official_and_latest, review_buttons,
+                              table_and_pick)
 from core.markup import esc, md
 from dashboard.render import plain
-
-STATUS = {"draft": "草稿", "in_review": "待审核", "approved": "已批准", "retired": "已停用"}
-
 
 def diff_html(old: str, new: str) -> str:
     """A side-by-side-free inline diff of two texts as escaped HTML (our tags only)."""
@@ -63,9 +60,8 @@ def _workflow(script: Any, user: Any) -> None:
 def _detail(script: Any, user: Any) -> None:
     shown = script.official or script.latest
     st.subheader(md(f"{script.code} · {shown.title}"))
-    st.caption(md(f"官方版本：{'第 %d 版' % script.official.version if script.official else '无'} · "
-                  f"最新：第 {script.latest.version} 版（{STATUS[script.latest.status]}） · "
-                  f"使用 {script.use_count} 次 · 分类：{'、'.join(shown.categories) or '—'}"))
+    st.caption(md(f"{official_and_latest(script)} · 使用 {script.use_count} 次 · "
+                  f"分类：{'、'.join(shown.categories) or '—'}"))
     st.markdown("**适用场景**")
     plain(shown.scenario)
     st.markdown("**正文**")
@@ -73,10 +69,7 @@ def _detail(script: Any, user: Any) -> None:
     if shown.risk_note:
         st.caption("⚠️ 风险提示：" + md(shown.risk_note))
     history = script.history
-    st.dataframe(pd.DataFrame([{
-        "版本": v.version, "状态": STATUS.get(v.status, v.status), "作者": v.author,
-        "审批人": v.approver or "", "创建": v.created_at[:16].replace("T", " "),
-        "审核意见": v.review_note} for v in history]), hide_index=True, width="stretch")
+    history_table(history)
     if len(history) > 1:
         versions = [v.version for v in history]
         c1, c2 = st.columns(2)
@@ -105,29 +98,17 @@ def _new_draft(user: Any) -> None:
 def render(user: Any) -> None:
     st.title("📚 口径库")
     svc = services.scripts()
-    c1, c2, c3 = st.columns([3, 2, 2])
-    query = c1.text_input("检索口径", key="k_query", placeholder="标题、场景或正文中的文字")
-    category = c2.selectbox("分类", [None, *data.categories()], key="k_cat",
-                            format_func=lambda c: "全部分类" if c is None else c)
-    status = c3.selectbox("状态", [None, *STATUS], key="k_status",
-                          format_func=lambda s: "全部状态" if s is None else STATUS[s])
-    scripts = svc.list_scripts(user, status=status, category=category, query=query.strip())
+    scripts = svc.list_scripts(user, **filters("k", "检索口径", "标题、场景或正文中的文字"))
     _new_draft(user)
     if not scripts:
         st.info("没有符合条件的口径。" + ("可以起草一条新口径。" if svc.count() else
                                            "口径库还是空的：起草第一条，或由管理员导入口径库文件。"),
                 icon="📭")
         return
-    st.dataframe(pd.DataFrame([{
-        "编号": s.code, "标题": s.title, "分类": "、".join((s.official or s.latest).categories),
-        "官方版本": f"第 {s.official.version} 版" if s.official else "无",
-        "最新状态": STATUS.get(s.latest.status, s.latest.status), "使用次数": s.use_count,
-    } for s in scripts]), hide_index=True, width="stretch", height=min(360, 38 + 35 * len(scripts)))
-    by_id = {s.script_id: s for s in scripts}
-    pick = st.selectbox("查看口径", list(by_id), key="k_pick",
-                        format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}")
-    st.divider()
-    _detail(svc.get(user, pick), user)
+    rows = [{"编号": s.code, "标题": s.title, "分类": "、".join((s.official or s.latest).categories),
+             "官方版本": f"第 {s.official.version} 版" if s.official else "无",
+             "最新状态": s.latest.status_label, "使用次数": s.use_count} for s in scripts]
+    _detail(table_and_pick(svc, user, scripts, rows, "口径", "k_pick"), user)
 
 
 run_page("scripts", render)

@@ -6,11 +6,9 @@ and building them afresh for each of the ~100 tests was most of their run time.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.cases.helpers import Clock, make_config, post, users
+from tests.cases.helpers import Clock, copied_config, post, seeded_data
 
 USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
 
@@ -19,27 +17,14 @@ USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
 def world_data(tmp_path_factory):
     """A data folder with posts 1–3 in 长沙 (same author for 1 and 3), 4 in 株洲, 5 without city,
     and one user per role."""
-    from core.db import StateDB
-    from indexer import open_store
-    from tests.conftest import cheap_hashing
-
-    base = tmp_path_factory.mktemp("world")
-    cfg = make_config(base)
-    with open_store(cfg) as store:
-        store.upsert_many([post(1, author="老王"), post(2), post(3, author="老王", severity=2),
-                           post(4, city="株洲", severity=4), post(5, city=None)])
-    db = StateDB(cfg.state_path)
-    with pytest.MonkeyPatch.context() as mp:
-        cheap_hashing(mp)
-        users(db)
-    db.close()
-    return base / "data"
+    return seeded_data(tmp_path_factory.mktemp("world"),
+                       [post(1, author="老王"), post(2), post(3, author="老王", severity=2),
+                        post(4, city="株洲", severity=4), post(5, city=None)])
 
 
 @pytest.fixture
 def cfg(tmp_path, world_data):
-    shutil.copytree(world_data, tmp_path / "data")
-    return make_config(tmp_path)
+    return copied_config(tmp_path, world_data)
 
 
 @pytest.fixture

@@ -1,14 +1,20 @@
-"""Shared builders for the case, script and report tests: a config, posts, users, a clock."""
+"""Shared builders for the case, script and report tests: a config, posts, users, a clock, and
+a data folder made once per session and copied per test."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+import pytest
 
 from alerts.api import raise_alert
+from core.db import StateDB
 from core.post import CST, Post, iso
-from tests.conftest import write_config
+from indexer import open_store
+from tests.conftest import cheap_hashing, write_config
 from tousu.config import load
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
@@ -35,6 +41,26 @@ def make_config(tmp_path: Path, **sections: Any) -> Any:
     sections.setdefault("warnings", {"notifiers": [{"name": "log", "type": "file",
                                                     "path": str(tmp_path / "alerts.jsonl")}]})
     return load(write_config(tmp_path, **sections))
+
+
+def seeded_data(folder: Path, posts: list[Post], add_users: Callable[[StateDB], Any] | None = None) -> Path:
+    """A data folder under `folder` with the posts in the store and the users (`users` unless
+    given) in the state DB: built once per session, copied per test by `copied_config`."""
+    cfg = make_config(folder)
+    with open_store(cfg) as store:
+        store.upsert_many(posts)
+    db = StateDB(cfg.state_path)
+    with pytest.MonkeyPatch.context() as mp:
+        cheap_hashing(mp)
+        (add_users or users)(db)
+    db.close()
+    return folder / "data"
+
+
+def copied_config(tmp_path: Path, data: Path) -> Any:
+    """A config under tmp_path on a private copy of a `seeded_data` folder."""
+    shutil.copytree(data, tmp_path / "data")
+    return make_config(tmp_path)
 
 
 def post(n: int, *, city: str | None = "长沙", severity: int = 3, categories: tuple[str, ...] = ("宽带/家宽",),

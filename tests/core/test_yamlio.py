@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from core.yamlio import load_yaml, problem_zh
+from core.yamlio import load_yaml, load_yaml_file, problem_zh
 
 
 @pytest.mark.parametrize("text, zh", [
@@ -21,3 +21,14 @@ def test_common_problems_in_chinese(text, zh):
     with pytest.raises(yaml.YAMLError) as err:
         load_yaml(text)
     assert problem_zh(err.value) == zh
+
+
+def test_a_file_that_cannot_be_read_or_parsed_raises_the_callers_error(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text("a: [1, 2]\n", encoding="utf-8")
+    assert load_yaml_file(good, KeyError) == {"a": [1, 2]}
+    for path in (bad, tmp_path / "missing.yaml"):
+        with pytest.raises(LookupError, match=rf"{path.name}: 无法读取 YAML"):
+            load_yaml_file(path, LookupError)

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import subprocess
+import sys
 import urllib.request
 
 import pytest
+import yaml
+from scrapy.http import HtmlResponse, Request
 
 from demo.site import DemoSite
+from tests.conftest import ROOT
+from tests.crawler.replay import make_spider
 
 
 class Clock:
@@ -68,12 +76,6 @@ def test_an_unreadable_state_file_starts_the_timeline_over(tmp_path, text):
 def test_a_repost_quotes_its_original_and_the_shipped_source_reads_it_as_reply_to():
     """Demo threads that repost another (posts.jsonl `quote`) carry Discuz!'s 引用 block linking
     the original; the shipped demo-forum source turns it into reply_to, the spread's edge."""
-    import yaml
-    from scrapy.http import HtmlResponse, Request
-
-    from tests.conftest import ROOT
-    from tests.crawler.replay import make_spider
-
     posts = {p["tid"]: p for p in DemoSite(port=0).posts}
     reposts = {tid: p["quote"] for tid, p in posts.items() if p.get("quote")}
     assert reposts and all(posts[q]["tid"] < tid for tid, q in reposts.items())
@@ -91,3 +93,19 @@ def test_a_repost_quotes_its_original_and_the_shipped_source_reads_it_as_reply_t
                 assert posts[reposts[tid]]["author"] in post.content  # 「某人 发表于 …」
             else:
                 assert post.reply_to is None
+
+
+def test_the_forum_run_alone_serves_until_ctrl_c_then_frees_its_port():
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "demo.site", "--port", str(port)],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert f"127.0.0.1:{port}/forum-2-1.html" in process.stdout.readline()
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/forum-2-1.html", timeout=5).close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(20) == 0
+    finally:
+        process.kill()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()

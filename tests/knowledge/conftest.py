@@ -5,13 +5,12 @@ Posts and users are made once per session and copied per test (every commit sync
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.cases.helpers import CLOSING, Clock, make_config, post, users
+from tests.cases.helpers import CLOSING, Clock, copied_config, post, seeded_data
 
 USERNAMES = ("mon", "cs", "zz", "rev", "rev2", "boss", "root")
 # A broadband complaint with a phone number, an ID number, an address, a named contact and the
@@ -31,20 +30,7 @@ def world_posts():
 
 @pytest.fixture(scope="session")
 def knowledge_data(tmp_path_factory):
-    from core.db import StateDB
-    from indexer import open_store
-    from tests.conftest import cheap_hashing
-
-    base = tmp_path_factory.mktemp("knowledge")
-    cfg = make_config(base)
-    with open_store(cfg) as store:
-        store.upsert_many(world_posts())
-    db = StateDB(cfg.state_path)
-    with pytest.MonkeyPatch.context() as mp:
-        cheap_hashing(mp)
-        users(db)
-    db.close()
-    return base / "data"
+    return seeded_data(tmp_path_factory.mktemp("knowledge"), world_posts())
 
 
 @dataclass
@@ -84,8 +70,7 @@ def world(tmp_path, knowledge_data):
     from indexer import open_store
     from knowledge import GuideService, TypicalCaseService
 
-    shutil.copytree(knowledge_data, tmp_path / "data")
-    cfg = make_config(tmp_path)
+    cfg = copied_config(tmp_path, knowledge_data)
     store = open_store(cfg)
     db = StateDB(cfg.state_path)
     db.execute("PRAGMA synchronous=OFF")   # test data: no need to survive a power cut

@@ -4,11 +4,9 @@ Posts and users are made once per session and copied per test (every commit sync
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from tests.cases.helpers import Clock, make_config, post
+from tests.cases.helpers import Clock, copied_config, post, seeded_data
 
 USERS = (("mon", "monitor", []), ("cs", "handler", ["长沙"]), ("hy", "handler", ["衡阳"]),
          ("zz", "handler", ["株洲"]), ("rev", "reviewer", []), ("boss", "manager", []),
@@ -29,28 +27,18 @@ def world_posts():
 @pytest.fixture(scope="session")
 def rect_data(tmp_path_factory):
     from accounts import SYSTEM, AccountService
-    from core.db import StateDB
-    from indexer import open_store
-    from tests.conftest import cheap_hashing
 
-    base = tmp_path_factory.mktemp("rectification")
-    cfg = make_config(base)
-    with open_store(cfg) as store:
-        store.upsert_many(world_posts())
-    db = StateDB(cfg.state_path)
-    with pytest.MonkeyPatch.context() as mp:
-        cheap_hashing(mp)
+    def add_users(db):
         accounts = AccountService(db)
         for name, role, cities in USERS:
             accounts.add_user(SYSTEM, name, "passw0rd!", role, cities)
-    db.close()
-    return base / "data"
+
+    return seeded_data(tmp_path_factory.mktemp("rectification"), world_posts(), add_users)
 
 
 @pytest.fixture
 def cfg(tmp_path, rect_data):
-    shutil.copytree(rect_data, tmp_path / "data")
-    return make_config(tmp_path)
+    return copied_config(tmp_path, rect_data)
 
 
 class World:

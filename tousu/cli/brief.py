@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date as date_type
 from pathlib import Path
 from typing import Optional
 
@@ -20,7 +19,6 @@ app = typer.Typer(help="舆情简报 briefings: daily, event", no_args_is_help=T
 FORMATS = {"text": to_text, "md": to_markdown, "html": to_html}   # and json: every cited post
 FORMAT = typer.Option("text", "--format", "-f", help="text | md (企业微信/钉钉/飞书) | html | json")
 OUTPUT = typer.Option(None, "-o", "--output", help="write here (default stdout)")
-AS_USER = typer.Option(None, "--as", help="as this stored user (default: administrator)")
 
 
 def _emit(briefing: Briefing, fmt: str, output: Optional[Path], links: int) -> None:
@@ -43,16 +41,11 @@ def _format(fmt: str) -> str:
 def daily(date: Optional[str] = typer.Option(None, "--date", "-d",
                                              help="the day (default: yesterday)"),
           fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """The daily briefing: what happened, where, how many, trend, top events, changes."""
     fmt = _format(fmt)
     cfg = common.config()
-    day = None
-    if date:
-        try:
-            day = date_type.fromisoformat(date)
-        except ValueError:
-            common.fail(f"--date: 无法识别日期 {date!r}（格式 2026-11-21）", 2)
+    day = common.day(date)
     try:
         briefing = build_daily(cfg, day, actor=common.acting_user(as_user))
     except PermissionDenied as exc:
@@ -63,7 +56,7 @@ def daily(date: Optional[str] = typer.Option(None, "--date", "-d",
 @app.command()
 def event(alert_id: int = typer.Argument(..., help="the event warning's number (tousu warnings list)"),
           fmt: str = FORMAT, output: Optional[Path] = OUTPUT,
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """The briefing of one event warning: size, span, places, sources, growth, quotes."""
     fmt = _format(fmt)
     cfg = common.config()

@@ -23,7 +23,6 @@ app = typer.Typer(help="工单 cases: list (default), show, create, act, close, 
 qc_app = typer.Typer(help="工单质检: list the cases waiting (default), sample, pass, return",
                      invoke_without_command=True)
 app.add_typer(qc_app, name="qc")
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 JSON = typer.Option(False, "--json")
 ERRORS = (CaseError, ScriptError, PermissionDenied)
 
@@ -64,7 +63,7 @@ def list_cases(ctx: typer.Context,
                city: Optional[str] = typer.Option(None, "--city"),
                overdue: bool = typer.Option(False, "--overdue", help="only overdue open cases"),
                limit: int = typer.Option(100, "--limit", "-n"),
-               as_user: Optional[str] = AS_USER,
+               as_user: Optional[str] = common.AS_USER,
                as_json: bool = typer.Option(False, "--json")) -> None:
     """List cases, newest first."""
     if ctx.invoked_subcommand is not None:
@@ -78,18 +77,12 @@ def list_cases(ctx: typer.Context,
         common.fail(str(exc), 2)
     finally:
         svc.close()
-    if as_json:
-        common.emit([c.to_dict() for c in cases])
-        return
-    for case in cases:
-        typer.echo(_line(case))
-    if not cases:
-        typer.echo("没有符合条件的工单")
+    common.listing(cases, as_json, _line, "没有符合条件的工单")
 
 
 @app.command("show")
-def show(ref: str = typer.Argument(..., help="case id or case number"), as_user: Optional[str] = AS_USER,
-         as_json: bool = typer.Option(False, "--json")) -> None:
+def show(ref: str = typer.Argument(..., help="case id or case number"),
+         as_user: Optional[str] = common.AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
     """One case with its notes, audit log, related posts and time per state."""
     svc = _service()
     user = common.acting_user(as_user)
@@ -129,7 +122,7 @@ def show(ref: str = typer.Argument(..., help="case id or case number"), as_user:
 
 @app.command("create")
 def create(post_id: str = typer.Option(..., "--post", help="post id"), note: str = typer.Option(""),
-           as_user: Optional[str] = AS_USER) -> None:
+           as_user: Optional[str] = common.AS_USER) -> None:
     """Open a case for a stored post (as a monitor would)."""
     svc = _service()
     try:
@@ -149,7 +142,7 @@ def act(ref: str, action: str = typer.Argument(..., help="dispatch accept reques
         text: str = typer.Argument("", help="reply text, result, reason or comment"),
         script: Optional[int] = typer.Option(None, "--script", help="approved script id used (reply)"),
         branch: Optional[str] = typer.Option(None, "--branch", help="dispatch to this branch"),
-        as_user: Optional[str] = AS_USER) -> None:
+        as_user: Optional[str] = common.AS_USER) -> None:
     """Take one action on a case."""
     svc = _service()
     user = common.acting_user(as_user)
@@ -180,7 +173,7 @@ def close(ref: str, result: str = typer.Argument(..., help="线下处理结果")
                                                   help="whether the problem is solved now"),
           plan_date: Optional[str] = typer.Option(None, "--plan-date",
                                                   help="计划解决时间 YYYY-MM-DD (when --unresolved)"),
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """Close (办结) a replied case with its root cause, 处理场景 and, unresolved, 计划解决时间."""
     case = _run(as_user, lambda q, user: q.cases.act(
         user, _ref(q, ref), "close", result, root_cause=cause, root_cause_note=cause_note,
@@ -196,7 +189,7 @@ def causes() -> None:
 
 @app.command("invalid")
 def invalid(ref: str, reason: str = typer.Argument(..., help="无效原因"),
-            as_user: Optional[str] = AS_USER) -> None:
+            as_user: Optional[str] = common.AS_USER) -> None:
     """Close a case as 无效工单 (not a complaint, not ours …) with the reason."""
     typer.echo(_line(_run(as_user, lambda q, user: q.cases.act(user, _ref(q, ref), "invalidate", reason))))
 
@@ -204,13 +197,13 @@ def invalid(ref: str, reason: str = typer.Argument(..., help="无效原因"),
 @app.command("merge")
 def merge(ref: str = typer.Argument(..., help="the duplicate case"),
           into: str = typer.Option(..., "--into", help="the open case it repeats"),
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """Fold a duplicate case into the case it repeats (重复派单; the duplicate closes as 无效工单)."""
     typer.echo(_line(_run(as_user, lambda q, user: q.merge(user, _ref(q, ref), _ref(q, into)))))
 
 
 @app.command("duplicates")
-def duplicates(as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+def duplicates(as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """Posts that are in more than one open case (to merge)."""
     rows = _run(as_user, lambda q, user: q.open_duplicates(user))
     if as_json:
@@ -223,7 +216,7 @@ def duplicates(as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
 
 
 @qc_app.callback()
-def qc_pending(ctx: typer.Context, as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+def qc_pending(ctx: typer.Context, as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """The closed cases waiting for 质检, oldest closure first."""
     if ctx.invoked_subcommand is not None:
         return
@@ -243,7 +236,7 @@ def qc_pending(ctx: typer.Context, as_user: Optional[str] = AS_USER, as_json: bo
 def qc_sample(since: Optional[str] = typer.Option(None, "--since", help="first day closed, YYYY-MM-DD "
                                                                          "(default: 7 days ago)"),
               until: Optional[str] = typer.Option(None, "--until", help="last day closed (default: today)"),
-              as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+              as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """Sample the cases closed in a window into 质检 (every tier-4 one, the configured share of
     the rest; the same window always gives the same cases)."""
     today = now_cst().date()
@@ -263,7 +256,7 @@ def qc_sample(since: Optional[str] = typer.Option(None, "--since", help="first d
 
 @qc_app.command("pass")
 def qc_pass(ref: str, comment: str = typer.Argument("", help="质检意见 (optional)"),
-            as_user: Optional[str] = AS_USER) -> None:
+            as_user: Optional[str] = common.AS_USER) -> None:
     """质检合格: the case stays closed."""
     case = _run(as_user, lambda q, user: q.pass_case(user, _ref(q, ref), comment))
     typer.echo(f"{case.case_no} 质检合格")
@@ -271,7 +264,7 @@ def qc_pass(ref: str, comment: str = typer.Argument("", help="质检意见 (opti
 
 @qc_app.command("return")
 def qc_return(ref: str, reason: str = typer.Argument(..., help="退回原因"),
-              as_user: Optional[str] = AS_USER) -> None:
+              as_user: Optional[str] = common.AS_USER) -> None:
     """质检退回: the case reopens to 处理中 at its branch."""
     typer.echo(_line(_run(as_user, lambda q, user: q.return_case(user, _ref(q, ref), reason))))
 

@@ -13,27 +13,14 @@ from core.db import StateDB
 from knowledge.guides import GuideService
 from knowledge.models import KnowledgeError
 from knowledge.typical import TypicalCaseService
-from reply_scripts.review import ReviewedLibrary
 from tousu.cli import common
 
 app = typer.Typer(no_args_is_help=True, help="排障指引 troubleshooting guides")
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 LINES = "one item per line (or the option repeated)"
 
 
 def _service() -> GuideService:
     return GuideService(StateDB(common.config().state_path))
-
-
-def review(svc: ReviewedLibrary, action: str, entry_id: int, note: str, as_user: Optional[str]) -> None:
-    """Take one review step (submit / approve / reject / retire) and print the newest version."""
-    user = common.acting_user(as_user)
-    try:
-        entry = getattr(svc, action)(user, entry_id) if action == "submit" \
-            else getattr(svc, action)(user, entry_id, note)
-    except (KnowledgeError, PermissionDenied) as exc:
-        common.fail(str(exc), 1)
-    typer.echo(f"{entry.code} v{entry.latest.version} {entry.latest.status_label}")
 
 
 @app.command("list")
@@ -47,33 +34,18 @@ def list_guides(status: Optional[str] = typer.Option(None, "--status", help="dra
         guides = _service().list_guides(SYSTEM, status, category, query, topic)
     except KnowledgeError as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([g.to_dict() for g in guides])
-        return
-    for g in guides:
-        v = g.latest
-        typer.echo(f"#{g.guide_id} {g.code} v{v.version} [{v.status_label}] {v.title} "
-                   f"（{'、'.join(v.categories)}{'；' + v.topic if v.topic else ''}）")
+    common.listing(guides, as_json, lambda g: (
+        f"#{g.guide_id} {g.code} v{g.latest.version} [{g.latest.status_label}] {g.latest.title} "
+        f"（{'、'.join(g.latest.categories)}{'；' + g.latest.topic if g.latest.topic else ''}）"))
 
 
 @app.command("show")
 def show(guide_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """One guide: symptoms, steps, checks, handover and version history."""
-    try:
-        guide = _service().get(SYSTEM, guide_id)
-    except KnowledgeError as exc:
-        common.fail(str(exc), 1)
-    if as_json:
-        common.emit(guide.to_dict())
-        return
-    v = guide.official or guide.latest
-    typer.echo(f"{guide.code} {v.title}\n分类：{'、'.join(v.categories)}  专题：{v.topic or '—'}\n"
-               f"现象：{v.symptoms}\n排查步骤：")
-    typer.echo("\n".join(f"  {n}. {step}" for n, step in enumerate(v.steps, 1)))
-    typer.echo("核查要点：\n" + "\n".join(f"  - {c}" for c in v.checks) + f"\n转交：{v.handover or '—'}")
-    for h in guide.history:
-        typer.echo(f"  v{h.version} {h.status_label} 起草 {h.author} {h.created_at[:16]}"
-                   + (f" 审批 {h.approver} {h.approved_at[:16]}" if h.approver and h.approved_at else ""))
+    common.show_entry(_service(), guide_id, as_json, lambda v: (
+        f"分类：{'、'.join(v.categories)}  专题：{v.topic or '—'}\n现象：{v.symptoms}\n排查步骤：\n"
+        + "\n".join(f"  {n}. {step}" for n, step in enumerate(v.steps, 1))
+        + "\n核查要点：\n" + "\n".join(f"  - {c}" for c in v.checks) + f"\n转交：{v.handover or '—'}"))
 
 
 @app.command("create")
@@ -83,7 +55,7 @@ def create(title: str = typer.Option(..., "--title"),
            checks: Optional[list[str]] = typer.Option(None, "--check", help=f"a check before closing; {LINES}"),
            categories: str = typer.Option("", "--categories", help="comma-separated"),
            handover: str = typer.Option("", "--handover"), topic: str = typer.Option("", "--topic"),
-           as_user: Optional[str] = AS_USER) -> None:
+           as_user: Optional[str] = common.AS_USER) -> None:
     """Draft a new guide."""
     try:
         guide = _service().create(common.acting_user(as_user), title, categories, symptoms, steps,
@@ -93,34 +65,14 @@ def create(title: str = typer.Option(..., "--title"),
     typer.echo(f"#{guide.guide_id} {guide.code} v1 {guide.latest.status_label}")
 
 
-@app.command("submit")
-def submit(guide_id: int, as_user: Optional[str] = AS_USER) -> None:
-    """Send the newest draft for review."""
-    review(_service(), "submit", guide_id, "", as_user)
-
-
-@app.command("approve")
-def approve(guide_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Approve the version in review (not by its author)."""
-    review(_service(), "approve", guide_id, note, as_user)
-
-
-@app.command("reject")
-def reject(guide_id: int, note: str = typer.Option(..., "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Send the version in review back to draft."""
-    review(_service(), "reject", guide_id, note, as_user)
-
-
-@app.command("retire")
-def retire(guide_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Stop showing a guide."""
-    review(_service(), "retire", guide_id, note, as_user)
+common.review_commands(app, _service, "guide_id", "Approve the version in review (not by its author).",
+                       "Stop showing a guide.")
 
 
 @app.command("suggest")
 def suggest(case: Optional[str] = typer.Option(None, "--case", help="case id or number"),
             text: Optional[str] = typer.Option(None, "--text", help="free text"),
-            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = AS_USER,
+            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = common.AS_USER,
             as_json: bool = typer.Option(False, "--json")) -> None:
     """The approved guides that fit a case or a text, with the reason."""
     from knowledge import suggest as sg  # lazy: scikit-learn (~1 s) only for this command
@@ -141,11 +93,8 @@ def suggest(case: Optional[str] = typer.Option(None, "--case", help="case id or 
             common.fail("需要 --case 或 --text 之一", 2)
     except (CaseError, PermissionDenied) as exc:
         common.fail(str(exc), 1)
-    if as_json:
-        common.emit([m.to_dict() for m in found])
-        return
-    for m in found:
-        typer.echo(f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
+    common.listing(found, as_json,
+                   lambda m: f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
 
 
 @app.command("load-seed")

@@ -16,7 +16,6 @@ from tousu.cli import common
 
 app = typer.Typer(help="督办 rectification items: list (default), show, candidates, open, progress, "
                        "close, reopen, worst, link, update, cycle", invoke_without_command=True)
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 JSON = typer.Option(False, "--json")
 ERRORS = (RectificationError, CaseError, PermissionDenied)
 
@@ -60,23 +59,17 @@ def list_items(ctx: typer.Context,
                status: Optional[str] = typer.Option(None, "--status", "-s", help="整改中 | 已办结"),
                city: Optional[str] = typer.Option(None, "--city"),
                overdue: bool = typer.Option(False, "--overdue", help="only overdue open items"),
-               as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+               as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """List 督办 items: open ones by deadline, then closed ones."""
     if ctx.invoked_subcommand is not None:
         return
     items = _run(as_user, lambda svc, user: svc.list_items(user, status, city, overdue))
-    if as_json:
-        common.emit([i.to_dict() for i in items])
-        return
-    for item in items:
-        typer.echo(_line(item))
-    if not items:
-        typer.echo("没有符合条件的督办事项")
+    common.listing(items, as_json, _line, "没有符合条件的督办事项")
 
 
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="item id or number (DB…)"),
-         as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+         as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """One item with its notes, audit log and linked cases."""
     def detail(svc: RectificationService, user: Any) -> dict[str, Any]:
         item_id = svc.item_id_of(ref)
@@ -110,17 +103,12 @@ def show(ref: str = typer.Argument(..., help="item id or number (DB…)"),
 @app.command("candidates")
 def candidates(days: Optional[int] = typer.Option(None, "--days", help="cases of the last N days"),
                min_cases: Optional[int] = typer.Option(None, "--min", help="at least N cases"),
-               as_user: Optional[str] = AS_USER, as_json: bool = JSON) -> None:
+               as_user: Optional[str] = common.AS_USER, as_json: bool = JSON) -> None:
     """Recurring problems: one category with many cases in one district or city."""
     found = _run(as_user, lambda svc, user: svc.candidates(user, days, min_cases))
-    if as_json:
-        common.emit([c.to_dict() for c in found])
-        return
-    for c in found:
-        taken = f"  已督办 {'、'.join(c.open_items)}" if c.open_items else ""
-        typer.echo(f"{c.label}：{'、'.join(c.case_nos[:10])}{taken}")
-    if not found:
-        typer.echo("没有达到条件的重复问题")
+    common.listing(found, as_json, lambda c: f"{c.label}：{'、'.join(c.case_nos[:10])}"
+                   + (f"  已督办 {'、'.join(c.open_items)}" if c.open_items else ""),
+                   "没有达到条件的重复问题")
 
 
 @app.command("open")
@@ -135,7 +123,7 @@ def open_item(problem: Optional[str] = typer.Option(None, "--problem", help="问
               case: Optional[list[str]] = typer.Option(None, "--case", help="case id or number"),
               post: Optional[list[str]] = typer.Option(None, "--post", help="post id"),
               alert: Optional[int] = typer.Option(None, "--alert", help="an event or volume warning"),
-              as_user: Optional[str] = AS_USER) -> None:
+              as_user: Optional[str] = common.AS_USER) -> None:
     """Open an item: from a warning (--alert), from cases (--case …) or by hand."""
     def work(svc: RectificationService, user: Any) -> Item:
         case_ids = _case_ids(svc, case)
@@ -157,7 +145,7 @@ def open_item(problem: Optional[str] = typer.Option(None, "--problem", help="问
 def progress(ref: str, text: str = typer.Argument(..., help="整改进展"),
              percent: Optional[int] = typer.Option(None, "--percent", help="0–100"),
              attachment: Optional[str] = typer.Option(None, "--attachment", help="附件编号或路径"),
-             as_user: Optional[str] = AS_USER) -> None:
+             as_user: Optional[str] = common.AS_USER) -> None:
     """Post a progress note (the item's owners)."""
     typer.echo(_line(_run(as_user, lambda svc, user: svc.progress(
         user, svc.item_id_of(ref), text, percent, attachment))))
@@ -165,7 +153,7 @@ def progress(ref: str, text: str = typer.Argument(..., help="整改进展"),
 
 @app.command("remark")
 def remark(ref: str, text: str = typer.Argument(..., help="督办意见"),
-           as_user: Optional[str] = AS_USER) -> None:
+           as_user: Optional[str] = common.AS_USER) -> None:
     """Add a supervision remark (managers)."""
     _run(as_user, lambda svc, user: svc.remark(user, svc.item_id_of(ref), text))
     typer.echo("已添加督办意见")
@@ -174,7 +162,7 @@ def remark(ref: str, text: str = typer.Argument(..., help="督办意见"),
 @app.command("close")
 def close(ref: str, evidence: str = typer.Argument(..., help="办结证据"),
           attachment: Optional[str] = typer.Option(None, "--attachment", help="附件编号或路径"),
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """Close an item with its evidence (managers)."""
     typer.echo(_line(_run(as_user, lambda svc, user: svc.close_item(
         user, svc.item_id_of(ref), evidence, attachment))))
@@ -183,7 +171,7 @@ def close(ref: str, evidence: str = typer.Argument(..., help="办结证据"),
 @app.command("reopen")
 def reopen(ref: str, reason: str = typer.Argument(..., help="重新督办原因"),
            deadline: Optional[str] = typer.Option(None, "--deadline", help="YYYY-MM-DD"),
-           as_user: Optional[str] = AS_USER) -> None:
+           as_user: Optional[str] = common.AS_USER) -> None:
     """Reopen a closed item (managers)."""
     typer.echo(_line(_run(as_user, lambda svc, user: svc.reopen(
         user, svc.item_id_of(ref), reason, deadline))))
@@ -192,7 +180,7 @@ def reopen(ref: str, reason: str = typer.Argument(..., help="重新督办原因"
 @app.command("worst")
 def worst(ref: str, month: Optional[str] = typer.Option(None, "--month", help="YYYY-MM (default: "
                                                                              "this month)"),
-          as_user: Optional[str] = AS_USER) -> None:
+          as_user: Optional[str] = common.AS_USER) -> None:
     """Make an item the month's 一月一事 (managers)."""
     typer.echo(_line(_run(as_user, lambda svc, user: svc.mark_worst(user, svc.item_id_of(ref), month))))
 
@@ -200,7 +188,7 @@ def worst(ref: str, month: Optional[str] = typer.Option(None, "--month", help="Y
 @app.command("link")
 def link(ref: str, case: Optional[list[str]] = typer.Option(None, "--case"),
          post: Optional[list[str]] = typer.Option(None, "--post"),
-         as_user: Optional[str] = AS_USER) -> None:
+         as_user: Optional[str] = common.AS_USER) -> None:
     """Attach cases (with their posts) and posts to an item (managers)."""
     added = _run(as_user, lambda svc, user: svc.link(
         user, svc.item_id_of(ref), _case_ids(svc, case), post or []))
@@ -214,7 +202,7 @@ def update(ref: str, reason: str = typer.Option(..., "--reason", help="调整原
            measure: Optional[str] = typer.Option(None, "--measure"),
            problem: Optional[str] = typer.Option(None, "--problem"),
            owner: Optional[list[str]] = typer.Option(None, "--owner"),
-           as_user: Optional[str] = AS_USER) -> None:
+           as_user: Optional[str] = common.AS_USER) -> None:
     """Change an item's deadline, department, measure, problem or owners (managers)."""
     typer.echo(_line(_run(as_user, lambda svc, user: svc.update(
         user, svc.item_id_of(ref), reason, deadline=deadline, owner_department=department,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date as date_type
 from pathlib import Path
 from typing import Optional
 
@@ -21,17 +20,10 @@ def report(kind: str = typer.Argument(..., help="daily | weekly | monthly"),
                                                  help=".html or .xlsx (default: both into reports.output_dir)"),
            notify: bool = typer.Option(False, "--notify", help="also send through the notifiers")) -> None:
     """Generate a daily, weekly or monthly analysis report (分析通报)."""
-
-
     cfg = common.config()
     if kind not in ("daily", "weekly", "monthly"):
         common.fail("报告类型须为 daily、weekly 或 monthly", 2)
-    day = None
-    if date:
-        try:
-            day = date_type.fromisoformat(date)
-        except ValueError:
-            common.fail(f"--date: 无法识别日期 {date!r}（格式 2026-11-21）", 2)
+    day = common.day(date)
     if output is None:
         result = generate(cfg, kind, day, notify=notify)
         typer.echo(f"{result['html']}\n{result['xlsx']}")

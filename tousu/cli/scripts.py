@@ -19,7 +19,6 @@ from reply_scripts.transfer import load_starter as load
 from tousu.cli import common
 
 app = typer.Typer(no_args_is_help=True, help="回复口径库 reply scripts")
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 
 
 def _service() -> ScriptService:
@@ -36,38 +35,23 @@ def list_scripts(status: Optional[str] = typer.Option(None, "--status", help="dr
         scripts = _service().list_scripts(SYSTEM, status, category, query)
     except ScriptError as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([s.to_dict() for s in scripts])
-        return
-    for s in scripts:
-        v = s.latest
-        typer.echo(f"#{s.script_id} {s.code} v{v.version} [{v.status_label}] {v.title} "
-                   f"（{'、'.join(v.categories)}；已用 {s.use_count} 次）")
+    common.listing(scripts, as_json, lambda s: (
+        f"#{s.script_id} {s.code} v{s.latest.version} [{s.latest.status_label}] {s.latest.title} "
+        f"（{'、'.join(s.latest.categories)}；已用 {s.use_count} 次）"))
 
 
 @app.command("show")
 def show(script_id: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """One script with its version history."""
-    try:
-        script = _service().get(SYSTEM, script_id)
-    except ScriptError as exc:
-        common.fail(str(exc), 1)
-    if as_json:
-        common.emit(script.to_dict())
-        return
-    shown = script.official or script.latest
-    typer.echo(f"{script.code} {shown.title}\n分类：{'、'.join(shown.categories)}\n场景：{shown.scenario}\n"
-               f"正文：{shown.body}\n风险提示：{shown.risk_note}")
-    for v in script.history:
-        typer.echo(f"  v{v.version} {v.status_label} 起草 {v.author} {v.created_at[:16]}"
-                   + (f" 审批 {v.approver} {v.approved_at[:16]}" if v.approver and v.approved_at else ""))
+    common.show_entry(_service(), script_id, as_json, lambda v: (
+        f"分类：{'、'.join(v.categories)}\n场景：{v.scenario}\n正文：{v.body}\n风险提示：{v.risk_note}"))
 
 
 @app.command("suggest")
 def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
             case: Optional[str] = typer.Option(None, "--case", help="case id"),
             text: Optional[str] = typer.Option(None, "--text", help="free text"),
-            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = AS_USER,
+            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = common.AS_USER,
             as_json: bool = typer.Option(False, "--json")) -> None:
     """Suggest approved scripts for a post, a case or a text, with the reason."""
     from reply_scripts import suggest as sg  # lazy: scikit-learn (~1 s) only for this command
@@ -91,50 +75,16 @@ def suggest(post: Optional[str] = typer.Option(None, "--post", help="post id"),
             common.fail("需要 --post、--case 或 --text 之一", 2)
     except (CaseError, PermissionDenied) as exc:
         common.fail(str(exc), 1)
-    if as_json:
-        common.emit([s.to_dict() for s in found])
-        return
-    for s in found:
-        typer.echo(f"#{s.script_id} {s.code} {s.title}  得分 {s.score}  {s.why}\n    {s.reply}\n"
-                   f"    风险提示：{s.risk_note}")
+    common.listing(found, as_json, lambda s: f"#{s.script_id} {s.code} {s.title}  得分 {s.score}  "
+                   f"{s.why}\n    {s.reply}\n    风险提示：{s.risk_note}")
 
 
-def _review(action: str, script_id: int, note: str, as_user: Optional[str]) -> None:
-    svc = _service()
-    try:
-        script = getattr(svc, action)(common.acting_user(as_user), script_id, note) if action != "submit" \
-            else svc.submit(common.acting_user(as_user), script_id)
-    except (ScriptError, PermissionDenied) as exc:
-        common.fail(str(exc), 1)
-    typer.echo(f"{script.code} v{script.latest.version} {script.latest.status_label}")
-
-
-@app.command("submit")
-def submit(script_id: int, as_user: Optional[str] = AS_USER) -> None:
-    """Send the newest draft for review."""
-    _review("submit", script_id, "", as_user)
-
-
-@app.command("approve")
-def approve(script_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Approve the version in review (not by its author)."""
-    _review("approve", script_id, note, as_user)
-
-
-@app.command("reject")
-def reject(script_id: int, note: str = typer.Option(..., "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Send the version in review back to draft."""
-    _review("reject", script_id, note, as_user)
-
-
-@app.command("retire")
-def retire(script_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Stop offering a script."""
-    _review("retire", script_id, note, as_user)
+common.review_commands(app, _service, "script_id", "Approve the version in review (not by its author).",
+                       "Stop offering a script.")
 
 
 @app.command("import")
-def import_(path: Path, as_user: Optional[str] = AS_USER) -> None:
+def import_(path: Path, as_user: Optional[str] = common.AS_USER) -> None:
     """Import scripts from .yaml or .xlsx (they land as drafts for review)."""
     try:
         counts = import_file(_service(), common.acting_user(as_user), path)

@@ -6,8 +6,6 @@ started on Ctrl-C, SIGTERM or SIGHUP (`tousu.processes`).
 
 from __future__ import annotations
 
-import time
-
 import typer
 
 from demo.site import DemoSite
@@ -57,11 +55,4 @@ def demo_site(port: int = typer.Option(0, help="0 = config demo.port")) -> None:
     site = DemoSite(cfg.demo.host, port or cfg.demo.port, initial=cfg.demo.initial,
                     release_every=cfg.demo.release_every, state_path=demo_state_path(cfg))
     with stop_signals():
-        try:
-            typer.echo(site.start().url)
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            site.stop()
+        site.serve_until_interrupted(lambda started: typer.echo(started.url))

@@ -14,7 +14,6 @@ from knowledge.guides import GuideService
 from knowledge.models import KnowledgeError
 from knowledge.typical import TypicalCaseService
 from tousu.cli import common
-from tousu.cli.guides import AS_USER, review
 
 app = typer.Typer(no_args_is_help=True, help="典型案例 typical cases: propose, review, search, suggest")
 
@@ -26,7 +25,7 @@ def _service() -> TypicalCaseService:
 @app.command("propose")
 def propose(ref: str = typer.Argument(..., help="closed case: id or case number"),
             lesson: str = typer.Option("", "--lesson", help="what to learn from it (经验要点)"),
-            as_user: Optional[str] = AS_USER) -> None:
+            as_user: Optional[str] = common.AS_USER) -> None:
     """Propose a closed case as a typical case (a scrubbed draft for review)."""
     svc = _service()
     cases = CaseService(common.config(), svc.db)
@@ -43,24 +42,20 @@ def propose(ref: str = typer.Argument(..., help="closed case: id or case number"
 @app.command("list")
 def list_typical(status: Optional[str] = typer.Option(None, "--status", help="draft in_review approved retired"),
                  category: Optional[str] = typer.Option(None, "--category"),
-                 query: str = typer.Option("", "--query", "-q"), as_user: Optional[str] = AS_USER,
+                 query: str = typer.Option("", "--query", "-q"), as_user: Optional[str] = common.AS_USER,
                  as_json: bool = typer.Option(False, "--json")) -> None:
     """Search the library (drafts only for their authors and reviewers)."""
     try:
         found = _service().list_typical(common.acting_user(as_user), status, category, query)
     except (KnowledgeError, PermissionDenied) as exc:
         common.fail(str(exc), 2)
-    if as_json:
-        common.emit([e.to_dict() for e in found])
-        return
-    for e in found:
-        v = e.official or e.latest
-        typer.echo(f"#{e.typical_id} {e.code} [{e.latest.status_label}] {e.city or '—'} {v.title} "
-                   f"（{'、'.join(v.categories)}；工单 {e.case_no}）")
+    common.listing(found, as_json, lambda e: (
+        f"#{e.typical_id} {e.code} [{e.latest.status_label}] {e.city or '—'} {e.title} "
+        f"（{'、'.join((e.official or e.latest).categories)}；工单 {e.case_no}）"))
 
 
 @app.command("show")
-def show(typical_id: int, as_user: Optional[str] = AS_USER,
+def show(typical_id: int, as_user: Optional[str] = common.AS_USER,
          as_json: bool = typer.Option(False, "--json")) -> None:
     """One typical case: the complaint, the reply, the offline fix, the outcome, the lesson."""
     try:
@@ -76,33 +71,14 @@ def show(typical_id: int, as_user: Optional[str] = AS_USER,
                f"线下处理：{v.fix or '—'}\n结果：{v.outcome or '—'}\n经验要点：{v.lesson or '—'}")
 
 
-@app.command("submit")
-def submit(typical_id: int, as_user: Optional[str] = AS_USER) -> None:
-    """Send the draft for review."""
-    review(_service(), "submit", typical_id, "", as_user)
-
-
-@app.command("approve")
-def approve(typical_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Approve the version in review (not by its author): it joins the library."""
-    review(_service(), "approve", typical_id, note, as_user)
-
-
-@app.command("reject")
-def reject(typical_id: int, note: str = typer.Option(..., "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Send the version in review back to draft."""
-    review(_service(), "reject", typical_id, note, as_user)
-
-
-@app.command("retire")
-def retire(typical_id: int, note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
-    """Take a typical case out of the library."""
-    review(_service(), "retire", typical_id, note, as_user)
+common.review_commands(app, _service, "typical_id",
+                       "Approve the version in review (not by its author): it joins the library.",
+                       "Take a typical case out of the library.")
 
 
 @app.command("suggest")
 def suggest(ref: str = typer.Argument(..., help="case id or case number"),
-            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = AS_USER,
+            limit: int = typer.Option(3, "--limit", "-n"), as_user: Optional[str] = common.AS_USER,
             as_json: bool = typer.Option(False, "--json")) -> None:
     """The approved typical cases closest to a case, with the reason."""
     from knowledge import suggest as sg  # lazy: scikit-learn (~1 s) only for this command
@@ -116,8 +92,5 @@ def suggest(ref: str = typer.Argument(..., help="case id or case number"),
         common.fail(str(exc), 1)
     finally:
         cases.close()
-    if as_json:
-        common.emit([m.to_dict() for m in found])
-        return
-    for m in found:
-        typer.echo(f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")
+    common.listing(found, as_json,
+                   lambda m: f"#{m.entry_id} {m.code} {m.title}  得分 {m.score}  {m.why}")

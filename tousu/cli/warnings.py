@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import getpass
 import json
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 
-from accounts.models import PermissionDenied
+from accounts.models import PermissionDenied, User
 from alerts import audit
 from alerts.analysis import analyse, warning_rows
 from alerts.api import get_alert
@@ -32,12 +33,11 @@ from core.config import interval_seconds
 from core.db import StateDB
 from core.post import iso, now_cst
 from indexer import open_store
-from tousu.cli.common import acting_user, config, emit, fail
+from tousu.cli.common import AS_USER, acting_user, config, emit, fail
 from tousu.config import Config
 
 app = typer.Typer(help="预警 warnings: list (default), why, review, approve, reject, publish, "
                        "recover, groups, analysis", invoke_without_command=True)
-AS_USER = typer.Option(None, "--as", help="act as this stored user (default: administrator)")
 TO = typer.Option(None, "--to", metavar="NOTIFIER", help="a notifier to send to (repeatable)")
 GROUP = typer.Option(None, "--group", metavar="NAME", help="a recipient group (repeatable)")
 
@@ -58,33 +58,32 @@ def warnings(ctx: typer.Context,
     """List open and recent warnings; --evaluate runs one evaluation cycle first."""
     if ctx.invoked_subcommand is not None:
         return
-    cfg = config()
     if silence or unsilence or outbox or ack is not None:
-        state = StateDB(cfg.state_path)
-        if ack is not None:
-            found = acknowledge(state, ack, getpass.getuser())
-            typer.echo(f"已确认 acknowledged #{ack}" if found else f"#{ack} 不是未处理的预警 not open")
-        if silence:
-            seconds = interval_seconds(duration)
-            if seconds is None:
-                fail(f"--for {duration!r}: use a duration like 30m, 2h or 1d", 2)
-            now = now_cst()
-            add_silence(state, silence, now + timedelta(seconds=seconds), reason, now)
-            typer.echo(f"已静默 silenced {silence} for {duration}")
-        if unsilence:
-            found = lift_silence(state, unsilence)
-            typer.echo(f"{'已解除静默 unsilenced' if found else '未静默 not silenced:'} {unsilence}")
-        if outbox:
-            rows = pending_summary(state)
-            if as_json:
-                emit(rows)
-            for row in rows if not as_json else []:
-                typer.echo(f"{row['notifier']}: {row['waiting']} waiting, {row['held']} held, "
-                           f"{row['review']} awaiting review, {row['sent']} sent"
-                           + (f", last error: {row['last_error']}" if row["last_error"] else ""))
-        state.close()
+        with _state() as (_, state):
+            if ack is not None:
+                found = acknowledge(state, ack, getpass.getuser())
+                typer.echo(f"已确认 acknowledged #{ack}" if found else f"#{ack} 不是未处理的预警 not open")
+            if silence:
+                seconds = interval_seconds(duration)
+                if seconds is None:
+                    fail(f"--for {duration!r}: use a duration like 30m, 2h or 1d", 2)
+                now = now_cst()
+                add_silence(state, silence, now + timedelta(seconds=seconds), reason, now)
+                typer.echo(f"已静默 silenced {silence} for {duration}")
+            if unsilence:
+                found = lift_silence(state, unsilence)
+                typer.echo(f"{'已解除静默 unsilenced' if found else '未静默 not silenced:'} {unsilence}")
+            if outbox:
+                rows = pending_summary(state)
+                if as_json:
+                    emit(rows)
+                for row in rows if not as_json else []:
+                    typer.echo(f"{row['notifier']}: {row['waiting']} waiting, {row['held']} held, "
+                               f"{row['review']} awaiting review, {row['sent']} sent"
+                               + (f", last error: {row['last_error']}" if row["last_error"] else ""))
         if not evaluate:
             return
+    cfg = config()
     counts = run_cycle(cfg) if evaluate else None
     alerts = list_alerts(cfg, limit)
     if as_json:
@@ -99,9 +98,15 @@ def warnings(ctx: typer.Context,
         typer.echo(f"#{a['alert_id']} [{state_label}] {a['created_at'][:16]} {a['title']}  ({a['key']})")
 
 
-def _state() -> tuple[Config, StateDB]:
+@contextmanager
+def _state() -> Iterator[tuple[Config, StateDB]]:
+    """The config and the state DB, closed again however the command ends."""
     cfg = config()
-    return cfg, StateDB(cfg.state_path)
+    state = StateDB(cfg.state_path)
+    try:
+        yield cfg, state
+    finally:
+        state.close()
 
 
 def _recipients(state: StateDB, cfg: Config, group: Optional[list[str]],
@@ -113,11 +118,8 @@ def _recipients(state: StateDB, cfg: Config, group: Optional[list[str]],
 def why(alert_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """为何预警: what drove a volume or spike warning — the parts of the excess over the baseline
     per source, city, category and event, new words, first posts, z-score and p-value."""
-    _, state = _state()
-    try:
+    with _state() as (_, state):
         row = get_alert(state, alert_id)
-    finally:
-        state.close()
     if row is None:
         fail(f"#{alert_id} 不存在 no such warning")
     if not row["explanation"]:
@@ -136,8 +138,7 @@ def why(alert_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
 def review(alert_id: Optional[int] = typer.Argument(None, help="show this warning's review"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Warnings waiting for review (待审), oldest first; with an id, one warning and its audit log."""
-    cfg, state = _state()
-    try:
+    with _state() as (cfg, state):
         if alert_id is not None:
             detail = {"review": review_of(state, alert_id), "audit": audit.entries(state, alert_id)}
             if as_json:
@@ -149,8 +150,6 @@ def review(alert_id: Optional[int] = typer.Argument(None, help="show this warnin
                 typer.echo(f"{entry['at'][:16]} {entry['label']} {entry['actor']} {entry['detail']}")
             return
         rows = held_reviews(state)
-    finally:
-        state.close()
     if as_json:
         emit(rows)
         return
@@ -161,12 +160,15 @@ def review(alert_id: Optional[int] = typer.Argument(None, help="show this warnin
         typer.echo("没有待审核的预警")
 
 
-def _act(action: str, run: Callable[[], Any]) -> None:
-    """Run one review step; a refusal is printed in Chinese with exit code 1."""
-    try:
-        result = run()
-    except (AlertsError, PermissionDenied) as exc:
-        fail(str(exc), 1)
+def _act(action: str, as_user: Optional[str], run: Callable[[Config, StateDB, User], str]) -> None:
+    """Run one step as the acting user on the state DB and print its result after `action`; a
+    refusal is printed in Chinese with exit code 1."""
+    user = acting_user(as_user)
+    with _state() as (cfg, state):
+        try:
+            result = run(cfg, state, user)
+        except (AlertsError, PermissionDenied) as exc:
+            fail(str(exc), 1)
     typer.echo(f"{action}：{result}")
 
 
@@ -178,19 +180,14 @@ def approve(alert_id: int = typer.Argument(...),
             to: Optional[list[str]] = TO, group: Optional[list[str]] = GROUP,
             note: str = typer.Option("", "--note"), as_user: Optional[str] = AS_USER) -> None:
     """Approve a held warning (with edits); its messages are sent once."""
-    cfg, state = _state()
-    user = acting_user(as_user)
 
-    def run() -> str:
+    def run(cfg: Config, state: StateDB, user: User) -> str:
         approve_warning(state, cfg, user, alert_id, title=title, body=body, level=level,
                         recipients=_recipients(state, cfg, group, to), note=note)
         sent = deliver(state, cfg)
         return f"#{alert_id} 已发出 {sent['sent']} 条，失败 {sent['failed']} 条（失败的由监控稍后重试）"
 
-    try:
-        _act("审核通过", run)
-    finally:
-        state.close()
+    _act("审核通过", as_user, run)
 
 
 @app.command()
@@ -198,13 +195,8 @@ def reject(alert_id: int = typer.Argument(...),
            reason: str = typer.Option(..., "--reason", help="why it is not published"),
            as_user: Optional[str] = AS_USER) -> None:
     """Reject a held warning with a reason: nothing of it is sent."""
-    cfg, state = _state()
-    user = acting_user(as_user)
-    try:
-        _act("审核不通过", lambda: f"#{reject_warning(state, cfg, user, alert_id, reason)['alert_id']} "
-                                   "不会发出")
-    finally:
-        state.close()
+    _act("审核不通过", as_user, lambda cfg, state, user:
+         f"#{reject_warning(state, cfg, user, alert_id, reason)['alert_id']} 不会发出")
 
 
 @app.command()
@@ -217,19 +209,17 @@ def publish(post: list[str] = typer.Option(..., "--post", help="a post id (repea
             title: str = typer.Option("", "--title"), body: str = typer.Option("", "--body"),
             as_user: Optional[str] = AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
     """人工发布: publish a warning from posts; a held level waits for review."""
-    cfg, state = _state()
     user = acting_user(as_user)
-    try:
-        with open_store(cfg) as store:
-            done = publish_manual(state, cfg, store, user, post_ids=post, warning_type=warning_type,
-                                  department=department, level=level, cities=city or [],
-                                  recipients=_recipients(state, cfg, group, to), title=title,
-                                  body=body)
-        sent = deliver(state, cfg)
-    except (AlertsError, PermissionDenied) as exc:
-        fail(str(exc), 1)
-    finally:
-        state.close()
+    with _state() as (cfg, state):
+        try:
+            with open_store(cfg) as store:
+                done = publish_manual(state, cfg, store, user, post_ids=post,
+                                      warning_type=warning_type, department=department, level=level,
+                                      cities=city or [], recipients=_recipients(state, cfg, group, to),
+                                      title=title, body=body)
+            sent = deliver(state, cfg)
+        except (AlertsError, PermissionDenied) as exc:
+            fail(str(exc), 1)
     if as_json:
         emit(done | {"sent": sent["sent"]})
         return
@@ -241,19 +231,14 @@ def publish(post: list[str] = typer.Option(..., "--post", help="a post id (repea
 def recover(alert_id: int = typer.Argument(...), note: str = typer.Option("", "--note"),
             as_user: Optional[str] = AS_USER) -> None:
     """Mark a warning published by hand 恢复: its 解除 notice goes to its recipients."""
-    cfg, state = _state()
-    user = acting_user(as_user)
 
-    def run() -> str:
+    def run(cfg: Config, state: StateDB, user: User) -> str:
         if not mark_recovered(state, cfg, user, alert_id, note):
             return f"#{alert_id} 已不是未恢复的预警"
         deliver(state, cfg)
         return f"#{alert_id} 已恢复，解除通知已发出"
 
-    try:
-        _act("预警恢复", run)
-    finally:
-        state.close()
+    _act("预警恢复", as_user, run)
 
 
 @app.command()
@@ -263,16 +248,14 @@ def groups(set_name: Optional[str] = typer.Option(None, "--set", metavar="NAME",
            delete: Optional[str] = typer.Option(None, "--delete", metavar="NAME"),
            as_user: Optional[str] = AS_USER, as_json: bool = typer.Option(False, "--json")) -> None:
     """Recipient groups (收件组): list; --set NAME --to A --to B; --delete NAME."""
-    cfg, state = _state()
-    user = acting_user(as_user)
-    try:
-        if set_name:
-            _act("已保存收件组", lambda: save_group(state, cfg, user, set_name, to or [], note)["name"])
-        if delete:
-            _act("删除收件组", lambda: "已删除" if delete_group(state, user, delete) else "没有这个组")
+    if set_name:
+        _act("已保存收件组", as_user, lambda cfg, state, user:
+             save_group(state, cfg, user, set_name, to or [], note)["name"])
+    if delete:
+        _act("删除收件组", as_user, lambda cfg, state, user:
+             "已删除" if delete_group(state, user, delete) else "没有这个组")
+    with _state() as (_, state):
         rows = list_groups(state)
-    finally:
-        state.close()
     if as_json:
         emit(rows)
         return
@@ -284,15 +267,12 @@ def groups(set_name: Optional[str] = typer.Option(None, "--set", metavar="NAME",
 def analysis(days: int = typer.Option(30, "--days", min=1, help="the last N days"),
              as_json: bool = typer.Option(False, "--json")) -> None:
     """预警分析: warnings by review result, publishing, level, city, case type; time to 恢复."""
-    cfg, state = _state()
     now = now_cst()
-    try:
+    with _state() as (_, state):
         # the window is half-open and times have whole seconds: end it after this second
         rows = warning_rows(state, iso(now - timedelta(days=days)), iso(now + timedelta(seconds=1)),
                             OWN_RULES)
         tallies = [t.as_row() for t in analyse(rows, categories_by_alert(state))]
-    finally:
-        state.close()
     if as_json:
         emit(tallies)
         return

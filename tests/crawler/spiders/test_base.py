@@ -27,3 +27,13 @@ def test_html_source_default_terms_come_from_the_dictionary(tmp_path):
 def test_url_without_keyword_is_requested_once():
     spider = make_spider({**JSON, "url": "https://x.example/api?page={page}", "keywords": ["a", "b"]})
     assert len(list(spider.initial_requests())) == 1
+
+
+def test_a_preset_spider_builds_urls_from_its_sites_preset():
+    spider = make_spider({"name": "hm", "type": "heimao", "keyword": "湖南移动",
+                          "base_url": "http://127.0.0.1:9"})
+    assert spider.url("search", keyword="x", page_size=5, page=2) == \
+        "http://127.0.0.1:9/api/index/s?keywords=x&page_size=5&page=2"
+    assert spider.search_url("长沙", 1) == \
+        "http://127.0.0.1:9/api/index/s?keywords=%E9%95%BF%E6%B2%99&page_size=" \
+        f"{spider.source.page_size}&page=1"

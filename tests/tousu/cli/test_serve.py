@@ -162,3 +162,17 @@ def test_stopping_leaves_no_process_and_frees_the_ports(tmp_path, command, how):
             os.close(reader)
         silent.close()
 
+
+
+def test_demo_site_serves_until_sigterm_then_frees_its_port(tmp_path):
+    demo_port = free_port()
+    config = workspace(tmp_path, demo_port, free_port())
+    process = start(config, "demo-site", uuid.uuid4().hex, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == f"http://127.0.0.1:{demo_port}"
+        assert answers(demo_port)
+        process.send_signal(signal.SIGTERM)
+        process.wait(STOPPED_WITHIN)
+    finally:
+        process.kill()
+    assert not answers(demo_port)

@@ -17,6 +17,16 @@ from tousu.cli.main import app
 from tousu.config import load
 
 
+def warnings_cli(config_path):
+    """`tousu warnings ARGS --config PATH` as a function: its output, asserting the exit code."""
+    def call(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(app, ["warnings", *args, "--config", str(config_path)])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return call
+
+
 @pytest.fixture
 def cli(tmp_path, receiver):  # noqa: F811
     def hook(name: str, **routing) -> dict:
@@ -39,13 +49,7 @@ def cli(tmp_path, receiver):  # noqa: F811
     accounts.add_user(SYSTEM, "mon", "Radar-2026!", "monitor", [])
     accounts.add_user(SYSTEM, "mgr", "Radar-2026!", "manager", [])
     state.close()
-    runner = CliRunner()
-
-    def call(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, ["warnings", *args, "--config", str(path)])
-        assert result.exit_code == code, result.output
-        return result.output
-
+    call = warnings_cli(path)
     return call, [p.id for p in posts]
 
 
@@ -95,13 +99,7 @@ def test_review_publish_approve_reject_recover_from_the_command_line(cli, receiv
 def test_warnings_command_silence_outbox_and_list(tmp_path, monkeypatch):
     config = write_config(tmp_path, warnings={"notifiers": [
         {"name": "log", "type": "file", "path": str(tmp_path / "a.jsonl")}]})
-    runner = CliRunner()
-
-    def call(*args):
-        result = runner.invoke(app, ["--config", str(config), "warnings", *args])
-        assert result.exit_code == 0, result.output
-        return result.output
-
+    call = warnings_cli(config)
     assert "silenced post" in call("--silence", "post", "--for", "30m", "--reason", "演练")
     state = StateDB(tmp_path / "data" / "state.db")
     assert state.query("SELECT target, reason FROM silences") == [{"target": "post", "reason": "演练"}]
@@ -109,8 +107,7 @@ def test_warnings_command_silence_outbox_and_list(tmp_path, monkeypatch):
     assert "not silenced" in call("--unsilence", "post")
     assert json.loads(call("--outbox", "--json")) == []
     assert json.loads(call("--json")) == []
-    bad = runner.invoke(app, ["--config", str(config), "warnings", "--silence", "x", "--for", "soon"])
-    assert bad.exit_code == 2
+    assert "use a duration like 30m" in call("--silence", "x", "--for", "soon", code=2)
 
 
 def test_why_prints_what_drove_a_volume_warning(tmp_path):
@@ -133,13 +130,7 @@ def test_why_prints_what_drove_a_volume_warning(tmp_path):
     sla = raise_alert(state, config, key="sla:1:closure", rule="sla", level=2, title="工单超时",
                       body="b", now=NOW)
     state.close()
-    runner = CliRunner()
-
-    def call(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, ["warnings", *args, "--config", str(path)])
-        assert result.exit_code == code, result.output
-        return result.output
-
+    call = warnings_cli(path)
     out = call("why", str(volume))
     assert "衡阳 投诉量超出预警线" in out and "超出基线 8.0 条" in out
     assert "按来源：weibo +6.0 条" in out and "无法估计" in out  # no history: no statistic
