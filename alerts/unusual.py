@@ -20,7 +20,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
-from scipy import stats
 
 METHOD_LABELS = {"negbin": "负二项分布", "poisson": "泊松分布", "binomial": "二项检验（前后两窗口）"}
 
@@ -53,6 +52,8 @@ def against_windows(count: int, windows: Sequence[int]) -> Unusual:
     """`count` against the counts of the baseline's windows (zeros included): negative binomial
     when overdispersed, else Poisson. No z or p when the baseline saw no post at all (any count
     would be infinitely unusual, which says nothing)."""
+    from scipy import stats  # lazy: scipy.stats costs ~0.5 s at start-up of every CLI command
+
     n = len(windows)
     mean = sum(windows) / n if n else 0.0
     if mean <= 0:
@@ -72,6 +73,8 @@ def against_windows(count: int, windows: Sequence[int]) -> Unusual:
 def against_previous(current: int, previous: int, direction: str) -> Unusual:
     """The current window against the one before it (`direction` up: P(X ≥ current); down:
     P(X ≤ current)), X ~ Binomial(current + previous, ½)."""
+    from scipy import stats  # lazy: scipy.stats costs ~0.5 s at start-up of every CLI command
+
     total = current + previous
     if total == 0:
         return Unusual("binomial", current, 0.0, 0.0, 1, None, None)
