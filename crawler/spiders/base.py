@@ -94,11 +94,12 @@ class SourceSpider(scrapy.Spider):
         record_error(self.crawler.stats, f"{url}: {message}")
         self.logger.warning("%s: %s: %s", self.source.name, url, message)
 
-    def capped(self, response: Any, max_pages: int, scope: str = "") -> None:
-        """The list goes on past `max_pages` (`scope`: which part of a search the list is).
-        DeltaFetchMiddleware counts it as a blind spot when the page still brought new posts,
-        that is when paging would have gone on."""
-        response.meta["tousu_capped"] = f"{scope}已到 max_pages={max_pages}，之后仍有新帖未采集"
+    def capped(self, response: Any, max_pages: int, scope: str = "", limit: str = "") -> None:
+        """The list goes on past `max_pages`, or past the site's own `limit` when that cut it
+        first (`scope`: which part of a search the list is). DeltaFetchMiddleware counts it as a
+        blind spot when the page still brought new posts, that is when paging would have gone on."""
+        response.meta["tousu_capped"] = (
+            f"{scope}已到{limit or f' max_pages={max_pages}'}，之后仍有新帖未采集")
 
     def on_error(self, failure: Any) -> None:
         """Count and remember a failed request; the crawl of other pages goes on."""

@@ -75,7 +75,8 @@ class WeiboSearchSpider(PresetSpider):
         elif full:
             self.capped(response, self.source.max_pages,
                         f"时间窗 {window.label()} 已是最小窗口（min_window={self.source.min_window}）"
-                        "仍然满页，")
+                        "仍然满页，",
+                        "" if page >= self.source.max_pages else "微博搜索显示的页数上限")
 
     def from_card(self, card: Selector) -> Iterator[RawPost]:
         """The card's post, after the original it reposts (when that is readable)."""

@@ -102,6 +102,17 @@ def test_a_window_full_at_the_minimum_is_read_to_max_pages_and_named():
         "已到 max_pages=2，之后仍有新帖未采集")
 
 
+def test_a_full_window_the_site_cuts_before_max_pages_names_the_sites_cap():
+    s = spider(min_window="6h", max_pages=50)
+    response = saved_response("weibo_search", "w12-18_p2.html", BASE,
+                              tousu_window=DAY.halves()[1].halves()[0], tousu_page=2,
+                              tousu_query="湖南移动", tousu_full=True)
+    list(s.parse_results(response))
+    assert response.meta["tousu_capped"] == (
+        "时间窗 2026-11-20 12:00–2026-11-20 18:00 已是最小窗口（min_window=6h）仍然满页，"
+        "已到微博搜索显示的页数上限，之后仍有新帖未采集")
+
+
 def test_a_window_that_fits_is_never_named_capped():
     s = spider()
     response = saved_response("weibo_search", "w12-18_p2.html", BASE, tousu_window=DAY,
