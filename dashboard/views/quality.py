@@ -51,8 +51,9 @@ def _check(row: dict[str, Any], user: Any) -> None:
         st.markdown("**无效工单**：" + md(row["invalid_reason"]))
     else:
         plan = "已解决" if row["resolved"] else f"未解决，计划解决时间 {row['planned_fix_date']}"
-        st.markdown(md(f"**根本原因**：{row['root_cause_group']} · {row['root_cause']}"
-                       + (f"（{row['root_cause_note']}）" if row["root_cause_note"] else "")))
+        st.markdown("**根本原因**：" + md(f"{row['root_cause_group']} · {row['root_cause']}"
+                                      + (f"（{row['root_cause_note']}）" if row["root_cause_note"]
+                                         else "")))
         st.markdown("**处理场景**：" + md(row["scenario"] or "—") + f"　**{plan}**")
         st.markdown("**线下处理结果**：" + md(row["offline_result"] or "—"))
     st.markdown(f"[📋 打开工单详情](cases?case={int(row['case_id'])})")

@@ -225,7 +225,15 @@ def _quiet(user: Any) -> None:
     m = st.columns(4)
     for col, label in zip(m, ("抑制（并入事件）", "分组", "静默时段", "汇总")):
         col.metric(label, kinds.get(label, 0))
-    st.dataframe(frame, hide_index=True, width="stretch")
+    # Folded messages are few beside the grouped ones: the list can show one kind alone.
+    kind = st.radio("类别", ["全部", *kinds], horizontal=True, key="w_quiet_kind")
+    if kind != "全部":
+        frame = frame[frame["类别"] == kind]
+    # The warning's title and the reason are long: narrowed (whole on hover) so 去向 stays in view.
+    st.dataframe(frame, hide_index=True, width="stretch",
+                 column_config={"编号": st.column_config.NumberColumn(width="small"),
+                                "预警": st.column_config.TextColumn(width="medium"),
+                                "原因": st.column_config.TextColumn(width="medium")})
 
 
 def _analysis(user: Any) -> None:

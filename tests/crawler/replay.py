@@ -101,6 +101,33 @@ class ReplayServer:
         self.httpd.server_close()
 
 
+HTML = "text/html; charset=utf-8"
+
+
+def walled_forum() -> list[Route]:
+    """A forum behind walls (tests/sample_data/blindspots): three list pages, two readable
+    threads, a login redirect, a captcha page, a 418 refusal and a thread robots.txt forbids."""
+    return [Route("/forum.html", "blindspots/list1.html", content_type=HTML),
+            Route("/forum-2.html", "blindspots/list2.html", content_type=HTML),
+            Route("/forum-3.html", "blindspots/list2.html", content_type=HTML),
+            Route("/thread/good1.html", "blindspots/good1.html", content_type=HTML),
+            Route("/thread/good2.html", "blindspots/good2.html", content_type=HTML),
+            Route("/thread/members.html", status=302,
+                  headers={"Location": "/member/login?from=/thread/members.html"}),
+            Route("/member/login", "blindspots/login.html", content_type=HTML),
+            Route("/thread/verify.html", "blindspots/verify.html", content_type=HTML),
+            Route("/thread/refused.html", status=418),
+            Route("/thread/private.html", "blindspots/good1.html", content_type=HTML),
+            Route("/robots.txt", "blindspots/robots.txt", content_type="text/plain")]
+
+
+def walled_source(name: str, url: str) -> dict[str, Any]:
+    """An html source for the walled forum at `url`, its list capped at 2 pages of the 3."""
+    return {"name": name, "type": "html", "start_urls": [f"{url}/forum.html"],
+            "list": {"links": "a.t::attr(href)", "next": "a.next::attr(href)", "max_pages": 2},
+            "detail": {"title": "h1::text", "content": "div.post"}, "delay": 0}
+
+
 def crawl(config: Any) -> dict[str, dict[str, Any]]:
     """Run `tousu crawl --json` on a config file in a subprocess; each source's health by name."""
     result = subprocess.run([sys.executable, "-m", "tousu.cli", "--config", str(config), "crawl",

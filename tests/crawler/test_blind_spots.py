@@ -9,36 +9,16 @@ import pytest
 from core.db import StateDB
 from crawler.blind_spots import KINDS, classify, describe, summary
 from tests.conftest import write_config
-from tests.crawler.replay import ReplayServer, Route, crawl
+from tests.crawler.replay import ReplayServer, crawl, walled_forum, walled_source
 from tousu.config import load
-
-HTML = "text/html; charset=utf-8"
-
-
-def forum() -> list[Route]:
-    return [Route("/forum.html", "blindspots/list1.html", content_type=HTML),
-            Route("/forum-2.html", "blindspots/list2.html", content_type=HTML),
-            Route("/forum-3.html", "blindspots/list2.html", content_type=HTML),
-            Route("/thread/good1.html", "blindspots/good1.html", content_type=HTML),
-            Route("/thread/good2.html", "blindspots/good2.html", content_type=HTML),
-            Route("/thread/members.html", status=302,
-                  headers={"Location": "/member/login?from=/thread/members.html"}),
-            Route("/member/login", "blindspots/login.html", content_type=HTML),
-            Route("/thread/verify.html", "blindspots/verify.html", content_type=HTML),
-            Route("/thread/refused.html", status=418),
-            Route("/thread/private.html", "blindspots/good1.html", content_type=HTML),
-            Route("/robots.txt", "blindspots/robots.txt", content_type="text/plain")]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """The forum crawled twice with max_pages 2: health after each run, and the state file."""
     tmp = tmp_path_factory.mktemp("blind")
-    with ReplayServer(forum()) as server:
-        source = {"name": "walls", "type": "html", "start_urls": [f"{server.url}/forum.html"],
-                  "list": {"links": "a.t::attr(href)", "next": "a.next::attr(href)", "max_pages": 2},
-                  "detail": {"title": "h1::text", "content": "div.post"}, "delay": 0}
-        config = write_config(tmp, sources=[source])
+    with ReplayServer(walled_forum()) as server:
+        config = write_config(tmp, sources=[walled_source("walls", server.url)])
         first = crawl(config)["walls"]
         second = crawl(config)["walls"]
     return first, second, load(config).state_path, server.url

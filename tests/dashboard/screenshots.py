@@ -1,9 +1,11 @@
 """Take the README's console screenshots: `.venv/bin/python -m tests.dashboard.screenshots`.
 
-A store filled the real way — the bundled demo forum served on a local port as `make run` has
-it after half an hour (its 衡阳 outage released), crawled by `tousu crawl`, warnings evaluated
-by the shipped rules with `tousu warnings --evaluate` — plus a few cases (one overdue)
-the starter reply-script library, the seed guides and one approved typical case; then every page in headless chromium → docs/screenshots/.
+A store filled the real way: the bundled demo forum served on a local port as `make run` has it
+after half an hour (its 衡阳 outage released) and a local forum behind walls (a page cap, a login
+wall, a captcha, a refusal, robots.txt), crawled by `tousu crawl`; warnings evaluated by the
+shipped warnings section (rules, quiet alerting, its local-log notifier) with `tousu warnings
+--evaluate`; a few cases (one overdue), the starter reply-script library, the seed guides and one
+approved typical case. Then every page in headless chromium → docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.cases.helpers import CLOSING
 from tests.conftest import ROOT
+from tests.crawler.replay import ReplayServer, walled_forum, walled_source
 from tests.dashboard.browser import chromium, console, login, settle
 from tests.dashboard.conftest import PASSWORD, build_console_data, user
 
 OUT = ROOT / "docs" / "screenshots"
+WALLED = "walled-forum"
 
 
 def tousu(config: Path, *args: str) -> None:
@@ -31,8 +37,9 @@ def tousu(config: Path, *args: str) -> None:
                    check=True, cwd=ROOT, env=dict(os.environ), capture_output=True)
 
 
-def prepare(work: Path, site_url: str) -> Path:
-    """Crawl the demo forum into a fresh store, evaluate warnings, open some cases."""
+def prepare(work: Path, site_url: str, walls_url: str) -> Path:
+    """Crawl the demo forum and a walled forum into a fresh store, evaluate warnings, open some
+    cases."""
     from cases import CaseService
     from cases.quality import CaseQuality
     from core.db import StateDB
@@ -44,11 +51,20 @@ def prepare(work: Path, site_url: str) -> Path:
     from tousu.config import load
 
     config_path = build_console_data(work, url=site_url, posts=False)
+    # A second source behind walls (page cap, login, captcha, 418, robots.txt), crawled twice as
+    # two scheduled runs would: 信源 shows its 采集盲区 and the shipped coverage rule warns.
+    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    raw["sources"].append(walled_source(WALLED, walls_url))
+    config_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
+                           encoding="utf-8")
     tousu(config_path, "crawl", "--quiet")
-    # The shipped warning rules (规则 shows and edits them as written, comments included) judge
-    # the crawl: the demo's outage raises explained spike/volume warnings and an event.
+    tousu(config_path, "crawl", "--quiet", "--source", WALLED)
+    # The shipped warnings section (规则 shows and edits it as written, comments included) judges
+    # the crawl: the demo's outage raises explained spike/volume warnings and an event, and its
+    # local-log notifier (data/alerts.log under the work dir) is held back by quiet alerting.
     shipped = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    rules = shipped[shipped.index("\nwarnings:\n"):shipped.index("\n  notifiers:\n")]
+    start = shipped.index("\nwarnings:\n")
+    rules = shipped[start:start + 1 + re.search(r"\n(?=\w+:)", shipped[start + 1:]).start()]
     with config_path.open("a", encoding="utf-8") as out:
         out.write(rules + "\n")
     tousu(config_path, "warnings", "--evaluate")
@@ -100,7 +116,7 @@ def shoot(page, name: str) -> None:
 
 def open_page(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.get_by_role("heading", name=title).wait_for(timeout=60000)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=60000)
     settle(page)
 
 
@@ -143,8 +159,9 @@ def hengyang_alert(config: Path, rule: str) -> int:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp, released_demo(RunBack()) as site:
-        config = prepare(Path(tmp), site.url)
+    with tempfile.TemporaryDirectory() as tmp, released_demo(RunBack()) as site, \
+            ReplayServer(walled_forum()) as walls:
+        config = prepare(Path(tmp), site.url, walls.url)
         with console(config) as url, chromium(1440, 1100) as page:
             page.goto(url)
             page.get_by_label("用户名").wait_for()
@@ -166,6 +183,12 @@ def main() -> None:
             settle(page)
             page.get_by_text("传播分析").first.scroll_into_view_if_needed()
             shoot(page, "20-spread")
+            open_page(page, "预警")
+            page.get_by_text("抑制与静默", exact=True).click()
+            kinds = page.locator('[data-testid="stRadio"]').filter(has_text="全部")
+            kinds.get_by_text("抑制（并入事件）", exact=True).click()
+            page.wait_for_timeout(1500)
+            shoot(page, "21-quiet")
             open_page(page, "工单")
             shoot(page, "04-cases")
             open_page(page, "质检")
@@ -180,6 +203,11 @@ def main() -> None:
             page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30000)
             page.wait_for_timeout(1500)
             shoot(page, "06-trends")
+            page.get_by_text("万投比", exact=True).click()
+            page.locator(".js-plotly-plot").filter(has_text="湖南各地市地图").wait_for(timeout=60000)
+            settle(page)
+            page.get_by_text("地市指标").first.evaluate("e => e.scrollIntoView()")
+            shoot(page, "23-map")
             open_page(page, "口径库")
             shoot(page, "07-scripts")
             open_page(page, "知识库")
@@ -199,6 +227,8 @@ def main() -> None:
             page.wait_for_timeout(1500)
             shoot(page, "18-warning-review")
             open_page(page, "信源")
+            page.get_by_text("这些内容没有采集到").wait_for(timeout=60000)
+            shoot(page, "22-blind-spots")
             page.get_by_role("button", name="测试此信源").click()
             page.get_by_text("第一条帖子抽取结果").wait_for(timeout=30000)
             page.get_by_text("第一条帖子抽取结果").scroll_into_view_if_needed()

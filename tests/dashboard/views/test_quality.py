@@ -77,6 +77,7 @@ def test_a_monitor_samples_and_returns_a_case(console_config):
     assert any("抽检 1 张" in s.value and "新加入质检 1 张" in s.value for s in at.success)
     assert at.selectbox(key="qc_pick").value == case.case_id
     assert "维护不及时" in texts(at) and "上门更换故障光猫，复测网速正常" in texts(at)
+    assert any(m.value.startswith("**根本原因**：") for m in at.markdown)  # bold, not escaped
     next(b for b in at.button if b.label == "退回重办").click().run()
     no_crash(at)
     assert any("质检退回需要填写退回原因" in e.value for e in at.error)

@@ -137,6 +137,9 @@ def test_held_messages_are_listed_on_the_warnings_page_with_why(console_config):
     assert folded["原因"].str.startswith("抑制：帖子属于事件预警 #").all()
     assert grouped["去向"].str.startswith("等待中，").all()
     assert {m.label: m.value for m in at.metric}["分组"] == str(len(grouped))
+    at.radio(key="w_quiet_kind").set_value("抑制（并入事件）").run()
+    no_crash(at)
+    assert list(at.dataframe[0].value["编号"]) == list(folded["编号"])
     at.radio(key="w_view").set_value("list").run()
     no_crash(at)
     details = [d.value for d in at.dataframe if "原因" in d.value.columns]
