@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 import scrapy
 
 from crawler.extensions import record_error
-from crawler.extract import extract_all, extract_first, select
+from crawler.extract import extract_all, extract_first, join_url, select
 from crawler.items import RawPost
 from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
 
@@ -26,15 +26,6 @@ def _fields(node: Any, selectors: dict[str, str], join: Callable[[str], str]) ->
     }
 
 
-def _join(response: scrapy.http.Response, href: str) -> str:
-    """`href` joined to the page's URL; "" for a link urlsplit refuses (an unclosed IPv6 host,
-    written by anyone who can post): one bad link must not end the page's other posts."""
-    try:
-        return response.urljoin(href)
-    except ValueError:
-        return ""
-
-
 class HtmlSpider(SourceSpider):
     """Crawls an HTML source described by selectors in config."""
 
@@ -48,25 +39,25 @@ class HtmlSpider(SourceSpider):
         self.crawler.stats.inc_value("tousu/pages")
         if spec.links:
             for href in dict.fromkeys(extract_all(response, spec.links)):
-                url = _join(response, href)
+                url = join_url(response, href)
                 if url:
                     yield self.request(url, self.parse_detail, tousu_detail=True)
         else:
             for row in select(response, spec.rows):
-                values = _fields(row, spec.fields, partial(_join, response))
+                values = _fields(row, spec.fields, partial(join_url, response))
                 href = extract_first(row, spec.fields["url"]) if "url" in spec.fields else None
                 yield RawPost(source=self.source.name,
-                              url=_join(response, href) if href else "", **values)
+                              url=join_url(response, href) if href else "", **values)
         page = response.meta.get("tousu_page", 1)
         href = extract_first(response, spec.next) if spec.next else None
         if href and page >= spec.max_pages:
             self.capped(response, spec.max_pages)
-        elif href and (url := _join(response, href)):
+        elif href and (url := join_url(response, href)):
             yield self.request(url, self.parse_list, tousu_page=page + 1, tousu_next=True)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[RawPost]:
         self.crawler.stats.inc_value("tousu/pages")
-        values = _fields(response, self.source.detail, partial(_join, response))
+        values = _fields(response, self.source.detail, partial(join_url, response))
         if not (values["title"] or values["content"]):
             record_error(self.crawler.stats,
                          f"{response.url}: no title or content matched the selectors")
