@@ -145,6 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "set window or since/until, not both"),
     "until_without_since": ("设置了 until 就要同时设置 since", "until needs since"),
     "range_order": ("until 必须晚于 since", "until must be later than since"),
+    "since_future": ("since（{since}）还没到：这个时段还没有帖子可搜", "since {since} is in the future"),
     "min_window_too_long": ("min_window（{min_window}）不能长于要搜索的时段",
                             "min_window {min_window} is longer than the range"),
 }

@@ -12,7 +12,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, Field, field_v
 from pydantic_core import PydanticCustomError
 
 from core.config import Strict, check_interval, check_selector, interval_seconds
-from core.post import CST
+from core.post import CST, now_cst
 from indexer.config import StoreConfig
 
 Selector = Annotated[str, Field(min_length=1)]
@@ -226,6 +226,9 @@ class WeiboSearchSource(_AdapterSource):
             raise PydanticCustomError("until_without_since", "until needs since")
         if self.since and self.until and self.until <= self.since:
             raise PydanticCustomError("range_order", "until must be later than since")
+        if self.since and self.since > now_cst():  # a mistyped year: every crawl finds nothing
+            raise PydanticCustomError("since_future", "since {since} is in the future",
+                                      {"since": f"{self.since:%Y-%m-%d %H:%M}"})
         if self.since:  # until may be left open: the range then grows with the clock
             length = (self.until - self.since).total_seconds() if self.until else None
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from parsel import Selector, SelectorList
 
 from crawler.normalise import clean_text, element_text
@@ -30,3 +32,12 @@ def extract_first(node: Selector, selector: str) -> str | None:
 def extract_all(node: Selector, selector: str) -> list[str]:
     """Every match's value (for link lists)."""
     return [value_of(m) for m in select(node, selector)]
+
+
+def join_url(response: Any, href: str) -> str:
+    """`href` joined to the page's URL; "" for a link urlsplit refuses (an unclosed IPv6 host,
+    written by anyone who can post): one bad link must not end the page's other posts."""
+    try:
+        return response.urljoin(href)
+    except ValueError:
+        return ""

@@ -67,7 +67,9 @@ def probe(source: Any, allow: list[str], keywords_dir: Path,
           seconds: float = PROBE_SECONDS) -> ProbeResult:
     """Test `source` (a validated, not env-expanded source model) within `seconds`."""
     deadline = time.time() + seconds
-    request = {"source": source.model_dump(mode="json"), "allow": allow,
+    # only what the admin set: the child validates again, and a default sent back as if set
+    # can break a rule such as weibo_search's "window or since/until"
+    request = {"source": source.model_dump(mode="json", exclude_unset=True), "allow": allow,
                "keywords_dir": str(keywords_dir), "deadline": deadline}
     try:
         child = subprocess.Popen([sys.executable, "-m", "crawler.probe"], stdin=subprocess.PIPE,

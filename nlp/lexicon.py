@@ -36,7 +36,8 @@ _HANDLE = re.compile(r"@[^\s@:：,，。!！?？、;；\[\]()（）#/]{1,30}")
 # the one the author means to switch to (准备改用联通, 打算换个电信的号): the post is about the one
 # left, or about none.
 _COMPARED = re.compile(r"(?:比|不如|不像|不象|没|没有)$")
-_SWITCH_TO = re.compile(r"(?:准备|打算|考虑|就|得|去|想|果断|立马|即刻|干脆|直接|赶紧|以后|到时)"
+_SWITCH_TO = re.compile(r"(?:准备|打算|考虑|就|得|(?<!过)去(?!年)|想|"
+                        r"果断|立马|即刻|干脆|直接|赶紧|以后|到时)"
                         r"[^，。！？,!?\s不别没]{0,3}?"
                         r"(?:(?:换成?|改用|转用|转投|转网到|转到|转去|转入|入)(?:个|张)?|整个)$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")

@@ -7,6 +7,7 @@ from typing import Any, Iterator
 import jmespath
 import scrapy
 
+from crawler.extract import join_url
 from crawler.items import RawPost
 from crawler.spiders.base import ENGAGEMENT_FIELDS, SourceSpider
 
@@ -31,7 +32,7 @@ class JsonApiSpider(SourceSpider):
             values = {k: jmespath.search(path, item) for k, path in self.source.fields.items()}
             yield RawPost(
                 source=self.source.name,
-                url=response.urljoin(str(values.get("url") or "")) if values.get("url") else "",
+                url=join_url(response, str(values["url"])) if values.get("url") else "",
                 content_is_html=True,
                 engagement={k: values[k] for k in ENGAGEMENT_FIELDS if values.get(k) is not None},
                 **{k: values.get(k) for k in _TEXT_FIELDS if k != "url"})

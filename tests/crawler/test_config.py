@@ -52,6 +52,7 @@ def test_every_source_type_has_a_spider():
      "window（最近一段时间）与 since/until（固定时段）只能二选一"),
     ({"until": "2026-11-21"}, "sources[0]", "设置了 until 就要同时设置 since"),
     ({"since": "2026-11-21", "until": "2026-11-20"}, "sources[0]", "until 必须晚于 since"),
+    ({"since": "2999-11-20"}, "sources[0]", "since（2999-11-20 00:00）还没到"),
     ({"window": "6h", "min_window": "12h"}, "sources[0]", "min_window（12h）不能长于要搜索的时段"),
     ({"since": "2026-11-20", "until": "2026-11-20 06:00", "min_window": "12h"}, "sources[0]",
      "min_window（12h）不能长于要搜索的时段"),

@@ -130,3 +130,13 @@ def test_a_bad_allow_entry_is_a_config_error(tmp_path, entry):
 
     with pytest.raises(ConfigInvalid, match="probe_allow_private"):
         load(write_config(tmp_path, dashboard={"probe_allow_private": [entry]}))
+
+
+def test_a_weibo_search_over_a_fixed_range_is_tested_as_validated(server):
+    # the child re-validates what it is sent: defaults filled in by the first validation (here
+    # window: 1d beside since/until) must not read as the admin having set them
+    ranged = source(type="weibo_search", query="湖南移动", base_url=server.url,
+                    since="2026-11-20", until="2026-11-21")
+    probe(ranged, [f"127.0.0.1:{server.port}"], ROOT / "keywords")
+    [(path, _)] = server.seen
+    assert "timescope=custom:2026-11-20-0:2026-11-21-0" in path

@@ -86,6 +86,13 @@ def test_the_operator_the_author_means_to_switch_to_is_not_the_target():
     assert lexicon_analyse(D, "想换成移动的宽带，晚上网速怎么样？").analysis.operators == ["中国移动"]
 
 
+def test_last_year_and_over_there_are_not_a_switch():
+    # 去 is a switch word in 去换/去办, not inside 去年 (when one joined) or 过去 (a call put through)
+    for text in ("去年入移动的坑，宽带天天断网，报修三次没人管",
+                 "打电话过去转到移动客服，等了半小时没人接"):
+        assert lexicon_analyse(D, text).analysis.operators == ["中国移动"], text
+
+
 def test_addressing_an_operators_service_account_is_telling_the_operator():
     tells = {
         "宽带又断了 @某省移动客服 到底管不管": True,

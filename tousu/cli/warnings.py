@@ -31,6 +31,7 @@ from cases.automation import OWN_RULES
 from cases.reporting import categories_by_alert
 from core.config import interval_seconds
 from core.db import StateDB
+from core.markup import terminal
 from core.post import iso, now_cst
 from indexer import open_store
 from tousu.cli.common import AS_USER, acting_user, config, emit, fail
@@ -95,7 +96,7 @@ def warnings(ctx: typer.Context,
         state_label = {"open": "未处理", "acknowledged": "已确认"}.get(a["status"], "已解除")
         if a["review"] in ("held", "rejected"):
             state_label += f"·{STATE_LABELS[a['review']]}"
-        typer.echo(f"#{a['alert_id']} [{state_label}] {a['created_at'][:16]} {a['title']}  ({a['key']})")
+        typer.echo(f"#{a['alert_id']} [{state_label}] {a['created_at'][:16]} {terminal(a['title'])}  ({a['key']})")
 
 
 @contextmanager
@@ -129,9 +130,9 @@ def why(alert_id: int = typer.Argument(...), as_json: bool = typer.Option(False,
     if as_json:
         emit(explanation)
         return
-    typer.echo(row["title"])
+    typer.echo(terminal(row["title"]))
     for text, url in summary_lines(explanation):
-        typer.echo(f"  {text}" + (f" {url}" if url else ""))
+        typer.echo(terminal(f"  {text}" + (f" {url}" if url else "")))
 
 
 @app.command()
@@ -147,7 +148,8 @@ def review(alert_id: Optional[int] = typer.Argument(None, help="show this warnin
             if detail["review"] is None:
                 typer.echo(f"#{alert_id} 无需审核（已直接发布）或不存在")
             for entry in reversed(detail["audit"]):
-                typer.echo(f"{entry['at'][:16]} {entry['label']} {entry['actor']} {entry['detail']}")
+                typer.echo(f"{entry['at'][:16]} {entry['label']} {entry['actor']} "
+                           f"{terminal(entry['detail'])}")
             return
         rows = held_reviews(state)
     if as_json:
@@ -155,7 +157,7 @@ def review(alert_id: Optional[int] = typer.Argument(None, help="show this warnin
         return
     for row in rows:
         typer.echo(f"#{row['alert_id']} [{stage_label(cfg, row['stage'], row['stage_due_ts'])}] "
-                   f"{ORIGIN_LABELS[row['origin']]} {row['created_at'][:16]} {row['title']}")
+                   f"{ORIGIN_LABELS[row['origin']]} {row['created_at'][:16]} {terminal(row['title'])}")
     if not rows:
         typer.echo("没有待审核的预警")
 

@@ -60,3 +60,27 @@ def test_a_reply_to_selector_links_the_post_to_the_one_it_reposts():
     [original] = spider.parse_detail(_response("https://bbs.example/t/1",
                                                "<h1>宽带断网</h1><div class='post'>三天没网</div>"))
     assert original.reply_to is None
+
+
+def test_a_broken_quote_link_loses_the_relation_not_the_post():
+    """A link urljoin refuses (an unclosed IPv6 host) is not a parent; the post is still kept."""
+    spider = make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
+                          "list": {"links": "li a::attr(href)"},
+                          "detail": {"title": "h1::text", "content": "div.post",
+                                     "reply_to": "div.quote a::attr(href)"}})
+    page = ("<h1>转发：宽带断网</h1><div class='post'><div class='quote'><a href='http://[::1'>"
+            "原帖</a></div><p>扩散</p></div>")
+    [post] = spider.parse_detail(_response("https://bbs.example/t/3", page))
+    assert post.title == "转发：宽带断网" and post.reply_to is None
+
+
+def test_a_broken_link_in_a_list_skips_that_link_only():
+    spider = make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
+                          "list": {"links": "li a::attr(href)", "next": "a.next::attr(href)",
+                                   "max_pages": 3},
+                          "detail": {"title": "h1::text"}})
+    page = LIST.replace("<li><a href=\"/t/2\">", "<li><a href=\"http://[::1\">x</a></li>"
+                                                 "<li><a href=\"/t/2\">")
+    requests = list(spider.parse_list(_response("https://bbs.example/list", page, tousu_page=1)))
+    assert [r.url for r in requests] == ["https://bbs.example/t/1", "https://bbs.example/t/2",
+                                         "https://bbs.example/list?p=2"]

@@ -37,3 +37,12 @@ def test_a_body_that_is_not_json_is_named():
     spider = make_spider(API)
     assert _page(spider, "https://x.example/api?page=1", "<html>登录</html>", 1) == []
     assert "not JSON" in spider.crawler.stats.get_value("tousu/last_error")
+
+
+def test_an_item_with_a_broken_url_keeps_the_page():
+    spider = make_spider(API)
+    body = json.dumps({"data": {"list": [{"t": "坏链接", "link": "http://[::1"},
+                                          {"t": "宽带断网", "link": "/t/2"}]}}, ensure_ascii=False)
+    *posts, following = _page(spider, "https://x.example/api?page=1", body, 1)
+    assert [(p.title, p.url) for p in posts] == [("坏链接", ""), ("宽带断网", "https://x.example/t/2")]
+    assert following.url == "https://x.example/api?page=2"

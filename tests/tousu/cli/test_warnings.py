@@ -139,3 +139,18 @@ def test_why_prints_what_drove_a_volume_warning(tmp_path):
     assert explanation["count"] == 8 and explanation["drivers"]["source"][0]["value"] == "weibo"
     assert "没有解释" in call("why", str(sla))
     assert "不存在" in call("why", "999", code=1)
+
+
+def test_crawled_text_in_a_warning_cannot_drive_the_terminal(tmp_path):
+    from alerts.cycle import run_cycle
+    from tests.alerts.conftest import NOW
+
+    path = write_config(tmp_path, warnings={
+        "rules": [{"name": "post", "type": "post"}],
+        "notifiers": [{"name": "log", "type": "file", "path": str(tmp_path / "a.jsonl")}]})
+    config = load(path)
+    hostile = "\x1b]0;已处理\x07宽带断网\x1b[2J\r全部正常"  # retitle the window, clear the screen
+    store_posts(config, [make_post(5, severity=4, city="衡阳", title=hostile)])
+    run_cycle(config, now=NOW)
+    out = warnings_cli(path)()
+    assert "宽带断网" in out and "\x1b" not in out and "\x07" not in out and "\r" not in out
