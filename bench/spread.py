@@ -24,6 +24,7 @@ Wall time and this process's CPU time; on a shared machine the second is the ste
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import statistics
@@ -37,6 +38,8 @@ from typing import Any, Callable, Iterator
 import yaml
 
 from bench.alerts import CITIES, ROOT, generate
+from core.batches import batched
+from indexer import open_store
 
 # Characters the events' texts are drawn from: each event its own words, so no two events'
 # texts are alike (character-bigram Jaccard) and each is clustered alone.
@@ -90,7 +93,7 @@ def event_posts(events: int, members: int, relatives: int, now: datetime,
     return posts
 
 
-def bench_config(workdir: Path, store: Path) -> Any:
+def bench_config(workdir: Path, store: dict[str, Any]) -> Any:
     """The shipped event rule alone, no notifiers, pointed at the bench store."""
     from tousu.config import parse
 
@@ -98,7 +101,7 @@ def bench_config(workdir: Path, store: Path) -> Any:
     warnings = shipped["warnings"]
     warnings["rules"] = [r for r in warnings["rules"] if r["type"] == "event"]
     warnings["notifiers"] = []
-    return parse({"data_dir": str(workdir), "store": {"path": str(store)}, "sources": [],
+    return parse({"data_dir": str(workdir), "store": store, "sources": [],
                   "warnings": warnings})
 
 
@@ -135,10 +138,7 @@ def _fmt(samples: list[tuple[float, float]]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    from alerts.cycle import run_cycle
-    from alerts.spread import event_spread
-    from core.db import StateDB
-    from core.post import Post, canonical_url, iso, now_cst
+    from core.post import now_cst
     from indexer.sqlite_store import SqliteStore
 
     options = _options(argv)
@@ -146,7 +146,7 @@ def main(argv: list[str]) -> None:
     events = int(options.get("events", 20))
     members = int(options.get("members", 60))
     relatives = int(options.get("relatives", 40))
-    cycles = int(options.get("cycles", 5))
+    es_url = options.get("es-url") or os.environ.get("TOUSU_ES_URL", "")
     workdir = Path(options.get("dir") or tempfile.mkdtemp(prefix="tousu-bench-spread-"))
     workdir.mkdir(parents=True, exist_ok=True)
     for leftover in workdir.glob("*.db*"):
@@ -160,7 +160,42 @@ def main(argv: list[str]) -> None:
     print(f"- store: {n:,} posts over 180 days + {events} events × ({members} members + "
           f"{relatives} reposts/replies + 1 original) in {seconds:.1f} s "
           f"({path.stat().st_size / 2**20:.0f} MiB)")
-    config = bench_config(workdir, path)
+    cycles = int(options.get("cycles", 5))
+    print("### SQLite")
+    measure(bench_config(workdir, {"path": str(path)}), workdir, extra, members, relatives,
+            now, cycles)
+    if es_url:
+        index = f"tousu-bench-spread-{os.getpid()}"
+        config = bench_config(workdir / "es", {"backend": "elasticsearch", "hosts": [es_url],
+                                               "index": index})
+        (workdir / "es").mkdir(exist_ok=True)
+        with SqliteStore(path) as source, open_store(config) as target:
+            started = time.perf_counter()
+            for chunk in batched(source.iter_posts(batch=5000), 5000):
+                target.upsert_many(chunk)
+            print(f"### Elasticsearch ({es_url}; the same posts copied in "
+                  f"{time.perf_counter() - started:.0f} s)")
+        try:
+            measure(config, workdir / "es", extra, members, relatives, now, cycles)
+        finally:
+            with open_store(config) as target:
+                target.drop()
+    else:
+        print("### Elasticsearch: skipped (no --es-url and no TOUSU_ES_URL)")
+    if "keep" in options or "dir" in options:
+        print(f"  kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(config: Any, workdir: Path, extra: list[Any], members: int, relatives: int,
+            now: datetime, cycles: int) -> None:
+    """The cycles and the spread alone on the store `config` names (which holds the posts)."""
+    from alerts.cycle import run_cycle
+    from alerts.spread import event_spread
+    from core.db import StateDB
+    from core.post import Post, canonical_url, iso
+
     took, cpu, counts = _timed(lambda: run_cycle(config, now=now))
     state = StateDB(config.state_path)
     rows = state.query("SELECT post_ids, data FROM alerts WHERE status = 'open'")
@@ -197,18 +232,24 @@ def main(argv: list[str]) -> None:
     repost = Post(source="weibo", url="https://m.weibo.cn/detail/ev1-new-repost", title="",
                   content="转发微博", author="新转发者", published_at=iso(now + timedelta(minutes=cycles)),
                   relevant=True, reply_to=canonical_url(first_of_1.url))
-    with SqliteStore(path) as store:
+    with open_store(config) as store:
         store.upsert_many([joined, repost])
     took, cpu, counts = _timed(lambda: run_cycle(config, now=now + timedelta(minutes=cycles + 1)))
     print(f"- cycle after a post joined one event and a repost of another arrived: {took:.3f} s "
           f"(CPU {cpu:.3f} s; updated {counts['updated']})")
+    # Every event changed (as in a cycle where each gains a post): the spread of each is computed.
+    state = StateDB(config.state_path)
+    state.execute("UPDATE alerts SET data = json_remove(data, '$.spread_at')")
+    state.close()
+    took, cpu, counts = _timed(lambda: run_cycle(config, now=now + timedelta(minutes=cycles + 2)))
+    print(f"- cycle computing every open event's spread: {took:.3f} s (CPU {cpu:.3f} s)")
 
     state = StateDB(config.state_path)
     rows = state.query("SELECT post_ids FROM alerts WHERE status = 'open'")
     state.close()
     ids = [json.loads(r["post_ids"]) for r in rows]
-    at = now + timedelta(minutes=cycles + 1)
-    with SqliteStore(path) as store:
+    at = now + timedelta(minutes=cycles + 2)
+    with open_store(config) as store:
         sizes = [len(event_spread(store, pids, at).posts) for pids in ids]  # warms the connection
         for label, read in (("a warning's summary (notice)", lambda s: s.notice()),
                             ("the console's whole view", _whole)):
@@ -216,10 +257,6 @@ def main(argv: list[str]) -> None:
             print(f"- spread alone, {label}, {len(ids)} events ({min(sizes)}–{max(sizes)} posts "
                   f"each): per event {_fmt([t[:2] for t in timings])}, all "
                   f"{sum(t[0] for t in timings):.3f} s (CPU {sum(t[1] for t in timings):.3f} s)")
-    if "keep" in options or "dir" in options:
-        print(f"  kept {workdir}")
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _whole(spread: Any) -> Any:
