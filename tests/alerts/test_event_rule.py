@@ -168,9 +168,12 @@ def test_an_open_events_spread_is_kept_while_its_posts_are_unchanged_and_recompu
     its posts shows too."""
     config = make_config(tmp_path, rules=[{"name": "ev", "type": "event", "levels": [],
                                            "window": "2h"}])
-    root = make_post(50, severity=3, text=EVENT_TEXTS[0])
-    replies = [replace(make_post(40 - 10 * i, severity=3, text=EVENT_TEXTS[1 + i]),
-                       reply_to=root.url) for i in range(2)]
+    def similar(minutes_ago, n, now=NOW):  # its text alone, whatever its serial number
+        return make_post(minutes_ago, now=now, severity=3, text=EVENT_TEXTS[n],
+                         title=EVENT_TEXTS[n][:12])
+
+    root = similar(50, 0)
+    replies = [replace(similar(40 - 10 * i, 1 + i), reply_to=root.url) for i in range(2)]
     store_posts(config, [root, *replies])
     run_cycle(config, now=NOW)
     assert _data(config)["spread"]["relations"] == 2 and _data(config)["spread_at"] == iso(NOW)
@@ -183,8 +186,7 @@ def test_an_open_events_spread_is_kept_while_its_posts_are_unchanged_and_recompu
 
     # a similar post joins: the event changed, its spread is computed again (with the repost)
     joined = NOW + timedelta(minutes=2)
-    store_posts(config, [replace(make_post(0, now=joined, severity=3, text=EVENT_TEXTS[3]),
-                                 reply_to=root.url)])
+    store_posts(config, [replace(similar(0, 3, now=joined), reply_to=root.url)])
     run_cycle(config, now=joined)
     assert len(json.loads(list_alerts(config)[0]["post_ids"])) == 4
     assert _data(config)["spread"]["relations"] == 4 and _data(config)["spread_at"] == iso(joined)
