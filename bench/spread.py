@@ -3,6 +3,7 @@ spread computation alone.
 
     .venv/bin/python -m bench spread [--posts=100000] [--events=20] [--members=60]
                                      [--relatives=40] [--cycles=5] [--dir=PATH] [--keep]
+                                     [--es-url=http://127.0.0.1:9247]
 
 A SQLite store of `posts` synthetic posts over 180 days (bench.alerts.generate), plus `events`
 events of the last hours: each `members` posts of one text (told apart by a floor number, so the
@@ -13,10 +14,13 @@ writes it.
 
 With a state.db holding the events' open warnings (one first cycle opens them), the warning cycle
 of the shipped event rule is timed `cycles` times, one minute apart with nothing new stored (the
-per-minute case), then once after a post joins one event and a repost of another arrives. The
-baseline, measured in the same run on the same state: the same cycles with the spread replaced by
-the summary the first cycle computed (what the cycle costs without the spread). Then the spread
-alone: `event_spread` for every open event, on a fresh store connection.
+per-minute case), then once after a post joins one event and a repost of another arrives, then once with every
+event's spread computed (as when each gains a post). The baseline, measured in the same run on the
+same state: the same per-minute cycles with the spread replaced by the summary the first cycle
+computed (what the cycle costs without the spread). Then the spread alone: `event_spread` for
+every open event, read as a warning's notice and as the console's whole view. With --es-url (or
+TOUSU_ES_URL) the same posts are copied into a fresh Elasticsearch index (dropped after) and the
+same steps run on it.
 
 Wall time and this process's CPU time; on a shared machine the second is the steadier.
 """
