@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter, OrderedDict
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from core.textsim import ngrams
 
 MAX_WINDOW_POSTS = 5000   # the most recent posts of the window that are clustered
 MAX_MEMBERS_KEPT = 200    # members of an open event carried into the next cycle
+# An open event whose posts are the same as last cycle keeps the spread it was given, for at most
+# this long: a new repost of its posts that is not itself a member shows within it.
+SPREAD_REFRESH = timedelta(minutes=10)
 
 
 # n-grams and band keys of recently seen posts: in the long-running monitor each cycle only
@@ -46,6 +50,19 @@ def _ts(post: Post) -> float:
         return datetime.fromisoformat(post.published_at or post.crawled_at or "").timestamp()
     except ValueError:
         return 0.0
+
+
+def _spread(ctx: Context, post_ids: list[str],
+            previous: tuple[list[str], dict[str, Any]] | None) -> dict[str, Any]:
+    """The event's spread summary and when it was computed (`spread_at`), for the alert's data:
+    the open alert's own when its posts are unchanged and it is younger than SPREAD_REFRESH
+    (computing it reads every post of the spread), else computed now."""
+    if previous is not None and previous[0] == post_ids and previous[1].get("spread_at"):
+        age = ctx.now - datetime.fromisoformat(previous[1]["spread_at"])
+        if timedelta(0) <= age < SPREAD_REFRESH:
+            return {k: previous[1][k] for k in ("spread", "spread_at") if k in previous[1]}
+    spread = event_spread(ctx.store, post_ids, ctx.now).notice()
+    return {"spread_at": iso(ctx.now), **({"spread": spread} if spread is not None else {})}
 
 
 class EventRuleType:
@@ -79,9 +96,11 @@ class EventRuleType:
     def evaluate(self, ctx: Context) -> list[Match]:
         spec = self.spec
         posts = {p.id: p for p in self._window_posts(ctx)}
-        open_events = ctx.state.query("SELECT key, post_ids FROM alerts WHERE rule = ? AND "
+        open_events = ctx.state.query("SELECT key, post_ids, data FROM alerts WHERE rule = ? AND "
                                       "status IN ('open', 'acknowledged')", (spec.name,))
         owner: dict[str, str] = {}
+        known = {e["key"]: (json.loads(e["post_ids"]), json.loads(e["data"] or "{}"))
+                 for e in open_events}
         for event in open_events:
             for post_id in json.loads(event["post_ids"])[-MAX_MEMBERS_KEPT:]:
                 owner[post_id] = event["key"]
@@ -109,9 +128,7 @@ class EventRuleType:
             key = keys.most_common(1)[0][0] if keys else f"event:{spec.name}:{members[0].id}"
             match = self._describe(key, members, ctx.now)
             # The spread rides with the alert so every notice, however late, can say it.
-            spread = event_spread(ctx.store, match.post_ids, ctx.now).notice()
-            if spread is not None:
-                match.data["spread"] = spread
+            match.data.update(_spread(ctx, match.post_ids, known.get(key)))
             matches.append(match)
         return matches
 

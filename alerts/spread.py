@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Literal
 
@@ -99,18 +100,35 @@ class Growth:
 
 @dataclass
 class Spread:
-    """An event's spread. `posts` oldest first (undated last); `members` are the event's own."""
+    """An event's spread. `posts` oldest first (undated last); `members` are the event's own.
+    The summaries are computed when first read: a warning's notice needs only the amplifiers."""
 
     posts: list[Post]
     members: frozenset[str]
     origin: Post | None
     edges: list[Edge]
-    timeline: list[SourceRow]
-    amplifiers: list[Amplifier]
-    speed: list[tuple[str, int]]      # (hour start, +08:00 ISO; posts published in it)
-    growth: Growth
     now: datetime
     parents: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def timeline(self) -> list[SourceRow]:
+        return _timeline(self.posts)
+
+    @cached_property
+    def amplifiers(self) -> list[Amplifier]:
+        children: dict[str, list[str]] = defaultdict(list)
+        for edge in self.edges:
+            children[edge.parent].append(edge.child)
+        return _amplifiers(self.posts, children)
+
+    @cached_property
+    def speed(self) -> list[tuple[str, int]]:
+        """(hour start, +08:00 ISO; posts published in it)"""
+        return _speed(self.posts, self.now)
+
+    @cached_property
+    def growth(self) -> Growth:
+        return _growth(self.posts, self.now)
 
     def depth(self, pid: str) -> int:
         """Generations between the post and its root."""
@@ -194,15 +212,15 @@ def _order(post: Post) -> tuple[int, float, str]:
 def gather(store: Store, member_ids: Iterable[str]) -> list[Post]:
     """The event's posts and their relatives in the store (parents up to PARENT_DEPTH, replies
     down to CHILD_DEPTH generations), at most MAX_POSTS."""
-    found: dict[str, Post] = {}
-    for pid in member_ids:
-        post = store.get(pid)
-        if post is not None:
-            found[pid] = post
+    members = list(member_ids)
+    stored = store.get_many(members)
+    found: dict[str, Post] = {pid: stored[pid] for pid in members if pid in stored}
     wanted = {p.reply_to for p in found.values() if p.reply_to}
     for _ in range(PARENT_DEPTH):
-        fresh = [store.get(post_id(url)) for url in wanted if post_id(url) not in found]
-        fresh = [p for p in fresh if p is not None][:MAX_POSTS - len(found)]
+        ids = [post_id(url) for url in wanted]
+        ids = [pid for pid in ids if pid not in found]
+        stored = store.get_many(ids)
+        fresh = [stored[pid] for pid in ids if pid in stored][:MAX_POSTS - len(found)]
         found.update((p.id, p) for p in fresh)
         wanted = {p.reply_to for p in fresh if p.reply_to}
         if not wanted:
@@ -225,14 +243,8 @@ def build(posts: Iterable[Post], member_ids: Iterable[str], now: datetime) -> Sp
     parents = _parents(posts)
     roots = [p for p in posts if p.id not in parents]
     edges = [Edge(parents[p.id][0], p.id, parents[p.id][1]) for p in posts if p.id in parents]
-    plain = {e.child: e.parent for e in edges}
-    children: dict[str, list[str]] = defaultdict(list)
-    for edge in edges:
-        children[edge.parent].append(edge.child)
     return Spread(posts=posts, members=frozenset(member_ids), origin=roots[0] if roots else None,
-                  edges=edges, timeline=_timeline(posts), speed=_speed(posts, now),
-                  amplifiers=_amplifiers(posts, children), growth=_growth(posts, now), now=now,
-                  parents=plain)
+                  edges=edges, now=now, parents={e.child: e.parent for e in edges})
 
 
 def _parents(posts: list[Post]) -> dict[str, tuple[str, Basis]]:

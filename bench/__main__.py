@@ -10,7 +10,7 @@ import importlib
 import platform
 import sys
 
-BENCHMARKS = ["nlp", "store", "crawl", "alerts", "quiet", "console"]
+BENCHMARKS = ["nlp", "store", "crawl", "alerts", "quiet", "spread", "console"]
 
 
 def main(argv: list[str]) -> int:

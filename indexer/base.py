@@ -111,6 +111,10 @@ class Store(ABC):
         """One post by id."""
 
     @abstractmethod
+    def get_many(self, post_ids: Sequence[str]) -> dict[str, Post]:
+        """The posts of these ids that are stored, by id, in one request."""
+
+    @abstractmethod
     def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
         """The posts that repost or reply to one of `urls` (their `reply_to`), oldest first, at
         most `limit`."""

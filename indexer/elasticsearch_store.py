@@ -171,6 +171,13 @@ class ElasticsearchStore(Store):
             doc = self.client.options(ignore_status=404).get(index=self.alias, id=post_id)
         return to_post(doc["_source"]) if doc.meta.status != 404 else None
 
+    def get_many(self, post_ids: Sequence[str]) -> dict[str, Post]:
+        if not post_ids:
+            return {}
+        with self._errors("get posts"):
+            found = self.client.mget(index=self.alias, ids=list(post_ids), source_excludes=DERIVED)
+        return {d["_id"]: to_post(d["_source"]) for d in found["docs"] if d.get("found")}
+
     def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
         if not urls:
             return []

@@ -248,6 +248,11 @@ class SqliteStore(Store):
         row = self._conn().execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
         return row_to_post(row) if row else None
 
+    def get_many(self, post_ids: Sequence[str]) -> dict[str, Post]:
+        rows = self._conn().execute("SELECT * FROM posts WHERE id IN (SELECT value FROM json_each(?))",
+                                    (orjson.dumps(list(post_ids)).decode(),)).fetchall()
+        return {row["id"]: row_to_post(row) for row in rows}
+
     def replies(self, urls: Sequence[str], limit: int = 1000) -> list[Post]:
         rows = self._conn().execute(
             "SELECT * FROM posts INDEXED BY posts_reply_to WHERE reply_to IN "

@@ -10,8 +10,10 @@ from datetime import timedelta
 from email import policy
 
 from alerts.api import get_alert
+from alerts.event_rule import SPREAD_REFRESH
 from alerts.cycle import list_alerts, run_cycle
 from core.db import StateDB
+from core.post import iso
 from tests.alerts.conftest import NOW, log_lines, make_config, make_post, received, store_posts
 
 EVENT_TEXTS = [
@@ -157,6 +159,46 @@ def test_an_event_notice_says_how_it_spread_inert_in_every_channel(tmp_path, rec
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
     assert 'href="http://phish' not in html
     assert f"· {summary}" in mail.get_body(("plain",)).get_content()
+
+
+def test_an_open_events_spread_is_kept_while_its_posts_are_unchanged_and_recomputed_when_one_joins(
+        tmp_path):
+    """Computing a spread reads all its posts, so an open event whose posts are the same as last
+    cycle keeps its summary — for at most SPREAD_REFRESH, after which a repost that is not one of
+    its posts shows too."""
+    config = make_config(tmp_path, rules=[{"name": "ev", "type": "event", "levels": [],
+                                           "window": "2h"}])
+    def similar(minutes_ago, n, now=NOW):  # its text alone, whatever its serial number
+        return make_post(minutes_ago, now=now, severity=3, text=EVENT_TEXTS[n],
+                         title=EVENT_TEXTS[n][:12])
+
+    root = similar(50, 0)
+    replies = [replace(similar(40 - 10 * i, 1 + i), reply_to=root.url) for i in range(2)]
+    store_posts(config, [root, *replies])
+    run_cycle(config, now=NOW)
+    assert _data(config)["spread"]["relations"] == 2 and _data(config)["spread_at"] == iso(NOW)
+
+    # a bare repost is a relative, not one of the event's posts: the event is unchanged
+    store_posts(config, [replace(make_post(0, now=NOW + timedelta(minutes=1), severity=1,
+                                           text="转发微博"), reply_to=root.url)])
+    run_cycle(config, now=NOW + timedelta(minutes=1))
+    assert _data(config)["spread"]["relations"] == 2 and _data(config)["spread_at"] == iso(NOW)
+
+    # a similar post joins: the event changed, its spread is computed again (with the repost)
+    joined = NOW + timedelta(minutes=2)
+    store_posts(config, [replace(similar(0, 3, now=joined), reply_to=root.url)])
+    run_cycle(config, now=joined)
+    assert len(json.loads(list_alerts(config)[0]["post_ids"])) == 4
+    assert _data(config)["spread"]["relations"] == 4 and _data(config)["spread_at"] == iso(joined)
+
+    # another bare repost shows once the summary is SPREAD_REFRESH old
+    store_posts(config, [replace(make_post(0, now=joined, severity=1, text="转发微博"),
+                                 reply_to=root.url)])
+    run_cycle(config, now=joined + SPREAD_REFRESH - timedelta(seconds=1))
+    assert _data(config)["spread"]["relations"] == 4
+    run_cycle(config, now=joined + SPREAD_REFRESH)
+    assert _data(config)["spread"]["relations"] == 5
+    assert _data(config)["spread_at"] == iso(joined + SPREAD_REFRESH)
 
 
 def test_an_event_without_known_reposts_or_replies_says_nothing_of_spread(tmp_path, receiver):

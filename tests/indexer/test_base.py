@@ -459,6 +459,17 @@ def test_any_part_of_a_post_finds_exactly_the_posts_containing_it(store):
         assert whole == sorted(whole, reverse=True), part  # every whole word before any part
 
 
+def test_get_many_is_the_stored_posts_of_the_ids_by_id(store):
+    posts, _ = seed(store)
+    posts[1].reply_to = posts[0].url
+    store.upsert_many([posts[1]])
+    found = store.get_many([posts[1].id, "no-such-post", posts[3].id, posts[1].id])
+    assert set(found) == {posts[1].id, posts[3].id}
+    assert found[posts[1].id] == store.get(posts[1].id) and found[posts[1].id].reply_to == posts[0].url
+    assert found[posts[3].id].content == posts[3].content
+    assert store.get_many([]) == {} and store.get_many(["no-such-post"]) == {}
+
+
 def test_replies_are_the_posts_whose_reply_to_is_one_of_the_urls_oldest_first(store):
     root = make(1, "长沙宽带断网一周没人修", published="2026-11-20T08:00:00+08:00")
     floors = [make(n, f"第{n}楼：我家也断", published=f"2026-11-20T{8 + n:02d}:00:00+08:00")
