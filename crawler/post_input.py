@@ -37,7 +37,7 @@ class PostInput(BaseModel):
     published_at: StrictStr | StrictInt | StrictFloat | None = None
     engagement: dict[Count, StrictInt] = {}
     location: StrictStr | None = None
-    reply_to: Any = None  # checked by _parent, whose errors are in Chinese like the console's
+    reply_to: Any = None  # checked by _parent
 
 
 class InputError(ValueError):
@@ -81,12 +81,13 @@ def _parent(value: Any, own: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InputError(f"reply_to: 应为被转发或回复的帖子的链接（字符串），收到 {_short(value)}")
+        raise InputError("reply_to: must be the link (a string) of the post replied to or "
+                         f"reposted (got {_short(value)})")
     parent = _canonical("reply_to", value.strip())
     if not http_url(parent):
-        raise InputError(f"reply_to: 不是 http(s) 链接，收到 {_short(value)}")
+        raise InputError(f"reply_to: not an http(s) link (got {_short(value)})")
     if own and parent == own:
-        raise InputError(f"reply_to: 指向本帖自己（与 url 相同），收到 {_short(value)}")
+        raise InputError(f"reply_to: points at the post itself (same as url) (got {_short(value)})")
     return parent
 
 
@@ -94,7 +95,7 @@ def _canonical(name: str, url: str) -> str:
     try:
         return canonical_url(url)
     except ValueError:  # urlsplit refuses e.g. an unclosed IPv6 host
-        raise InputError(f"{name}: 不是有效的链接，收到 {_short(url)}") from None
+        raise InputError(f"{name}: not a valid link (got {_short(url)})") from None
 
 
 def _short(value: Any) -> str:

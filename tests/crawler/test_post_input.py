@@ -49,12 +49,12 @@ def test_reply_to_is_stored_as_the_parents_canonical_url():
 
 
 @pytest.mark.parametrize("reply_to, message", [
-    (123, "reply_to: 应为被转发或回复的帖子的链接（字符串），收到 123"),
-    (["http://a.test/1"], "reply_to: 应为被转发或回复的帖子的链接（字符串）"),
-    ("javascript:alert(1)", "reply_to: 不是 http(s) 链接，收到 'javascript:alert(1)'"),
-    ("/p/123", "reply_to: 不是 http(s) 链接"),
-    ("http://[::1", "reply_to: 不是有效的链接"),
-    ("http://Weibo.test/2?utm_source=x", "reply_to: 指向本帖自己"),
+    (123, "reply_to: must be the link (a string) of the post replied to or reposted (got 123)"),
+    (["http://a.test/1"], "reply_to: must be the link (a string)"),
+    ("javascript:alert(1)", "reply_to: not an http(s) link (got 'javascript:alert(1)')"),
+    ("/p/123", "reply_to: not an http(s) link"),
+    ("http://[::1", "reply_to: not a valid link"),
+    ("http://Weibo.test/2?utm_source=x", "reply_to: points at the post itself"),
 ])
 def test_a_bad_reply_to_is_named_in_chinese(reply_to, message):
     with pytest.raises(InputError, match=re.escape(message)):
@@ -62,5 +62,5 @@ def test_a_bad_reply_to_is_named_in_chinese(reply_to, message):
 
 
 def test_a_url_that_cannot_be_parsed_is_a_named_error_not_a_crash():
-    with pytest.raises(InputError, match=re.escape("url: 不是有效的链接")):
+    with pytest.raises(InputError, match=re.escape("url: not a valid link")):
         post_from_input({"text": "移动", "url": "http://[::1"})

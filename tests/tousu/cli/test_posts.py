@@ -60,7 +60,7 @@ def test_analyze_without_a_config_file_uses_the_defaults_and_a_broken_one_is_an_
     (b'{"text": "ok", "engagement": "many"}', "engagement: Input should be a valid dictionary"),
     (b'{"id": ["x"], "title": 12345}', "title: Input should be a valid string"),
     ('{"text": "转发", "reply_to": "javascript:alert(1)"}'.encode(),
-     "reply_to: 不是 http(s) 链接，收到 'javascript:alert(1)'"),
+     "reply_to: not an http(s) link (got 'javascript:alert(1)')"),
 ])
 def test_ingest_names_line_and_field_and_keeps_what_was_stored(tmp_path, bad, message):
     from indexer import open_store
