@@ -47,12 +47,16 @@ def test_links_lead_to_detail_pages_and_an_empty_one_is_named():
     assert "no title or content matched" in spider.crawler.stats.get_value("tousu/last_error")
 
 
+def _quoting_forum():
+    return make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
+                        "list": {"links": "li a::attr(href)"},
+                        "detail": {"title": "h1::text", "content": "div.post",
+                                   "reply_to": "div.quote a::attr(href)"}})
+
+
 def test_a_reply_to_selector_links_the_post_to_the_one_it_reposts():
     """The link to the post this one quotes or reposts, joined to the page's URL."""
-    spider = make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
-                          "list": {"links": "li a::attr(href)"},
-                          "detail": {"title": "h1::text", "content": "div.post",
-                                     "reply_to": "div.quote a::attr(href)"}})
+    spider = _quoting_forum()
     page = ("<h1>转发：宽带断网</h1><div class='post'><div class='quote'><a href='/t/1'>原帖</a>"
             "</div><p>扩散</p></div>")
     [repost] = spider.parse_detail(_response("https://bbs.example/t/3", page))
@@ -64,10 +68,7 @@ def test_a_reply_to_selector_links_the_post_to_the_one_it_reposts():
 
 def test_a_broken_quote_link_loses_the_relation_not_the_post():
     """A link urljoin refuses (an unclosed IPv6 host) is not a parent; the post is still kept."""
-    spider = make_spider({"name": "bbs", "type": "html", "start_urls": ["https://bbs.example/list"],
-                          "list": {"links": "li a::attr(href)"},
-                          "detail": {"title": "h1::text", "content": "div.post",
-                                     "reply_to": "div.quote a::attr(href)"}})
+    spider = _quoting_forum()
     page = ("<h1>转发：宽带断网</h1><div class='post'><div class='quote'><a href='http://[::1'>"
             "原帖</a></div><p>扩散</p></div>")
     [post] = spider.parse_detail(_response("https://bbs.example/t/3", page))
