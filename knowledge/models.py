@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,12 +40,7 @@ class GuideVersion(_Version):
     checks: list[str] = field(default_factory=list)   # 核查要点: what must be true before closing
     handover: str = ""                                # 转交: to whom, and when
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "GuideVersion":
-        data = dict(row)
-        for key in ("categories", "steps", "checks"):
-            data[key] = json.loads(data[key])
-        return cls(**data)
+    JSON_COLUMNS = ("categories", "steps", "checks")
 
 
 @dataclass
@@ -62,12 +56,6 @@ class TypicalVersion(_Version):
     fix: str = ""         # the offline fix (线下处理)
     outcome: str = ""     # how it ended: timeliness, the customer's response
     lesson: str = ""      # what to learn from it (经验要点)
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "TypicalVersion":
-        data = dict(row)
-        data["categories"] = json.loads(data["categories"])
-        return cls(**data)
 
 
 @dataclass

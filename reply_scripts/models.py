@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, ClassVar
 
 DRAFT, IN_REVIEW, APPROVED, RETIRED = "draft", "in_review", "approved", "retired"
 STATUS_LABELS = {DRAFT: "草稿", IN_REVIEW: "待审核", APPROVED: "已批准", RETIRED: "已停用"}
@@ -43,9 +43,18 @@ def fill_placeholders(body: str, values: dict[str, str]) -> tuple[str, list[str]
 
 
 class Reviewed:
-    """What every reviewed version (reply_scripts.review) shows beside its fields: its status's label."""
+    """What every reviewed version (reply_scripts.review) shows beside its fields: its status's
+    label; and how it is read from its versions row, whose JSON_COLUMNS hold JSON lists."""
 
+    JSON_COLUMNS: ClassVar[tuple[str, ...]] = ("categories",)
     status: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Any:
+        data = dict(row)
+        for key in cls.JSON_COLUMNS:
+            data[key] = json.loads(data[key])
+        return cls(**data)
 
     @property
     def status_label(self) -> str:
@@ -95,12 +104,12 @@ class ScriptVersion(Reviewed):
     review_note: str = ""
     tiers: list[int] = field(default_factory=list)   # severity tiers it is written for; [] = any
 
+    JSON_COLUMNS = ("categories", "tiers")
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "ScriptVersion":
-        data = dict(row)
-        data["categories"] = json.loads(data["categories"])
-        data["tiers"] = json.loads(data.get("tiers") or "[]")
-        return cls(**data)
+        # A row written before scripts had tiers holds NULL there.
+        return super().from_row({**row, "tiers": row.get("tiers") or "[]"})
 
 
 @dataclass
